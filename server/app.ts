@@ -1,0 +1,82 @@
+// The Hono app: `/api/v1` (one sub-app per resource) and the built PWA, from one port.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv, Services } from './context';
+import { authRoutes } from './routes/auth';
+import { divisionRoutes } from './routes/divisions';
+import { healthRoutes } from './routes/health';
+import { router } from './routes/router';
+import { syncRoutes } from './routes/sync';
+
+export const API_PREFIX = '/api/v1';
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** The API alone: mounted by createApp, and used directly by tests through `app.request`. */
+export function createApi() {
+	const api = router();
+	api.use(
+		'*',
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: (c) => c.json({ error: 'payload_too_large', message: `body: larger than ${MAX_BODY_BYTES} bytes` }, 413)
+		})
+	);
+	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+	const routes = api
+		.route('/', healthRoutes)
+		.route('/', authRoutes)
+		.route('/', divisionRoutes)
+		.route('/', syncRoutes);
+	api.doc31('/openapi.json', (c) => ({
+		openapi: '3.1.0',
+		info: { title: 'GridCare API', version: c.var.services.version },
+		servers: [{ url: API_PREFIX }]
+	}));
+	api.get('/docs', swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
+	api.notFound((c) => c.json({ error: 'not_found', message: `path: no route ${c.req.method} ${c.req.path}` }, 404));
+	api.onError((error, c) => {
+		if (error instanceof HTTPException && error.status < 500)
+			return c.json({ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` }, error.status);
+		console.error(JSON.stringify({ level: 'error', msg: 'unhandled', path: c.req.path, error: String(error) }));
+		return c.json({ error: 'internal', message: 'internal error' }, 500);
+	});
+	return routes;
+}
+
+export type ApiType = ReturnType<typeof createApi>;
+
+export function createApp(services: Services) {
+	const app = new OpenAPIHono<AppEnv>();
+	app.use('*', async (c, next) => {
+		c.set('services', services);
+		await next();
+	});
+	app.route(API_PREFIX, createApi());
+	app.all(`${API_PREFIX}/*`, (c) => c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404));
+
+	const root = resolve(services.config.appDir);
+	app.use(
+		'*',
+		serveStatic({
+			root,
+			onFound: (path, c) => {
+				// Hashed assets never change; the shell and the service worker must revalidate.
+				c.header('Cache-Control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+			}
+		})
+	);
+	// SPA fallback: any other GET navigation gets the app shell.
+	let shell: string | null = null;
+	app.get('*', async (c) => {
+		shell ??= await readFile(join(root, 'index.html'), 'utf8').catch(() => null);
+		if (shell === null) return c.text('The app is not built: run `npm run build`.', 503);
+		c.header('Cache-Control', 'no-cache');
+		return c.html(shell);
+	});
+	return app;
+}

@@ -1,0 +1,35 @@
+// Deployment configuration from the environment (api-contract.md "Configuration").
+import { DEFAULT_DATABASE_URL } from './store/index';
+
+export interface Config {
+	databaseUrl: string;
+	port: number;
+	timeZone: string;
+	/** How long a login session (bearer token) lives. Tablets sync with it for days offline. */
+	sessionTtlMs: number;
+	/** Folder of the built app served at "/". */
+	appDir: string;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+	if (value === undefined || value === '') return fallback;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${value}"`);
+	return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+	const timeZone = env.GRIDCARE_TZ || 'Asia/Shanghai';
+	try {
+		new Intl.DateTimeFormat('en', { timeZone });
+	} catch {
+		throw new Error(`GRIDCARE_TZ: unknown time zone "${timeZone}"`);
+	}
+	return {
+		databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+		port: positiveInt('PORT', env.PORT, 8787),
+		timeZone,
+		sessionTtlMs: positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
+		appDir: env.GRIDCARE_APP_DIR || 'build'
+	};
+}

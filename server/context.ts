@@ -1,0 +1,21 @@
+import type { Config } from './config';
+import type { LoginThrottle } from './auth/throttle';
+import type { Principal } from './auth/scope';
+import type { Store } from './store/types';
+
+/** What every route can reach: passed in once, never imported as globals. */
+export interface Services {
+	store: Store;
+	config: Config;
+	throttle: LoginThrottle;
+	version: string;
+	/** The clock, injectable so tests can move time. */
+	now: () => Date;
+}
+
+export interface AppEnv {
+	Variables: {
+		services: Services;
+		principal: Principal;
+	};
+}

@@ -1,0 +1,325 @@
+// PostgreSQL schema. Mirrors schema.sqlite.ts table for table and column for column
+// (drizzle has no dialect-neutral schema); tests/integration/schema-mirror.test.ts keeps them in step.
+import {
+	bigint,
+	bigserial,
+	boolean,
+	doublePrecision,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp
+} from 'drizzle-orm/pg-core';
+import type { FieldMeta } from '../sync/merge';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const json = <T>(name: string) => jsonb(name).$type<T>();
+
+export const divisions = pgTable(
+	'divisions',
+	{
+		code: text('code').primaryKey(),
+		name: text('name').notNull(),
+		level: text('level').notNull(),
+		parentCode: text('parent_code')
+	},
+	(t) => [index('divisions_parent_idx').on(t.parentCode)]
+);
+
+export const grids = pgTable(
+	'grids',
+	{
+		id: text('id').primaryKey(),
+		communityCode: text('community_code').notNull(),
+		name: text('name').notNull(),
+		boundary: json<unknown>('boundary'),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [index('grids_community_idx').on(t.communityCode)]
+);
+
+export const users = pgTable('users', {
+	id: text('id').primaryKey(),
+	username: text('username').notNull().unique(),
+	displayName: text('display_name'),
+	role: text('role').notNull(),
+	scope: json<string[]>('scope').notNull(),
+	passwordHash: text('password_hash').notNull(),
+	disabled: boolean('disabled').notNull().default(false),
+	createdAt: at('created_at').notNull()
+});
+
+export const devices = pgTable('devices', {
+	id: text('id').primaryKey(),
+	userId: text('user_id'),
+	kind: text('kind').notNull(),
+	communityCode: text('community_code'),
+	enrolledAt: at('enrolled_at').notNull(),
+	lastSeenAt: at('last_seen_at'),
+	revokedAt: at('revoked_at')
+});
+
+export const sessions = pgTable(
+	'sessions',
+	{
+		id: text('id').primaryKey(),
+		tokenHash: text('token_hash').notNull().unique(),
+		userId: text('user_id').notNull(),
+		deviceId: text('device_id').notNull(),
+		createdAt: at('created_at').notNull(),
+		expiresAt: at('expires_at').notNull(),
+		revokedAt: at('revoked_at')
+	},
+	(t) => [index('sessions_user_idx').on(t.userId)]
+);
+
+export const households = pgTable(
+	'households',
+	{
+		id: text('id').primaryKey(),
+		gridId: text('grid_id').notNull(),
+		address: text('address').notNull(),
+		tags: json<string[]>('tags').notNull(),
+		lat: doublePrecision('lat'),
+		lng: doublePrecision('lng'),
+		memberCount: integer('member_count').notNull().default(0),
+		version: bigint('version', { mode: 'number' }).notNull(),
+		/** Per field, the key of the edit whose value is held (server/sync/merge.ts). */
+		fieldMeta: json<FieldMeta>('field_meta').notNull(),
+		deleted: boolean('deleted').notNull().default(false),
+		createdAt: at('created_at').notNull(),
+		updatedAt: at('updated_at').notNull()
+	},
+	(t) => [index('households_grid_idx').on(t.gridId)]
+);
+
+export const residents = pgTable(
+	'residents',
+	{
+		id: text('id').primaryKey(),
+		householdId: text('household_id').notNull(),
+		gridId: text('grid_id').notNull(),
+		name: text('name').notNull(),
+		/** Full ID number, only ever read by the server; devices receive idNumberMasked. */
+		idNumber: text('id_number'),
+		idNumberMasked: text('id_number_masked'),
+		/** Keyed hash of the ID number, for duplicate-registration detection. */
+		idHash: text('id_hash'),
+		phone: text('phone'),
+		birthYear: integer('birth_year'),
+		sex: text('sex'),
+		tags: json<string[]>('tags').notNull(),
+		dailyCheckIn: boolean('daily_check_in').notNull().default(false),
+		version: bigint('version', { mode: 'number' }).notNull(),
+		/** Per field, the key of the edit whose value is held (server/sync/merge.ts). */
+		fieldMeta: json<FieldMeta>('field_meta').notNull(),
+		deleted: boolean('deleted').notNull().default(false),
+		createdAt: at('created_at').notNull(),
+		updatedAt: at('updated_at').notNull()
+	},
+	(t) => [
+		index('residents_household_idx').on(t.householdId),
+		index('residents_grid_idx').on(t.gridId),
+		index('residents_id_hash_idx').on(t.idHash)
+	]
+);
+
+export const rounds = pgTable(
+	'rounds',
+	{
+		id: text('id').primaryKey(),
+		divisionCode: text('division_code').notNull(),
+		name: text('name').notNull(),
+		startDate: text('start_date').notNull(),
+		dueDate: text('due_date').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [index('rounds_division_idx').on(t.divisionCode)]
+);
+
+export interface VisitCheck {
+	residentId: string;
+	temperature?: number;
+	symptoms?: string[];
+	healthCode?: 'green' | 'yellow' | 'red';
+	fromRiskArea?: boolean;
+}
+
+export const visits = pgTable(
+	'visits',
+	{
+		id: text('id').primaryKey(),
+		householdId: text('household_id').notNull(),
+		gridId: text('grid_id').notNull(),
+		workerId: text('worker_id').notNull(),
+		visitedAt: at('visited_at').notNull(),
+		/** Calendar day of visitedAt in GRIDCARE_TZ, YYYY-MM-DD. */
+		day: text('day').notNull(),
+		outcome: text('outcome').notNull(),
+		checks: json<VisitCheck[]>('checks').notNull(),
+		needs: json<string[]>('needs').notNull(),
+		note: text('note'),
+		abnormal: boolean('abnormal').notNull(),
+		supersedes: text('supersedes'),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [index('visits_household_idx').on(t.householdId), index('visits_grid_day_idx').on(t.gridId, t.day)]
+);
+
+export const checkins = pgTable(
+	'checkins',
+	{
+		id: text('id').primaryKey(),
+		residentId: text('resident_id').notNull(),
+		gridId: text('grid_id').notNull(),
+		at: at('at').notNull(),
+		day: text('day').notNull(),
+		status: text('status').notNull(),
+		channel: text('channel').notNull(),
+		needs: json<string[]>('needs').notNull(),
+		assistedBy: text('assisted_by'),
+		recordedBy: text('recorded_by').notNull(),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [index('checkins_resident_day_idx').on(t.residentId, t.day), index('checkins_grid_day_idx').on(t.gridId, t.day)]
+);
+
+export const incidents = pgTable(
+	'incidents',
+	{
+		id: text('id').primaryKey(),
+		gridId: text('grid_id').notNull(),
+		communityCode: text('community_code').notNull(),
+		householdId: text('household_id'),
+		residentId: text('resident_id'),
+		category: text('category').notNull(),
+		severity: text('severity').notNull(),
+		description: text('description').notNull(),
+		status: text('status').notNull(),
+		dueAt: at('due_at').notNull(),
+		/** Division code the incident has escalated to when overdue; null while at its community. */
+		escalatedTo: text('escalated_to'),
+		assigneeId: text('assignee_id'),
+		reportedBy: text('reported_by').notNull(),
+		rating: integer('rating'),
+		version: bigint('version', { mode: 'number' }).notNull(),
+		/** Per field, the key of the edit whose value is held (server/sync/merge.ts). */
+		fieldMeta: json<FieldMeta>('field_meta').notNull(),
+		createdAt: at('created_at').notNull(),
+		updatedAt: at('updated_at').notNull()
+	},
+	(t) => [index('incidents_grid_status_idx').on(t.gridId, t.status), index('incidents_community_idx').on(t.communityCode)]
+);
+
+export const incidentTransitions = pgTable(
+	'incident_transitions',
+	{
+		id: text('id').primaryKey(),
+		incidentId: text('incident_id').notNull(),
+		fromStatus: text('from_status'),
+		toStatus: text('to_status').notNull(),
+		actorId: text('actor_id').notNull(),
+		note: text('note'),
+		at: at('at').notNull()
+	},
+	(t) => [index('incident_transitions_incident_idx').on(t.incidentId)]
+);
+
+/** Mutation ids already applied (or rejected): a replay is answered from here and changes nothing. */
+export const appliedMutations = pgTable('applied_mutations', {
+	id: text('id').primaryKey(),
+	deviceId: text('device_id').notNull(),
+	userId: text('user_id').notNull(),
+	status: text('status').notNull(),
+	reason: text('reason'),
+	appliedAt: at('applied_at').notNull()
+});
+
+/** Every applied change with a monotonic server sequence (also the version it gives its row); devices pull by cursor over it. */
+export const changeLog = pgTable(
+	'change_log',
+	{
+		seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+		tableName: text('table_name').notNull(),
+		rowId: text('row_id').notNull(),
+		op: text('op').notNull(),
+		fields: json<Record<string, unknown>>('fields').notNull(),
+		gridId: text('grid_id').notNull(),
+		communityCode: text('community_code').notNull(),
+		at: at('at').notNull()
+	},
+	(t) => [index('change_log_grid_seq_idx').on(t.gridId, t.seq), index('change_log_community_seq_idx').on(t.communityCode, t.seq)]
+);
+
+/** Values that lost a concurrent edit, and who changed what: the household's field history. */
+export const fieldHistory = pgTable(
+	'field_history',
+	{
+		id: text('id').primaryKey(),
+		tableName: text('table_name').notNull(),
+		rowId: text('row_id').notNull(),
+		field: text('field').notNull(),
+		value: json<unknown>('value'),
+		outcome: text('outcome').notNull(),
+		actorId: text('actor_id').notNull(),
+		mutationId: text('mutation_id').notNull(),
+		at: at('at').notNull()
+	},
+	(t) => [index('field_history_row_idx').on(t.tableName, t.rowId)]
+);
+
+/** Roll-up figures: one row per node, period ("day:YYYY-MM-DD", "round:<id>" or "now") and metric. */
+export const rollupFigures = pgTable(
+	'rollup_figures',
+	{
+		nodeCode: text('node_code').notNull(),
+		period: text('period').notNull(),
+		metric: text('metric').notNull(),
+		value: bigint('value', { mode: 'number' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.nodeCode, t.period, t.metric] })]
+);
+
+export const alerts = pgTable(
+	'alerts',
+	{
+		id: text('id').primaryKey(),
+		communityCode: text('community_code').notNull(),
+		kind: text('kind').notNull(),
+		value: integer('value').notNull(),
+		threshold: integer('threshold').notNull(),
+		raisedAt: at('raised_at').notNull(),
+		acknowledgedBy: text('acknowledged_by'),
+		acknowledgedAt: at('acknowledged_at')
+	},
+	(t) => [index('alerts_community_idx').on(t.communityCode)]
+);
+
+/** Append-only record of access to personal data and of permission changes. */
+export const auditEntries = pgTable(
+	'audit_entries',
+	{
+		id: text('id').primaryKey(),
+		at: at('at').notNull(),
+		userId: text('user_id').notNull(),
+		role: text('role').notNull(),
+		action: text('action').notNull(),
+		subjectType: text('subject_type').notNull(),
+		subjectId: text('subject_id').notNull(),
+		communityCode: text('community_code'),
+		reason: text('reason'),
+		deviceId: text('device_id'),
+		details: json<Record<string, unknown>>('details')
+	},
+	(t) => [index('audit_community_at_idx').on(t.communityCode, t.at)]
+);
+
+export const settings = pgTable('settings', {
+	key: text('key').primaryKey(),
+	value: json<unknown>('value').notNull()
+});
+

@@ -1,0 +1,96 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { router } from './router';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { loginSchema } from '../../src/lib/shared/schemas';
+import { ROLES } from '../../src/lib/shared/enums';
+import { verifyPassword } from '../auth/password';
+import { newToken, tokenHash } from '../auth/tokens';
+import { errorResponse } from './errors';
+
+export const publicUserSchema = z
+	.object({
+		id: z.string(),
+		username: z.string(),
+		displayName: z.string().nullable(),
+		role: z.enum(ROLES),
+		scope: z.array(z.string()).openapi({ description: 'Grid ids, or one division code' })
+	})
+	.openapi('User');
+
+const loginRoute = createRoute({
+	method: 'post',
+	path: '/auth/login',
+	tags: ['auth'],
+	summary: 'Log in and receive a bearer token backed by a server-side session',
+	request: { body: { content: { 'application/json': { schema: loginSchema } }, required: true } },
+	responses: {
+		200: {
+			description: 'Logged in',
+			content: {
+				'application/json': {
+					schema: z.object({ token: z.string(), expiresAt: z.string(), user: publicUserSchema })
+				}
+			}
+		},
+		400: errorResponse('Invalid body; the field is named'),
+		401: errorResponse('Wrong username or password'),
+		429: errorResponse('Too many failed attempts; see Retry-After')
+	}
+});
+
+/** Address of the caller, for throttling; behind a proxy this is the proxy. */
+function clientIp(c: Parameters<typeof getConnInfo>[0]): string {
+	try {
+		return getConnInfo(c).remote.address ?? 'unknown';
+	} catch {
+		return 'unknown';
+	}
+}
+
+export const authRoutes = router().openapi(loginRoute, async (c) => {
+	const { store, throttle, config, now } = c.var.services;
+	const { username, password, deviceId } = c.req.valid('json');
+	const ip = clientIp(c);
+	const wait = await throttle.retryAfter(username, ip);
+	if (wait > 0) {
+		c.header('Retry-After', String(wait));
+		return c.json({ error: 'too_many_attempts', message: `Too many failed attempts; try again in ${wait} s` }, 429);
+	}
+	const user = await store.findUserByUsername(username);
+	// Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
+	const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+	if (!user || !ok || user.disabled) {
+		await throttle.recordFailure(username, ip);
+		return c.json({ error: 'bad_credentials', message: 'username or password is wrong' }, 401);
+	}
+	await throttle.recordSuccess(username, ip);
+	const token = newToken();
+	const created = now();
+	const expiresAt = new Date(created.getTime() + config.sessionTtlMs);
+	await store.createSession({
+		id: crypto.randomUUID(),
+		tokenHash: tokenHash(token),
+		userId: user.id,
+		deviceId,
+		createdAt: created,
+		expiresAt
+	});
+	return c.json(
+		{
+			token,
+			expiresAt: expiresAt.toISOString(),
+			user: {
+				id: user.id,
+				username: user.username,
+				displayName: user.displayName,
+				role: user.role,
+				scope: user.scope
+			}
+		},
+		200
+	);
+});
+
+// scrypt hash of a random password, never matched.
+const DUMMY_HASH =
+	'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -1,0 +1,111 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireAuth } from '../auth/middleware';
+import { applyPushBatch } from '../sync/push';
+import { pullScope } from '../sync/scope';
+import { decodeCursor, encodeCursor } from '../sync/cursor';
+import { pushRequestSchema } from '../../src/lib/shared/schemas';
+import { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
+import { router } from './router';
+import { AUTH_ERRORS, errorResponse } from './errors';
+
+const resultSchema = z
+	.object({
+		id: z.string(),
+		status: z.enum(['applied', 'duplicate', 'rejected']),
+		reason: z.string().optional().openapi({ description: 'Why a mutation was rejected, naming the field' }),
+		version: z.number().int().optional().openapi({ description: 'The row version after an applied mutation' })
+	})
+	.openapi('PushResult');
+
+const pushRoute = createRoute({
+	method: 'post',
+	path: '/sync/push',
+	tags: ['sync'],
+	summary: 'Apply a batch of mutations exactly once; one result per mutation, in order',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: { body: { content: { 'application/json': { schema: pushRequestSchema } }, required: true } },
+	responses: {
+		200: {
+			description: 'One result per mutation',
+			content: { 'application/json': { schema: z.object({ results: z.array(resultSchema) }) } }
+		},
+		400: errorResponse('Not JSON or not the { deviceId, mutations } envelope; nothing applied'),
+		...AUTH_ERRORS
+	}
+});
+
+const changeSchema = z
+	.object({
+		table: z.enum(SYNC_TABLES),
+		op: z.enum(MUTATION_OPS),
+		rowId: z.string(),
+		fields: z.record(z.string(), z.unknown()),
+		version: z.number().int()
+	})
+	.openapi('Change');
+
+const pullRoute = createRoute({
+	method: 'get',
+	path: '/sync/pull',
+	tags: ['sync'],
+	summary: "Changes in the caller's scope after a cursor, in server order, paged",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		query: z.object({
+			cursor: z.string().max(200).optional().openapi({ description: 'Opaque; omit to start from the beginning' }),
+			limit: z.coerce.number().int().min(1).max(5000).default(1000)
+		})
+	},
+	responses: {
+		200: {
+			description: 'A page of changes',
+			content: {
+				'application/json': {
+					schema: z.object({ changes: z.array(changeSchema), cursor: z.string(), hasMore: z.boolean() })
+				}
+			}
+		},
+		400: errorResponse('Bad cursor or limit'),
+		...AUTH_ERRORS
+	}
+});
+
+export const syncRoutes = router()
+	.openapi(pushRoute, async (c) => {
+		const { store, config, now } = c.var.services;
+		const { deviceId, mutations } = c.req.valid('json');
+		const results = await applyPushBatch(
+			store,
+			{ user: c.var.principal.user, deviceId, timeZone: config.timeZone, now: now() },
+			mutations
+		);
+		return c.json({ results }, 200);
+	})
+	.openapi(pullRoute, async (c) => {
+		const { store } = c.var.services;
+		const { cursor, limit } = c.req.valid('query');
+		const scope = pullScope(c.var.principal.user);
+		if (!scope)
+			return c.json({ error: 'forbidden', message: 'role: this role receives roll-up counts, not grid data' }, 403);
+		const after = cursor ? decodeCursor(cursor) : 0;
+		if (after === null) return c.json({ error: 'invalid_input', field: 'cursor', message: 'cursor: not a cursor this server issued' }, 400);
+		const rows = await store.pullChanges({ ...scope, after, limit: limit + 1 });
+		const page = rows.slice(0, limit);
+		const last = page.length ? page[page.length - 1].seq : after;
+		return c.json(
+			{
+				changes: page.map((r) => ({
+					table: r.tableName as (typeof SYNC_TABLES)[number],
+					op: r.op as (typeof MUTATION_OPS)[number],
+					rowId: r.rowId,
+					fields: r.fields,
+					version: r.seq
+				})),
+				cursor: encodeCursor(last),
+				hasMore: rows.length > limit
+			},
+			200
+		);
+	});

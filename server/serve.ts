@@ -1,0 +1,14 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app';
+import { LoginThrottle } from './auth/throttle';
+import type { Config } from './config';
+import type { Store } from './store/types';
+import { VERSION } from './version';
+
+/** Start the HTTP server on `config.port`; resolves once it listens. */
+export function startServer(store: Store, config: Config): Promise<ServerType> {
+	const app = createApp({ store, config, throttle: new LoginThrottle(), version: VERSION, now: () => new Date() });
+	return new Promise((resolve) => {
+		const server = serve({ fetch: app.fetch, port: config.port }, () => resolve(server));
+	});
+}

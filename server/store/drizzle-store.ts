@@ -1,0 +1,415 @@
+// Store implementation shared by both dialects. The queries are written once against the
+// PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
+// names, same JS value types), so every query below runs unchanged on both databases.
+import { and, asc, count, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { DivisionLevel } from '../../src/lib/shared/enums';
+import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
+import { maskIdNumber } from '../../src/lib/shared/mask';
+import type * as schema from '../db/schema.pg';
+import type {
+	AuditEntryRow,
+	Dialect,
+	DivisionRow,
+	GridRow,
+	NewAuditEntry,
+	NewHousehold,
+	NewResident,
+	NewSession,
+	NewUser,
+	SessionRow,
+	Store,
+	UserRow
+} from './types';
+import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+import { DrizzleSyncTx, pullChanges } from './sync-tx';
+
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+export type Tables = typeof schema;
+
+/** What a dialect provides: a connection, its tables, transactions and migrations. */
+export interface Driver {
+	readonly dialect: Dialect;
+	readonly db: Db;
+	readonly tables: Tables;
+	/** Run `fn` in one transaction; writers are serialized so change-log order is commit order. */
+	transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+	migrate(): Promise<void>;
+	close(): Promise<void>;
+	/** Largest number of bound parameters one statement may carry. */
+	readonly maxParams: number;
+}
+
+/** Split rows so that one INSERT stays under the driver's parameter limit. */
+export function chunk<T>(rows: T[], columns: number, maxParams: number): T[][] {
+	const size = Math.max(1, Math.floor(maxParams / Math.max(1, columns)));
+	const out: T[][] = [];
+	for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+	return out;
+}
+
+export class DrizzleStore implements Store {
+	readonly dialect: Dialect;
+	private readonly t: Tables;
+
+	constructor(private readonly driver: Driver) {
+		this.dialect = driver.dialect;
+		this.t = driver.tables;
+	}
+
+	private get db(): Db {
+		return this.driver.db;
+	}
+
+	migrate(): Promise<void> {
+		return this.driver.migrate();
+	}
+
+	close(): Promise<void> {
+		return this.driver.close();
+	}
+
+	async upsertDivisions(rows: DivisionRow[]): Promise<number> {
+		const { divisions } = this.t;
+		let written = 0;
+		await this.driver.transaction(async (tx) => {
+			for (const part of chunk(rows, 4, this.driver.maxParams)) {
+				await tx
+					.insert(divisions)
+					.values(part)
+					.onConflictDoUpdate({
+						target: divisions.code,
+						set: {
+							name: sql`excluded.name`,
+							level: sql`excluded.level`,
+							parentCode: sql`excluded.parent_code`
+						}
+					});
+				written += part.length;
+			}
+		});
+		return written;
+	}
+
+	async getDivision(code: string): Promise<DivisionRow | null> {
+		const { divisions } = this.t;
+		const [row] = await this.db.select().from(divisions).where(eq(divisions.code, code)).limit(1);
+		return (row as DivisionRow | undefined) ?? null;
+	}
+
+	async childDivisions(code: string): Promise<DivisionRow[]> {
+		const { divisions } = this.t;
+		const rows = await this.db
+			.select()
+			.from(divisions)
+			.where(eq(divisions.parentCode, code))
+			.orderBy(asc(divisions.code));
+		return rows as DivisionRow[];
+	}
+
+	async countDivisions(prefix: string): Promise<Record<DivisionLevel, number>> {
+		const { divisions } = this.t;
+		const rows = await this.db
+			.select({ level: divisions.level, n: count() })
+			.from(divisions)
+			.where(like(divisions.code, `${prefix}%`))
+			.groupBy(divisions.level);
+		const counts = Object.fromEntries(DIVISION_LEVELS.map((l) => [l, 0])) as Record<DivisionLevel, number>;
+		for (const row of rows) counts[row.level as DivisionLevel] = Number(row.n);
+		return counts;
+	}
+
+	async createGrid(grid: {
+		id?: string;
+		communityCode: string;
+		name: string;
+		boundary?: unknown;
+	}): Promise<GridRow> {
+		const { grids } = this.t;
+		const row: GridRow = {
+			id: grid.id ?? crypto.randomUUID(),
+			communityCode: grid.communityCode,
+			name: grid.name,
+			boundary: grid.boundary ?? null,
+			createdAt: new Date()
+		};
+		await this.db.insert(grids).values(row);
+		return row;
+	}
+
+	async getGrid(id: string): Promise<GridRow | null> {
+		const { grids } = this.t;
+		const [row] = await this.db.select().from(grids).where(eq(grids.id, id)).limit(1);
+		return row ?? null;
+	}
+
+	async gridsOfCommunity(communityCode: string): Promise<GridRow[]> {
+		const { grids } = this.t;
+		return this.db
+			.select()
+			.from(grids)
+			.where(eq(grids.communityCode, communityCode))
+			.orderBy(asc(grids.name), asc(grids.id));
+	}
+
+	async createUser(user: NewUser): Promise<UserRow> {
+		const { users } = this.t;
+		const row: UserRow = {
+			id: crypto.randomUUID(),
+			displayName: user.displayName ?? null,
+			username: user.username,
+			role: user.role,
+			scope: user.scope,
+			passwordHash: user.passwordHash,
+			disabled: false,
+			createdAt: new Date()
+		};
+		await this.db.insert(users).values(row);
+		return row;
+	}
+
+	async findUserByUsername(username: string): Promise<UserRow | null> {
+		const { users } = this.t;
+		const [row] = await this.db.select().from(users).where(eq(users.username, username)).limit(1);
+		return (row as UserRow | undefined) ?? null;
+	}
+
+	async getUser(id: string): Promise<UserRow | null> {
+		const { users } = this.t;
+		const [row] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
+		return (row as UserRow | undefined) ?? null;
+	}
+
+	async countUsers(): Promise<number> {
+		const [row] = await this.db.select({ n: count() }).from(this.t.users);
+		return Number(row.n);
+	}
+
+	async createSession(session: NewSession): Promise<SessionRow> {
+		const row: SessionRow = { ...session, revokedAt: null };
+		await this.db.insert(this.t.sessions).values(row);
+		return row;
+	}
+
+	async findSessionByTokenHash(tokenHash: string): Promise<SessionRow | null> {
+		const { sessions } = this.t;
+		const [row] = await this.db
+			.select()
+			.from(sessions)
+			.where(eq(sessions.tokenHash, tokenHash))
+			.limit(1);
+		return row ?? null;
+	}
+
+	async revokeSession(id: string, at: Date): Promise<void> {
+		const { sessions } = this.t;
+		await this.db.update(sessions).set({ revokedAt: at }).where(eq(sessions.id, id));
+	}
+
+	async insertHouseholds(rows: NewHousehold[]): Promise<void> {
+		const { households } = this.t;
+		if (rows.length === 0) return;
+		await this.driver.transaction(async (tx) => {
+			const gridIds = [...new Set(rows.map((r) => r.gridId))];
+			const community = await this.communityOfGrids(tx, gridIds);
+			const now = new Date();
+			const full = rows.map((r) => ({
+				id: r.id,
+				gridId: r.gridId,
+				address: r.address,
+				tags: r.tags,
+				lat: r.lat ?? null,
+				lng: r.lng ?? null,
+				memberCount: r.memberCount ?? 0
+			}));
+			const versions = await this.logChanges(
+				tx,
+				'households',
+				full.map((r) => ({ rowId: r.id, gridId: r.gridId, communityCode: community.get(r.gridId)!, fields: r }))
+			);
+			const values = full.map((r) => ({
+				...r,
+				version: versions.get(r.id)!,
+				fieldMeta: {},
+				deleted: false,
+				createdAt: now,
+				updatedAt: now
+			}));
+			for (const part of chunk(values, 12, this.driver.maxParams)) await tx.insert(households).values(part);
+		});
+	}
+
+	async insertResidents(rows: NewResident[]): Promise<void> {
+		const { residents, households } = this.t;
+		if (rows.length === 0) return;
+		await this.driver.transaction(async (tx) => {
+			const householdIds = [...new Set(rows.map((r) => r.householdId))];
+			const gridOf = new Map<string, string>();
+			for (const part of chunk(householdIds, 1, this.driver.maxParams)) {
+				const found = await tx
+					.select({ id: households.id, gridId: households.gridId })
+					.from(households)
+					.where(inArray(households.id, part));
+				for (const h of found) gridOf.set(h.id, h.gridId);
+			}
+			const missing = householdIds.find((id) => !gridOf.has(id));
+			if (missing) throw new Error(`householdId: household ${missing} does not exist`);
+			const community = await this.communityOfGrids(tx, [...new Set(gridOf.values())]);
+			const now = new Date();
+			const full = rows.map((r) => ({
+				id: r.id,
+				householdId: r.householdId,
+				gridId: gridOf.get(r.householdId)!,
+				name: r.name,
+				idNumber: r.idNumber ?? null,
+				idNumberMasked: r.idNumber ? maskIdNumber(r.idNumber) : null,
+				idHash: r.idHash ?? null,
+				phone: r.phone ?? null,
+				birthYear: r.birthYear ?? null,
+				sex: r.sex ?? null,
+				tags: r.tags,
+				dailyCheckIn: r.dailyCheckIn ?? false
+			}));
+			const versions = await this.logChanges(
+				tx,
+				'residents',
+				full.map(({ idNumber: _full, idHash: _hash, ...fields }) => ({
+					rowId: fields.id,
+					gridId: fields.gridId,
+					communityCode: community.get(fields.gridId)!,
+					fields
+				}))
+			);
+			const values = full.map((r) => ({
+				...r,
+				version: versions.get(r.id)!,
+				fieldMeta: {},
+				deleted: false,
+				createdAt: now,
+				updatedAt: now
+			}));
+			for (const part of chunk(values, 18, this.driver.maxParams)) await tx.insert(residents).values(part);
+		});
+	}
+
+	async householdsOfGrid(gridId: string) {
+		const { households } = this.t;
+		return this.db
+			.select()
+			.from(households)
+			.where(and(eq(households.gridId, gridId), eq(households.deleted, false)))
+			.orderBy(asc(households.address));
+	}
+
+	async residentsOfHousehold(householdId: string) {
+		const { residents } = this.t;
+		return this.db
+			.select()
+			.from(residents)
+			.where(and(eq(residents.householdId, householdId), eq(residents.deleted, false)))
+			.orderBy(asc(residents.createdAt), asc(residents.id));
+	}
+
+	async countHouseholds(gridIds: string[]): Promise<number> {
+		const { households } = this.t;
+		if (gridIds.length === 0) return 0;
+		const [row] = await this.db
+			.select({ n: count() })
+			.from(households)
+			.where(and(inArray(households.gridId, gridIds), eq(households.deleted, false)));
+		return Number(row.n);
+	}
+
+	async countResidents(gridIds: string[]): Promise<number> {
+		const { residents } = this.t;
+		if (gridIds.length === 0) return 0;
+		const [row] = await this.db
+			.select({ n: count() })
+			.from(residents)
+			.where(and(inArray(residents.gridId, gridIds), eq(residents.deleted, false)));
+		return Number(row.n);
+	}
+
+	async appendAudit(entry: NewAuditEntry): Promise<AuditEntryRow> {
+		const row: AuditEntryRow = {
+			id: crypto.randomUUID(),
+			at: new Date(),
+			userId: entry.userId,
+			role: entry.role,
+			action: entry.action,
+			subjectType: entry.subjectType,
+			subjectId: entry.subjectId,
+			communityCode: entry.communityCode ?? null,
+			reason: entry.reason ?? null,
+			deviceId: entry.deviceId ?? null,
+			details: entry.details ?? null
+		};
+		await this.db.insert(this.t.auditEntries).values(row);
+		return row;
+	}
+
+	async auditEntries(filter: { communityCode?: string; limit: number }): Promise<AuditEntryRow[]> {
+		const { auditEntries } = this.t;
+		const where = filter.communityCode ? eq(auditEntries.communityCode, filter.communityCode) : undefined;
+		return this.db
+			.select()
+			.from(auditEntries)
+			.where(where).orderBy(desc(auditEntries.at), desc(auditEntries.id)).limit(filter.limit);
+	}
+
+	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
+		return this.driver.transaction((tx) => fn(new DrizzleSyncTx(tx, this.t)));
+	}
+
+	pullChanges(filter: PullFilter): Promise<ChangeRow[]> {
+		return pullChanges(this.db, this.t, filter);
+	}
+
+	/** community code of each grid; throws naming the field when a grid does not exist. */
+	private async communityOfGrids(tx: Db, gridIds: string[]): Promise<Map<string, string>> {
+		const { grids } = this.t;
+		const out = new Map<string, string>();
+		for (const part of chunk(gridIds, 1, this.driver.maxParams)) {
+			const rows = await tx
+				.select({ id: grids.id, communityCode: grids.communityCode })
+				.from(grids)
+				.where(inArray(grids.id, part));
+			for (const g of rows) out.set(g.id, g.communityCode);
+		}
+		const missing = gridIds.find((id) => !out.has(id));
+		if (missing) throw new Error(`gridId: grid ${missing} does not exist`);
+		return out;
+	}
+
+	/**
+	 * Append one change-log entry per row and return each row's new version (its change's
+	 * server sequence). Must run inside a driver transaction, which serializes writers.
+	 */
+	private async logChanges(
+		tx: Db,
+		tableName: string,
+		changes: { rowId: string; gridId: string; communityCode: string; fields: Record<string, unknown> }[],
+		op: 'insert' | 'update' | 'delete' = 'insert'
+	): Promise<Map<string, number>> {
+		const { changeLog } = this.t;
+		const versions = new Map<string, number>();
+		const at = new Date();
+		const values = changes.map((c) => ({
+			tableName,
+			rowId: c.rowId,
+			op,
+			fields: c.fields,
+			gridId: c.gridId,
+			communityCode: c.communityCode,
+			at
+		}));
+		for (const part of chunk(values, 7, this.driver.maxParams)) {
+			const inserted = await tx
+				.insert(changeLog)
+				.values(part)
+				.returning({ seq: changeLog.seq, rowId: changeLog.rowId });
+			for (const row of inserted) versions.set(row.rowId, row.seq);
+		}
+		return versions;
+	}
+}

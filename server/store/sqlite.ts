@@ -1,0 +1,50 @@
+// SQLite driver: better-sqlite3, WAL, synchronous=FULL so an acknowledged push is on disk.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Mutex } from 'async-mutex';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as sqliteSchema from '../db/schema.sqlite';
+import { DrizzleStore, type Db, type Driver, type Tables } from './drizzle-store';
+import { migrationsFolder } from './paths';
+
+export function openSqliteStore(path: string): DrizzleStore {
+	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+	const client = new Database(path);
+	client.pragma('journal_mode = WAL');
+	client.pragma('synchronous = FULL');
+	client.pragma('busy_timeout = 5000');
+	client.pragma('foreign_keys = ON');
+	const sqliteDb = drizzle(client);
+	// The query code is written once against the mirrored PostgreSQL-typed schema (see drizzle-store.ts).
+	const db = sqliteDb as unknown as Db;
+	const tables = sqliteSchema as unknown as Tables;
+	// better-sqlite3 is one synchronous connection: async transactions are serialized by a mutex
+	// and bracketed by BEGIN IMMEDIATE / COMMIT on that connection.
+	const lock = new Mutex();
+	const driver: Driver = {
+		dialect: 'sqlite',
+		db,
+		tables,
+		maxParams: 32_000,
+		transaction: <T>(fn: (tx: Db) => Promise<T>) =>
+			lock.runExclusive(async () => {
+				client.exec('BEGIN IMMEDIATE');
+				try {
+					const result = await fn(db);
+					client.exec('COMMIT');
+					return result;
+				} catch (error) {
+					if (client.inTransaction) client.exec('ROLLBACK');
+					throw error;
+				}
+			}),
+		migrate: async () => migrate(sqliteDb, { migrationsFolder: migrationsFolder('sqlite') }),
+		close: async () => {
+			await lock.waitForUnlock();
+			client.close();
+		}
+	};
+	return new DrizzleStore(driver);
+}

@@ -1,0 +1,62 @@
+// What the sync engine (server/sync/) needs from the database, inside one transaction.
+import type { InferSelectModel } from 'drizzle-orm';
+import type * as schema from '../db/schema.pg';
+import type { SyncTable } from '../../src/lib/shared/enums';
+
+export type SyncRows = {
+	households: InferSelectModel<typeof schema.households>;
+	residents: InferSelectModel<typeof schema.residents>;
+	visits: InferSelectModel<typeof schema.visits>;
+	checkins: InferSelectModel<typeof schema.checkins>;
+	incidents: InferSelectModel<typeof schema.incidents>;
+};
+
+export interface NewChange {
+	tableName: SyncTable;
+	rowId: string;
+	op: 'insert' | 'update' | 'delete';
+	fields: Record<string, unknown>;
+	gridId: string;
+	communityCode: string;
+}
+
+export interface FieldHistoryEntry {
+	tableName: SyncTable;
+	rowId: string;
+	field: string;
+	value: unknown;
+	outcome: 'applied' | 'lost';
+	actorId: string;
+	mutationId: string;
+}
+
+export interface SyncTx {
+	/** Which of these mutation ids were applied before. */
+	appliedMutationIds(ids: string[]): Promise<Set<string>>;
+	recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void>;
+	gridCommunity(gridId: string): Promise<string | null>;
+	getRow<T extends SyncTable>(table: T, rowId: string): Promise<SyncRows[T] | null>;
+	insertRow<T extends SyncTable>(table: T, row: SyncRows[T]): Promise<void>;
+	updateRow<T extends SyncTable>(table: T, rowId: string, set: Partial<SyncRows[T]>): Promise<void>;
+	/** Append to the change log; returns the change's sequence number (the row's new version). */
+	logChange(change: NewChange): Promise<number>;
+	addFieldHistory(entries: FieldHistoryEntry[]): Promise<void>;
+	addIncidentTransition(t: { incidentId: string; fromStatus: string | null; toStatus: string; actorId: string; note?: string }): Promise<void>;
+}
+
+export interface ChangeRow {
+	seq: number;
+	tableName: string;
+	rowId: string;
+	op: string;
+	fields: Record<string, unknown>;
+}
+
+export interface PullFilter {
+	/** Changes of these grids… */
+	gridIds?: string[];
+	/** …or of these whole communities. */
+	communityCodes?: string[];
+	after: number;
+	limit: number;
+}

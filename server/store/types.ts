@@ -1,0 +1,75 @@
+// The one store interface all server code uses. Two implementations share one body of
+// drizzle queries (drizzle-store.ts) over two mirrored schemas: SQLite and PostgreSQL.
+import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
+import type * as schema from '../db/schema.pg';
+import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
+import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+
+export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
+export type GridRow = InferSelectModel<typeof schema.grids>;
+export type UserRow = InferSelectModel<typeof schema.users> & { role: Role };
+export type SessionRow = InferSelectModel<typeof schema.sessions>;
+export type HouseholdRow = InferSelectModel<typeof schema.households>;
+export type ResidentRow = InferSelectModel<typeof schema.residents>;
+export type AuditEntryRow = InferSelectModel<typeof schema.auditEntries>;
+
+export type NewHousehold = Omit<
+	InferInsertModel<typeof schema.households>,
+	'version' | 'createdAt' | 'updatedAt' | 'deleted' | 'fieldMeta'
+>;
+export type NewResident = Omit<
+	InferInsertModel<typeof schema.residents>,
+	'version' | 'createdAt' | 'updatedAt' | 'deleted' | 'gridId' | 'fieldMeta'
+>;
+export type NewUser = Omit<InferInsertModel<typeof schema.users>, 'id' | 'createdAt' | 'disabled'> & {
+	role: Role;
+};
+export type NewSession = Omit<InferInsertModel<typeof schema.sessions>, 'revokedAt'>;
+export type NewAuditEntry = Omit<InferInsertModel<typeof schema.auditEntries>, 'id' | 'at'>;
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+	readonly dialect: Dialect;
+	/** Apply pending migrations of this dialect. */
+	migrate(): Promise<void>;
+	close(): Promise<void>;
+
+	/** Insert or rename divisions; returns how many rows were written. Idempotent. */
+	upsertDivisions(rows: DivisionRow[]): Promise<number>;
+	getDivision(code: string): Promise<DivisionRow | null>;
+	childDivisions(code: string): Promise<DivisionRow[]>;
+	/** Division counts per level for every code starting with `prefix`. */
+	countDivisions(prefix: string): Promise<Record<DivisionLevel, number>>;
+
+	createGrid(grid: { id?: string; communityCode: string; name: string; boundary?: unknown }): Promise<GridRow>;
+	getGrid(id: string): Promise<GridRow | null>;
+	gridsOfCommunity(communityCode: string): Promise<GridRow[]>;
+
+	createUser(user: NewUser): Promise<UserRow>;
+	findUserByUsername(username: string): Promise<UserRow | null>;
+	getUser(id: string): Promise<UserRow | null>;
+	countUsers(): Promise<number>;
+
+	createSession(session: NewSession): Promise<SessionRow>;
+	findSessionByTokenHash(tokenHash: string): Promise<SessionRow | null>;
+	revokeSession(id: string, at: Date): Promise<void>;
+
+	/** Bulk-create households (e.g. an import); each gets a change-log entry so devices pull it. */
+	insertHouseholds(rows: NewHousehold[]): Promise<void>;
+	/** Bulk-create residents; full ID numbers are kept server-side, devices get the masked form. */
+	insertResidents(rows: NewResident[]): Promise<void>;
+	householdsOfGrid(gridId: string): Promise<HouseholdRow[]>;
+	residentsOfHousehold(householdId: string): Promise<ResidentRow[]>;
+	countHouseholds(gridIds: string[]): Promise<number>;
+	countResidents(gridIds: string[]): Promise<number>;
+
+	/** Append an audit entry; there is deliberately no way to update or delete one. */
+	appendAudit(entry: NewAuditEntry): Promise<AuditEntryRow>;
+	auditEntries(filter: { communityCode?: string; limit: number }): Promise<AuditEntryRow[]>;
+
+	/** Run the sync engine's reads and writes in one transaction (all or nothing). */
+	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
+	/** Change-log entries of a scope after a cursor, in server order. */
+	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
+}

@@ -1,0 +1,302 @@
+// Applying a pushed batch (architecture.md §4): validate every mutation, check its scope, apply
+// the batch in one transaction, record mutation ids so a replay is answered `duplicate`, append
+// every change to the change log, and answer one result per mutation, in order. A rejected
+// mutation leaves no trace: every check runs before its first write.
+import type { z } from 'zod';
+import type { IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
+import {
+	describeIssue,
+	householdFields,
+	incidentFields,
+	INSERT_FIELDS,
+	residentFields,
+	type Mutation
+} from '../../src/lib/shared/schemas';
+import { maskIdNumber } from '../../src/lib/shared/mask';
+import { canTransition, dueAt } from '../../src/lib/domain/incident';
+import { isAbnormalVisit } from '../../src/lib/domain/visit';
+import { dayInZone } from '../../src/lib/domain/day';
+import type { Store, UserRow } from '../store/types';
+import type { SyncRows, SyncTx } from '../store/sync-types';
+import { mergeEdit } from './merge';
+import { writeDenial } from './scope';
+
+export type PushResult =
+	| { id: string; status: 'applied'; version?: number }
+	| { id: string; status: 'duplicate' }
+	| { id: string; status: 'rejected'; reason: string };
+
+export interface PushContext {
+	user: UserRow;
+	deviceId: string;
+	timeZone: string;
+	now: Date;
+}
+
+/** Fields a device may change after insert; the grid and parent links are fixed. */
+const UPDATE_FIELDS = {
+	households: householdFields.omit({ gridId: true }).partial().strict(),
+	residents: residentFields.omit({ householdId: true }).partial().strict(),
+	incidents: incidentFields.pick({ status: true, description: true, severity: true }).partial().strict()
+} as const;
+type UpdatableTable = keyof typeof UPDATE_FIELDS;
+
+class Rejection extends Error {}
+const reject = (reason: string): never => {
+	throw new Rejection(reason);
+};
+
+function parse<S extends z.ZodType>(schema: S, fields: unknown): z.infer<S> {
+	const result = schema.safeParse(fields);
+	if (!result.success) {
+		const { message } = describeIssue(result.error);
+		reject(`fields.${message}`);
+	}
+	return result.data as z.infer<S>;
+}
+
+export async function applyPushBatch(store: Store, ctx: PushContext, mutations: Mutation[]): Promise<PushResult[]> {
+	return store.syncTransaction(async (tx) => {
+		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));
+		const results: PushResult[] = [];
+		for (const m of mutations) {
+			if (seen.has(m.id)) {
+				results.push({ id: m.id, status: 'duplicate' });
+				continue;
+			}
+			try {
+				const version = await applyMutation(tx, ctx, m);
+				await tx.recordMutation({ id: m.id, deviceId: ctx.deviceId, userId: ctx.user.id });
+				seen.add(m.id);
+				results.push({ id: m.id, status: 'applied', ...(version ? { version } : {}) });
+			} catch (error) {
+				if (!(error instanceof Rejection)) throw error;
+				results.push({ id: m.id, status: 'rejected', reason: error.message });
+			}
+		}
+		return results;
+	});
+}
+
+/** Apply one mutation; returns the row's new version, if it changed. Throws Rejection before any write. */
+async function applyMutation(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number | undefined> {
+	if (m.op === 'insert') {
+		if (await tx.getRow(m.table, m.rowId)) reject('rowId: a row with this id already exists');
+		return insert(tx, ctx, m);
+	}
+	if (m.table === 'visits' || m.table === 'checkins')
+		reject(`op: ${m.table} are immutable; record a new one that corrects it`);
+	const table = m.table as UpdatableTable;
+	const row = await tx.getRow(table, m.rowId);
+	if (!row) return reject('rowId: no such row');
+	const grid = await gridOf(tx, row.gridId);
+	denyUnlessWritable(ctx.user, grid, table);
+	if ('deleted' in row && row.deleted) reject('rowId: the row has been deleted');
+	if (m.op === 'delete') return remove(tx, ctx, table, row, grid);
+	return update(tx, ctx, m, table, row, grid);
+}
+
+interface Grid {
+	id: string;
+	communityCode: string;
+}
+
+async function gridOf(tx: SyncTx, gridId: string): Promise<Grid> {
+	const communityCode = await tx.gridCommunity(gridId);
+	if (!communityCode) return reject('fields.gridId: no such grid');
+	return { id: gridId, communityCode };
+}
+
+function denyUnlessWritable(user: UserRow, grid: Grid, table: SyncTable): void {
+	const denial = writeDenial(user, grid, table);
+	if (denial) reject(denial);
+}
+
+async function liveRow<T extends 'households' | 'residents'>(tx: SyncTx, table: T, id: string, field: string) {
+	const row = await tx.getRow(table, id);
+	if (!row || row.deleted) return reject(`fields.${field}: no such ${table === 'households' ? 'household' : 'resident'}`);
+	return row;
+}
+
+async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number> {
+	const now = ctx.now;
+	const log = (grid: Grid, fields: Record<string, unknown>) =>
+		tx.logChange({ tableName: m.table, rowId: m.rowId, op: 'insert', fields, gridId: grid.id, communityCode: grid.communityCode });
+	switch (m.table) {
+		case 'households': {
+			const f = parse(INSERT_FIELDS.households.strict(), m.fields);
+			const grid = await gridOf(tx, f.gridId);
+			denyUnlessWritable(ctx.user, grid, m.table);
+			const fields = { id: m.rowId, gridId: f.gridId, address: f.address, tags: f.tags ?? [], lat: f.lat ?? null, lng: f.lng ?? null, memberCount: 0 };
+			const version = await log(grid, fields);
+			await tx.insertRow('households', { ...fields, version, fieldMeta: {}, deleted: false, createdAt: now, updatedAt: now });
+			return version;
+		}
+		case 'residents': {
+			const f = parse(INSERT_FIELDS.residents.strict(), m.fields);
+			const household = await liveRow(tx, 'households', f.householdId, 'householdId');
+			const grid = await gridOf(tx, household.gridId);
+			denyUnlessWritable(ctx.user, grid, m.table);
+			// The full ID number stays on the server; devices only ever receive the masked form.
+			const fields = {
+				id: m.rowId,
+				householdId: f.householdId,
+				gridId: grid.id,
+				name: f.name,
+				idNumberMasked: f.idNumber ? maskIdNumber(f.idNumber) : null,
+				phone: f.phone ?? null,
+				birthYear: f.birthYear ?? null,
+				sex: f.sex ?? null,
+				tags: f.tags ?? [],
+				dailyCheckIn: f.dailyCheckIn ?? false
+			};
+			const version = await log(grid, fields);
+			await tx.insertRow('residents', { ...fields, idNumber: f.idNumber ?? null, idHash: null, version, fieldMeta: {}, deleted: false, createdAt: now, updatedAt: now });
+			await changeMemberCount(tx, household, grid, 1);
+			return version;
+		}
+		case 'visits': {
+			const f = parse(INSERT_FIELDS.visits.strict(), m.fields);
+			const household = await liveRow(tx, 'households', f.householdId, 'householdId');
+			const grid = await gridOf(tx, household.gridId);
+			denyUnlessWritable(ctx.user, grid, m.table);
+			for (const [i, check] of f.checks.entries()) {
+				const resident = await tx.getRow('residents', check.residentId);
+				if (!resident || resident.householdId !== household.id)
+					reject(`fields.checks.${i}.residentId: not a member of this household`);
+			}
+			const visitedAt = new Date(f.visitedAt);
+			const fields = {
+				id: m.rowId,
+				householdId: household.id,
+				gridId: grid.id,
+				workerId: ctx.user.id,
+				visitedAt: visitedAt.toISOString(),
+				day: dayInZone(visitedAt, ctx.timeZone),
+				outcome: f.outcome,
+				checks: f.checks,
+				needs: f.needs ?? [],
+				note: f.note ?? null,
+				abnormal: isAbnormalVisit(f.checks)
+			};
+			const version = await log(grid, fields);
+			await tx.insertRow('visits', { ...fields, visitedAt, supersedes: null, createdAt: now });
+			return version;
+		}
+		case 'checkins': {
+			const f = parse(INSERT_FIELDS.checkins.strict(), m.fields);
+			const resident = await liveRow(tx, 'residents', f.residentId, 'residentId');
+			const grid = await gridOf(tx, resident.gridId);
+			denyUnlessWritable(ctx.user, grid, m.table);
+			const at = new Date(f.at);
+			const fields = {
+				id: m.rowId,
+				residentId: resident.id,
+				gridId: grid.id,
+				at: at.toISOString(),
+				day: dayInZone(at, ctx.timeZone),
+				status: f.status,
+				channel: f.channel,
+				needs: f.needs ?? [],
+				assistedBy: f.channel === 'assisted' ? ctx.user.id : null,
+				recordedBy: ctx.user.id
+			};
+			const version = await log(grid, fields);
+			await tx.insertRow('checkins', { ...fields, at, createdAt: now });
+			return version;
+		}
+		case 'incidents': {
+			const f = parse(INSERT_FIELDS.incidents.strict(), m.fields);
+			const grid = await gridOf(tx, f.gridId);
+			denyUnlessWritable(ctx.user, grid, m.table);
+			if (f.status !== 'reported') reject('fields.status: a new incident starts as "reported"');
+			if (f.householdId) {
+				const household = await liveRow(tx, 'households', f.householdId, 'householdId');
+				if (household.gridId !== grid.id) reject('fields.householdId: household is not in this grid');
+			}
+			const fields = {
+				id: m.rowId,
+				gridId: grid.id,
+				communityCode: grid.communityCode,
+				householdId: f.householdId ?? null,
+				residentId: null,
+				category: f.category,
+				severity: f.severity,
+				description: f.description,
+				status: f.status,
+				dueAt: dueAt(now, f.severity).toISOString(),
+				escalatedTo: null,
+				assigneeId: null,
+				reportedBy: ctx.user.id,
+				rating: null
+			};
+			const version = await log(grid, fields);
+			await tx.insertRow('incidents', { ...fields, dueAt: new Date(fields.dueAt), version, fieldMeta: {}, createdAt: now, updatedAt: now });
+			await tx.addIncidentTransition({ incidentId: m.rowId, fromStatus: null, toStatus: 'reported', actorId: ctx.user.id });
+			return version;
+		}
+	}
+}
+
+async function changeMemberCount(tx: SyncTx, household: SyncRows['households'], grid: Grid, delta: number) {
+	const memberCount = Math.max(0, household.memberCount + delta);
+	const version = await tx.logChange({ tableName: 'households', rowId: household.id, op: 'update', fields: { memberCount }, gridId: grid.id, communityCode: grid.communityCode });
+	await tx.updateRow('households', household.id, { memberCount, version });
+}
+
+async function remove(tx: SyncTx, ctx: PushContext, table: UpdatableTable, row: SyncRows[UpdatableTable], grid: Grid): Promise<number> {
+	if (table === 'incidents') return reject('op: incidents are closed through their status, not deleted');
+	const version = await tx.logChange({ tableName: table, rowId: row.id, op: 'delete', fields: {}, gridId: grid.id, communityCode: grid.communityCode });
+	await tx.updateRow(table, row.id, { deleted: true, version, updatedAt: ctx.now });
+	if (table === 'residents') {
+		const household = await tx.getRow('households', (row as SyncRows['residents']).householdId);
+		if (household && !household.deleted) await changeMemberCount(tx, household, grid, -1);
+	}
+	return version;
+}
+
+async function update(
+	tx: SyncTx,
+	ctx: PushContext,
+	m: Mutation,
+	table: UpdatableTable,
+	row: SyncRows[UpdatableTable],
+	grid: Grid
+): Promise<number | undefined> {
+	const fields = parse(UPDATE_FIELDS[table], m.fields) as Record<string, unknown>;
+	if (m.baseVersion === undefined) reject('baseVersion: required for an update');
+	if (Object.keys(fields).length === 0) reject('fields: nothing to change');
+	const newStatus = table === 'incidents' ? (fields.status as IncidentStatus | undefined) : undefined;
+	const oldStatus = (row as SyncRows['incidents']).status as IncidentStatus;
+	if (newStatus && !canTransition(oldStatus, newStatus))
+		reject(`fields.status: cannot go from "${oldStatus}" to "${newStatus}"`);
+	const merged = mergeEdit(row.fieldMeta, fields, [m.baseVersion!, m.id]);
+	const stored: Record<string, unknown> = { ...merged.won };
+	const logged: Record<string, unknown> = { ...merged.won };
+	if (table === 'residents' && 'idNumber' in merged.won) {
+		const full = merged.won.idNumber as string | undefined;
+		stored.idNumber = full ?? null;
+		stored.idNumberMasked = full ? maskIdNumber(full) : null;
+		delete logged.idNumber;
+		logged.idNumberMasked = stored.idNumberMasked;
+	}
+	const history = [
+		...Object.entries(merged.won).map(([field, value]) => ({ field, value, outcome: 'applied' as const })),
+		...Object.entries(merged.lost).map(([field, value]) => ({ field, value, outcome: 'lost' as const }))
+	].map((h) => ({
+		...h,
+		// Full ID numbers never enter the history either.
+		value: h.field === 'idNumber' && typeof h.value === 'string' ? maskIdNumber(h.value) : h.value,
+		tableName: table,
+		rowId: row.id,
+		actorId: ctx.user.id,
+		mutationId: m.id
+	}));
+	await tx.addFieldHistory(history);
+	if (Object.keys(merged.won).length === 0) return undefined;
+	if (newStatus && 'status' in merged.won)
+		await tx.addIncidentTransition({ incidentId: row.id, fromStatus: oldStatus, toStatus: newStatus, actorId: ctx.user.id });
+	const version = await tx.logChange({ tableName: table, rowId: row.id, op: 'update', fields: logged, gridId: grid.id, communityCode: grid.communityCode });
+	await tx.updateRow(table, row.id, { ...stored, fieldMeta: merged.meta, version, updatedAt: ctx.now });
+	return version;
+}

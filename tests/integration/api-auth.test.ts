@@ -1,0 +1,158 @@
+// Login, bearer sessions and scope on every route of this API, on both databases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app';
+import { LoginThrottle } from '../../server/auth/throttle';
+import { loadConfig } from '../../server/config';
+import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
+import { PASSWORD, seedFixture, type Fixture } from './fixtures';
+
+for (const dialect of DIALECTS) {
+	describe.skipIf(!dialectAvailable(dialect))(`auth and scope (${dialect})`, () => {
+		let db: TestStore;
+		let fixture: Fixture;
+		let clock = new Date('2026-11-24T08:00:00+08:00');
+		let app: ReturnType<typeof createApp>;
+
+		beforeAll(async () => {
+			db = await openTestStore(dialect);
+			fixture = await seedFixture(db.store);
+			app = createApp({
+				store: db.store,
+				config: { ...loadConfig({}), sessionTtlMs: 3600_000, appDir: 'build' },
+				throttle: new LoginThrottle({ perAccount: 5, perIp: 50, windowSeconds: 900 }),
+				version: 'test',
+				now: () => clock
+			});
+		});
+		afterAll(async () => db.dispose());
+
+		const json = (body: unknown) => ({
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body)
+		});
+		const login = async (username: string, password = PASSWORD) =>
+			app.request('/api/v1/auth/login', json({ username, password, deviceId: 'dev-1' }));
+		const tokenOf = async (username: string) => {
+			const res = await login(username);
+			expect(res.status).toBe(200);
+			return ((await res.json()) as { token: string }).token;
+		};
+		const get = (path: string, token?: string) =>
+			app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+		it('answers health without a token', async () => {
+			const res = await get('/api/v1/health');
+			expect(await res.json()).toEqual({ status: 'ok', db: dialect, version: 'test' });
+		});
+
+		it('logs in with a token, its expiry and the user', async () => {
+			const res = await login('worker_a1');
+			expect(res.status).toBe(200);
+			const body = (await res.json()) as { token: string; expiresAt: string; user: { role: string; scope: string[] } };
+			expect(body.token.length).toBeGreaterThanOrEqual(40);
+			expect(new Date(body.expiresAt).getTime()).toBe(clock.getTime() + 3600_000);
+			expect(body.user).toMatchObject({ role: 'grid_worker', scope: [fixture.grids.a1] });
+			expect(body.user).not.toHaveProperty('passwordHash');
+		});
+
+		it('answers 401 to a wrong password and to an unknown user, with the same message', async () => {
+			const wrong = await login('head_a', 'nope');
+			const unknown = await login('nobody', 'nope');
+			expect(wrong.status).toBe(401);
+			expect(unknown.status).toBe(401);
+			expect(await wrong.json()).toEqual(await unknown.json());
+		});
+
+		it('answers 400 naming the missing field', async () => {
+			const res = await app.request('/api/v1/auth/login', json({ username: 'head_a', deviceId: 'd' }));
+			expect(res.status).toBe(400);
+			expect(await res.json()).toMatchObject({ error: 'invalid_input', field: 'password' });
+			const notJson = await app.request('/api/v1/auth/login', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{oops'
+			});
+			expect(notJson.status).toBe(400);
+		});
+
+		it('throttles an account after five failures, even for the right password', async () => {
+			for (let i = 0; i < 5; i++) expect((await login('street', `bad-${i}`)).status).toBe(401);
+			const blocked = await login('street');
+			expect(blocked.status).toBe(429);
+			expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+			// Another account from the same place is not blocked.
+			expect((await login('province')).status).toBe(200);
+		});
+
+		it('rejects requests without a token, with a forged token, and after expiry', async () => {
+			const path = `/api/v1/divisions/${fixture.grids.a1}`;
+			expect((await get(path)).status).toBe(401);
+			expect((await get(path, 'x'.repeat(43))).status).toBe(401);
+			const token = await tokenOf('worker_a1');
+			expect((await get(path, token)).status).toBe(200);
+			const saved = clock;
+			clock = new Date(saved.getTime() + 3600_000 + 1);
+			try {
+				const expired = await get(path, token);
+				expect(expired.status).toBe(401);
+				expect(((await expired.json()) as { message: string }).message).toMatch(/expired/);
+			} finally {
+				clock = saved;
+			}
+		});
+
+		it('rejects a revoked session', async () => {
+			const res = await login('head_b');
+			const { token } = (await res.json()) as { token: string };
+			const { tokenHash } = await import('../../server/auth/tokens');
+			const session = await db.store.findSessionByTokenHash(tokenHash(token));
+			await db.store.revokeSession(session!.id, clock);
+			expect((await get('/api/v1/divisions/450102001004', token)).status).toBe(401);
+		});
+
+		it('lets a grid worker see their grid and nothing else', async () => {
+			const token = await tokenOf('worker_a1');
+			const own = await get(`/api/v1/divisions/${fixture.grids.a1}`, token);
+			expect(await own.json()).toMatchObject({ level: 'grid', name: '第一网格', parentCode: '450102001003' });
+			expect((await get(`/api/v1/divisions/${fixture.grids.a2}`, token)).status).toBe(403);
+			expect((await get(`/api/v1/divisions/${fixture.grids.b1}`, token)).status).toBe(403);
+			expect((await get('/api/v1/divisions/450102001003', token)).status).toBe(403);
+		});
+
+		it('lets a community head see the community with its grids, not the neighbour', async () => {
+			const token = await tokenOf('head_a');
+			const res = await get('/api/v1/divisions/450102001003', token);
+			const body = (await res.json()) as { level: string; parentCode: string; children: { code: string; level: string }[] };
+			expect(body.level).toBe('community');
+			expect(body.parentCode).toBe('450102001');
+			expect(body.children.map((c) => c.code).sort()).toEqual([fixture.grids.a1, fixture.grids.a2].sort());
+			expect(body.children.every((c) => c.level === 'grid')).toBe(true);
+			expect((await get(`/api/v1/divisions/${fixture.grids.a2}`, token)).status).toBe(200);
+			expect((await get('/api/v1/divisions/450102001004', token)).status).toBe(403);
+			expect((await get(`/api/v1/divisions/${fixture.grids.b1}`, token)).status).toBe(403);
+			expect((await get('/api/v1/divisions/450102001', token)).status).toBe(403);
+		});
+
+		it('lets officers see their subtree only', async () => {
+			const other = await tokenOf('county_other');
+			expect((await get('/api/v1/divisions/450103', other)).status).toBe(200);
+			expect((await get('/api/v1/divisions/450102', other)).status).toBe(403);
+			expect((await get(`/api/v1/divisions/${fixture.grids.a1}`, other)).status).toBe(403);
+			const province = await tokenOf('province');
+			const root = (await (await get('/api/v1/divisions/45', province)).json()) as { children: { code: string }[] };
+			expect(root.children.map((c) => c.code)).toEqual(['4501']);
+			expect((await get('/api/v1/divisions/99', province)).status).toBe(404);
+		});
+
+		it('serves an OpenAPI document generated from the route schemas', async () => {
+			const doc = (await (await get('/api/v1/openapi.json')).json()) as {
+				openapi: string;
+				paths: Record<string, Record<string, { requestBody?: unknown }>>;
+			};
+			expect(doc.openapi).toMatch(/^3\./);
+			expect(Object.keys(doc.paths).sort()).toEqual(['/auth/login', '/divisions/{code}', '/health']);
+			expect(doc.paths['/auth/login'].post.requestBody).toBeDefined();
+		});
+	});
+}
