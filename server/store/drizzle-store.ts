@@ -11,6 +11,7 @@ import type {
 	AuditEntryRow,
 	Dialect,
 	DivisionRow,
+	FieldHistoryRow,
 	GridRow,
 	NewAuditEntry,
 	NewHousehold,
@@ -355,6 +356,15 @@ export class DrizzleStore implements Store {
 			.select()
 			.from(auditEntries)
 			.where(where).orderBy(desc(auditEntries.at), desc(auditEntries.id)).limit(filter.limit);
+	}
+
+	async fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]> {
+		const { fieldHistory } = this.t;
+		return this.db
+			.select()
+			.from(fieldHistory)
+			.where(and(eq(fieldHistory.tableName, table), eq(fieldHistory.rowId, rowId)))
+			.orderBy(asc(fieldHistory.at), asc(fieldHistory.id));
 	}
 
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {

@@ -12,6 +12,7 @@ export type SessionRow = InferSelectModel<typeof schema.sessions>;
 export type HouseholdRow = InferSelectModel<typeof schema.households>;
 export type ResidentRow = InferSelectModel<typeof schema.residents>;
 export type AuditEntryRow = InferSelectModel<typeof schema.auditEntries>;
+export type FieldHistoryRow = InferSelectModel<typeof schema.fieldHistory>;
 
 export type NewHousehold = Omit<
 	InferInsertModel<typeof schema.households>,
@@ -67,6 +68,9 @@ export interface Store {
 	/** Append an audit entry; there is deliberately no way to update or delete one. */
 	appendAudit(entry: NewAuditEntry): Promise<AuditEntryRow>;
 	auditEntries(filter: { communityCode?: string; limit: number }): Promise<AuditEntryRow[]>;
+
+	/** Who changed which field of a row, including values that lost a concurrent edit; oldest first. */
+	fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]>;
 
 	/** Run the sync engine's reads and writes in one transaction (all or nothing). */
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
