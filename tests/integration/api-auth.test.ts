@@ -151,7 +151,7 @@ for (const dialect of DIALECTS) {
 				paths: Record<string, Record<string, { requestBody?: unknown }>>;
 			};
 			expect(doc.openapi).toMatch(/^3\./);
-			expect(Object.keys(doc.paths).sort()).toEqual(['/auth/login', '/divisions/{code}', '/health']);
+			expect(Object.keys(doc.paths).sort()).toEqual(['/auth/login', '/divisions/{code}', '/health', '/sync/pull', '/sync/push']);
 			expect(doc.paths['/auth/login'].post.requestBody).toBeDefined();
 		});
 	});
