@@ -5,7 +5,9 @@ const file = process.argv[2];
 try {
 	const report = JSON.parse(readFileSync(file, 'utf8'));
 	const skipped = report.numPendingTests + report.numTodoTests;
-	console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+	console.log(
+		`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`
+	);
 } catch (error) {
 	console.log(`0 passed, 1 failed (no test report: ${error.message})`);
 	process.exitCode = 1;

@@ -23,10 +23,17 @@ export function createApi() {
 		'*',
 		bodyLimit({
 			maxSize: MAX_BODY_BYTES,
-			onError: (c) => c.json({ error: 'payload_too_large', message: `body: larger than ${MAX_BODY_BYTES} bytes` }, 413)
+			onError: (c) =>
+				c.json(
+					{ error: 'payload_too_large', message: `body: larger than ${MAX_BODY_BYTES} bytes` },
+					413
+				)
 		})
 	);
-	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+		type: 'http',
+		scheme: 'bearer'
+	});
 	const routes = api
 		.route('/', healthRoutes)
 		.route('/', authRoutes)
@@ -38,11 +45,18 @@ export function createApi() {
 		servers: [{ url: API_PREFIX }]
 	}));
 	api.get('/docs', swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
-	api.notFound((c) => c.json({ error: 'not_found', message: `path: no route ${c.req.method} ${c.req.path}` }, 404));
+	api.notFound((c) =>
+		c.json({ error: 'not_found', message: `path: no route ${c.req.method} ${c.req.path}` }, 404)
+	);
 	api.onError((error, c) => {
 		if (error instanceof HTTPException && error.status < 500)
-			return c.json({ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` }, error.status);
-		console.error(JSON.stringify({ level: 'error', msg: 'unhandled', path: c.req.path, error: String(error) }));
+			return c.json(
+				{ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` },
+				error.status
+			);
+		console.error(
+			JSON.stringify({ level: 'error', msg: 'unhandled', path: c.req.path, error: String(error) })
+		);
 		return c.json({ error: 'internal', message: 'internal error' }, 500);
 	});
 	return routes;
@@ -57,7 +71,9 @@ export function createApp(services: Services) {
 		await next();
 	});
 	app.route(API_PREFIX, createApi());
-	app.all(`${API_PREFIX}/*`, (c) => c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404));
+	app.all(`${API_PREFIX}/*`, (c) =>
+		c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404)
+	);
 
 	const root = resolve(services.config.appDir);
 	app.use(
@@ -66,7 +82,10 @@ export function createApp(services: Services) {
 			root,
 			onFound: (path, c) => {
 				// Hashed assets never change; the shell and the service worker must revalidate.
-				c.header('Cache-Control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+				c.header(
+					'Cache-Control',
+					path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
+				);
 			}
 		})
 	);

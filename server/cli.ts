@@ -51,10 +51,15 @@ program
 		if (options.demo) {
 			const seeded = await seedDemo(store);
 			if (seeded) printDemoLogins(seeded);
-			else console.log('Database already has data: demo not reseeded (logins as printed at first start, password demo1234).');
+			else
+				console.log(
+					'Database already has data: demo not reseeded (logins as printed at first start, password demo1234).'
+				);
 		}
 		const server = await startServer(store, config);
-		console.log(`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`);
+		console.log(
+			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`
+		);
 		const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);
@@ -74,7 +79,9 @@ program
 			const started = performance.now();
 			const counts = await importDivisions(store, options.province);
 			const seconds = ((performance.now() - started) / 1000).toFixed(1);
-			console.log(`imported province ${options.province} in ${seconds} s: ${JSON.stringify(counts)}`);
+			console.log(
+				`imported province ${options.province} in ${seconds} s: ${JSON.stringify(counts)}`
+			);
 		})
 	);
 
@@ -90,9 +97,14 @@ grid
 			if (!code.success) throw new Error(`community: ${code.error.issues[0].message}`);
 			const division = await store.getDivision(options.community);
 			if (division?.level !== 'community')
-				throw new Error(`community: no community with code ${options.community} (import its province first)`);
+				throw new Error(
+					`community: no community with code ${options.community} (import its province first)`
+				);
 			if (!options.name.trim()) throw new Error('name: must not be empty');
-			const created = await store.createGrid({ communityCode: options.community, name: options.name.trim() });
+			const created = await store.createGrid({
+				communityCode: options.community,
+				name: options.name.trim()
+			});
 			console.log(created.id);
 		})
 	);
@@ -107,7 +119,13 @@ user
 	.requiredOption('--password <p>', 'initial password (at least 8 characters)')
 	.option('--display-name <name>', 'name shown in the app')
 	.action(
-		(options: { username: string; role: Role; scope: string; password: string; displayName?: string }) =>
+		(options: {
+			username: string;
+			role: Role;
+			scope: string;
+			password: string;
+			displayName?: string;
+		}) =>
 			withStore(async (store) => {
 				if (options.password.length < 8) throw new Error('password: must be at least 8 characters');
 				if (await store.findUserByUsername(options.username))
@@ -126,22 +144,29 @@ user
 
 /** Grid workers are scoped to grids; everyone else to one division code that must exist. */
 async function resolveScope(store: Store, userRole: Role, raw: string): Promise<string[]> {
-	const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+	const parts = raw
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
 	if (parts.length === 0) throw new Error('scope: must not be empty');
 	if (userRole === 'grid_worker') {
-		for (const id of parts) if (!(await store.getGrid(id))) throw new Error(`scope: no grid with id ${id}`);
+		for (const id of parts)
+			if (!(await store.getGrid(id))) throw new Error(`scope: no grid with id ${id}`);
 		return parts;
 	}
 	if (parts.length !== 1) throw new Error('scope: give one division code');
 	const code = divisionCodeSchema.safeParse(parts[0]);
 	if (!code.success) throw new Error(`scope: ${code.error.issues[0].message}`);
-	if (!(await store.getDivision(parts[0]))) throw new Error(`scope: no division with code ${parts[0]}`);
+	if (!(await store.getDivision(parts[0])))
+		throw new Error(`scope: no division with code ${parts[0]}`);
 	return parts;
 }
 
 program
 	.command('seed-demo')
-	.description('create the demo community (grids, households, residents, one user per role) on an empty database')
+	.description(
+		'create the demo community (grids, households, residents, one user per role) on an empty database'
+	)
 	.option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
 	.action((options: { seed?: number }) =>
 		withStore(async (store) => {

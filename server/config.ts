@@ -14,7 +14,8 @@ export interface Config {
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
 	if (value === undefined || value === '') return fallback;
 	const n = Number(value);
-	if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${value}"`);
+	if (!Number.isInteger(n) || n <= 0)
+		throw new Error(`${name}: expected a positive integer, got "${value}"`);
 	return n;
 }
 
@@ -29,7 +30,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
 		port: positiveInt('PORT', env.PORT, 8787),
 		timeZone,
-		sessionTtlMs: positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
+		sessionTtlMs:
+			positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
 		appDir: env.GRIDCARE_APP_DIR || 'build'
 	};
 }

@@ -7,7 +7,13 @@ import { VERSION } from './version';
 
 /** Start the HTTP server on `config.port`; resolves once it listens. */
 export function startServer(store: Store, config: Config): Promise<ServerType> {
-	const app = createApp({ store, config, throttle: new LoginThrottle(), version: VERSION, now: () => new Date() });
+	const app = createApp({
+		store,
+		config,
+		throttle: new LoginThrottle(),
+		version: VERSION,
+		now: () => new Date()
+	});
 	return new Promise((resolve) => {
 		const server = serve({ fetch: app.fetch, port: config.port }, () => resolve(server));
 	});

@@ -6,14 +6,17 @@ import { tokenHash } from './tokens';
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const header = c.req.header('authorization') ?? '';
 	const match = /^Bearer ([A-Za-z0-9_-]{20,})$/.exec(header);
-	if (!match) return c.json({ error: 'unauthorized', message: 'Authorization: bearer token required' }, 401);
+	if (!match)
+		return c.json({ error: 'unauthorized', message: 'Authorization: bearer token required' }, 401);
 	const { store, now } = c.var.services;
 	const session = await store.findSessionByTokenHash(tokenHash(match[1]));
-	if (!session || session.revokedAt) return c.json({ error: 'unauthorized', message: 'Authorization: session is not valid' }, 401);
+	if (!session || session.revokedAt)
+		return c.json({ error: 'unauthorized', message: 'Authorization: session is not valid' }, 401);
 	if (session.expiresAt.getTime() <= now().getTime())
 		return c.json({ error: 'unauthorized', message: 'Authorization: session has expired' }, 401);
 	const user = await store.getUser(session.userId);
-	if (!user || user.disabled) return c.json({ error: 'unauthorized', message: 'Authorization: user is disabled' }, 401);
+	if (!user || user.disabled)
+		return c.json({ error: 'unauthorized', message: 'Authorization: user is disabled' }, 401);
 	c.set('principal', { user, sessionId: session.id, deviceId: session.deviceId });
 	await next();
 });

@@ -10,7 +10,11 @@ export interface ThrottleOptions {
 	windowSeconds: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { perAccount: 5, perIp: 30, windowSeconds: 15 * 60 };
+export const DEFAULT_THROTTLE: ThrottleOptions = {
+	perAccount: 5,
+	perIp: 30,
+	windowSeconds: 15 * 60
+};
 
 export class LoginThrottle {
 	private readonly account: RateLimiterMemory;
@@ -18,7 +22,11 @@ export class LoginThrottle {
 
 	constructor(options: ThrottleOptions = DEFAULT_THROTTLE) {
 		const { windowSeconds: duration } = options;
-		this.account = new RateLimiterMemory({ points: options.perAccount, duration, blockDuration: duration });
+		this.account = new RateLimiterMemory({
+			points: options.perAccount,
+			duration,
+			blockDuration: duration
+		});
 		this.ip = new RateLimiterMemory({ points: options.perIp, duration, blockDuration: duration });
 	}
 

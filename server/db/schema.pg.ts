@@ -167,7 +167,10 @@ export const visits = pgTable(
 		supersedes: text('supersedes'),
 		createdAt: at('created_at').notNull()
 	},
-	(t) => [index('visits_household_idx').on(t.householdId), index('visits_grid_day_idx').on(t.gridId, t.day)]
+	(t) => [
+		index('visits_household_idx').on(t.householdId),
+		index('visits_grid_day_idx').on(t.gridId, t.day)
+	]
 );
 
 export const checkins = pgTable(
@@ -185,7 +188,10 @@ export const checkins = pgTable(
 		recordedBy: text('recorded_by').notNull(),
 		createdAt: at('created_at').notNull()
 	},
-	(t) => [index('checkins_resident_day_idx').on(t.residentId, t.day), index('checkins_grid_day_idx').on(t.gridId, t.day)]
+	(t) => [
+		index('checkins_resident_day_idx').on(t.residentId, t.day),
+		index('checkins_grid_day_idx').on(t.gridId, t.day)
+	]
 );
 
 export const incidents = pgTable(
@@ -212,7 +218,10 @@ export const incidents = pgTable(
 		createdAt: at('created_at').notNull(),
 		updatedAt: at('updated_at').notNull()
 	},
-	(t) => [index('incidents_grid_status_idx').on(t.gridId, t.status), index('incidents_community_idx').on(t.communityCode)]
+	(t) => [
+		index('incidents_grid_status_idx').on(t.gridId, t.status),
+		index('incidents_community_idx').on(t.communityCode)
+	]
 );
 
 export const incidentTransitions = pgTable(
@@ -252,7 +261,10 @@ export const changeLog = pgTable(
 		communityCode: text('community_code').notNull(),
 		at: at('at').notNull()
 	},
-	(t) => [index('change_log_grid_seq_idx').on(t.gridId, t.seq), index('change_log_community_seq_idx').on(t.communityCode, t.seq)]
+	(t) => [
+		index('change_log_grid_seq_idx').on(t.gridId, t.seq),
+		index('change_log_community_seq_idx').on(t.communityCode, t.seq)
+	]
 );
 
 /** Values that lost a concurrent edit, and who changed what: the household's field history. */
@@ -322,4 +334,3 @@ export const settings = pgTable('settings', {
 	key: text('key').primaryKey(),
 	value: json<unknown>('value').notNull()
 });
-

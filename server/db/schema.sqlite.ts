@@ -152,7 +152,10 @@ export const visits = sqliteTable(
 		supersedes: text('supersedes'),
 		createdAt: at('created_at').notNull()
 	},
-	(t) => [index('visits_household_idx').on(t.householdId), index('visits_grid_day_idx').on(t.gridId, t.day)]
+	(t) => [
+		index('visits_household_idx').on(t.householdId),
+		index('visits_grid_day_idx').on(t.gridId, t.day)
+	]
 );
 
 export const checkins = sqliteTable(
@@ -170,7 +173,10 @@ export const checkins = sqliteTable(
 		recordedBy: text('recorded_by').notNull(),
 		createdAt: at('created_at').notNull()
 	},
-	(t) => [index('checkins_resident_day_idx').on(t.residentId, t.day), index('checkins_grid_day_idx').on(t.gridId, t.day)]
+	(t) => [
+		index('checkins_resident_day_idx').on(t.residentId, t.day),
+		index('checkins_grid_day_idx').on(t.gridId, t.day)
+	]
 );
 
 export const incidents = sqliteTable(
@@ -197,7 +203,10 @@ export const incidents = sqliteTable(
 		createdAt: at('created_at').notNull(),
 		updatedAt: at('updated_at').notNull()
 	},
-	(t) => [index('incidents_grid_status_idx').on(t.gridId, t.status), index('incidents_community_idx').on(t.communityCode)]
+	(t) => [
+		index('incidents_grid_status_idx').on(t.gridId, t.status),
+		index('incidents_community_idx').on(t.communityCode)
+	]
 );
 
 export const incidentTransitions = sqliteTable(
@@ -237,7 +246,10 @@ export const changeLog = sqliteTable(
 		communityCode: text('community_code').notNull(),
 		at: at('at').notNull()
 	},
-	(t) => [index('change_log_grid_seq_idx').on(t.gridId, t.seq), index('change_log_community_seq_idx').on(t.communityCode, t.seq)]
+	(t) => [
+		index('change_log_grid_seq_idx').on(t.gridId, t.seq),
+		index('change_log_community_seq_idx').on(t.communityCode, t.seq)
+	]
 );
 
 /** Values that lost a concurrent edit, and who changed what: the household's field history. */
@@ -307,4 +319,3 @@ export const settings = sqliteTable('settings', {
 	key: text('key').primaryKey(),
 	value: json<unknown>('value').notNull()
 });
-

@@ -54,7 +54,10 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	const wait = await throttle.retryAfter(username, ip);
 	if (wait > 0) {
 		c.header('Retry-After', String(wait));
-		return c.json({ error: 'too_many_attempts', message: `Too many failed attempts; try again in ${wait} s` }, 429);
+		return c.json(
+			{ error: 'too_many_attempts', message: `Too many failed attempts; try again in ${wait} s` },
+			429
+		);
 	}
 	const user = await store.findUserByUsername(username);
 	// Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.

@@ -12,7 +12,8 @@ const divisionRoute = createRoute({
 	method: 'get',
 	path: '/divisions/{code}',
 	tags: ['divisions'],
-	summary: 'A division (or grid) with its parent and children; a community\'s children are its grids',
+	summary:
+		"A division (or grid) with its parent and children; a community's children are its grids",
 	security: [{ bearer: [] }],
 	middleware: [requireAuth] as const,
 	request: {
@@ -21,7 +22,10 @@ const divisionRoute = createRoute({
 				.string()
 				.min(2)
 				.max(64)
-				.openapi({ description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id', example: '450102001003' })
+				.openapi({
+					description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
+					example: '450102001003'
+				})
 		})
 	},
 	responses: {
@@ -45,7 +49,10 @@ export const divisionRoutes = router().openapi(divisionRoute, async (c) => {
 	const { user } = c.var.principal;
 	const { code } = c.req.valid('param');
 	const notFound = { error: 'not_found', message: `code: no division or grid "${code}"` } as const;
-	const forbidden = { error: 'forbidden', message: `code: "${code}" is outside your scope` } as const;
+	const forbidden = {
+		error: 'forbidden',
+		message: `code: "${code}" is outside your scope`
+	} as const;
 
 	if (/^\d+$/.test(code)) {
 		const division = await store.getDivision(code);
@@ -53,15 +60,38 @@ export const divisionRoutes = router().openapi(divisionRoute, async (c) => {
 		if (!canSeeDivision(user, code)) return c.json(forbidden, 403);
 		const children =
 			division.level === 'community'
-				? (await store.gridsOfCommunity(code)).map((g) => ({ code: g.id, name: g.name, level: 'grid' as const }))
-				: (await store.childDivisions(code)).map(({ code, name, level }) => ({ code, name, level }));
-		return c.json({ code, name: division.name, level: division.level, parentCode: division.parentCode, children }, 200);
+				? (await store.gridsOfCommunity(code)).map((g) => ({
+						code: g.id,
+						name: g.name,
+						level: 'grid' as const
+					}))
+				: (await store.childDivisions(code)).map(({ code, name, level }) => ({
+						code,
+						name,
+						level
+					}));
+		return c.json(
+			{
+				code,
+				name: division.name,
+				level: division.level,
+				parentCode: division.parentCode,
+				children
+			},
+			200
+		);
 	}
 	const grid = await store.getGrid(code);
 	if (!grid) return c.json(notFound, 404);
 	if (!canSeeGrid(user, grid)) return c.json(forbidden, 403);
 	return c.json(
-		{ code: grid.id, name: grid.name, level: 'grid' as const, parentCode: grid.communityCode, children: [] },
+		{
+			code: grid.id,
+			name: grid.name,
+			level: 'grid' as const,
+			parentCode: grid.communityCode,
+			children: []
+		},
 		200
 	);
 });

@@ -12,8 +12,15 @@ const resultSchema = z
 	.object({
 		id: z.string(),
 		status: z.enum(['applied', 'duplicate', 'rejected']),
-		reason: z.string().optional().openapi({ description: 'Why a mutation was rejected, naming the field' }),
-		version: z.number().int().optional().openapi({ description: 'The row version after an applied mutation' })
+		reason: z
+			.string()
+			.optional()
+			.openapi({ description: 'Why a mutation was rejected, naming the field' }),
+		version: z
+			.number()
+			.int()
+			.optional()
+			.openapi({ description: 'The row version after an applied mutation' })
 	})
 	.openapi('PushResult');
 
@@ -24,7 +31,9 @@ const pushRoute = createRoute({
 	summary: 'Apply a batch of mutations exactly once; one result per mutation, in order',
 	security: [{ bearer: [] }],
 	middleware: [requireAuth] as const,
-	request: { body: { content: { 'application/json': { schema: pushRequestSchema } }, required: true } },
+	request: {
+		body: { content: { 'application/json': { schema: pushRequestSchema } }, required: true }
+	},
 	responses: {
 		200: {
 			description: 'One result per mutation',
@@ -54,7 +63,11 @@ const pullRoute = createRoute({
 	middleware: [requireAuth] as const,
 	request: {
 		query: z.object({
-			cursor: z.string().max(200).optional().openapi({ description: 'Opaque; omit to start from the beginning' }),
+			cursor: z
+				.string()
+				.max(200)
+				.optional()
+				.openapi({ description: 'Opaque; omit to start from the beginning' }),
 			limit: z.coerce.number().int().min(1).max(5000).default(1000)
 		})
 	},
@@ -63,7 +76,11 @@ const pullRoute = createRoute({
 			description: 'A page of changes',
 			content: {
 				'application/json': {
-					schema: z.object({ changes: z.array(changeSchema), cursor: z.string(), hasMore: z.boolean() })
+					schema: z.object({
+						changes: z.array(changeSchema),
+						cursor: z.string(),
+						hasMore: z.boolean()
+					})
 				}
 			}
 		},
@@ -88,9 +105,20 @@ export const syncRoutes = router()
 		const { cursor, limit } = c.req.valid('query');
 		const scope = pullScope(c.var.principal.user);
 		if (!scope)
-			return c.json({ error: 'forbidden', message: 'role: this role receives roll-up counts, not grid data' }, 403);
+			return c.json(
+				{ error: 'forbidden', message: 'role: this role receives roll-up counts, not grid data' },
+				403
+			);
 		const after = cursor ? decodeCursor(cursor) : 0;
-		if (after === null) return c.json({ error: 'invalid_input', field: 'cursor', message: 'cursor: not a cursor this server issued' }, 400);
+		if (after === null)
+			return c.json(
+				{
+					error: 'invalid_input',
+					field: 'cursor',
+					message: 'cursor: not a cursor this server issued'
+				},
+				400
+			);
 		const rows = await store.pullChanges({ ...scope, after, limit: limit + 1 });
 		const page = rows.slice(0, limit);
 		const last = page.length ? page[page.length - 1].seq : after;

@@ -115,7 +115,10 @@ export class DrizzleStore implements Store {
 			.from(divisions)
 			.where(like(divisions.code, `${prefix}%`))
 			.groupBy(divisions.level);
-		const counts = Object.fromEntries(DIVISION_LEVELS.map((l) => [l, 0])) as Record<DivisionLevel, number>;
+		const counts = Object.fromEntries(DIVISION_LEVELS.map((l) => [l, 0])) as Record<
+			DivisionLevel,
+			number
+		>;
 		for (const row of rows) counts[row.level as DivisionLevel] = Number(row.n);
 		return counts;
 	}
@@ -226,7 +229,12 @@ export class DrizzleStore implements Store {
 			const versions = await this.logChanges(
 				tx,
 				'households',
-				full.map((r) => ({ rowId: r.id, gridId: r.gridId, communityCode: community.get(r.gridId)!, fields: r }))
+				full.map((r) => ({
+					rowId: r.id,
+					gridId: r.gridId,
+					communityCode: community.get(r.gridId)!,
+					fields: r
+				}))
 			);
 			const values = full.map((r) => ({
 				...r,
@@ -236,7 +244,8 @@ export class DrizzleStore implements Store {
 				createdAt: now,
 				updatedAt: now
 			}));
-			for (const part of chunk(values, 12, this.driver.maxParams)) await tx.insert(households).values(part);
+			for (const part of chunk(values, 12, this.driver.maxParams))
+				await tx.insert(households).values(part);
 		});
 	}
 
@@ -289,7 +298,8 @@ export class DrizzleStore implements Store {
 				createdAt: now,
 				updatedAt: now
 			}));
-			for (const part of chunk(values, 18, this.driver.maxParams)) await tx.insert(residents).values(part);
+			for (const part of chunk(values, 18, this.driver.maxParams))
+				await tx.insert(residents).values(part);
 		});
 	}
 
@@ -351,11 +361,15 @@ export class DrizzleStore implements Store {
 
 	async auditEntries(filter: { communityCode?: string; limit: number }): Promise<AuditEntryRow[]> {
 		const { auditEntries } = this.t;
-		const where = filter.communityCode ? eq(auditEntries.communityCode, filter.communityCode) : undefined;
+		const where = filter.communityCode
+			? eq(auditEntries.communityCode, filter.communityCode)
+			: undefined;
 		return this.db
 			.select()
 			.from(auditEntries)
-			.where(where).orderBy(desc(auditEntries.at), desc(auditEntries.id)).limit(filter.limit);
+			.where(where)
+			.orderBy(desc(auditEntries.at), desc(auditEntries.id))
+			.limit(filter.limit);
 	}
 
 	async fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]> {
@@ -398,7 +412,12 @@ export class DrizzleStore implements Store {
 	private async logChanges(
 		tx: Db,
 		tableName: string,
-		changes: { rowId: string; gridId: string; communityCode: string; fields: Record<string, unknown> }[],
+		changes: {
+			rowId: string;
+			gridId: string;
+			communityCode: string;
+			fields: Record<string, unknown>;
+		}[],
 		op: 'insert' | 'update' | 'delete' = 'insert'
 	): Promise<Map<string, number>> {
 		const { changeLog } = this.t;

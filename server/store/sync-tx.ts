@@ -3,7 +3,14 @@ import { asc, and, eq, gt, inArray } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from './drizzle-store';
-import type { ChangeRow, FieldHistoryEntry, NewChange, PullFilter, SyncRows, SyncTx } from './sync-types';
+import type {
+	ChangeRow,
+	FieldHistoryEntry,
+	NewChange,
+	PullFilter,
+	SyncRows,
+	SyncTx
+} from './sync-types';
 
 type IdTable = PgTable & { id: Tables['households']['id'] };
 
@@ -53,7 +60,11 @@ export class DrizzleSyncTx implements SyncTx {
 		await this.tx.insert(this.table(name)).values(row);
 	}
 
-	async updateRow<T extends SyncTable>(name: T, rowId: string, set: Partial<SyncRows[T]>): Promise<void> {
+	async updateRow<T extends SyncTable>(
+		name: T,
+		rowId: string,
+		set: Partial<SyncRows[T]>
+	): Promise<void> {
 		const table = this.table(name);
 		await this.tx.update(table).set(set).where(eq(table.id, rowId));
 	}

@@ -41,7 +41,13 @@ export interface SyncTx {
 	/** Append to the change log; returns the change's sequence number (the row's new version). */
 	logChange(change: NewChange): Promise<number>;
 	addFieldHistory(entries: FieldHistoryEntry[]): Promise<void>;
-	addIncidentTransition(t: { incidentId: string; fromStatus: string | null; toStatus: string; actorId: string; note?: string }): Promise<void>;
+	addIncidentTransition(t: {
+		incidentId: string;
+		fromStatus: string | null;
+		toStatus: string;
+		actorId: string;
+		note?: string;
+	}): Promise<void>;
 }
 
 export interface ChangeRow {

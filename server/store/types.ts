@@ -22,7 +22,10 @@ export type NewResident = Omit<
 	InferInsertModel<typeof schema.residents>,
 	'version' | 'createdAt' | 'updatedAt' | 'deleted' | 'gridId' | 'fieldMeta'
 >;
-export type NewUser = Omit<InferInsertModel<typeof schema.users>, 'id' | 'createdAt' | 'disabled'> & {
+export type NewUser = Omit<
+	InferInsertModel<typeof schema.users>,
+	'id' | 'createdAt' | 'disabled'
+> & {
 	role: Role;
 };
 export type NewSession = Omit<InferInsertModel<typeof schema.sessions>, 'revokedAt'>;
@@ -43,7 +46,12 @@ export interface Store {
 	/** Division counts per level for every code starting with `prefix`. */
 	countDivisions(prefix: string): Promise<Record<DivisionLevel, number>>;
 
-	createGrid(grid: { id?: string; communityCode: string; name: string; boundary?: unknown }): Promise<GridRow>;
+	createGrid(grid: {
+		id?: string;
+		communityCode: string;
+		name: string;
+		boundary?: unknown;
+	}): Promise<GridRow>;
 	getGrid(id: string): Promise<GridRow | null>;
 	gridsOfCommunity(communityCode: string): Promise<GridRow[]>;
 

@@ -7,7 +7,8 @@ export function encodeCursor(seq: number): string {
 /** The sequence in a cursor, or null when the cursor is not one this server issued. */
 export function decodeCursor(cursor: string): number | null {
 	try {
-		const value = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown }).s;
+		const value = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown })
+			.s;
 		return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 	} catch {
 		return null;

@@ -27,7 +27,11 @@ export interface MergeResult {
 	meta: FieldMeta;
 }
 
-export function mergeEdit(meta: FieldMeta, fields: Record<string, unknown>, key: EditKey): MergeResult {
+export function mergeEdit(
+	meta: FieldMeta,
+	fields: Record<string, unknown>,
+	key: EditKey
+): MergeResult {
 	const won: Record<string, unknown> = {};
 	const lost: Record<string, unknown> = {};
 	const next: FieldMeta = { ...meta };

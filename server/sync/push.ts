@@ -37,7 +37,10 @@ export interface PushContext {
 const UPDATE_FIELDS = {
 	households: householdFields.omit({ gridId: true }).partial().strict(),
 	residents: residentFields.omit({ householdId: true }).partial().strict(),
-	incidents: incidentFields.pick({ status: true, description: true, severity: true }).partial().strict()
+	incidents: incidentFields
+		.pick({ status: true, description: true, severity: true })
+		.partial()
+		.strict()
 } as const;
 type UpdatableTable = keyof typeof UPDATE_FIELDS;
 
@@ -55,7 +58,11 @@ function parse<S extends z.ZodType>(schema: S, fields: unknown): z.infer<S> {
 	return result.data as z.infer<S>;
 }
 
-export async function applyPushBatch(store: Store, ctx: PushContext, mutations: Mutation[]): Promise<PushResult[]> {
+export async function applyPushBatch(
+	store: Store,
+	ctx: PushContext,
+	mutations: Mutation[]
+): Promise<PushResult[]> {
 	return store.syncTransaction(async (tx) => {
 		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));
 		const results: PushResult[] = [];
@@ -79,7 +86,11 @@ export async function applyPushBatch(store: Store, ctx: PushContext, mutations: 
 }
 
 /** Apply one mutation; returns the row's new version, if it changed. Throws Rejection before any write. */
-async function applyMutation(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number | undefined> {
+async function applyMutation(
+	tx: SyncTx,
+	ctx: PushContext,
+	m: Mutation
+): Promise<number | undefined> {
 	if (m.op === 'insert') {
 		if (await tx.getRow(m.table, m.rowId)) reject('rowId: a row with this id already exists');
 		return insert(tx, ctx, m);
@@ -112,24 +123,52 @@ function denyUnlessWritable(user: UserRow, grid: Grid, table: SyncTable): void {
 	if (denial) reject(denial);
 }
 
-async function liveRow<T extends 'households' | 'residents'>(tx: SyncTx, table: T, id: string, field: string) {
+async function liveRow<T extends 'households' | 'residents'>(
+	tx: SyncTx,
+	table: T,
+	id: string,
+	field: string
+) {
 	const row = await tx.getRow(table, id);
-	if (!row || row.deleted) return reject(`fields.${field}: no such ${table === 'households' ? 'household' : 'resident'}`);
+	if (!row || row.deleted)
+		return reject(`fields.${field}: no such ${table === 'households' ? 'household' : 'resident'}`);
 	return row;
 }
 
 async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number> {
 	const now = ctx.now;
 	const log = (grid: Grid, fields: Record<string, unknown>) =>
-		tx.logChange({ tableName: m.table, rowId: m.rowId, op: 'insert', fields, gridId: grid.id, communityCode: grid.communityCode });
+		tx.logChange({
+			tableName: m.table,
+			rowId: m.rowId,
+			op: 'insert',
+			fields,
+			gridId: grid.id,
+			communityCode: grid.communityCode
+		});
 	switch (m.table) {
 		case 'households': {
 			const f = parse(INSERT_FIELDS.households.strict(), m.fields);
 			const grid = await gridOf(tx, f.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
-			const fields = { id: m.rowId, gridId: f.gridId, address: f.address, tags: f.tags ?? [], lat: f.lat ?? null, lng: f.lng ?? null, memberCount: 0 };
+			const fields = {
+				id: m.rowId,
+				gridId: f.gridId,
+				address: f.address,
+				tags: f.tags ?? [],
+				lat: f.lat ?? null,
+				lng: f.lng ?? null,
+				memberCount: 0
+			};
 			const version = await log(grid, fields);
-			await tx.insertRow('households', { ...fields, version, fieldMeta: {}, deleted: false, createdAt: now, updatedAt: now });
+			await tx.insertRow('households', {
+				...fields,
+				version,
+				fieldMeta: {},
+				deleted: false,
+				createdAt: now,
+				updatedAt: now
+			});
 			return version;
 		}
 		case 'residents': {
@@ -151,7 +190,16 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 				dailyCheckIn: f.dailyCheckIn ?? false
 			};
 			const version = await log(grid, fields);
-			await tx.insertRow('residents', { ...fields, idNumber: f.idNumber ?? null, idHash: null, version, fieldMeta: {}, deleted: false, createdAt: now, updatedAt: now });
+			await tx.insertRow('residents', {
+				...fields,
+				idNumber: f.idNumber ?? null,
+				idHash: null,
+				version,
+				fieldMeta: {},
+				deleted: false,
+				createdAt: now,
+				updatedAt: now
+			});
 			await changeMemberCount(tx, household, grid, 1);
 			return version;
 		}
@@ -212,7 +260,8 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			if (f.status !== 'reported') reject('fields.status: a new incident starts as "reported"');
 			if (f.householdId) {
 				const household = await liveRow(tx, 'households', f.householdId, 'householdId');
-				if (household.gridId !== grid.id) reject('fields.householdId: household is not in this grid');
+				if (household.gridId !== grid.id)
+					reject('fields.householdId: household is not in this grid');
 			}
 			const fields = {
 				id: m.rowId,
@@ -231,22 +280,60 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 				rating: null
 			};
 			const version = await log(grid, fields);
-			await tx.insertRow('incidents', { ...fields, dueAt: new Date(fields.dueAt), version, fieldMeta: {}, createdAt: now, updatedAt: now });
-			await tx.addIncidentTransition({ incidentId: m.rowId, fromStatus: null, toStatus: 'reported', actorId: ctx.user.id });
+			await tx.insertRow('incidents', {
+				...fields,
+				dueAt: new Date(fields.dueAt),
+				version,
+				fieldMeta: {},
+				createdAt: now,
+				updatedAt: now
+			});
+			await tx.addIncidentTransition({
+				incidentId: m.rowId,
+				fromStatus: null,
+				toStatus: 'reported',
+				actorId: ctx.user.id
+			});
 			return version;
 		}
 	}
 }
 
-async function changeMemberCount(tx: SyncTx, household: SyncRows['households'], grid: Grid, delta: number) {
+async function changeMemberCount(
+	tx: SyncTx,
+	household: SyncRows['households'],
+	grid: Grid,
+	delta: number
+) {
 	const memberCount = Math.max(0, household.memberCount + delta);
-	const version = await tx.logChange({ tableName: 'households', rowId: household.id, op: 'update', fields: { memberCount }, gridId: grid.id, communityCode: grid.communityCode });
+	const version = await tx.logChange({
+		tableName: 'households',
+		rowId: household.id,
+		op: 'update',
+		fields: { memberCount },
+		gridId: grid.id,
+		communityCode: grid.communityCode
+	});
 	await tx.updateRow('households', household.id, { memberCount, version });
 }
 
-async function remove(tx: SyncTx, ctx: PushContext, table: UpdatableTable, row: SyncRows[UpdatableTable], grid: Grid): Promise<number> {
-	if (table === 'incidents') return reject('op: incidents are closed through their status, not deleted');
-	const version = await tx.logChange({ tableName: table, rowId: row.id, op: 'delete', fields: {}, gridId: grid.id, communityCode: grid.communityCode });
+async function remove(
+	tx: SyncTx,
+	ctx: PushContext,
+	table: UpdatableTable,
+	row: SyncRows[UpdatableTable],
+	grid: Grid
+): Promise<number> {
+	if (table === 'incidents')
+		return reject('op: incidents are closed through their status, not deleted');
+	const version = await tx.logChange({
+		tableName: table,
+		rowId: row.id,
+		op: 'delete',
+		fields: {},
+		gridId: grid.id,
+		communityCode: grid.communityCode
+	});
 	await tx.updateRow(table, row.id, { deleted: true, version, updatedAt: ctx.now });
 	if (table === 'residents') {
 		const household = await tx.getRow('households', (row as SyncRows['residents']).householdId);
@@ -266,7 +353,8 @@ async function update(
 	const fields = parse(UPDATE_FIELDS[table], m.fields) as Record<string, unknown>;
 	if (m.baseVersion === undefined) reject('baseVersion: required for an update');
 	if (Object.keys(fields).length === 0) reject('fields: nothing to change');
-	const newStatus = table === 'incidents' ? (fields.status as IncidentStatus | undefined) : undefined;
+	const newStatus =
+		table === 'incidents' ? (fields.status as IncidentStatus | undefined) : undefined;
 	const oldStatus = (row as SyncRows['incidents']).status as IncidentStatus;
 	if (newStatus && !canTransition(oldStatus, newStatus))
 		reject(`fields.status: cannot go from "${oldStatus}" to "${newStatus}"`);
@@ -281,8 +369,16 @@ async function update(
 		logged.idNumberMasked = stored.idNumberMasked;
 	}
 	const history = [
-		...Object.entries(merged.won).map(([field, value]) => ({ field, value, outcome: 'applied' as const })),
-		...Object.entries(merged.lost).map(([field, value]) => ({ field, value, outcome: 'lost' as const }))
+		...Object.entries(merged.won).map(([field, value]) => ({
+			field,
+			value,
+			outcome: 'applied' as const
+		})),
+		...Object.entries(merged.lost).map(([field, value]) => ({
+			field,
+			value,
+			outcome: 'lost' as const
+		}))
 	].map((h) => ({
 		...h,
 		// Full ID numbers never enter the history either.
@@ -295,8 +391,25 @@ async function update(
 	await tx.addFieldHistory(history);
 	if (Object.keys(merged.won).length === 0) return undefined;
 	if (newStatus && 'status' in merged.won)
-		await tx.addIncidentTransition({ incidentId: row.id, fromStatus: oldStatus, toStatus: newStatus, actorId: ctx.user.id });
-	const version = await tx.logChange({ tableName: table, rowId: row.id, op: 'update', fields: logged, gridId: grid.id, communityCode: grid.communityCode });
-	await tx.updateRow(table, row.id, { ...stored, fieldMeta: merged.meta, version, updatedAt: ctx.now });
+		await tx.addIncidentTransition({
+			incidentId: row.id,
+			fromStatus: oldStatus,
+			toStatus: newStatus,
+			actorId: ctx.user.id
+		});
+	const version = await tx.logChange({
+		tableName: table,
+		rowId: row.id,
+		op: 'update',
+		fields: logged,
+		gridId: grid.id,
+		communityCode: grid.communityCode
+	});
+	await tx.updateRow(table, row.id, {
+		...stored,
+		fieldMeta: merged.meta,
+		version,
+		updatedAt: ctx.now
+	});
 	return version;
 }

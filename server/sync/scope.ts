@@ -5,7 +5,11 @@ import type { UserRow } from '../store/types';
 import type { PullFilter } from '../store/sync-types';
 
 /** Reason a user may not write `table` in a grid, or null when allowed. */
-export function writeDenial(user: UserRow, grid: { id: string; communityCode: string }, table: SyncTable): string | null {
+export function writeDenial(
+	user: UserRow,
+	grid: { id: string; communityCode: string },
+	table: SyncTable
+): string | null {
 	switch (user.role) {
 		case 'grid_worker':
 			return user.scope.includes(grid.id) ? null : 'gridId: grid is outside your scope';

@@ -49,7 +49,11 @@ for (const dialect of DIALECTS) {
 		it('logs in with a token, its expiry and the user', async () => {
 			const res = await login('worker_a1');
 			expect(res.status).toBe(200);
-			const body = (await res.json()) as { token: string; expiresAt: string; user: { role: string; scope: string[] } };
+			const body = (await res.json()) as {
+				token: string;
+				expiresAt: string;
+				user: { role: string; scope: string[] };
+			};
 			expect(body.token.length).toBeGreaterThanOrEqual(40);
 			expect(new Date(body.expiresAt).getTime()).toBe(clock.getTime() + 3600_000);
 			expect(body.user).toMatchObject({ role: 'grid_worker', scope: [fixture.grids.a1] });
@@ -65,7 +69,10 @@ for (const dialect of DIALECTS) {
 		});
 
 		it('answers 400 naming the missing field', async () => {
-			const res = await app.request('/api/v1/auth/login', json({ username: 'head_a', deviceId: 'd' }));
+			const res = await app.request(
+				'/api/v1/auth/login',
+				json({ username: 'head_a', deviceId: 'd' })
+			);
 			expect(res.status).toBe(400);
 			expect(await res.json()).toMatchObject({ error: 'invalid_input', field: 'password' });
 			const notJson = await app.request('/api/v1/auth/login', {
@@ -114,7 +121,11 @@ for (const dialect of DIALECTS) {
 		it('lets a grid worker see their grid and nothing else', async () => {
 			const token = await tokenOf('worker_a1');
 			const own = await get(`/api/v1/divisions/${fixture.grids.a1}`, token);
-			expect(await own.json()).toMatchObject({ level: 'grid', name: '第一网格', parentCode: '450102001003' });
+			expect(await own.json()).toMatchObject({
+				level: 'grid',
+				name: '第一网格',
+				parentCode: '450102001003'
+			});
 			expect((await get(`/api/v1/divisions/${fixture.grids.a2}`, token)).status).toBe(403);
 			expect((await get(`/api/v1/divisions/${fixture.grids.b1}`, token)).status).toBe(403);
 			expect((await get('/api/v1/divisions/450102001003', token)).status).toBe(403);
@@ -123,10 +134,16 @@ for (const dialect of DIALECTS) {
 		it('lets a community head see the community with its grids, not the neighbour', async () => {
 			const token = await tokenOf('head_a');
 			const res = await get('/api/v1/divisions/450102001003', token);
-			const body = (await res.json()) as { level: string; parentCode: string; children: { code: string; level: string }[] };
+			const body = (await res.json()) as {
+				level: string;
+				parentCode: string;
+				children: { code: string; level: string }[];
+			};
 			expect(body.level).toBe('community');
 			expect(body.parentCode).toBe('450102001');
-			expect(body.children.map((c) => c.code).sort()).toEqual([fixture.grids.a1, fixture.grids.a2].sort());
+			expect(body.children.map((c) => c.code).sort()).toEqual(
+				[fixture.grids.a1, fixture.grids.a2].sort()
+			);
 			expect(body.children.every((c) => c.level === 'grid')).toBe(true);
 			expect((await get(`/api/v1/divisions/${fixture.grids.a2}`, token)).status).toBe(200);
 			expect((await get('/api/v1/divisions/450102001004', token)).status).toBe(403);
@@ -140,7 +157,9 @@ for (const dialect of DIALECTS) {
 			expect((await get('/api/v1/divisions/450102', other)).status).toBe(403);
 			expect((await get(`/api/v1/divisions/${fixture.grids.a1}`, other)).status).toBe(403);
 			const province = await tokenOf('province');
-			const root = (await (await get('/api/v1/divisions/45', province)).json()) as { children: { code: string }[] };
+			const root = (await (await get('/api/v1/divisions/45', province)).json()) as {
+				children: { code: string }[];
+			};
 			expect(root.children.map((c) => c.code)).toEqual(['4501']);
 			expect((await get('/api/v1/divisions/99', province)).status).toBe(404);
 		});
@@ -151,7 +170,13 @@ for (const dialect of DIALECTS) {
 				paths: Record<string, Record<string, { requestBody?: unknown }>>;
 			};
 			expect(doc.openapi).toMatch(/^3\./);
-			expect(Object.keys(doc.paths).sort()).toEqual(['/auth/login', '/divisions/{code}', '/health', '/sync/pull', '/sync/push']);
+			expect(Object.keys(doc.paths).sort()).toEqual([
+				'/auth/login',
+				'/divisions/{code}',
+				'/health',
+				'/sync/pull',
+				'/sync/push'
+			]);
 			expect(doc.paths['/auth/login'].post.requestBody).toBeDefined();
 		});
 	});

@@ -47,7 +47,11 @@ export class ApiClient {
 		return Promise.resolve(
 			this.app.request(`/api/v1${path}`, {
 				...init,
-				headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...init.headers }
+				headers: {
+					authorization: `Bearer ${this.token}`,
+					'content-type': 'application/json',
+					...init.headers
+				}
 			})
 		);
 	}
@@ -58,8 +62,11 @@ export class ApiClient {
 			body: JSON.stringify({ deviceId: this.deviceId, mutations })
 		});
 		if (res.status !== 200) throw new Error(`push: ${res.status} ${await res.text()}`);
-		return ((await res.json()) as { results: { id: string; status: string; reason?: string; version?: number }[] })
-			.results;
+		return (
+			(await res.json()) as {
+				results: { id: string; status: string; reason?: string; version?: number }[];
+			}
+		).results;
 	}
 
 	async pullAll(cursor?: string, limit = 500): Promise<{ changes: Change[]; cursor: string }> {
@@ -77,7 +84,9 @@ export class ApiClient {
 }
 
 /** Fold pulled changes into rows, as a device does: later changes overwrite fields. */
-export function foldChanges(changes: Change[]): Map<string, Record<string, unknown> & { _table: string; _deleted?: boolean }> {
+export function foldChanges(
+	changes: Change[]
+): Map<string, Record<string, unknown> & { _table: string; _deleted?: boolean }> {
 	const rows = new Map<string, Record<string, unknown> & { _table: string; _deleted?: boolean }>();
 	for (const c of changes) {
 		const row = rows.get(c.rowId) ?? { _table: c.table };

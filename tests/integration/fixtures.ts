@@ -40,6 +40,12 @@ export async function seedFixture(store: Store): Promise<Fixture> {
 	];
 	const users: Record<string, UserRow> = {};
 	for (const [username, role, scope] of specs)
-		users[username] = await store.createUser({ username, role, scope, passwordHash, displayName: null });
+		users[username] = await store.createUser({
+			username,
+			role,
+			scope,
+			passwordHash,
+			displayName: null
+		});
 	return { grids: { a1: a1.id, a2: a2.id, b1: b1.id }, users };
 }

@@ -32,7 +32,10 @@ for (const dialect of DIALECTS) {
 
 		it('answers parents and ordered children', async () => {
 			expect(await db.store.getDivision('450102001')).toEqual(TREE[4]);
-			expect((await db.store.childDivisions('4501')).map((d) => d.code)).toEqual(['450102', '450103']);
+			expect((await db.store.childDivisions('4501')).map((d) => d.code)).toEqual([
+				'450102',
+				'450103'
+			]);
 			expect(await db.store.childDivisions('450102001003')).toEqual([]);
 			expect(await db.store.getDivision('00')).toBeNull();
 		});
@@ -55,7 +58,13 @@ for (const dialect of DIALECTS) {
 			expect(await db.store.findUserByUsername(`u-${dialect}`)).toEqual(user);
 			expect(await db.store.getUser(user.id)).toEqual(user);
 			await expect(
-				db.store.createUser({ username: `u-${dialect}`, role: 'admin', scope: ['45'], passwordHash: 'x', displayName: null })
+				db.store.createUser({
+					username: `u-${dialect}`,
+					role: 'admin',
+					scope: ['45'],
+					passwordHash: 'x',
+					displayName: null
+				})
 			).rejects.toThrow();
 			const session = await db.store.createSession({
 				id: crypto.randomUUID(),
@@ -75,17 +84,44 @@ for (const dialect of DIALECTS) {
 			const grid = await db.store.createGrid({ communityCode: '450102001003', name: '第三网格' });
 			const household = crypto.randomUUID();
 			await db.store.insertHouseholds([
-				{ id: household, gridId: grid.id, address: '民生路1号2栋3单元401室', tags: ['elderly_alone'], lat: 22.8, lng: 108.3 }
+				{
+					id: household,
+					gridId: grid.id,
+					address: '民生路1号2栋3单元401室',
+					tags: ['elderly_alone'],
+					lat: 22.8,
+					lng: 108.3
+				}
 			]);
 			const idNumber = validId('45010219450307002');
 			const resident = crypto.randomUUID();
 			await db.store.insertResidents([
-				{ id: resident, householdId: household, name: '李秀英', idNumber, phone: '13912345678', birthYear: 1945, sex: 'F', tags: [], dailyCheckIn: true }
+				{
+					id: resident,
+					householdId: household,
+					name: '李秀英',
+					idNumber,
+					phone: '13912345678',
+					birthYear: 1945,
+					sex: 'F',
+					tags: [],
+					dailyCheckIn: true
+				}
 			]);
 			const [h] = await db.store.householdsOfGrid(grid.id);
-			expect(h).toMatchObject({ id: household, tags: ['elderly_alone'], lat: 22.8, deleted: false });
+			expect(h).toMatchObject({
+				id: household,
+				tags: ['elderly_alone'],
+				lat: 22.8,
+				deleted: false
+			});
 			const [r] = await db.store.residentsOfHousehold(household);
-			expect(r).toMatchObject({ gridId: grid.id, idNumber, idNumberMasked: `450102********${idNumber.slice(-4)}`, dailyCheckIn: true });
+			expect(r).toMatchObject({
+				gridId: grid.id,
+				idNumber,
+				idNumberMasked: `450102********${idNumber.slice(-4)}`,
+				dailyCheckIn: true
+			});
 			expect(r.version).toBeGreaterThan(h.version);
 			expect(await db.store.countHouseholds([grid.id])).toBe(1);
 			expect(await db.store.countResidents([grid.id])).toBe(1);
@@ -101,7 +137,9 @@ for (const dialect of DIALECTS) {
 			await expect(db.store.insertHouseholds(rows)).rejects.toThrow(/gridId/);
 			expect(await db.store.countHouseholds([grid.id])).toBe(0);
 			await expect(
-				db.store.insertResidents([{ id: crypto.randomUUID(), householdId: crypto.randomUUID(), name: 'X', tags: [] }])
+				db.store.insertResidents([
+					{ id: crypto.randomUUID(), householdId: crypto.randomUUID(), name: 'X', tags: [] }
+				])
 			).rejects.toThrow(/householdId/);
 		});
 
@@ -119,13 +157,33 @@ for (const dialect of DIALECTS) {
 
 		it('appends audit entries and lists them newest first by community', async () => {
 			const first = await db.store.appendAudit({
-				userId: 'u1', role: 'community_head', action: 'unmask', subjectType: 'resident', subjectId: 'r1', communityCode: '450102001003', reason: 'follow_up', deviceId: 'd1', details: { field: 'phone' }
+				userId: 'u1',
+				role: 'community_head',
+				action: 'unmask',
+				subjectType: 'resident',
+				subjectId: 'r1',
+				communityCode: '450102001003',
+				reason: 'follow_up',
+				deviceId: 'd1',
+				details: { field: 'phone' }
 			});
 			await new Promise((r) => setTimeout(r, 5));
 			const second = await db.store.appendAudit({
-				userId: 'u1', role: 'community_head', action: 'export', subjectType: 'community', subjectId: '450102001003', communityCode: '450102001003'
+				userId: 'u1',
+				role: 'community_head',
+				action: 'export',
+				subjectType: 'community',
+				subjectId: '450102001003',
+				communityCode: '450102001003'
 			});
-			await db.store.appendAudit({ userId: 'u2', role: 'admin', action: 'export', subjectType: 'community', subjectId: 'x', communityCode: '450102001004' });
+			await db.store.appendAudit({
+				userId: 'u2',
+				role: 'admin',
+				action: 'export',
+				subjectType: 'community',
+				subjectId: 'x',
+				communityCode: '450102001004'
+			});
 			const entries = await db.store.auditEntries({ communityCode: '450102001003', limit: 10 });
 			expect(entries.map((e) => e.id)).toEqual([second.id, first.id]);
 			expect(entries[1].details).toEqual({ field: 'phone' });

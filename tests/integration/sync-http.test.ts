@@ -44,15 +44,51 @@ for (const dialect of DIALECTS) {
 		it('applies a batch once and answers replays as duplicates', async () => {
 			const batch = [
 				insertHousehold(household, fx.grids.a1),
-				{ id: uuid(), table: 'residents', op: 'insert', rowId: resident, fields: { householdId: household, name: '黄桂英', idNumber: ID, phone: '13877112233', birthYear: 1952, sex: 'F', dailyCheckIn: true } },
-				{ id: uuid(), table: 'visits', op: 'insert', rowId: uuid(), fields: { householdId: household, visitedAt: '2026-11-24T09:30:00+08:00', outcome: 'visited', checks: [{ residentId: resident, temperature: 37.8 }] } }
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: resident,
+					fields: {
+						householdId: household,
+						name: '黄桂英',
+						idNumber: ID,
+						phone: '13877112233',
+						birthYear: 1952,
+						sex: 'F',
+						dailyCheckIn: true
+					}
+				},
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						householdId: household,
+						visitedAt: '2026-11-24T09:30:00+08:00',
+						outcome: 'visited',
+						checks: [{ residentId: resident, temperature: 37.8 }]
+					}
+				}
 			];
 			const first = await workerA.push(batch);
 			expect(first.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
 			const replay = await workerA.push(batch);
 			expect(replay.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
 			// The same mutation twice in one batch is applied once.
-			const v = { id: uuid(), table: 'visits', op: 'insert', rowId: uuid(), fields: { householdId: household, visitedAt: '2026-11-24T10:00:00+08:00', outcome: 'nobody_home', checks: [] } };
+			const v = {
+				id: uuid(),
+				table: 'visits',
+				op: 'insert',
+				rowId: uuid(),
+				fields: {
+					householdId: household,
+					visitedAt: '2026-11-24T10:00:00+08:00',
+					outcome: 'nobody_home',
+					checks: []
+				}
+			};
 			expect((await workerA.push([v, v])).map((r) => r.status)).toEqual(['applied', 'duplicate']);
 			const { changes } = await head.pullAll();
 			expect(changes.filter((c) => c.table === 'visits')).toHaveLength(2);
@@ -62,13 +98,53 @@ for (const dialect of DIALECTS) {
 			const other = uuid();
 			const results = await workerA.push([
 				insertHousehold(uuid(), fx.grids.b1),
-				{ id: uuid(), table: 'residents', op: 'insert', rowId: uuid(), fields: { householdId: household, name: '错号', idNumber: ID.slice(0, 17) + (ID[17] === '0' ? '1' : '0') } },
-				{ id: uuid(), table: 'visits', op: 'insert', rowId: uuid(), fields: { householdId: household, visitedAt: 'yesterday', outcome: 'visited', checks: [] } },
-				{ id: uuid(), table: 'visits', op: 'insert', rowId: uuid(), fields: { householdId: household, visitedAt: '2026-11-24T10:00:00Z', outcome: 'visited', checks: [{ residentId: resident, temperature: 45 }] } },
-				{ id: uuid(), table: 'residents', op: 'insert', rowId: uuid(), fields: { householdId: household, name: '手机错', phone: '12345' } },
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						householdId: household,
+						name: '错号',
+						idNumber: ID.slice(0, 17) + (ID[17] === '0' ? '1' : '0')
+					}
+				},
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'insert',
+					rowId: uuid(),
+					fields: { householdId: household, visitedAt: 'yesterday', outcome: 'visited', checks: [] }
+				},
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						householdId: household,
+						visitedAt: '2026-11-24T10:00:00Z',
+						outcome: 'visited',
+						checks: [{ residentId: resident, temperature: 45 }]
+					}
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: uuid(),
+					fields: { householdId: household, name: '手机错', phone: '12345' }
+				},
 				insertHousehold(other, fx.grids.a1)
 			]);
-			expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'applied']);
+			expect(results.map((r) => r.status)).toEqual([
+				'rejected',
+				'rejected',
+				'rejected',
+				'rejected',
+				'rejected',
+				'applied'
+			]);
 			expect(results[0].reason).toMatch(/gridId/);
 			expect(results[1].reason).toMatch(/fields\.idNumber/);
 			expect(results[2].reason).toMatch(/fields\.visitedAt/);
@@ -77,22 +153,43 @@ for (const dialect of DIALECTS) {
 			expect(await db.store.countHouseholds([fx.grids.b1])).toBe(0);
 			// A worker of another grid cannot touch this grid's rows either.
 			const intrusion = await workerB.push([
-				{ id: uuid(), table: 'visits', op: 'insert', rowId: uuid(), fields: { householdId: household, visitedAt: '2026-11-24T10:00:00Z', outcome: 'visited', checks: [] } },
-				{ id: uuid(), table: 'households', op: 'update', rowId: household, baseVersion: 1, fields: { address: '改地址' } }
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						householdId: household,
+						visitedAt: '2026-11-24T10:00:00Z',
+						outcome: 'visited',
+						checks: []
+					}
+				},
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'update',
+					rowId: household,
+					baseVersion: 1,
+					fields: { address: '改地址' }
+				}
 			]);
 			expect(intrusion.map((r) => r.status)).toEqual(['rejected', 'rejected']);
 			expect(intrusion[1].reason).toMatch(/scope/);
 		});
 
 		it('answers 400 to a body that is not the envelope and applies nothing', async () => {
-			const bad = await workerA.request('/sync/push', { method: 'POST', body: JSON.stringify({ mutations: [] }) });
+			const bad = await workerA.request('/sync/push', {
+				method: 'POST',
+				body: JSON.stringify({ mutations: [] })
+			});
 			expect(bad.status).toBe(400);
 			expect(await bad.json()).toMatchObject({ field: 'deviceId' });
 			const notJson = await workerA.request('/sync/push', { method: 'POST', body: 'not json' });
 			expect(notJson.status).toBe(400);
 		});
 
-		it('pulls only the caller\'s grids, never a full ID number', async () => {
+		it("pulls only the caller's grids, never a full ID number", async () => {
 			await workerB.push([insertHousehold(uuid(), fx.grids.b1)]);
 			const a = foldChanges((await workerA.pullAll()).changes);
 			const b = foldChanges((await workerB.pullAll()).changes);
@@ -101,11 +198,20 @@ for (const dialect of DIALECTS) {
 			expect(b.has(household)).toBe(false);
 			const pulled = JSON.stringify([...a.values()]);
 			expect(pulled).not.toContain(ID);
-			expect(a.get(resident)).toMatchObject({ idNumberMasked: `450102********${ID.slice(-4)}`, name: '黄桂英' });
+			expect(a.get(resident)).toMatchObject({
+				idNumberMasked: `450102********${ID.slice(-4)}`,
+				name: '黄桂英'
+			});
 			expect(a.get(resident)).not.toHaveProperty('idNumber');
 			// The folded household matches the server's row.
-			const [server] = (await db.store.householdsOfGrid(fx.grids.a1)).filter((h) => h.id === household);
-			expect(a.get(household)).toMatchObject({ address: server.address, memberCount: server.memberCount, _version: server.version });
+			const [server] = (await db.store.householdsOfGrid(fx.grids.a1)).filter(
+				(h) => h.id === household
+			);
+			expect(a.get(household)).toMatchObject({
+				address: server.address,
+				memberCount: server.memberCount,
+				_version: server.version
+			});
 		});
 
 		it('pages with a cursor and resumes after it', async () => {
@@ -125,12 +231,28 @@ for (const dialect of DIALECTS) {
 		it('merges concurrent edits per field and keeps the losing value in history', async () => {
 			const { changes } = await workerA.pullAll();
 			const base = foldChanges(changes).get(household)!._version as number;
-			const e1 = { id: '00000000-0000-4000-8000-000000000001', table: 'households', op: 'update', rowId: household, baseVersion: base, fields: { address: 'A 地址', tags: ['key_care'] } };
-			const e2 = { id: '00000000-0000-4000-8000-000000000002', table: 'households', op: 'update', rowId: household, baseVersion: base, fields: { address: 'B 地址' } };
+			const e1 = {
+				id: '00000000-0000-4000-8000-000000000001',
+				table: 'households',
+				op: 'update',
+				rowId: household,
+				baseVersion: base,
+				fields: { address: 'A 地址', tags: ['key_care'] }
+			};
+			const e2 = {
+				id: '00000000-0000-4000-8000-000000000002',
+				table: 'households',
+				op: 'update',
+				rowId: household,
+				baseVersion: base,
+				fields: { address: 'B 地址' }
+			};
 			// Devices deliver in the order that loses for the larger id first.
 			expect((await workerA2.push([e2])).map((r) => r.status)).toEqual(['applied']);
 			expect((await workerA.push([e1])).map((r) => r.status)).toEqual(['applied']);
-			const [row] = (await db.store.householdsOfGrid(fx.grids.a1)).filter((h) => h.id === household);
+			const [row] = (await db.store.householdsOfGrid(fx.grids.a1)).filter(
+				(h) => h.id === household
+			);
 			expect(row.address).toBe('B 地址');
 			expect(row.tags).toEqual(['key_care']);
 			const folded = foldChanges((await workerA2.pullAll()).changes).get(household)!;
@@ -141,17 +263,57 @@ for (const dialect of DIALECTS) {
 		it('keeps visits immutable and lets incidents move only along the closed loop', async () => {
 			const incident = uuid();
 			const created = await workerA.push([
-				{ id: uuid(), table: 'incidents', op: 'insert', rowId: incident, fields: { gridId: fx.grids.a1, householdId: household, category: 'help_request', severity: 'high', description: '老人需要买药', status: 'reported' } }
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'insert',
+					rowId: incident,
+					fields: {
+						gridId: fx.grids.a1,
+						householdId: household,
+						category: 'help_request',
+						severity: 'high',
+						description: '老人需要买药',
+						status: 'reported'
+					}
+				}
 			]);
 			expect(created[0].status).toBe('applied');
-			const skip = await head.push([{ id: uuid(), table: 'incidents', op: 'update', rowId: incident, baseVersion: created[0].version, fields: { status: 'closed' } }]);
+			const skip = await head.push([
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'update',
+					rowId: incident,
+					baseVersion: created[0].version,
+					fields: { status: 'closed' }
+				}
+			]);
 			expect(skip[0]).toMatchObject({ status: 'rejected' });
 			expect(skip[0].reason).toMatch(/fields\.status/);
-			const accept = await head.push([{ id: uuid(), table: 'incidents', op: 'update', rowId: incident, baseVersion: created[0].version, fields: { status: 'accepted' } }]);
+			const accept = await head.push([
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'update',
+					rowId: incident,
+					baseVersion: created[0].version,
+					fields: { status: 'accepted' }
+				}
+			]);
 			expect(accept[0].status).toBe('applied');
 			const { changes } = await head.pullAll();
 			const visit = changes.find((c) => c.table === 'visits')!;
-			const edit = await workerA.push([{ id: uuid(), table: 'visits', op: 'update', rowId: visit.rowId, baseVersion: visit.version, fields: { note: 'x' } }]);
+			const edit = await workerA.push([
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'update',
+					rowId: visit.rowId,
+					baseVersion: visit.version,
+					fields: { note: 'x' }
+				}
+			]);
 			expect(edit[0].reason).toMatch(/immutable/);
 		});
 

@@ -26,12 +26,23 @@ describe('field merge properties (sqlite)', () => {
 	});
 	afterAll(async () => db.dispose());
 
-	const ctx = () => ({ user: fx.users.worker_a1, deviceId: 'prop', timeZone: 'Asia/Shanghai', now: new Date() });
+	const ctx = () => ({
+		user: fx.users.worker_a1,
+		deviceId: 'prop',
+		timeZone: 'Asia/Shanghai',
+		now: new Date()
+	});
 	const push = (mutations: Mutation[]) => applyPushBatch(db.store, ctx(), mutations);
 	const newHousehold = async () => {
 		const rowId = crypto.randomUUID();
 		const [r] = await push([
-			{ id: crypto.randomUUID(), table: 'households', op: 'insert', rowId, fields: { gridId: fx.grids.a1, address: '初始', tags: [] } }
+			{
+				id: crypto.randomUUID(),
+				table: 'households',
+				op: 'insert',
+				rowId,
+				fields: { gridId: fx.grids.a1, address: '初始', tags: [] }
+			}
 		]);
 		return { rowId, version: (r as { version: number }).version };
 	};
@@ -41,7 +52,10 @@ describe('field merge properties (sqlite)', () => {
 	it('concurrent edits from one snapshot converge to the same row in any delivery order', async () => {
 		await fc.assert(
 			fc.asyncProperty(
-				fc.array(fc.record({ field: fc.constantFrom(...FIELDS), n: fc.nat(99), extraBase: fc.nat(2) }), { minLength: 1, maxLength: 8 }),
+				fc.array(
+					fc.record({ field: fc.constantFrom(...FIELDS), n: fc.nat(99), extraBase: fc.nat(2) }),
+					{ minLength: 1, maxLength: 8 }
+				),
 				fc.infiniteStream(fc.nat()),
 				async (edits, randomness) => {
 					run++;
@@ -57,8 +71,14 @@ describe('field merge properties (sqlite)', () => {
 							fields: { [e.field]: valueOf(e.field, e.n) }
 						}));
 					// Same edits to two rows; one delivered in order, the other shuffled with re-deliveries.
-					const inOrder = make(a.rowId, a.version).map((m) => ({ ...m, id: m.id.replace('8000', '8001') }));
-					const shuffled = make(b.rowId, b.version).map((m) => ({ ...m, id: m.id.replace('8000', '8002') }));
+					const inOrder = make(a.rowId, a.version).map((m) => ({
+						...m,
+						id: m.id.replace('8000', '8001')
+					}));
+					const shuffled = make(b.rowId, b.version).map((m) => ({
+						...m,
+						id: m.id.replace('8000', '8002')
+					}));
 					const it = randomness[Symbol.iterator]();
 					const deliveries = [...shuffled, ...shuffled.filter(() => it.next().value % 2 === 0)];
 					for (let i = deliveries.length - 1; i > 0; i--) {
@@ -66,9 +86,13 @@ describe('field merge properties (sqlite)', () => {
 						[deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
 					}
 					const applied = new Map<string, number>();
-					const count = (rs: PushResult[]) => rs.forEach((r) => r.status === 'applied' && applied.set(r.id, (applied.get(r.id) ?? 0) + 1));
+					const count = (rs: PushResult[]) =>
+						rs.forEach(
+							(r) => r.status === 'applied' && applied.set(r.id, (applied.get(r.id) ?? 0) + 1)
+						);
 					for (const m of inOrder) count(await push([m]));
-					for (let i = 0; i < deliveries.length; i += 3) count(await push(deliveries.slice(i, i + 3)));
+					for (let i = 0; i < deliveries.length; i += 3)
+						count(await push(deliveries.slice(i, i + 3)));
 					expect([...applied.values()].every((n) => n === 1)).toBe(true);
 					expect(applied.size).toBe(edits.length * 2);
 					const [ra, rb] = [await serverRow(a.rowId), await serverRow(b.rowId)];
@@ -78,7 +102,14 @@ describe('field merge properties (sqlite)', () => {
 					const history = await db.store.fieldHistory('households', b.rowId);
 					for (const m of shuffled) {
 						const [field, value] = Object.entries(m.fields)[0];
-						expect(history.some((h) => h.field === field && JSON.stringify(h.value) === JSON.stringify(value) && h.mutationId === m.id)).toBe(true);
+						expect(
+							history.some(
+								(h) =>
+									h.field === field &&
+									JSON.stringify(h.value) === JSON.stringify(value) &&
+									h.mutationId === m.id
+							)
+						).toBe(true);
 					}
 				}
 			),
@@ -87,10 +118,21 @@ describe('field merge properties (sqlite)', () => {
 	});
 
 	it('two devices editing, pushing with lost responses and pulling in any interleaving converge', async () => {
-		type Step = { device: 0 | 1; action: 'edit' | 'push' | 'pushLost' | 'pull'; field: Field; n: number };
+		type Step = {
+			device: 0 | 1;
+			action: 'edit' | 'push' | 'pushLost' | 'pull';
+			field: Field;
+			n: number;
+		};
 		const step = fc.record({
 			device: fc.constantFrom(0 as const, 1 as const),
-			action: fc.constantFrom('edit' as const, 'edit' as const, 'push' as const, 'pushLost' as const, 'pull' as const),
+			action: fc.constantFrom(
+				'edit' as const,
+				'edit' as const,
+				'push' as const,
+				'pushLost' as const,
+				'pull' as const
+			),
 			field: fc.constantFrom(...FIELDS),
 			n: fc.nat(999)
 		});
@@ -128,7 +170,14 @@ describe('field merge properties (sqlite)', () => {
 						// Ids grow with creation order on each device, as time-ordered ids do.
 						const id = runId(d.group, ++counter);
 						const value = valueOf(s.field, s.n);
-						const m: Mutation = { id, table: 'households', op: 'update', rowId, baseVersion: d.base, fields: { [s.field]: value } };
+						const m: Mutation = {
+							id,
+							table: 'households',
+							op: 'update',
+							rowId,
+							baseVersion: d.base,
+							fields: { [s.field]: value }
+						};
 						d.view[s.field] = value;
 						d.outbox.push(m);
 						created.push(m);
@@ -157,7 +206,9 @@ describe('field merge properties (sqlite)', () => {
 					const edits = created.filter((m) => field in m.fields);
 					if (!edits.length) continue;
 					const best = edits.reduce((x, y) =>
-						compareKeys([y.baseVersion!, y.id] as EditKey, [x.baseVersion!, x.id] as EditKey) > 0 ? y : x
+						compareKeys([y.baseVersion!, y.id] as EditKey, [x.baseVersion!, x.id] as EditKey) > 0
+							? y
+							: x
 					);
 					expect(row[field]).toEqual(best.fields[field]);
 				}

@@ -23,7 +23,8 @@ const ID_PROBLEM_TEXT = {
 
 export const idNumberSchema = z.string().superRefine((value, ctx) => {
 	const problem = idNumberProblem(value);
-	if (problem) ctx.addIssue({ code: 'custom', message: ID_PROBLEM_TEXT[problem], params: { problem } });
+	if (problem)
+		ctx.addIssue({ code: 'custom', message: ID_PROBLEM_TEXT[problem], params: { problem } });
 });
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -39,8 +40,13 @@ export const temperatureSchema = z
 export const uuidSchema = z.string().uuid();
 export const divisionCodeSchema = z
 	.string()
-	.regex(/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/, 'must be a division code of 2, 4, 6, 9 or 12 digits');
-export const communityCodeSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit community code');
+	.regex(
+		/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/,
+		'must be a division code of 2, 4, 6, 9 or 12 digits'
+	);
+export const communityCodeSchema = z
+	.string()
+	.regex(/^\d{12}$/, 'must be a 12-digit community code');
 export const roleSchema = z.enum(ROLES);
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
