@@ -12,6 +12,7 @@ import { divisionRoutes } from './routes/divisions';
 import { healthRoutes } from './routes/health';
 import { router } from './routes/router';
 import { syncRoutes } from './routes/sync';
+import { historyRoutes } from './routes/history';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -38,7 +39,8 @@ export function createApi() {
 		.route('/', healthRoutes)
 		.route('/', authRoutes)
 		.route('/', divisionRoutes)
-		.route('/', syncRoutes);
+		.route('/', syncRoutes)
+		.route('/', historyRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

@@ -18,14 +18,10 @@ const divisionRoute = createRoute({
 	middleware: [requireAuth] as const,
 	request: {
 		params: z.object({
-			code: z
-				.string()
-				.min(2)
-				.max(64)
-				.openapi({
-					description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
-					example: '450102001003'
-				})
+			code: z.string().min(2).max(64).openapi({
+				description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
+				example: '450102001003'
+			})
 		})
 	},
 	responses: {

@@ -149,11 +149,14 @@ export class DrizzleStore implements Store {
 
 	async gridsOfCommunity(communityCode: string): Promise<GridRow[]> {
 		const { grids } = this.t;
-		return this.db
-			.select()
-			.from(grids)
-			.where(eq(grids.communityCode, communityCode))
-			.orderBy(asc(grids.name), asc(grids.id));
+		return (
+			this.db
+				.select()
+				.from(grids)
+				.where(eq(grids.communityCode, communityCode))
+				// Creation order: communities number their grids 第一, 第二, … as they create them.
+				.orderBy(asc(grids.createdAt), asc(grids.name))
+		);
 	}
 
 	async createUser(user: NewUser): Promise<UserRow> {
@@ -370,6 +373,16 @@ export class DrizzleStore implements Store {
 			.where(where)
 			.orderBy(desc(auditEntries.at), desc(auditEntries.id))
 			.limit(filter.limit);
+	}
+
+	async gridOfRow(table: 'households' | 'residents', rowId: string): Promise<string | null> {
+		const t = this.t[table];
+		const [row] = await this.db
+			.select({ gridId: t.gridId })
+			.from(t)
+			.where(eq(t.id, rowId))
+			.limit(1);
+		return row?.gridId ?? null;
 	}
 
 	async fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]> {

@@ -77,6 +77,8 @@ export interface Store {
 	appendAudit(entry: NewAuditEntry): Promise<AuditEntryRow>;
 	auditEntries(filter: { communityCode?: string; limit: number }): Promise<AuditEntryRow[]>;
 
+	/** The grid a household or resident belongs to, or null when there is no such row. */
+	gridOfRow(table: 'households' | 'residents', rowId: string): Promise<string | null>;
 	/** Who changed which field of a row, including values that lost a concurrent edit; oldest first. */
 	fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]>;
 

@@ -174,6 +174,7 @@ for (const dialect of DIALECTS) {
 				'/auth/login',
 				'/divisions/{code}',
 				'/health',
+				'/history/{table}/{rowId}',
 				'/sync/pull',
 				'/sync/push'
 			]);

@@ -258,6 +258,28 @@ for (const dialect of DIALECTS) {
 			const folded = foldChanges((await workerA2.pullAll()).changes).get(household)!;
 			expect(folded.address).toBe('B 地址');
 			expect(folded.tags).toEqual(['key_care']);
+			// The losing value is in the household's history, with who changed what.
+			const history = await workerA.request(`/history/households/${household}`);
+			const { entries } = (await history.json()) as {
+				entries: { field: string; value: unknown; outcome: string; mutationId: string }[];
+			};
+			expect(entries).toContainEqual(
+				expect.objectContaining({
+					field: 'address',
+					value: 'A 地址',
+					outcome: 'lost',
+					mutationId: e1.id
+				})
+			);
+			expect(entries).toContainEqual(
+				expect.objectContaining({
+					field: 'address',
+					value: 'B 地址',
+					outcome: 'applied',
+					mutationId: e2.id
+				})
+			);
+			expect((await workerB.request(`/history/households/${household}`)).status).toBe(403);
 		});
 
 		it('keeps visits immutable and lets incidents move only along the closed loop', async () => {
