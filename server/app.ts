@@ -91,10 +91,13 @@ export function createApp(services: Services) {
 			}
 		})
 	);
-	// SPA fallback: any other GET navigation gets the app shell.
-	let shell: string | null = null;
+	// Built assets that do not exist are 404s, never the shell: a service worker installing
+	// during a deploy must not cache HTML as JavaScript.
+	app.get('/_app/*', (c) => c.text('Not found', 404));
+	// SPA fallback: any other GET navigation gets the app shell (read each time: a rebuild
+	// replaces it while the server runs).
 	app.get('*', async (c) => {
-		shell ??= await readFile(join(root, 'index.html'), 'utf8').catch(() => null);
+		const shell = await readFile(join(root, 'index.html'), 'utf8').catch(() => null);
 		if (shell === null) return c.text('The app is not built: run `npm run build`.', 503);
 		c.header('Cache-Control', 'no-cache');
 		return c.html(shell);

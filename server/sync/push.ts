@@ -6,10 +6,9 @@ import type { z } from 'zod';
 import type { IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
 import {
 	describeIssue,
-	householdFields,
-	incidentFields,
 	INSERT_FIELDS,
-	residentFields,
+	UPDATE_FIELDS,
+	type UpdatableTable,
 	type Mutation
 } from '../../src/lib/shared/schemas';
 import { maskIdNumber } from '../../src/lib/shared/mask';
@@ -32,17 +31,6 @@ export interface PushContext {
 	timeZone: string;
 	now: Date;
 }
-
-/** Fields a device may change after insert; the grid and parent links are fixed. */
-const UPDATE_FIELDS = {
-	households: householdFields.omit({ gridId: true }).partial().strict(),
-	residents: residentFields.omit({ householdId: true }).partial().strict(),
-	incidents: incidentFields
-		.pick({ status: true, description: true, severity: true })
-		.partial()
-		.strict()
-} as const;
-type UpdatableTable = keyof typeof UPDATE_FIELDS;
 
 class Rejection extends Error {}
 const reject = (reason: string): never => {
@@ -148,7 +136,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 		});
 	switch (m.table) {
 		case 'households': {
-			const f = parse(INSERT_FIELDS.households.strict(), m.fields);
+			const f = parse(INSERT_FIELDS.households, m.fields);
 			const grid = await gridOf(tx, f.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
 			const fields = {
@@ -172,7 +160,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			return version;
 		}
 		case 'residents': {
-			const f = parse(INSERT_FIELDS.residents.strict(), m.fields);
+			const f = parse(INSERT_FIELDS.residents, m.fields);
 			const household = await liveRow(tx, 'households', f.householdId, 'householdId');
 			const grid = await gridOf(tx, household.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
@@ -204,7 +192,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			return version;
 		}
 		case 'visits': {
-			const f = parse(INSERT_FIELDS.visits.strict(), m.fields);
+			const f = parse(INSERT_FIELDS.visits, m.fields);
 			const household = await liveRow(tx, 'households', f.householdId, 'householdId');
 			const grid = await gridOf(tx, household.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
@@ -232,7 +220,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			return version;
 		}
 		case 'checkins': {
-			const f = parse(INSERT_FIELDS.checkins.strict(), m.fields);
+			const f = parse(INSERT_FIELDS.checkins, m.fields);
 			const resident = await liveRow(tx, 'residents', f.residentId, 'residentId');
 			const grid = await gridOf(tx, resident.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
@@ -254,7 +242,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			return version;
 		}
 		case 'incidents': {
-			const f = parse(INSERT_FIELDS.incidents.strict(), m.fields);
+			const f = parse(INSERT_FIELDS.incidents, m.fields);
 			const grid = await gridOf(tx, f.gridId);
 			denyUnlessWritable(ctx.user, grid, m.table);
 			if (f.status !== 'reported') reject('fields.status: a new incident starts as "reported"');

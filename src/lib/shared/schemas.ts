@@ -113,14 +113,25 @@ export const incidentFields = z.object({
 	status: z.enum(INCIDENT_STATUSES)
 });
 
-/** Insert schemas per synced table; updates validate the partial form of the same schema. */
+/** Insert schemas per synced table: unknown fields are refused, not silently dropped. */
 export const INSERT_FIELDS = {
-	households: householdFields,
-	residents: residentFields,
-	visits: visitFields,
-	checkins: checkinFields,
-	incidents: incidentFields
+	households: householdFields.strict(),
+	residents: residentFields.strict(),
+	visits: visitFields.strict(),
+	checkins: checkinFields.strict(),
+	incidents: incidentFields.strict()
 } as const;
+
+/** Fields a device may change after insert; the grid and parent links are fixed. */
+export const UPDATE_FIELDS = {
+	households: householdFields.omit({ gridId: true }).partial().strict(),
+	residents: residentFields.omit({ householdId: true }).partial().strict(),
+	incidents: incidentFields
+		.pick({ status: true, description: true, severity: true })
+		.partial()
+		.strict()
+} as const;
+export type UpdatableTable = keyof typeof UPDATE_FIELDS;
 
 export const mutationSchema = z.object({
 	id: uuidSchema,

@@ -1,0 +1,50 @@
+// Registers the service worker and offers a new version without forcing it: a waiting worker
+// takes over only when the user taps "update", so no form is interrupted mid-way.
+import { dev } from '$app/environment';
+import { base } from '$app/paths';
+import { SKIP_WAITING } from '$lib/sw/messages';
+
+const CHECK_INTERVAL_MS = 60 * 60 * 1000;
+
+class AppUpdate {
+	/** A new version that is installed and waiting for the user's go-ahead. */
+	waiting = $state.raw<ServiceWorker | null>(null);
+	registration = $state.raw<ServiceWorkerRegistration | null>(null);
+
+	/** Only a built app has a service worker (the dev server serves modules that change constantly). */
+	async register(): Promise<void> {
+		if (dev || !('serviceWorker' in navigator) || this.registration) return;
+		const registration = await navigator.serviceWorker.register(`${base}/service-worker.js`, {
+			type: 'classic'
+		});
+		this.registration = registration;
+
+		if (registration.waiting && navigator.serviceWorker.controller) {
+			this.waiting = registration.waiting;
+		}
+		registration.addEventListener('updatefound', () => {
+			const installing = registration.installing;
+			installing?.addEventListener('statechange', () => {
+				// With no controller this is the first install, not an update.
+				if (installing.state === 'installed' && navigator.serviceWorker.controller) {
+					this.waiting = installing;
+				}
+			});
+		});
+		setInterval(() => {
+			if (navigator.onLine) registration.update().catch(() => undefined);
+		}, CHECK_INTERVAL_MS);
+	}
+
+	/** Let the waiting version take over, then reload into it. */
+	apply(): void {
+		const worker = this.waiting;
+		if (!worker) return;
+		navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
+			once: true
+		});
+		worker.postMessage(SKIP_WAITING);
+	}
+}
+
+export const appUpdate = new AppUpdate();

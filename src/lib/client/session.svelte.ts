@@ -1,0 +1,97 @@
+// Who is signed in on this device. The session and the last-fetched scope nodes live in
+// IndexedDB (idb-keyval) so that a reload with no network still opens the user's home screen.
+import { del, get, set } from 'idb-keyval';
+import { api } from './api';
+import type { DivisionNode, SessionUser } from './types';
+
+const SESSION_KEY = 'gridcare:session';
+const NODES_KEY = 'gridcare:scope-nodes';
+const DEVICE_KEY = 'gridcare:device-id';
+
+export interface StoredSession {
+	token: string;
+	/** ISO 8601. */
+	expiresAt: string;
+	user: SessionUser;
+}
+
+export interface CachedNode {
+	node: DivisionNode;
+	/** ISO 8601: when the server last sent this node. */
+	savedAt: string;
+}
+
+class SessionManager {
+	current = $state.raw<StoredSession | null>(null);
+	/** Division and grid nodes of the user's scope, by code, as last fetched. */
+	nodes = $state.raw<Record<string, CachedNode>>({});
+	loaded = $state(false);
+
+	user = $derived(this.current?.user ?? null);
+	token = $derived(this.current?.token ?? null);
+
+	#loading: Promise<void> | null = null;
+
+	/** Read the stored session once; later calls wait for the same read. */
+	load(): Promise<void> {
+		this.#loading ??= (async () => {
+			const [stored, nodes] = await Promise.all([
+				get<StoredSession>(SESSION_KEY),
+				get<Record<string, CachedNode>>(NODES_KEY)
+			]);
+			this.current = stored ?? null;
+			this.nodes = stored ? (nodes ?? {}) : {};
+			this.loaded = true;
+		})();
+		return this.#loading;
+	}
+
+	/** Sign in online; the session is kept on this device until sign-out or a 401. */
+	async signIn(username: string, password: string): Promise<SessionUser> {
+		const deviceId = await getDeviceId();
+		const answer = await api.login({ username, password, deviceId });
+		const session: StoredSession = {
+			token: answer.token,
+			expiresAt: new Date(answer.expiresAt).toISOString(),
+			user: answer.user
+		};
+		// Another user's cached nodes must not show up for this one.
+		if (this.current?.user.id !== session.user.id) await this.#forgetNodes();
+		await set(SESSION_KEY, session);
+		this.current = session;
+		return session.user;
+	}
+
+	/** Forget the session and the cached nodes (the device id stays). */
+	async signOut(): Promise<void> {
+		await Promise.all([del(SESSION_KEY), this.#forgetNodes()]);
+		this.current = null;
+	}
+
+	cachedNode(code: string): CachedNode | undefined {
+		return this.nodes[code];
+	}
+
+	async rememberNode(node: DivisionNode): Promise<CachedNode> {
+		const entry: CachedNode = { node, savedAt: new Date().toISOString() };
+		this.nodes = { ...this.nodes, [node.code]: entry };
+		await set(NODES_KEY, this.nodes);
+		return entry;
+	}
+
+	async #forgetNodes(): Promise<void> {
+		this.nodes = {};
+		await del(NODES_KEY);
+	}
+}
+
+export const session = new SessionManager();
+
+/** A random id made once per device (browser profile) and sent with every sign-in. */
+export async function getDeviceId(): Promise<string> {
+	const existing = await get<string>(DEVICE_KEY);
+	if (existing) return existing;
+	const id = crypto.randomUUID();
+	await set(DEVICE_KEY, id);
+	return id;
+}

@@ -1,0 +1,332 @@
+// What the screens call to change and read local data. Every change is checked against the shared
+// schema first (a ValidationError names the field and nothing is written), then writes its row and
+// its outbox entry in one transaction (strict durability, see db.ts), so a change is either fully
+// recorded and queued or not at all; the sync engine hears of it once the transaction commits.
+import type { z } from 'zod';
+import { Dexie } from 'dexie';
+import { canTransition } from '$lib/domain/incident';
+import type { SyncTable } from '$lib/shared/enums';
+import type {
+	checkinFields,
+	householdFields,
+	incidentFields,
+	Mutation,
+	residentFields,
+	visitFields
+} from '$lib/shared/schemas';
+import { rejectedEntries, outboxCounts, touchedFields } from '$lib/sync/outbox';
+import type {
+	AnyRow,
+	CheckinRow,
+	GridcareDb,
+	HouseholdRow,
+	IncidentRow,
+	ResidentRow,
+	RowOf,
+	UpdatableTable,
+	VisitRow
+} from './db';
+import { loadIdClock, saveIdClock } from './ids';
+import { INSERT_FIELDS } from '$lib/shared/schemas';
+import {
+	applyLocalEdit,
+	rowFieldsOfUpdate,
+	rowFromInsert,
+	restoreServerValues,
+	validate,
+	validateUpdate,
+	ValidationError,
+	type InsertFields,
+	type UpdateFields
+} from './local-rows';
+
+export { ValidationError, outboxCounts, rejectedEntries };
+
+export type HouseholdInput = z.input<typeof householdFields>;
+export type ResidentInput = z.input<typeof residentFields>;
+export type VisitInput = z.input<typeof visitFields>;
+export type CheckinInput = z.input<typeof checkinFields>;
+/** A new incident always starts as "reported". */
+export type IncidentInput = Omit<z.input<typeof incidentFields>, 'status'>;
+export type HouseholdChanges = UpdateFields<'households'>;
+export type ResidentChanges = UpdateFields<'residents'>;
+export type IncidentChanges = UpdateFields<'incidents'>;
+
+// ---- Changes ----------------------------------------------------------------------------------
+
+/** Saves a new household on this device and queues it; it reaches the server on the next sync. */
+export function addHousehold(db: GridcareDb, input: HouseholdInput): Promise<HouseholdRow> {
+	return insertLocally(db, 'households', input);
+}
+
+/** Changes some fields of a household here at once and queues the edit; the server merges it per field on the next sync. */
+export function updateHousehold(
+	db: GridcareDb,
+	id: string,
+	changes: HouseholdChanges
+): Promise<HouseholdRow> {
+	return updateLocally(db, 'households', id, changes);
+}
+
+/** Saves a new resident (ID number shown masked here) and queues it; it reaches the server on the next sync. */
+export function addResident(db: GridcareDb, input: ResidentInput): Promise<ResidentRow> {
+	return insertLocally(db, 'residents', input);
+}
+
+/** Changes some fields of a resident here at once and queues the edit; the server merges it per field on the next sync. */
+export function updateResident(
+	db: GridcareDb,
+	id: string,
+	changes: ResidentChanges
+): Promise<ResidentRow> {
+	return updateLocally(db, 'residents', id, changes);
+}
+
+/** Records a home visit with its health checks here and queues it; visits are immutable and sync on the next push. */
+export function recordVisit(db: GridcareDb, input: VisitInput): Promise<VisitRow> {
+	return insertLocally(db, 'visits', input);
+}
+
+/** Records a resident's daily check-in here and queues it; check-ins are immutable and sync on the next push. */
+export function recordCheckin(db: GridcareDb, input: CheckinInput): Promise<CheckinRow> {
+	return insertLocally(db, 'checkins', input);
+}
+
+/** Reports an incident (status "reported") here and queues it; the server sets its real due time on the next sync. */
+export function reportIncident(db: GridcareDb, input: IncidentInput): Promise<IncidentRow> {
+	return insertLocally(db, 'incidents', { ...input, status: 'reported' });
+}
+
+/** Moves an incident along its closed loop or edits it here at once and queues the change; the server checks the step on the next sync. */
+export function updateIncident(
+	db: GridcareDb,
+	id: string,
+	changes: IncidentChanges
+): Promise<IncidentRow> {
+	return updateLocally(db, 'incidents', id, changes, (row, fields) => {
+		if (fields.status !== undefined && !canTransition(row.status, fields.status))
+			throw new ValidationError(
+				'status',
+				`status: cannot go from "${row.status}" to "${fields.status}"`
+			);
+	});
+}
+
+/**
+ * Drops a change the server refused, on this device only. The row shows the server's values again;
+ * a refused new record disappears together with the later edits of it (they could never apply).
+ */
+export async function discardRejected(db: GridcareDb, seq: number): Promise<void> {
+	await db.transaction('rw', [db.outbox, ...db.syncedTables], async () => {
+		const entry = await db.outbox.get(seq);
+		if (!entry || entry.state !== 'rejected')
+			throw new Error(`outbox entry ${seq} is not a refused change`);
+		const rows = db.rows(entry.table);
+		if (entry.mutation.op === 'insert') {
+			await rows.delete(entry.rowId);
+			await db.outbox.where('[table+rowId]').equals([entry.table, entry.rowId]).delete();
+			return;
+		}
+		await db.outbox.delete(seq);
+		const row = await rows.get(entry.rowId);
+		if (row)
+			await rows.put(restoreServerValues(row, await touchedFields(db, entry.table, entry.rowId)));
+	});
+	db.notifyLocalWrite();
+}
+
+/**
+ * Sends a refused change again with the fields a person corrected (validated like a new change),
+ * under a new mutation id so it sorts as the latest edit; it goes out on the next sync.
+ */
+export async function retryRejected(
+	db: GridcareDb,
+	seq: number,
+	fixedFields: Record<string, unknown> = {}
+): Promise<void> {
+	await writeLocally(db, async (nextId) => {
+		const entry = await db.outbox.get(seq);
+		if (!entry || entry.state !== 'rejected')
+			throw new Error(`outbox entry ${seq} is not a refused change`);
+		const { table, rowId, mutation } = entry;
+		const merged = { ...mutation.fields, ...fixedFields };
+		const rows = db.rows(table);
+		let fields: Record<string, unknown> = merged;
+		if (mutation.op === 'insert') {
+			fields = validate(INSERT_FIELDS[table], merged) as Record<string, unknown>;
+			const row = rowFromInsert(table, rowId, fields as InsertFields<typeof table>, {
+				gridId: await gridIdOfParent(db, table, fields),
+				now: db.now()
+			});
+			await rows.put(row as AnyRow);
+		} else if (mutation.op === 'update' && isUpdatable(table)) {
+			fields = validateUpdate(table, merged) as Record<string, unknown>;
+			const row = await rows.get(rowId);
+			if (row) await rows.put(applyLocalEdit(row, rowFieldsOfUpdate(table, fields)));
+		}
+		const { reason: _reason, ...rest } = entry;
+		await db.outbox.put({
+			...rest,
+			mutation: { ...mutation, id: nextId(), fields },
+			state: 'pending',
+			attempts: 0
+		});
+	});
+}
+
+// ---- Reads ------------------------------------------------------------------------------------
+
+/** Households of a grid, sorted by address. */
+export function householdsOfGrid(db: GridcareDb, gridId: string): Promise<HouseholdRow[]> {
+	return db.households
+		.where('[gridId+address]')
+		.between([gridId, Dexie.minKey], [gridId, Dexie.maxKey])
+		.toArray();
+}
+
+/** One household, if cached. */
+export function householdById(db: GridcareDb, id: string): Promise<HouseholdRow | undefined> {
+	return db.households.get(id);
+}
+
+/** Residents of a household. */
+export function residentsOfHousehold(db: GridcareDb, householdId: string): Promise<ResidentRow[]> {
+	return db.residents.where('householdId').equals(householdId).toArray();
+}
+
+/** Visits of a household, newest first. */
+export function visitsOfHousehold(
+	db: GridcareDb,
+	householdId: string,
+	limit?: number
+): Promise<VisitRow[]> {
+	const visits = db.visits
+		.where('[householdId+visitedAt]')
+		.between([householdId, Dexie.minKey], [householdId, Dexie.maxKey])
+		.reverse();
+	return (limit === undefined ? visits : visits.limit(limit)).toArray();
+}
+
+/** Check-ins of a resident, newest first. */
+export function checkinsOfResident(
+	db: GridcareDb,
+	residentId: string,
+	limit?: number
+): Promise<CheckinRow[]> {
+	const checkins = db.checkins
+		.where('[residentId+at]')
+		.between([residentId, Dexie.minKey], [residentId, Dexie.maxKey])
+		.reverse();
+	return (limit === undefined ? checkins : checkins.limit(limit)).toArray();
+}
+
+/** Incidents of a grid (open and closed, as cached). */
+export function incidentsOfGrid(db: GridcareDb, gridId: string): Promise<IncidentRow[]> {
+	return db.incidents.where('gridId').equals(gridId).toArray();
+}
+
+// ---- The one write path -----------------------------------------------------------------------
+
+/**
+ * Run a local change in one strict read-write transaction over the cached tables, the outbox and
+ * the id clock; tell the sync engine only after it has committed.
+ */
+async function writeLocally<T>(
+	db: GridcareDb,
+	change: (nextId: () => string) => Promise<T>
+): Promise<T> {
+	const result = await db.transaction('rw', [...db.syncedTables, db.outbox, db.meta], async () => {
+		const ids = await loadIdClock(db);
+		const value = await change(() => ids.next());
+		await saveIdClock(db, ids);
+		return value;
+	});
+	db.notifyLocalWrite();
+	return result;
+}
+
+/** Queue a mutation; call inside the transaction that writes its row. */
+async function enqueue(db: GridcareDb, mutation: Mutation): Promise<void> {
+	await db.outbox.add({
+		table: mutation.table,
+		rowId: mutation.rowId,
+		mutation,
+		state: 'pending',
+		createdAt: db.now(),
+		attempts: 0
+	});
+}
+
+async function insertLocally<T extends SyncTable>(
+	db: GridcareDb,
+	table: T,
+	input: unknown
+): Promise<RowOf[T]> {
+	const fields = validate(INSERT_FIELDS[table], input) as InsertFields<T>;
+	return writeLocally(db, async (nextId) => {
+		const rowId = nextId();
+		const mutationFields = fields as Record<string, unknown>;
+		const row = rowFromInsert(table, rowId, fields, {
+			gridId: await gridIdOfParent(db, table, mutationFields),
+			now: db.now()
+		});
+		await db.rows(table).add(row as AnyRow);
+		await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: mutationFields });
+		return row;
+	});
+}
+
+async function updateLocally<T extends UpdatableTable>(
+	db: GridcareDb,
+	table: T,
+	id: string,
+	changes: unknown,
+	check?: (row: RowOf[T], fields: UpdateFields<T>) => void
+): Promise<RowOf[T]> {
+	const fields = validateUpdate(table, changes);
+	return writeLocally(db, async (nextId) => {
+		const rows = db.rows(table);
+		const row = await rows.get(id);
+		if (!row) throw new ValidationError('rowId', `rowId: no such row in ${table}`);
+		check?.(row as unknown as RowOf[T], fields);
+		const mutationFields = fields as Record<string, unknown>;
+		const next = applyLocalEdit(row, rowFieldsOfUpdate(table, mutationFields));
+		await rows.put(next);
+		await enqueue(db, {
+			id: nextId(),
+			table,
+			op: 'update',
+			rowId: id,
+			// The version this edit was made on. Unknown while the row's insert is in flight: the
+			// engine fills it in from the insert's result before sending.
+			...(row.version === undefined ? {} : { baseVersion: row.version }),
+			fields: mutationFields
+		});
+		return next as unknown as RowOf[T];
+	});
+}
+
+function isUpdatable(table: SyncTable): table is UpdatableTable {
+	return table === 'households' || table === 'residents' || table === 'incidents';
+}
+
+/** The grid of a new row's parent, when the parent is cached (the server sets it anyway). */
+async function gridIdOfParent(
+	db: GridcareDb,
+	table: SyncTable,
+	fields: Record<string, unknown>
+): Promise<string | undefined> {
+	if (table === 'residents' || table === 'visits') {
+		const householdId = fields.householdId;
+		return typeof householdId === 'string'
+			? (await db.households.get(householdId))?.gridId
+			: undefined;
+	}
+	if (table === 'checkins') {
+		const residentId = fields.residentId;
+		return typeof residentId === 'string'
+			? (await db.residents.get(residentId))?.gridId
+			: undefined;
+	}
+	return undefined;
+}

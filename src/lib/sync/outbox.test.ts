@@ -1,0 +1,270 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GridcareDb, StoredOutboxEntry } from '$lib/db/db';
+import { addHousehold, updateHousehold } from '$lib/db/repositories';
+import type { Mutation } from '$lib/shared/schemas';
+import {
+	applyPushResults,
+	foldEntries,
+	foldOutbox,
+	outboxCounts,
+	PushProtocolError,
+	takeBatch
+} from './outbox';
+import { FakeSyncServer, openTestDb } from './test-support';
+
+const GRID = '0196f1d2-0000-7000-8000-000000000001';
+const ROW_A = '0196f1d2-0000-7000-8000-00000000000a';
+const ROW_B = '0196f1d2-0000-7000-8000-00000000000b';
+const mid = (n: number) => `0196f1d2-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+function entry(
+	seq: number,
+	op: Mutation['op'],
+	rowId: string,
+	fields: Record<string, unknown>,
+	extra: Partial<StoredOutboxEntry> & { baseVersion?: number; table?: Mutation['table'] } = {}
+): StoredOutboxEntry {
+	const { baseVersion, table = 'households', ...rest } = extra;
+	return {
+		seq,
+		table,
+		rowId,
+		mutation: {
+			id: mid(seq),
+			table,
+			op,
+			rowId,
+			fields,
+			...(baseVersion === undefined ? {} : { baseVersion })
+		},
+		state: 'pending',
+		createdAt: 0,
+		attempts: 0,
+		...rest
+	};
+}
+
+describe('folding superseded updates', () => {
+	it('folds an insert and the updates after it into one insert with the latest values', () => {
+		const { entries, removed, changed } = foldEntries([
+			entry(1, 'insert', ROW_A, { gridId: GRID, address: 'a1', tags: [] }),
+			entry(2, 'update', ROW_A, { address: 'a2' }),
+			entry(3, 'insert', ROW_B, { gridId: GRID, address: 'b1' }),
+			entry(4, 'update', ROW_A, { address: 'a3', tags: ['x'] })
+		]);
+		expect(removed).toEqual([2, 4]);
+		expect(entries.map((e) => e.seq)).toEqual([1, 3]);
+		expect(entries[0].mutation).toEqual({
+			id: mid(1),
+			table: 'households',
+			op: 'insert',
+			rowId: ROW_A,
+			fields: { gridId: GRID, address: 'a3', tags: ['x'] }
+		});
+		expect(changed.map((e) => e.seq)).toEqual([1]);
+	});
+
+	it('folds two unsent updates of one base into one, under the later id', () => {
+		const { entries, removed } = foldEntries([
+			entry(1, 'update', ROW_A, { address: 'x', tags: ['t'] }, { baseVersion: 5 }),
+			entry(2, 'update', ROW_A, { address: 'y' }, { baseVersion: 5 })
+		]);
+		expect(removed).toEqual([2]);
+		expect(entries).toHaveLength(1);
+		expect(entries[0].mutation).toMatchObject({
+			id: mid(2),
+			baseVersion: 5,
+			fields: { address: 'y', tags: ['t'] }
+		});
+	});
+
+	it('never folds into or away an entry that has been sent', () => {
+		const sentTarget = foldEntries([
+			entry(1, 'update', ROW_A, { address: 'x' }, { baseVersion: 5, attempts: 1 }),
+			entry(2, 'update', ROW_A, { address: 'y' }, { baseVersion: 5 }),
+			entry(3, 'update', ROW_A, { address: 'z' }, { baseVersion: 5 })
+		]);
+		// 3 folds into 2 (both unsent), nothing folds into 1.
+		expect(sentTarget.entries.map((e) => [e.seq, e.mutation.fields.address])).toEqual([
+			[1, 'x'],
+			[2, 'z']
+		]);
+		const sentInsert = foldEntries([
+			entry(1, 'insert', ROW_A, { gridId: GRID, address: 'x' }, { attempts: 2 }),
+			entry(2, 'update', ROW_A, { address: 'y' })
+		]);
+		expect(sentInsert.removed).toEqual([]);
+		const sentLater = foldEntries([
+			entry(1, 'update', ROW_A, { address: 'x' }, { baseVersion: 5 }),
+			entry(2, 'update', ROW_A, { address: 'y' }, { baseVersion: 5, attempts: 1 })
+		]);
+		expect(sentLater.removed).toEqual([]);
+	});
+
+	it('does not fold across a sent entry or across updates of different bases', () => {
+		const { removed } = foldEntries([
+			entry(1, 'update', ROW_A, { address: 'x' }, { baseVersion: 5 }),
+			entry(2, 'update', ROW_A, { address: 'y' }, { baseVersion: 5, attempts: 1 }),
+			entry(3, 'update', ROW_A, { address: 'z' }, { baseVersion: 5 }),
+			entry(4, 'update', ROW_A, { address: 'w' }, { baseVersion: 9 })
+		]);
+		expect(removed).toEqual([]);
+	});
+
+	it('keeps each incident status step on its own (the server checks every step)', () => {
+		const incident = (seq: number, fields: Record<string, unknown>) =>
+			entry(seq, 'update', ROW_A, fields, { baseVersion: 3, table: 'incidents' });
+		const { removed } = foldEntries([
+			incident(1, { status: 'accepted' }),
+			incident(2, { status: 'dispatched' }),
+			incident(3, { description: 'more detail' })
+		]);
+		expect(removed).toEqual([]);
+	});
+
+	it('leaves its input untouched', () => {
+		const input = [
+			entry(1, 'insert', ROW_A, { gridId: GRID, address: 'a' }),
+			entry(2, 'update', ROW_A, { address: 'b' })
+		];
+		const copy = structuredClone(input);
+		foldEntries(input);
+		expect(input).toEqual(copy);
+	});
+
+	it('folding then pushing gives the server the same rows as pushing every edit in order', () => {
+		const rows = [ROW_A, ROW_B];
+		const edit = fc.record({
+			row: fc.constantFrom(0, 1),
+			field: fc.constantFrom('address', 'tags'),
+			value: fc.nat(50),
+			sent: fc.boolean(),
+			bumpBase: fc.boolean()
+		});
+		fc.assert(
+			fc.property(fc.array(edit, { maxLength: 25 }), (edits) => {
+				const entries: StoredOutboxEntry[] = rows.map((rowId, i) =>
+					entry(i + 1, 'insert', rowId, { gridId: GRID, address: `start${i}`, tags: [] })
+				);
+				const base = [0, 0];
+				edits.forEach((e, i) => {
+					// Device-made bases only grow (a pull or a push result moved the row on).
+					if (e.bumpBase) base[e.row] += 1;
+					const value = e.field === 'address' ? `v${e.value}` : [`t${e.value}`];
+					entries.push(
+						entry(
+							i + 3,
+							'update',
+							rows[e.row],
+							{ [e.field]: value },
+							{ baseVersion: base[e.row], attempts: e.sent ? 1 : 0 }
+						)
+					);
+				});
+				const unfolded = new FakeSyncServer();
+				unfolded.push(entries.map((e) => e.mutation));
+				const folded = new FakeSyncServer();
+				const result = foldEntries(entries);
+				folded.push(result.entries.map((e) => e.mutation));
+				for (const rowId of rows)
+					expect(folded.row('households', rowId)?.fields).toEqual(
+						unfolded.row('households', rowId)?.fields
+					);
+				expect(result.entries.length + result.removed.length).toBe(entries.length);
+			})
+		);
+	});
+});
+
+describe('the outbox in the database', () => {
+	let db: GridcareDb;
+	afterEach(() => db?.close());
+
+	it('folds in place and sends in batches in order, marking entries as sent first', async () => {
+		db = openTestDb();
+		const h = await addHousehold(db, { gridId: GRID, address: 'A' });
+		await updateHousehold(db, h.id, { address: 'B' });
+		await addHousehold(db, { gridId: GRID, address: 'C' });
+		expect(await foldOutbox(db)).toBe(1);
+		const held = new Set<string>();
+		const first = await takeBatch(db, 0, 1, held);
+		expect(first.entries.map((e) => [e.seq, e.attempts, e.mutation.fields.address])).toEqual([
+			[1, 1, 'B']
+		]);
+		const second = await takeBatch(db, first.lastSeq, 1, held);
+		expect(second.entries.map((e) => e.seq)).toEqual([3]);
+		expect((await takeBatch(db, second.lastSeq, 1, held)).entries).toEqual([]);
+		expect((await db.outbox.get(1))?.attempts).toBe(1);
+	});
+
+	it('holds an update back until its row insert has a version, then bases it on that version', async () => {
+		db = openTestDb();
+		const h = await addHousehold(db, { gridId: GRID, address: 'A' });
+		const held = new Set<string>();
+		const insert = await takeBatch(db, 0, 10, held);
+		await updateHousehold(db, h.id, { address: 'B' });
+		const waiting = await takeBatch(db, insert.lastSeq, 10, held);
+		expect(waiting.entries).toEqual([]);
+		expect(held).toEqual(new Set([`households:${h.id}`]));
+		await applyPushResults(db, insert.entries, [
+			{ id: insert.entries[0].mutation.id, status: 'applied', version: 41 }
+		]);
+		expect((await db.households.get(h.id))?.version).toBe(41);
+		const next = await takeBatch(db, 0, 10, new Set());
+		expect(next.entries.map((e) => e.mutation.baseVersion)).toEqual([41]);
+	});
+
+	it('records results: applied and duplicate leave, rejected stays with its reason', async () => {
+		db = openTestDb();
+		for (const address of ['A', 'B', 'C']) await addHousehold(db, { gridId: GRID, address });
+		const rows = await db.households.toArray();
+		await db.households.update(rows[2].id, { version: 99 });
+		const batch = await takeBatch(db, 0, 10, new Set());
+		const [a, b, c] = batch.entries.map((e) => e.mutation.id);
+		const outcome = await applyPushResults(db, batch.entries, [
+			{ id: a, status: 'applied', version: 12 },
+			{ id: b, status: 'rejected', reason: 'fields.gridId: no such grid' },
+			{ id: c, status: 'applied', version: 13 }
+		]);
+		expect(outcome).toEqual({ delivered: 2, rejected: 1 });
+		const left = await db.outbox.toArray();
+		expect(left).toMatchObject([
+			{ state: 'rejected', reason: 'fields.gridId: no such grid', mutation: { id: b } }
+		]);
+		expect((await db.households.get(rows[0].id))?.version).toBe(12);
+		// A version is only ever raised.
+		expect((await db.households.get(rows[2].id))?.version).toBe(99);
+		expect(await outboxCounts(db)).toEqual({ pending: 0, rejected: 1 });
+		// Rejected entries are not sent again on their own.
+		expect((await takeBatch(db, 0, 10, new Set())).entries).toEqual([]);
+	});
+
+	it('treats a duplicate as delivered', async () => {
+		db = openTestDb();
+		await addHousehold(db, { gridId: GRID, address: 'A' });
+		const batch = await takeBatch(db, 0, 10, new Set());
+		await applyPushResults(db, batch.entries, [
+			{ id: batch.entries[0].mutation.id, status: 'duplicate' }
+		]);
+		expect(await db.outbox.count()).toBe(0);
+	});
+
+	it('refuses results that do not match the batch, recording nothing', async () => {
+		db = openTestDb();
+		await addHousehold(db, { gridId: GRID, address: 'A' });
+		await addHousehold(db, { gridId: GRID, address: 'B' });
+		const batch = await takeBatch(db, 0, 10, new Set());
+		const [a, b] = batch.entries.map((e) => e.mutation.id);
+		await expect(
+			applyPushResults(db, batch.entries, [{ id: a, status: 'applied' }])
+		).rejects.toBeInstanceOf(PushProtocolError);
+		await expect(
+			applyPushResults(db, batch.entries, [
+				{ id: b, status: 'applied' },
+				{ id: a, status: 'applied' }
+			])
+		).rejects.toBeInstanceOf(PushProtocolError);
+		expect(await db.outbox.count()).toBe(2);
+	});
+});

@@ -1,0 +1,190 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GridcareDb } from '$lib/db/db';
+import { updateHousehold } from '$lib/db/repositories';
+import { applyPulledPage, foldChange, loadCursor, settleLocalEdits } from './pull';
+import { openTestDb } from './test-support';
+import type { PulledChange } from './transport';
+
+const GRID = '0196f1d2-0000-7000-8000-000000000001';
+const H1 = '0196f1d2-0000-7000-8000-0000000000a1';
+const H2 = '0196f1d2-0000-7000-8000-0000000000a2';
+const USER = 'user-1';
+
+const insert = (rowId: string, version: number, address: string): PulledChange => ({
+	table: 'households',
+	op: 'insert',
+	rowId,
+	fields: { id: rowId, gridId: GRID, address, tags: [], lat: null, lng: null, memberCount: 0 },
+	version
+});
+const update = (rowId: string, version: number, fields: Record<string, unknown>): PulledChange => ({
+	table: 'households',
+	op: 'update',
+	rowId,
+	fields,
+	version
+});
+
+let db: GridcareDb;
+afterEach(() => db?.close());
+
+describe('applying pulled changes', () => {
+	it('folds fields in server order, removes deleted rows, and saves the cursor', async () => {
+		db = openTestDb();
+		await applyPulledPage(
+			db,
+			{
+				changes: [
+					insert(H1, 1, 'one'),
+					insert(H2, 2, 'two'),
+					update(H1, 3, { address: 'one b', memberCount: 2 }),
+					update(H1, 4, { tags: ['key_care'] }),
+					{ table: 'households', op: 'delete', rowId: H2, fields: {}, version: 5 }
+				],
+				cursor: 'c5',
+				hasMore: false
+			},
+			USER
+		);
+		expect(await db.households.toArray()).toEqual([
+			{
+				id: H1,
+				gridId: GRID,
+				address: 'one b',
+				tags: ['key_care'],
+				lat: null,
+				lng: null,
+				memberCount: 2,
+				version: 4
+			}
+		]);
+		expect(await loadCursor(db, USER)).toBe('c5');
+		expect(await loadCursor(db, 'someone-else')).toBeNull();
+	});
+
+	it('applies a page in transactions of at most the chunk size, the cursor with the last one', async () => {
+		db = openTestDb();
+		const changes = Array.from({ length: 25 }, (_, i) =>
+			insert(`0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`, i + 1, `addr ${i}`)
+		);
+		let transactions = 0;
+		const original = db.transaction.bind(db);
+		db.transaction = ((...args: Parameters<typeof original>) => {
+			transactions += 1;
+			return original(...args);
+		}) as typeof db.transaction;
+		await applyPulledPage(db, { changes, cursor: 'c25', hasMore: false }, USER, 10);
+		expect(transactions).toBe(3);
+		expect(await db.households.count()).toBe(25);
+		expect(await loadCursor(db, USER)).toBe('c25');
+	});
+
+	it('a failure part-way through a page leaves the previous cursor', async () => {
+		db = openTestDb();
+		await applyPulledPage(
+			db,
+			{ changes: [insert(H1, 1, 'one')], cursor: 'c1', hasMore: true },
+			USER
+		);
+		let created = 0;
+		db.households.hook('creating', () => {
+			created += 1;
+			if (created === 12) throw new Error('crash');
+		});
+		const changes = Array.from({ length: 15 }, (_, i) =>
+			insert(`0196f1d2-0000-7000-8000-${String(i + 100).padStart(12, '0')}`, i + 2, `addr ${i}`)
+		);
+		await expect(
+			applyPulledPage(db, { changes, cursor: 'c16', hasMore: false }, USER, 10)
+		).rejects.toThrow('crash');
+		expect(await loadCursor(db, USER)).toBe('c1');
+		// The first chunk committed; pulling the page again from c1 re-folds it harmlessly.
+		expect(await db.households.count()).toBe(11);
+	});
+
+	it('keeps changes of tables this app version does not know, instead of dropping them', async () => {
+		db = openTestDb();
+		const future = { table: 'pets', op: 'insert', rowId: H1, fields: { name: '旺财' }, version: 1 };
+		await applyPulledPage(
+			db,
+			{ changes: [future, insert(H2, 2, 'two')], cursor: 'c2', hasMore: false },
+			USER
+		);
+		expect((await db.parked.toArray()).map((p) => p.change)).toEqual([future]);
+		expect(await db.households.count()).toBe(1);
+	});
+
+	it('ignores pulled fields that would overwrite local bookkeeping', () => {
+		const row = foldChange(
+			undefined,
+			update(H1, 9, { address: 'x', version: 1000, hasLocalEdits: 1 })
+		);
+		expect(row).toEqual({ id: H1, address: 'x', version: 9 });
+	});
+});
+
+describe('a pulled change and a pending local edit', () => {
+	async function seed() {
+		db = openTestDb();
+		await applyPulledPage(
+			db,
+			{ changes: [insert(H1, 1, 'server 1')], cursor: 'c1', hasMore: false },
+			USER
+		);
+	}
+
+	it('does not overwrite the field the local edit changed, but takes the others', async () => {
+		await seed();
+		await updateHousehold(db, H1, { address: 'mine' });
+		await applyPulledPage(
+			db,
+			{
+				changes: [update(H1, 2, { address: 'theirs', tags: ['disabled'] })],
+				cursor: 'c2',
+				hasMore: false
+			},
+			USER
+		);
+		const row = await db.households.get(H1);
+		expect(row).toMatchObject({
+			address: 'mine',
+			tags: ['disabled'],
+			version: 2,
+			serverValues: { address: 'theirs' }
+		});
+		// Still queued: settling keeps the local value on screen.
+		expect(await settleLocalEdits(db)).toBe(0);
+		expect((await db.households.get(H1))?.address).toBe('mine');
+	});
+
+	it('shows the server value again once the edit has been delivered and a pull caught up', async () => {
+		await seed();
+		await updateHousehold(db, H1, { address: 'mine' });
+		await applyPulledPage(
+			db,
+			{ changes: [update(H1, 2, { address: 'theirs' })], cursor: 'c2', hasMore: false },
+			USER
+		);
+		// Delivered, and the server's merge kept the other device's value (nothing new to pull).
+		await db.outbox.clear();
+		expect(await settleLocalEdits(db)).toBe(1);
+		const row = await db.households.get(H1);
+		expect(row?.address).toBe('theirs');
+		expect(row?.serverValues).toBeUndefined();
+		expect(row?.hasLocalEdits).toBeUndefined();
+		expect(await db.households.where('hasLocalEdits').equals(1).count()).toBe(0);
+	});
+
+	it('a delivered edit that won comes back through the pull and stays', async () => {
+		await seed();
+		await updateHousehold(db, H1, { address: 'mine' });
+		await db.outbox.clear();
+		await applyPulledPage(
+			db,
+			{ changes: [update(H1, 3, { address: 'mine' })], cursor: 'c3', hasMore: false },
+			USER
+		);
+		await settleLocalEdits(db);
+		expect(await db.households.get(H1)).toMatchObject({ address: 'mine', version: 3 });
+	});
+});

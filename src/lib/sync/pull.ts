@@ -1,0 +1,119 @@
+// Applying pulled changes to the cached rows.
+//
+// Changes arrive in server order; folding a row's `fields` in that order gives the row as the
+// server holds it. A page is applied in transactions of at most `chunkSize` rows, and the cursor
+// is written in the same transaction as the page's last rows, so a crash part-way leaves the old
+// cursor and the page is pulled again (re-folding a suffix of the log gives the same rows).
+//
+// A field that a local change still overrides is not overwritten: the pulled value goes to the
+// row's `serverValues`, and the screen keeps showing the local value. Once the outbox no longer
+// touches the field and a pull has caught up after the push, the server's value (the merge
+// winner, whichever device it came from) is put back: see `settleLocalEdits`.
+import { SYNC_TABLES, type SyncTable } from '$lib/shared/enums';
+import { UPDATABLE_TABLES, type AnyRow, type GridcareDb } from '$lib/db/db';
+import { restoreServerValues } from '$lib/db/local-rows';
+import { touchedFields } from './outbox';
+import type { PullPage, PulledChange } from './transport';
+
+export const DEFAULT_PULL_CHUNK = 1000;
+
+/** Where the cursor of a user's scope is kept (meta table). */
+export const cursorKey = (userId: string) => `sync.cursor.${userId}`;
+
+export async function loadCursor(db: GridcareDb, userId: string): Promise<string | null> {
+	const entry = await db.meta.get(cursorKey(userId));
+	return typeof entry?.value === 'string' ? entry.value : null;
+}
+
+/** Names a pulled change may not set: they are this device's bookkeeping, not server fields. */
+const RESERVED_FIELDS = new Set(['version', 'serverValues', 'hasLocalEdits']);
+
+const isKnownTable = (table: string): table is SyncTable =>
+	(SYNC_TABLES as readonly string[]).includes(table);
+const isKnownOp = (op: string) => op === 'insert' || op === 'update' || op === 'delete';
+
+/** Fold one change into a row; null means the row is deleted. Pure. */
+export function foldChange(row: AnyRow | undefined, change: PulledChange): AnyRow | null {
+	if (change.op === 'delete') return null;
+	const next: AnyRow = row ? { ...row } : { id: change.rowId };
+	const serverValues = row?.serverValues ? { ...row.serverValues } : undefined;
+	for (const [field, value] of Object.entries(change.fields)) {
+		if (RESERVED_FIELDS.has(field)) continue;
+		if (serverValues && field in serverValues) serverValues[field] = value;
+		else next[field] = value;
+	}
+	if (serverValues) next.serverValues = serverValues;
+	next.version = Math.max(row?.version ?? 0, change.version);
+	return next;
+}
+
+/** Apply a pulled page and then save its cursor (in the transaction of the page's last rows). */
+export async function applyPulledPage(
+	db: GridcareDb,
+	page: PullPage,
+	userId: string,
+	chunkSize = DEFAULT_PULL_CHUNK
+): Promise<void> {
+	const chunks: PulledChange[][] = [];
+	for (let i = 0; i < page.changes.length; i += chunkSize)
+		chunks.push(page.changes.slice(i, i + chunkSize));
+	if (chunks.length === 0) chunks.push([]);
+	for (const [i, changes] of chunks.entries()) {
+		await db.transaction('rw', [...db.syncedTables, db.meta, db.parked], async () => {
+			await applyChanges(db, changes);
+			if (i === chunks.length - 1)
+				await db.meta.put({ key: cursorKey(userId), value: page.cursor });
+		});
+	}
+}
+
+async function applyChanges(db: GridcareDb, changes: readonly PulledChange[]): Promise<void> {
+	const byTable = new Map<SyncTable, PulledChange[]>();
+	const unknown: PulledChange[] = [];
+	for (const change of changes) {
+		if (!isKnownTable(change.table) || !isKnownOp(change.op)) unknown.push(change);
+		else {
+			const list = byTable.get(change.table) ?? [];
+			list.push(change);
+			byTable.set(change.table, list);
+		}
+	}
+	if (unknown.length)
+		await db.parked.bulkAdd(unknown.map((change) => ({ change, parkedAt: db.now() })));
+	for (const [table, tableChanges] of byTable) {
+		const rows = db.rows(table);
+		const ids = [...new Set(tableChanges.map((c) => c.rowId))];
+		const current = new Map<string, AnyRow | null>();
+		(await rows.bulkGet(ids)).forEach((row, i) => current.set(ids[i], row ?? null));
+		for (const change of tableChanges)
+			current.set(change.rowId, foldChange(current.get(change.rowId) ?? undefined, change));
+		const kept = [...current.values()].filter((row): row is AnyRow => row !== null);
+		const deleted = ids.filter((id) => current.get(id) === null);
+		if (kept.length) await rows.bulkPut(kept);
+		if (deleted.length) await rows.bulkDelete(deleted);
+	}
+}
+
+/**
+ * After a complete pull: give back the server's value of every locally edited field that no
+ * outbox entry touches any more. Its edit was delivered before this pull started, so the pull has
+ * brought whatever the server's merge kept. Returns how many rows changed.
+ */
+export async function settleLocalEdits(db: GridcareDb): Promise<number> {
+	return db.transaction('rw', [db.households, db.residents, db.incidents, db.outbox], async () => {
+		let settled = 0;
+		for (const table of UPDATABLE_TABLES) {
+			const rows = db.rows(table);
+			for (const row of await rows.where('hasLocalEdits').equals(1).toArray()) {
+				const next = restoreServerValues(row, await touchedFields(db, table, row.id));
+				if (
+					Object.keys(next.serverValues ?? {}).length === Object.keys(row.serverValues ?? {}).length
+				)
+					continue;
+				await rows.put(next);
+				settled += 1;
+			}
+		}
+		return settled;
+	});
+}

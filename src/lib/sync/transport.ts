@@ -1,0 +1,66 @@
+// What the sync engine needs from the network, as an interface: the HTTP implementation lives in
+// http-transport.ts, tests use an in-memory server. Shapes follow api-contract.md (sync/push,
+// sync/pull) and server/routes/sync.ts.
+import { z } from 'zod';
+import type { Mutation } from '$lib/shared/schemas';
+
+export const pushResultSchema = z.discriminatedUnion('status', [
+	z.object({ id: z.string(), status: z.literal('applied'), version: z.number().int().optional() }),
+	z.object({ id: z.string(), status: z.literal('duplicate') }),
+	z.object({ id: z.string(), status: z.literal('rejected'), reason: z.string() })
+]);
+export type PushResult = z.infer<typeof pushResultSchema>;
+
+/**
+ * A change as the server logged it. `table` and `op` stay plain strings here: a newer server may
+ * send a table this app version does not know yet, and such changes are parked, not refused.
+ */
+export const pulledChangeSchema = z.object({
+	table: z.string(),
+	op: z.string(),
+	rowId: z.string(),
+	fields: z.record(z.string(), z.unknown()),
+	version: z.number().int()
+});
+export type PulledChange = z.infer<typeof pulledChangeSchema>;
+
+export const pullPageSchema = z.object({
+	changes: z.array(pulledChangeSchema),
+	cursor: z.string(),
+	hasMore: z.boolean()
+});
+export type PullPage = z.infer<typeof pullPageSchema>;
+
+export interface SyncTransport {
+	/** One result per mutation, in order. */
+	push(deviceId: string, mutations: Mutation[]): Promise<PushResult[]>;
+	/** Changes after `cursor` (null: from the beginning of the caller's scope). */
+	pull(cursor: string | null, limit: number): Promise<PullPage>;
+}
+
+/** No answer from the server (no network, timeout, or a gateway that could not reach it). */
+export class OfflineError extends Error {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'OfflineError';
+	}
+}
+
+/** The session token is missing, expired or revoked: a person must sign in again. */
+export class UnauthorizedError extends Error {
+	constructor(message = 'sign in again') {
+		super(message);
+		this.name = 'UnauthorizedError';
+	}
+}
+
+/** The server answered with an error (or with something that is not the contract's shape). */
+export class ServerError extends Error {
+	constructor(
+		readonly status: number,
+		message: string
+	) {
+		super(message);
+		this.name = 'ServerError';
+	}
+}

@@ -1,0 +1,16 @@
+import { browser } from '$app/environment';
+import { i18n } from '$lib/i18n/locale.svelte';
+import { network } from '$lib/client/network.svelte';
+import { session } from '$lib/client/session.svelte';
+
+// A client-only SPA: all data comes from the API and IndexedDB, so there is nothing to render on a server.
+export const ssr = false;
+export const prerender = false;
+
+export const load = async () => {
+	if (browser) {
+		i18n.start();
+		network.start();
+		await session.load();
+	}
+};

@@ -1,0 +1,66 @@
+// The app shell works with no network: every built file is precached per deployment,
+// navigations get the cached index.html, viewed map tiles are kept, /api/ is never touched.
+import { base, build, files, prerendered, version } from '$service-worker';
+import { clientsClaim, setCacheNameDetails } from 'workbox-core';
+import { ExpirationPlugin } from 'workbox-expiration';
+import {
+	cleanupOutdatedCaches,
+	createHandlerBoundToURL,
+	precacheAndRoute
+} from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
+import { isSkipWaitingMessage } from '$lib/sw/messages';
+import { APP_SHELL, precacheEntries } from '$lib/sw/precache';
+import { TILE_CACHE, isCacheableTile, isMapTileRequest } from '$lib/sw/tiles';
+
+/**
+ * The parts of ServiceWorkerGlobalScope used here. Declared locally so this file type-checks
+ * with the rest of the app (DOM types) instead of needing the WebWorker library.
+ */
+interface ServiceWorkerScope {
+	registration: { scope: string };
+	skipWaiting(): Promise<void>;
+	addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+}
+const sw = globalThis as unknown as ServiceWorkerScope;
+
+// One precache per deployment ("gridcare-precache-<version>-<scope>"); the scope must stay in
+// the name for cleanupOutdatedCaches to recognise and delete the previous deployment's cache.
+setCacheNameDetails({ prefix: 'gridcare', suffix: `${version}-${sw.registration.scope}` });
+
+precacheAndRoute(precacheEntries({ base, build, files, prerendered, version }));
+cleanupOutdatedCaches();
+
+registerRoute(
+	new NavigationRoute(createHandlerBoundToURL(`${base}/${APP_SHELL}`), {
+		denylist: [new RegExp(`^${base}/api/`)]
+	})
+);
+
+registerRoute(
+	({ request, url }) => isMapTileRequest(request, url),
+	new CacheFirst({
+		cacheName: TILE_CACHE.name,
+		plugins: [
+			{ cacheWillUpdate: async ({ response }) => (isCacheableTile(response) ? response : null) },
+			new ExpirationPlugin({
+				maxEntries: TILE_CACHE.maxEntries,
+				maxAgeSeconds: TILE_CACHE.maxAgeSeconds,
+				purgeOnQuotaError: true
+			})
+		]
+	})
+);
+
+// No route matches /api/: API calls go straight to the network and are never cached here.
+// Data for offline use lives in IndexedDB, written by the app itself.
+
+// A new version waits until the user taps "update" (never skipWaiting on install), so an
+// open form or an unsynced change is never cut off by a silent switch.
+sw.addEventListener('message', (event) => {
+	if (isSkipWaitingMessage(event.data)) void sw.skipWaiting();
+});
+
+// The very first install has nothing to replace: take the open page at once so it works offline.
+clientsClaim();

@@ -1,0 +1,100 @@
+import { describe, expect } from 'vitest';
+import { DEMO_PASSWORD, screenshot, test } from './fixtures';
+import { AppShell, DivisionBrowserPage, LoginPage } from './pages';
+
+const DEMO_COMMUNITY = '兴宁社区居委会';
+const DEMO_STREET = '民生街道';
+
+async function signIn(page: LoginPage['page'], username: string, home: string) {
+	const login = new LoginPage(page);
+	await login.open();
+	await login.signIn(username, DEMO_PASSWORD);
+	await page.waitForURL(`**${home}`);
+}
+
+describe('role home screens', () => {
+	test('a community head drills down from the community to a grid and back', async ({ page }) => {
+		await signIn(page, 'head', '/supervise');
+		const browser = new DivisionBrowserPage(page);
+		await browser.waitForHeading('辖区概况');
+		await browser.nodeHeading(DEMO_COMMUNITY).waitFor();
+		expect(await browser.tableCaption()).toContain('下辖网格');
+		expect(await page.getByText('汇总数据将在后续版本中提供', { exact: false }).count()).toBe(1);
+		await screenshot(page, '10-supervise-community');
+
+		await browser.childLink('第一网格').click();
+		await browser.nodeHeading('第一网格').waitFor();
+		expect(await browser.breadcrumbTrail()).toEqual([DEMO_COMMUNITY, '第一网格']);
+		expect(page.url()).toContain('/supervise?code=');
+
+		await browser.breadcrumbs().getByRole('link', { name: DEMO_COMMUNITY }).click();
+		await browser.nodeHeading(DEMO_COMMUNITY).waitFor();
+	});
+
+	test('a street officer sees the communities of the street and opens one', async ({ page }) => {
+		await signIn(page, 'street', '/supervise');
+		const browser = new DivisionBrowserPage(page);
+		await browser.nodeHeading(DEMO_STREET).waitFor();
+		await browser.childLink(DEMO_COMMUNITY).waitFor();
+		await screenshot(page, '11-supervise-street');
+
+		await browser.childLink(DEMO_COMMUNITY).click();
+		await browser.nodeHeading(DEMO_COMMUNITY).waitFor();
+		expect(await browser.breadcrumbTrail()).toEqual([DEMO_STREET, DEMO_COMMUNITY]);
+		await screenshot(page, '12-supervise-street-drilled');
+	});
+
+	test('the kiosk shows the large-print check-in screen, labelled as coming later', async ({
+		page
+	}) => {
+		await signIn(page, 'kiosk', '/kiosk');
+		const app = new AppShell(page);
+		await app.waitForHeading('您今天身体怎么样？');
+		const buttons = page.getByRole('button', { name: /我很好|不舒服|需要帮助/ });
+		expect(await buttons.count()).toBe(3);
+		for (const button of await buttons.all()) {
+			expect(await button.isDisabled()).toBe(true);
+			const box = await button.boundingBox();
+			expect(box?.height).toBeGreaterThanOrEqual(60);
+			expect(box?.width).toBeGreaterThanOrEqual(60);
+		}
+		const bodySize = await page
+			.locator('.kiosk p')
+			.first()
+			.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+		expect(bodySize).toBeGreaterThanOrEqual(24);
+		await screenshot(page, '13-kiosk');
+	});
+
+	test('an administrator browses the division tree from a code', async ({ page }) => {
+		await signIn(page, 'admin', '/admin');
+		const browser = new DivisionBrowserPage(page);
+		await browser.waitForHeading('区划浏览');
+		await browser.nodeHeading('广西壮族自治区').waitFor();
+
+		await page.getByLabel('起始区划代码').fill('4501');
+		await page.getByRole('button', { name: '查看', exact: true }).click();
+		await browser.nodeHeading('南宁市').waitFor();
+		expect(await browser.breadcrumbTrail()).toEqual(['广西壮族自治区', '南宁市']);
+		await screenshot(page, '14-admin-city');
+
+		await page.getByLabel('起始区划代码').fill('45x');
+		await page.getByRole('button', { name: '查看', exact: true }).click();
+		expect(await page.locator('.field-error').innerText()).toContain('2、4、6、9 或 12 位数字');
+	});
+
+	test('a screen for another role sends the user to their own home; sign-out returns to sign-in', async ({
+		page
+	}) => {
+		await signIn(page, 'worker1', '/worker');
+		await page.goto('/admin');
+		await page.waitForURL('**/worker');
+		const app = new AppShell(page);
+		await app.waitForHeading('我的网格');
+
+		await app.signOut('退出登录');
+		await page.waitForURL('**/login');
+		await page.goto('/worker');
+		await page.waitForURL('**/login');
+	});
+});

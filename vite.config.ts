@@ -1,0 +1,30 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { defineConfig } from 'vite';
+
+export default defineConfig(({ mode }) => ({
+	plugins: [
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './src/lib/paraglide',
+			// An SPA with no server rendering: the choice is kept in localStorage,
+			// the first visit follows the browser, Chinese otherwise.
+			strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
+		}),
+		sveltekit()
+	],
+	// Workbox modules read process.env.NODE_ENV; without this the service worker throws and never registers.
+	define: {
+		'process.env.NODE_ENV': JSON.stringify(mode === 'production' ? 'production' : 'development')
+	},
+	server: {
+		proxy: {
+			'/api': 'http://localhost:8787'
+		}
+	},
+	preview: {
+		proxy: {
+			'/api': 'http://localhost:8787'
+		}
+	}
+}));
