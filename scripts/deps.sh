@@ -1,8 +1,9 @@
 # Sourced by start.sh and test.sh: install npm dependencies when they are missing or stale.
+# `npm install` rather than `npm ci`: the lock file cannot list the other platforms' optional
+# packages of @lix-js/sdk (the registry reachable here does not serve them), and `npm ci` refuses
+# a lock without them. `npm install` still installs the locked versions.
 install_dependencies() {
-	if [ ! -d node_modules ]; then
-		npm ci --no-audit --no-fund
-	elif [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 		npm install --no-audit --no-fund
 	fi
 }
