@@ -6,6 +6,9 @@ import { decodeCursor, encodeCursor } from '../sync/cursor';
 import { pushRequestSchema } from '../../src/lib/shared/schemas';
 import { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
 import { router } from './router';
+
+/** Days of visit history a device receives on its first download. */
+export const VISIT_WINDOW_DAYS = 90;
 import { AUTH_ERRORS, errorResponse } from './errors';
 
 const resultSchema = z
@@ -101,7 +104,7 @@ export const syncRoutes = router()
 		return c.json({ results }, 200);
 	})
 	.openapi(pullRoute, async (c) => {
-		const { store } = c.var.services;
+		const { store, now } = c.var.services;
 		const { cursor, limit } = c.req.valid('query');
 		const scope = pullScope(c.var.principal.user);
 		if (!scope)
@@ -109,8 +112,11 @@ export const syncRoutes = router()
 				{ error: 'forbidden', message: 'role: this role receives roll-up counts, not grid data' },
 				403
 			);
-		const after = cursor ? decodeCursor(cursor) : 0;
-		if (after === null)
+		// A first download starts a cursor that leaves out visits older than VISIT_WINDOW_DAYS.
+		const from = cursor
+			? decodeCursor(cursor)
+			: { seq: 0, visitsSince: now().getTime() - VISIT_WINDOW_DAYS * 86_400_000 };
+		if (from === null)
 			return c.json(
 				{
 					error: 'invalid_input',
@@ -119,9 +125,17 @@ export const syncRoutes = router()
 				},
 				400
 			);
-		const rows = await store.pullChanges({ ...scope, after, limit: limit + 1 });
+		const rows = await store.pullChanges({
+			...scope,
+			after: from.seq,
+			limit: limit + 1,
+			visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
+		});
 		const page = rows.slice(0, limit);
-		const last = page.length ? page[page.length - 1].seq : after;
+		const hasMore = rows.length > limit;
+		const last = page.length ? page[page.length - 1].seq : from.seq;
+		// Once the first download is complete, later pulls bring every new change again.
+		const next = { seq: last, visitsSince: hasMore ? from.visitsSince : undefined };
 		return c.json(
 			{
 				changes: page.map((r) => ({
@@ -131,8 +145,8 @@ export const syncRoutes = router()
 					fields: r.fields,
 					version: r.seq
 				})),
-				cursor: encodeCursor(last),
-				hasMore: rows.length > limit
+				cursor: encodeCursor(next),
+				hasMore
 			},
 			200
 		);

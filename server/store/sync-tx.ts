@@ -1,5 +1,5 @@
 // SyncTx over drizzle: the database side of push, inside one driver transaction.
-import { asc, and, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from './drizzle-store';
@@ -121,7 +121,15 @@ export async function pullChanges(db: Db, t: Tables, filter: PullFilter): Promis
 					fields: changeLog.fields
 				})
 				.from(changeLog)
-				.where(and(where, gt(changeLog.seq, filter.after)))
+				.where(
+					and(
+						where,
+						gt(changeLog.seq, filter.after),
+						filter.visitsSince
+							? or(ne(changeLog.tableName, 'visits'), gte(changeLog.at, filter.visitsSince))
+							: undefined
+					)
+				)
 				.orderBy(asc(changeLog.seq))
 				.limit(filter.limit)
 		)

@@ -65,4 +65,6 @@ export interface PullFilter {
 	communityCodes?: string[];
 	after: number;
 	limit: number;
+	/** Leave out visits recorded before this instant (a device's first download). */
+	visitsSince?: Date;
 }

@@ -339,6 +339,33 @@ for (const dialect of DIALECTS) {
 			expect(edit[0].reason).toMatch(/immutable/);
 		});
 
+		it('leaves visits older than 90 days out of a first download, and only then', async () => {
+			const later = testApp(db.store, () => new Date(Date.now() + 100 * 86_400_000));
+			const tablet = await new ApiClient(later).login('worker_a1');
+			const first = await tablet.pullAll(undefined, 3);
+			expect(first.changes.some((c) => c.table === 'visits')).toBe(false);
+			expect(first.changes.some((c) => c.table === 'households')).toBe(true);
+			const visit = {
+				id: uuid(),
+				table: 'visits',
+				op: 'insert',
+				rowId: uuid(),
+				fields: {
+					householdId: household,
+					visitedAt: new Date().toISOString(),
+					outcome: 'visited',
+					checks: []
+				}
+			};
+			await tablet.push([visit]);
+			const next = await tablet.pullAll(first.cursor);
+			expect(next.changes.map((c) => c.rowId)).toEqual([visit.rowId]);
+			// A device that has been syncing all along already holds the older visits.
+			expect(
+				(await workerA.pullAll()).changes.filter((c) => c.table === 'visits').length
+			).toBeGreaterThan(1);
+		});
+
 		it('refuses pulls to roles that only see counts', async () => {
 			const app = testApp(db.store);
 			const street = await new ApiClient(app).login('street');
