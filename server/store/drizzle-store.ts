@@ -37,6 +37,8 @@ export interface Driver {
 	transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 	migrate(): Promise<void>;
 	close(): Promise<void>;
+	/** After change-log rows were written with explicit sequence numbers up to maxSeq. */
+	afterExplicitSeq(tx: Db, maxSeq: number): Promise<void>;
 	/** Largest number of bound parameters one statement may carry. */
 	readonly maxParams: number;
 }
@@ -395,7 +397,9 @@ export class DrizzleStore implements Store {
 	}
 
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
-		return this.driver.transaction((tx) => fn(new DrizzleSyncTx(tx, this.t)));
+		return this.driver.transaction((tx) =>
+			fn(new DrizzleSyncTx(tx, this.t, this.driver.maxParams, this.driver.afterExplicitSeq))
+		);
 	}
 
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]> {

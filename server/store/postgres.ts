@@ -19,6 +19,10 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		db,
 		tables: pgSchema,
 		maxParams: 65_000,
+		// Keep the serial sequence ahead of explicitly numbered rows (writers hold the lock).
+		afterExplicitSeq: async (tx, maxSeq) => {
+			await tx.execute(sql`select setval(pg_get_serial_sequence('change_log', 'seq'), ${maxSeq})`);
+		},
 		transaction: <T>(fn: (tx: Db) => Promise<T>) =>
 			pgDb.transaction(async (tx) => {
 				await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);

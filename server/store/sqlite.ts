@@ -28,6 +28,8 @@ export function openSqliteStore(path: string): DrizzleStore {
 		db,
 		tables,
 		maxParams: 32_000,
+		// AUTOINCREMENT follows explicit values by itself.
+		afterExplicitSeq: async () => {},
 		transaction: <T>(fn: (tx: Db) => Promise<T>) =>
 			lock.runExclusive(async () => {
 				client.exec('BEGIN IMMEDIATE');

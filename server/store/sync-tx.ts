@@ -1,8 +1,8 @@
 // SyncTx over drizzle: the database side of push, inside one driver transaction.
-import { and, asc, eq, gt, gte, inArray, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Tables } from './drizzle-store';
+import { chunk, type Db, type Tables } from './drizzle-store';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -13,51 +13,128 @@ import type {
 } from './sync-types';
 
 type IdTable = PgTable & { id: Tables['households']['id'] };
+type AnyRow = SyncRows[SyncTable];
 
+/** Row ids and grid ids a batch refers to, read in bulk before the batch is applied. */
+export type PrefetchRefs = Partial<Record<SyncTable | 'grids', Iterable<string>>>;
+
+/**
+ * The database side of one push batch, write-behind: rows the batch reads are fetched in bulk
+ * up front (prefetch), every write goes to memory first, and flush() writes them with a few
+ * multi-row statements at the end of the transaction. Reads see the batch's own earlier writes.
+ * Change-log sequence numbers are assigned here, in order, under the driver's writer lock.
+ */
 export class DrizzleSyncTx implements SyncTx {
+	private readonly rows = new Map<SyncTable, Map<string, AnyRow | null>>();
+	private readonly grids = new Map<string, string | null>();
+	private readonly inserted = new Map<SyncTable, Map<string, AnyRow>>();
+	private readonly updated = new Map<SyncTable, Map<string, Record<string, unknown>>>();
+	private readonly changes: (NewChange & { seq: number; at: Date })[] = [];
+	private readonly mutations: { id: string; deviceId: string; userId: string }[] = [];
+	private readonly history: FieldHistoryEntry[] = [];
+	private readonly transitions: {
+		incidentId: string;
+		fromStatus: string | null;
+		toStatus: string;
+		actorId: string;
+		note: string | null;
+	}[] = [];
+	private nextSeq = 0;
+
 	constructor(
 		private readonly tx: Db,
-		private readonly t: Tables
+		private readonly t: Tables,
+		private readonly maxParams: number,
+		private readonly afterExplicitSeq: (tx: Db, maxSeq: number) => Promise<void>
 	) {}
 
 	private table(name: SyncTable): IdTable {
 		return this.t[name] as unknown as IdTable;
 	}
 
+	private cache(name: SyncTable): Map<string, AnyRow | null> {
+		let map = this.rows.get(name);
+		if (!map) this.rows.set(name, (map = new Map()));
+		return map;
+	}
+
+	/** Read in bulk every row and grid the batch refers to (misses are remembered too). */
+	async prefetch(refs: PrefetchRefs): Promise<void> {
+		const [{ maxSeq }] = await this.tx
+			.select({ maxSeq: max(this.t.changeLog.seq) })
+			.from(this.t.changeLog);
+		this.nextSeq = Number(maxSeq ?? 0) + 1;
+		for (const [name, ids] of Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]) {
+			const wanted = [...new Set(ids)];
+			if (name === 'grids') {
+				await this.loadGrids(wanted);
+				continue;
+			}
+			const table = this.table(name);
+			const cache = this.cache(name);
+			for (const id of wanted) cache.set(id, null);
+			for (const part of chunk(wanted, 1, this.maxParams)) {
+				const found = await this.tx.select().from(table).where(inArray(table.id, part));
+				for (const row of found) cache.set((row as AnyRow).id, row as AnyRow);
+			}
+		}
+		// The grids of every prefetched row, for scope checks.
+		const gridIds = [...this.rows.values()].flatMap((m) =>
+			[...m.values()].flatMap((r) => (r ? [r.gridId] : []))
+		);
+		await this.loadGrids(gridIds.filter((id) => !this.grids.has(id)));
+	}
+
+	private async loadGrids(ids: string[]): Promise<void> {
+		const { grids } = this.t;
+		const wanted = [...new Set(ids)];
+		for (const id of wanted) this.grids.set(id, null);
+		for (const part of chunk(wanted, 1, this.maxParams)) {
+			const found = await this.tx
+				.select({ id: grids.id, communityCode: grids.communityCode })
+				.from(grids)
+				.where(inArray(grids.id, part));
+			for (const g of found) this.grids.set(g.id, g.communityCode);
+		}
+	}
+
 	async appliedMutationIds(ids: string[]): Promise<Set<string>> {
-		if (ids.length === 0) return new Set();
 		const { appliedMutations } = this.t;
-		const rows = await this.tx
-			.select({ id: appliedMutations.id })
-			.from(appliedMutations)
-			.where(inArray(appliedMutations.id, ids));
-		return new Set(rows.map((r) => r.id));
+		const out = new Set<string>();
+		for (const part of chunk([...new Set(ids)], 1, this.maxParams)) {
+			const rows = await this.tx
+				.select({ id: appliedMutations.id })
+				.from(appliedMutations)
+				.where(inArray(appliedMutations.id, part));
+			for (const r of rows) out.add(r.id);
+		}
+		return out;
 	}
 
 	async recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void> {
-		await this.tx
-			.insert(this.t.appliedMutations)
-			.values({ ...m, status: 'applied', reason: null, appliedAt: new Date() });
+		this.mutations.push(m);
 	}
 
 	async gridCommunity(gridId: string): Promise<string | null> {
-		const { grids } = this.t;
-		const [row] = await this.tx
-			.select({ communityCode: grids.communityCode })
-			.from(grids)
-			.where(eq(grids.id, gridId))
-			.limit(1);
-		return row?.communityCode ?? null;
+		if (!this.grids.has(gridId)) await this.loadGrids([gridId]);
+		return this.grids.get(gridId) ?? null;
 	}
 
 	async getRow<T extends SyncTable>(name: T, rowId: string): Promise<SyncRows[T] | null> {
-		const table = this.table(name);
-		const [row] = await this.tx.select().from(table).where(eq(table.id, rowId)).limit(1);
-		return (row as SyncRows[T] | undefined) ?? null;
+		const cache = this.cache(name);
+		if (!cache.has(rowId)) {
+			const table = this.table(name);
+			const [row] = await this.tx.select().from(table).where(eq(table.id, rowId)).limit(1);
+			cache.set(rowId, (row as AnyRow | undefined) ?? null);
+		}
+		return (cache.get(rowId) as SyncRows[T] | null) ?? null;
 	}
 
 	async insertRow<T extends SyncTable>(name: T, row: SyncRows[T]): Promise<void> {
-		await this.tx.insert(this.table(name)).values(row);
+		this.cache(name).set(row.id, row);
+		let pending = this.inserted.get(name);
+		if (!pending) this.inserted.set(name, (pending = new Map()));
+		pending.set(row.id, row);
 	}
 
 	async updateRow<T extends SyncTable>(
@@ -65,17 +142,19 @@ export class DrizzleSyncTx implements SyncTx {
 		rowId: string,
 		set: Partial<SyncRows[T]>
 	): Promise<void> {
-		const table = this.table(name);
-		await this.tx.update(table).set(set).where(eq(table.id, rowId));
+		const row = await this.getRow(name, rowId);
+		if (row) Object.assign(row, set);
+		// A row inserted by this batch is written whole at flush; others get their changed columns.
+		if (this.inserted.get(name)?.has(rowId)) return;
+		let pending = this.updated.get(name);
+		if (!pending) this.updated.set(name, (pending = new Map()));
+		pending.set(rowId, { ...pending.get(rowId), ...set });
 	}
 
 	async logChange(change: NewChange): Promise<number> {
-		const { changeLog } = this.t;
-		const [row] = await this.tx
-			.insert(changeLog)
-			.values({ ...change, at: new Date() })
-			.returning({ seq: changeLog.seq });
-		return row.seq;
+		const seq = this.nextSeq++;
+		this.changes.push({ ...change, seq, at: new Date() });
+		return seq;
 	}
 
 	async addIncidentTransition(t: {
@@ -85,17 +164,41 @@ export class DrizzleSyncTx implements SyncTx {
 		actorId: string;
 		note?: string;
 	}): Promise<void> {
-		await this.tx
-			.insert(this.t.incidentTransitions)
-			.values({ ...t, note: t.note ?? null, id: crypto.randomUUID(), at: new Date() });
+		this.transitions.push({ ...t, note: t.note ?? null });
 	}
 
 	async addFieldHistory(entries: FieldHistoryEntry[]): Promise<void> {
-		if (entries.length === 0) return;
+		this.history.push(...entries);
+	}
+
+	/** Write everything the batch did: a few multi-row statements per table. */
+	async flush(): Promise<void> {
+		const insertAll = async (table: PgTable, rows: Record<string, unknown>[]) => {
+			if (rows.length === 0) return;
+			const columns = Object.keys(rows[0]).length;
+			for (const part of chunk(rows, columns, this.maxParams))
+				await this.tx.insert(table).values(part as never[]);
+		};
+		await insertAll(this.t.changeLog, this.changes as unknown as Record<string, unknown>[]);
+		if (this.changes.length) await this.afterExplicitSeq(this.tx, this.nextSeq - 1);
+		for (const [name, rows] of this.inserted) await insertAll(this.table(name), [...rows.values()]);
+		for (const [name, rows] of this.updated) {
+			const table = this.table(name);
+			for (const [id, set] of rows) await this.tx.update(table).set(set).where(eq(table.id, id));
+		}
 		const at = new Date();
-		await this.tx
-			.insert(this.t.fieldHistory)
-			.values(entries.map((e) => ({ ...e, id: crypto.randomUUID(), at })));
+		await insertAll(
+			this.t.appliedMutations,
+			this.mutations.map((m) => ({ ...m, status: 'applied', reason: null, appliedAt: at }))
+		);
+		await insertAll(
+			this.t.fieldHistory,
+			this.history.map((e) => ({ ...e, id: crypto.randomUUID(), at }))
+		);
+		await insertAll(
+			this.t.incidentTransitions,
+			this.transitions.map((e) => ({ ...e, id: crypto.randomUUID(), at }))
+		);
 	}
 }
 

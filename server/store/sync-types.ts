@@ -31,6 +31,10 @@ export interface FieldHistoryEntry {
 }
 
 export interface SyncTx {
+	/** Read in bulk the rows (by table) and grids a batch refers to; call once, first. */
+	prefetch(refs: Partial<Record<SyncTable | 'grids', Iterable<string>>>): Promise<void>;
+	/** Write everything the batch did; call once, last. */
+	flush(): Promise<void>;
 	/** Which of these mutation ids were applied before. */
 	appliedMutationIds(ids: string[]): Promise<Set<string>>;
 	recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void>;

@@ -52,6 +52,7 @@ export async function applyPushBatch(
 	mutations: Mutation[]
 ): Promise<PushResult[]> {
 	return store.syncTransaction(async (tx) => {
+		await tx.prefetch(referencedIds(mutations));
 		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));
 		const results: PushResult[] = [];
 		for (const m of mutations) {
@@ -69,8 +70,33 @@ export async function applyPushBatch(
 				results.push({ id: m.id, status: 'rejected', reason: error.message });
 			}
 		}
+		await tx.flush();
 		return results;
 	});
+}
+
+/** Every row and grid a batch may read, so they are fetched in a few queries, not one each. */
+function referencedIds(mutations: Mutation[]) {
+	const refs = {
+		households: new Set<string>(),
+		residents: new Set<string>(),
+		visits: new Set<string>(),
+		checkins: new Set<string>(),
+		incidents: new Set<string>(),
+		grids: new Set<string>()
+	};
+	const text = (v: unknown) => (typeof v === 'string' ? [v] : []);
+	for (const m of mutations) {
+		refs[m.table].add(m.rowId);
+		const f = m.fields;
+		for (const id of text(f.householdId)) refs.households.add(id);
+		for (const id of text(f.residentId)) refs.residents.add(id);
+		for (const id of text(f.gridId)) refs.grids.add(id);
+		if (Array.isArray(f.checks))
+			for (const check of f.checks as { residentId?: unknown }[])
+				for (const id of text(check?.residentId)) refs.residents.add(id);
+	}
+	return refs;
 }
 
 /** Apply one mutation; returns the row's new version, if it changed. Throws Rejection before any write. */
