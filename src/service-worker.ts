@@ -10,7 +10,8 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
-import { isSkipWaitingMessage } from '$lib/sw/messages';
+import { isSkipWaitingMessage, OUTBOX_SYNC_TAG } from '$lib/sw/messages';
+import { askPagesToSync, type PageClients } from '$lib/sw/outbox-sync';
 import { APP_SHELL, precacheEntries } from '$lib/sw/precache';
 import { TILE_CACHE, isCacheableTile, isMapTileRequest } from '$lib/sw/tiles';
 
@@ -20,8 +21,15 @@ import { TILE_CACHE, isCacheableTile, isMapTileRequest } from '$lib/sw/tiles';
  */
 interface ServiceWorkerScope {
 	registration: { scope: string };
+	clients: PageClients;
 	skipWaiting(): Promise<void>;
 	addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+	addEventListener(type: 'sync', listener: (event: SyncEvent) => void): void;
+}
+/** Background Sync's event (not in the DOM library). */
+interface SyncEvent {
+	tag: string;
+	waitUntil(promise: Promise<unknown>): void;
 }
 const sw = globalThis as unknown as ServiceWorkerScope;
 
@@ -60,6 +68,13 @@ registerRoute(
 // open form or an unsynced change is never cut off by a silent switch.
 sw.addEventListener('message', (event) => {
 	if (isSkipWaitingMessage(event.data)) void sw.skipWaiting();
+});
+
+// Background Sync: the page registered OUTBOX_SYNC_TAG when a push failed offline. The browser
+// fires it once it sees a network; the pages' sync engines then deliver the Dexie outbox. This
+// worker queues and replays nothing itself.
+sw.addEventListener('sync', (event) => {
+	if (event.tag === OUTBOX_SYNC_TAG) event.waitUntil(askPagesToSync(sw.clients));
 });
 
 // The very first install has nothing to replace: take the open page at once so it works offline.

@@ -30,7 +30,14 @@ const divisionRoute = createRoute({
 			content: {
 				'application/json': {
 					schema: nodeSchema
-						.extend({ parentCode: z.string().nullable(), children: z.array(nodeSchema) })
+						.extend({
+							parentCode: z.string().nullable(),
+							children: z.array(nodeSchema),
+							boundary: z
+								.unknown()
+								.optional()
+								.openapi({ description: "A grid's GeoJSON outline, when it has one" })
+						})
 						.openapi('DivisionNode')
 				}
 			}
@@ -86,7 +93,8 @@ export const divisionRoutes = router().openapi(divisionRoute, async (c) => {
 			name: grid.name,
 			level: 'grid' as const,
 			parentCode: grid.communityCode,
-			children: []
+			children: [],
+			...(grid.boundary ? { boundary: grid.boundary } : {})
 		},
 		200
 	);

@@ -2,6 +2,7 @@ import { browser } from '$app/environment';
 import { i18n } from '$lib/i18n/locale.svelte';
 import { network } from '$lib/client/network.svelte';
 import { session } from '$lib/client/session.svelte';
+import { lock } from '$lib/client/lock.svelte';
 
 // A client-only SPA: all data comes from the API and IndexedDB, so there is nothing to render on a server.
 export const ssr = false;
@@ -12,5 +13,7 @@ export const load = async () => {
 		i18n.start();
 		network.start();
 		await session.load();
+		// The app lock must know before the first screen whether to start locked.
+		await lock.load();
 	}
 };

@@ -2,6 +2,7 @@
 // Fixtures: `build` (the app is built and fresh), `server` (seeded demo on a temporary SQLite
 // database and a free port), `browser` (Chromium), and per test a fresh `context` and `page`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -100,6 +101,8 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output
 
 export interface RunningServer {
 	url: string;
+	/** The server's SQLite file, for checks of what it stored (open it read-only). */
+	databasePath: string;
 	stop: () => Promise<void>;
 }
 
@@ -107,9 +110,10 @@ export interface RunningServer {
 export async function startServer(appDir: string): Promise<RunningServer> {
 	const dir = await mkdtemp(join(tmpdir(), 'gridcare-e2e-'));
 	const port = await freePort();
+	const databasePath = join(dir, 'e2e.db');
 	const env = {
 		...process.env,
-		DATABASE_URL: `file:${join(dir, 'e2e.db')}`,
+		DATABASE_URL: `file:${databasePath}`,
 		PORT: String(port),
 		GRIDCARE_APP_DIR: appDir
 	};
@@ -137,7 +141,7 @@ export async function startServer(appDir: string): Promise<RunningServer> {
 		const healthy = await fetch(`${url}/api/v1/health`)
 			.then((response) => response.status === 200)
 			.catch(() => false);
-		if (healthy) return { url, stop };
+		if (healthy) return { url, databasePath, stop };
 		await new Promise((r) => setTimeout(r, 200));
 	}
 	await stop();
@@ -171,10 +175,17 @@ export const test = base
 	})
 	.extend('page', async ({ context }): Promise<Page> => context.newPage());
 
-/** A full-page screenshot in test-results/e2e/, for people to look at. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * A full-page screenshot in test-results/e2e/, for people to look at. `fullPage: false` shows
+ * only the viewport: what a person sees behind a modal dialog, which covers the viewport only.
+ */
+export async function screenshot(
+	page: Page,
+	name: string,
+	{ fullPage = true } = {}
+): Promise<void> {
 	mkdirSync(SCREENSHOT_DIR, { recursive: true });
-	await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+	await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
 }
 
 /** Ask the server directly (not through the page) what a user's scope nodes are called. */
@@ -195,4 +206,72 @@ export async function scopeNodeNames(serverUrl: string, username: string): Promi
 		names.push(((await node.json()) as { name: string }).name);
 	}
 	return names;
+}
+
+/** Sign in through the API (not the page): a user's id, scope and a token for direct checks. */
+export async function apiSignIn(
+	serverUrl: string,
+	username: string
+): Promise<{ token: string; user: { id: string; scope: string[] } }> {
+	const login = await fetch(`${serverUrl}/api/v1/auth/login`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ username, password: DEMO_PASSWORD, deviceId: 'e2e-fixture' })
+	});
+	if (!login.ok) throw new Error(`login as ${username}: ${login.status}`);
+	return (await login.json()) as { token: string; user: { id: string; scope: string[] } };
+}
+
+/** Every row the server holds in a user's scope, folded from /sync/pull, by table and id. */
+export async function serverRows(
+	serverUrl: string,
+	token: string
+): Promise<Record<string, Map<string, Record<string, unknown>>>> {
+	const tables: Record<string, Map<string, Record<string, unknown>>> = {};
+	let cursor: string | null = null;
+	for (;;) {
+		const query: string = cursor
+			? `?cursor=${encodeURIComponent(cursor)}&limit=1000`
+			: '?limit=1000';
+		const response = await fetch(`${serverUrl}/api/v1/sync/pull${query}`, {
+			headers: { Authorization: `Bearer ${token}` }
+		});
+		if (!response.ok) throw new Error(`pull: ${response.status}`);
+		const page = (await response.json()) as {
+			changes: { table: string; op: string; rowId: string; fields: Record<string, unknown> }[];
+			cursor: string;
+			hasMore: boolean;
+		};
+		for (const change of page.changes) {
+			const rows = (tables[change.table] ??= new Map());
+			if (change.op === 'delete') rows.delete(change.rowId);
+			else rows.set(change.rowId, { ...rows.get(change.rowId), ...change.fields });
+		}
+		cursor = page.cursor;
+		if (!page.hasMore) return tables;
+	}
+}
+
+/** Viewports the screenshots are taken at, as a worker holds the device. */
+export const VIEWPORTS = {
+	tablet: { width: 1024, height: 768 },
+	phone: { width: 390, height: 844 }
+} as const;
+
+/** Send mutations to the server as another device would (e.g. visits recorded elsewhere). */
+export async function pushMutations(
+	serverUrl: string,
+	token: string,
+	mutations: { table: string; op: 'insert'; fields: Record<string, unknown> }[]
+): Promise<{ status: string; reason?: string }[]> {
+	const response = await fetch(`${serverUrl}/api/v1/sync/push`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+		body: JSON.stringify({
+			deviceId: 'e2e-fixture',
+			mutations: mutations.map((m) => ({ id: randomUUID(), rowId: randomUUID(), ...m }))
+		})
+	});
+	if (!response.ok) throw new Error(`push: ${response.status}`);
+	return ((await response.json()) as { results: { status: string; reason?: string }[] }).results;
 }

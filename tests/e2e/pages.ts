@@ -86,3 +86,120 @@ export class DivisionBrowserPage extends AppShell {
 		return (await this.page.locator('table caption').innerText()).trim();
 	}
 }
+
+// ---- Data-entry forms, the map and the app lock (tests/e2e/forms-map.test.ts) ----------------
+
+/** Any of the household, resident and incident forms: fields by their visible label. */
+export class EntryFormPage extends AppShell {
+	field(label: string) {
+		return this.page.getByLabel(label, { exact: true });
+	}
+
+	async fill(label: string, value: string): Promise<void> {
+		await this.field(label).fill(value);
+	}
+
+	/** A radio button; its name includes the explanation under the label, so match the start. */
+	radio(label: string) {
+		return this.page.getByRole('radio', { name: new RegExp(`^${label}`) });
+	}
+
+	async choose(label: string): Promise<void> {
+		await this.radio(label).check();
+	}
+
+	async tick(label: string): Promise<void> {
+		await this.page.getByRole('checkbox', { name: label }).check();
+	}
+
+	async submit(name: string): Promise<void> {
+		await this.page.getByRole('button', { name, exact: true }).click();
+	}
+
+	/** The error shown next to a field (its aria-describedby), or null. */
+	async fieldError(label: string): Promise<string | null> {
+		const field = this.field(label);
+		if ((await field.getAttribute('aria-invalid')) !== 'true') return null;
+		const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(/\s+/);
+		const errorId = ids.find((id) => id.endsWith('-error'));
+		return errorId ? (await this.page.locator(`#${errorId}`).innerText()).trim() : null;
+	}
+
+	async errorSummary(): Promise<string[]> {
+		const summary = this.page.getByRole('alert').filter({ has: this.page.locator('ul') });
+		await summary.waitFor({ timeout: 5_000 });
+		return (await summary.getByRole('listitem').allInnerTexts()).map((t) => t.trim());
+	}
+
+	/** The title of the "saved" panel that replaces a form. */
+	async savedTitle(): Promise<string> {
+		const title = this.page.locator('#saved-title');
+		await title.waitFor({ timeout: 10_000 });
+		return (await title.innerText()).trim();
+	}
+
+	async focusedId(): Promise<string> {
+		return this.page.evaluate(() => document.activeElement?.id ?? '');
+	}
+}
+
+export class MapPage extends AppShell {
+	readonly map = this.page.locator('.leaflet-container');
+	readonly markers = this.page.locator('path.household-marker');
+	readonly outlines = this.page.locator('path.grid-outline');
+	readonly tiles = this.page.locator('img.leaflet-tile');
+
+	async open(gridId?: string): Promise<void> {
+		await this.page.goto(gridId ? `/worker/map?grid=${gridId}` : '/worker/map');
+		await this.markers.first().waitFor({ timeout: 60_000 });
+	}
+
+	legend() {
+		return this.page.getByRole('region', { name: '图例' });
+	}
+
+	popup() {
+		return this.page.locator('.leaflet-popup-content');
+	}
+}
+
+export class LockScreen extends AppShell {
+	readonly dialog = this.page.getByRole('dialog', { name: '网格通已锁定' });
+
+	async openPinSetup(): Promise<void> {
+		await this.page.getByRole('button', { name: '设置解锁密码' }).click();
+		await this.page.getByRole('dialog', { name: '设置解锁密码' }).waitFor();
+	}
+
+	/** In the open "set a PIN" dialog. */
+	async setPin(pin: string, confirm = pin): Promise<void> {
+		await this.page.getByLabel('解锁密码', { exact: true }).fill(pin);
+		await this.page.getByLabel('再次输入解锁密码', { exact: true }).fill(confirm);
+		await this.page.getByRole('button', { name: '保存解锁密码' }).click();
+	}
+
+	async lockNow(): Promise<void> {
+		await this.page.getByRole('button', { name: '锁屏', exact: true }).click();
+		await this.dialog.waitFor({ timeout: 10_000 });
+	}
+
+	/** Enter a PIN and wait for the answer (the box empties, or the lock goes away). */
+	async enterPin(pin: string): Promise<void> {
+		await this.dialog.getByLabel('解锁密码（4–6 位数字）').fill(pin);
+		await this.dialog.getByRole('button', { name: '解锁', exact: true }).click();
+		await this.page.waitForFunction(() => {
+			const box = document.getElementById('unlock-pin') as HTMLInputElement | null;
+			return !box || box.value === '';
+		});
+	}
+
+	async pinError(): Promise<string> {
+		const error = this.dialog.locator('#unlock-pin-error');
+		await error.waitFor({ timeout: 10_000 });
+		return (await error.innerText()).trim();
+	}
+
+	async isLocked(): Promise<boolean> {
+		return this.dialog.isVisible();
+	}
+}

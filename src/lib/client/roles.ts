@@ -20,3 +20,10 @@ export function homePath(role: Role): HomePath {
 	if (KIOSK_ROLES.includes(role)) return '/kiosk';
 	return '/admin';
 }
+
+/** Roles whose devices hold a copy of grid data and sync it (the server's pull scope). */
+export const SYNC_ROLES: Role[] = ['grid_worker', 'community_head', 'kiosk', 'volunteer'];
+
+export function syncsGridData(role: Role): boolean {
+	return SYNC_ROLES.includes(role);
+}

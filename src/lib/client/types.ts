@@ -40,7 +40,9 @@ export const divisionNodeSchema = z.object({
 	name: z.string(),
 	level: nodeLevelSchema,
 	parentCode: z.string().nullable().optional(),
-	children: z.array(divisionChildSchema)
+	children: z.array(divisionChildSchema),
+	/** A grid's GeoJSON outline, when the server sends one (the map draws it; see src/lib/map). */
+	boundary: z.unknown().optional()
 });
 export type DivisionNode = z.infer<typeof divisionNodeSchema>;
 

@@ -201,6 +201,12 @@ export class GridcareDb extends Dexie {
 			meta: 'key',
 			parked: '++id'
 		});
+		// The worker's grid screens read a whole grid at once: its residents (search by name) and
+		// its visits in time order (coverage this month, the last visit of each household).
+		this.version(2).stores({
+			residents: 'id, householdId, gridId, hasLocalEdits',
+			visits: 'id, [householdId+visitedAt], [gridId+visitedAt]'
+		});
 	}
 
 	/** The table holding a synced table's rows, seen generically. */

@@ -1,0 +1,213 @@
+// The signed-in user's local data and its sync, for the whole app.
+//
+// Each user who pulls grid data (grid worker, community head, kiosk, volunteer) gets a Dexie
+// database of their own, `gridcare-<userId>`: signing out stops the sync engine but keeps the
+// database, so changes not yet delivered wait there for the same person's next sign-in, and the
+// next person on the tablet never sees them. Whether the first full download of the user's scope
+// has finished, and when the last sync was, are kept in that database too, so a reload with no
+// network opens straight onto the cached data.
+//
+// Triggers are the engine's own (start, local writes, `online`, a timer), plus the manual
+// button, plus Background Sync: when a push fails for want of a network the page registers a
+// sync tag; the service worker relays the browser's wake-up as a message, answered here.
+import { untrack } from 'svelte';
+import { GridcareDb } from '$lib/db/db';
+import { SyncEngine, type SyncStatus } from '$lib/sync/engine';
+import { HttpSyncTransport } from '$lib/sync/http-transport';
+import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
+import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
+import { syncsGridData } from './roles';
+import { getDeviceId, session, type StoredSession } from './session.svelte';
+import { deviceStorage } from './storage.svelte';
+
+const READY_KEY = 'client.initialDownloadAt';
+const LAST_SYNC_KEY = 'client.lastSyncAt';
+
+const NO_STATUS: SyncStatus = {
+	pending: 0,
+	rejected: 0,
+	lastSyncAt: null,
+	state: 'idle',
+	lastError: null,
+	nextRetryAt: null
+};
+
+/** Background Sync's part of a registration (not in the DOM library). */
+interface WithBackgroundSync {
+	sync?: { register(tag: string): Promise<void> };
+}
+
+/** The database name of a user's local copy. */
+export const userDbName = (userId: string) => `gridcare-${userId}`;
+
+class SyncClient {
+	/** The signed-in user's database; null while none is open. */
+	db = $state.raw<GridcareDb | null>(null);
+	/** The user whose database is open or opening. */
+	userId = $state.raw<string | null>(null);
+	status = $state.raw<SyncStatus>(NO_STATUS);
+	/** Epoch ms of the last complete push and pull, kept across reloads. */
+	lastSyncAt = $state<number | null>(null);
+	/** Epoch ms at which the first full download of the scope finished; null until it has. */
+	readyAt = $state<number | null>(null);
+	/** What the pulls of the current download brought so far. */
+	progress = $state.raw<PullProgress>(emptyProgress());
+	/** Opening the database failed (storage blocked, full, or broken). */
+	openError = $state.raw<unknown>(null);
+
+	/** A syncing user is signed in but the database is not open yet. */
+	opening = $derived(this.userId !== null && this.db === null && this.openError === null);
+	ready = $derived(this.readyAt !== null);
+
+	#engine: SyncEngine | null = null;
+	#unsubscribe: (() => void) | null = null;
+	#generation = 0;
+	#attached = false;
+	#backgroundSyncAsked = false;
+	#onSessionRejected: (() => void) | null = null;
+
+	/** Follow the session from now on: open and sync on sign-in, stop on sign-out. Call once. */
+	attach(): void {
+		if (this.#attached) return;
+		this.#attached = true;
+		$effect.root(() => {
+			$effect(() => {
+				const current = session.current;
+				untrack(() => void this.#follow(current));
+			});
+		});
+		navigator.serviceWorker?.addEventListener('message', (event) => this.#onWorkerMessage(event));
+	}
+
+	/** Called when the server no longer accepts the session (the engine got a 401). */
+	onSessionRejected(handler: () => void): void {
+		this.#onSessionRejected = handler;
+	}
+
+	/** Push and pull now (the "同步" button). */
+	async syncNow(): Promise<SyncStatus | null> {
+		return this.#engine ? this.#engine.syncNow() : null;
+	}
+
+	/** Drop a change the server refused, on this device; a person decided so. */
+	async discardRejected(seq: number): Promise<void> {
+		if (!this.#engine) throw new Error('not signed in');
+		await this.#engine.discardRejected(seq);
+	}
+
+	/** Send a refused change again, with the fields a person corrected. */
+	async retryRejected(seq: number, fixedFields?: Record<string, unknown>): Promise<void> {
+		if (!this.#engine) throw new Error('not signed in');
+		await this.#engine.retryRejected(seq, fixedFields);
+	}
+
+	async #follow(current: StoredSession | null): Promise<void> {
+		const user = current?.user;
+		const userId = user && syncsGridData(user.role) ? user.id : null;
+		if (userId === this.userId) return;
+		const generation = ++this.#generation;
+		this.#close();
+		this.userId = userId;
+		if (!userId) return;
+		const db = new GridcareDb({ name: userDbName(userId) });
+		try {
+			await db.open();
+			const [ready, last, deviceId] = await Promise.all([
+				db.meta.get(READY_KEY),
+				db.meta.get(LAST_SYNC_KEY),
+				getDeviceId()
+			]);
+			if (generation !== this.#generation) {
+				db.close();
+				return;
+			}
+			const transport = new ProgressTransport(
+				new HttpSyncTransport({ getToken: () => session.token }),
+				(progress) => (this.progress = progress)
+			);
+			const engine = new SyncEngine({ db, transport, deviceId, userId });
+			this.readyAt = typeof ready?.value === 'number' ? ready.value : null;
+			this.lastSyncAt = typeof last?.value === 'number' ? last.value : null;
+			this.db = db;
+			this.#engine = engine;
+			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
+			engine.start();
+			void deviceStorage.refresh().catch(() => undefined);
+		} catch (error) {
+			db.close();
+			if (generation === this.#generation) this.openError = error;
+		}
+	}
+
+	#close(): void {
+		const engine = this.#engine;
+		const db = this.db;
+		this.#unsubscribe?.();
+		this.#unsubscribe = null;
+		this.#engine = null;
+		if (engine) {
+			engine.stop();
+			// A pass under way finishes (its outbox writes must commit) before the database closes.
+			void engine.whenIdle().finally(() => db?.close());
+		} else db?.close();
+		this.db = null;
+		this.status = NO_STATUS;
+		this.lastSyncAt = null;
+		this.readyAt = null;
+		this.progress = emptyProgress();
+		this.openError = null;
+		this.#backgroundSyncAsked = false;
+	}
+
+	#onStatus(db: GridcareDb, status: SyncStatus): void {
+		if (db !== this.db) return;
+		this.status = status;
+		if (status.lastSyncAt !== null && status.lastSyncAt !== this.lastSyncAt) {
+			this.lastSyncAt = status.lastSyncAt;
+			const first = this.readyAt === null;
+			if (first) this.readyAt = status.lastSyncAt;
+			void this.#remember(db, status.lastSyncAt, first);
+		}
+		if (status.state === 'offline' && status.pending > 0) void this.#askForBackgroundSync();
+		if (status.state === 'idle') this.#backgroundSyncAsked = false;
+		if (status.state === 'signed_out') this.#onSessionRejected?.();
+	}
+
+	async #remember(db: GridcareDb, at: number, firstDownload: boolean): Promise<void> {
+		try {
+			await db.meta.put({ key: LAST_SYNC_KEY, value: at });
+			if (firstDownload) {
+				await db.meta.put({ key: READY_KEY, value: at });
+				// After the first login's download: ask the browser not to evict the outbox.
+				await deviceStorage.requestPersistence();
+			}
+		} catch {
+			// Bookkeeping only: the next complete sync writes it again.
+		}
+	}
+
+	/** Let the browser wake us when the network is back, even with the tab in the background. */
+	async #askForBackgroundSync(): Promise<void> {
+		if (this.#backgroundSyncAsked || !navigator.serviceWorker) return;
+		this.#backgroundSyncAsked = true;
+		try {
+			const registration = await navigator.serviceWorker.getRegistration();
+			await (registration as WithBackgroundSync | undefined)?.sync?.register(OUTBOX_SYNC_TAG);
+		} catch {
+			// No Background Sync here (or not allowed): the engine's own triggers remain.
+		}
+	}
+
+	#onWorkerMessage(event: MessageEvent<unknown>): void {
+		if (!isSyncNowMessage(event.data)) return;
+		const port = event.ports[0];
+		void this.syncNow().then((status) => {
+			const answer: SyncNowAnswer = {
+				delivered: status === null || (status.state === 'idle' && status.pending === 0)
+			};
+			port?.postMessage(answer);
+		});
+	}
+}
+
+export const syncClient = new SyncClient();

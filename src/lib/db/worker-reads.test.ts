@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestDb } from '$lib/sync/test-support';
+import { monthRange } from '$lib/domain/calendar';
+import type { GridcareDb } from './db';
+import { addHousehold, addResident, recordVisit, reportIncident } from './repositories';
+import { gridCoverages, gridRows, householdDetail, localCounts, outboxView } from './worker-reads';
+
+const GRID = '0196f1d2-0000-7000-8000-000000000001';
+const OTHER_GRID = '0196f1d2-0000-7000-8000-000000000002';
+const NOW = new Date(2025, 5, 15, 10, 0).getTime();
+
+let db: GridcareDb;
+afterEach(() => db?.close());
+
+async function seed() {
+	db = openTestDb({ now: () => NOW });
+	const home = await addHousehold(db, {
+		gridId: GRID,
+		address: '民生路2号',
+		tags: ['elderly_alone']
+	});
+	const next = await addHousehold(db, { gridId: GRID, address: '民生路12号' });
+	const away = await addHousehold(db, { gridId: OTHER_GRID, address: '兴宁路1号' });
+	const grandma = await addResident(db, { householdId: home.id, name: '陆桂兰', birthYear: 1940 });
+	await addResident(db, { householdId: next.id, name: '黄建国', birthYear: 1980 });
+	await addResident(db, { householdId: next.id, name: '黄小明', birthYear: 2010 });
+	await addResident(db, { householdId: away.id, name: '韦秀英' });
+	const visit = await recordVisit(db, {
+		householdId: home.id,
+		visitedAt: new Date(NOW).toISOString(),
+		outcome: 'visited',
+		checks: [{ residentId: grandma.id, temperature: 38.2 }]
+	});
+	await recordVisit(db, {
+		householdId: away.id,
+		visitedAt: new Date(NOW).toISOString(),
+		outcome: 'nobody_home',
+		checks: []
+	});
+	await reportIncident(db, {
+		gridId: GRID,
+		householdId: home.id,
+		category: 'help_request',
+		severity: 'medium',
+		description: '代购降压药'
+	});
+	return { home, next, away, grandma, visit };
+}
+
+describe('reads for the worker screens', () => {
+	it('reads a grid through its indexes: its households, residents, visits, incidents and pending visits', async () => {
+		const { home, next } = await seed();
+		const rows = await gridRows(db, GRID);
+		expect(rows.households.map((h) => h.id).sort()).toEqual([home.id, next.id].sort());
+		expect(rows.residents.map((r) => r.name).sort()).toEqual(['陆桂兰', '黄小明', '黄建国']);
+		expect(rows.visits).toHaveLength(1);
+		expect(rows.visits[0]).toMatchObject({ householdId: home.id, abnormal: true });
+		expect(rows.incidents).toHaveLength(1);
+		expect([...rows.pendingVisitHouseholds]).toEqual([home.id]);
+	});
+
+	it('counts coverage this month and visits today per grid', async () => {
+		await seed();
+		expect(await gridCoverages(db, [GRID, OTHER_GRID], NOW)).toEqual({
+			[GRID]: { households: 2, visitedHouseholds: 1, visitsToday: 1 },
+			[OTHER_GRID]: { households: 1, visitedHouseholds: 1, visitsToday: 1 }
+		});
+		expect(monthRange(new Date(NOW)).from < new Date(NOW).toISOString()).toBe(true);
+	});
+
+	it('gives a household with members eldest first, visits, open incidents and what is unsynced', async () => {
+		const { home, next, visit, grandma } = await seed();
+		const detail = await householdDetail(db, home.id);
+		expect(detail?.residents.map((r) => r.id)).toEqual([grandma.id]);
+		expect(detail?.visits.map((v) => v.id)).toEqual([visit.id]);
+		expect(detail?.openIncidents.map((i) => i.description)).toEqual(['代购降压药']);
+		expect(detail?.outbox.get(visit.id)).toBe('pending');
+		expect(detail?.outbox.get(home.id)).toBe('pending');
+		const family = await householdDetail(db, next.id);
+		expect(family?.residents.map((r) => r.name)).toEqual(['黄建国', '黄小明']);
+		expect(await householdDetail(db, '0196f1d2-0000-7000-8000-00000000ffff')).toBeNull();
+	});
+
+	it('lists the outbox with what each change is about, and marks refused ones', async () => {
+		const { home } = await seed();
+		const first = await db.outbox.orderBy('seq').first();
+		await db.outbox.update(first!.seq!, {
+			state: 'rejected',
+			reason: 'gridId: grid is outside your scope'
+		});
+		const view = await outboxView(db);
+		expect(view.rejected.map((i) => [i.entry.table, i.context])).toEqual([
+			['households', home.address]
+		]);
+		expect(view.pending.map((i) => [i.entry.table, i.context])).toEqual([
+			['households', '民生路12号'],
+			['households', '兴宁路1号'],
+			['residents', '陆桂兰'],
+			['residents', '黄建国'],
+			['residents', '黄小明'],
+			['residents', '韦秀英'],
+			['visits', '民生路2号'],
+			['visits', '兴宁路1号'],
+			['incidents', '民生路2号']
+		]);
+		expect(await localCounts(db)).toEqual({
+			households: 3,
+			residents: 4,
+			visits: 2,
+			incidents: 1,
+			checkins: 0
+		});
+	});
+});

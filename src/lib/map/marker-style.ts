@@ -1,0 +1,33 @@
+// How a visit status looks on the map and in its legend. Colour is never the only cue: the fill
+// differs too (solid, hollow, solid and larger), and the legend and popups say it in words.
+import { m } from '$lib/paraglide/messages';
+import type { VisitStatus } from './visit-status';
+
+export interface MarkerStyle {
+	radius: number;
+	/** Outline colour. */
+	color: string;
+	weight: number;
+	fillColor: string;
+	fillOpacity: number;
+}
+
+export const MARKER_STYLE: Record<VisitStatus, MarkerStyle> = {
+	abnormal: { radius: 13, color: '#1a2433', weight: 2, fillColor: '#c4262e', fillOpacity: 1 },
+	not_visited: { radius: 11, color: '#4a5668', weight: 4, fillColor: '#ffffff', fillOpacity: 1 },
+	visited: { radius: 12, color: '#0f3d20', weight: 2, fillColor: '#1e6b3a', fillOpacity: 1 }
+};
+
+const STATUS_TEXT: Record<VisitStatus, [() => string, () => string]> = {
+	abnormal: [m.f_map_status_abnormal, m.f_map_status_abnormal_hint],
+	not_visited: [m.f_map_status_not_visited, m.f_map_status_not_visited_hint],
+	visited: [m.f_map_status_visited, m.f_map_status_visited_hint]
+};
+
+export function statusLabel(status: VisitStatus): string {
+	return STATUS_TEXT[status][0]();
+}
+
+export function statusHint(status: VisitStatus): string {
+	return STATUS_TEXT[status][1]();
+}

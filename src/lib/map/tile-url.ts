@@ -1,0 +1,50 @@
+// The map's tile server is configuration: none by default (these machines, and many villages, have
+// no tile server), so the map draws grid outlines and households on a plain background. A worker
+// or administrator can enter a template like https://tiles.example.cn/{z}/{x}/{y}.png; it is kept
+// per device in idb-keyval. Tiles the user has viewed are cached by the service worker, which
+// recognises them by the /{z}/{x}/{y}.png shape of their path (src/lib/sw/tiles.ts).
+import { get, set, del } from 'idb-keyval';
+import { isMapTileRequest } from '$lib/sw/tiles';
+
+const TILE_URL_KEY = 'gridcare:map-tile-url';
+
+export type TileUrlProblem = 'not_http' | 'missing_placeholders';
+
+/** Why a template cannot be used, or null. */
+export function tileUrlProblem(template: string): TileUrlProblem | null {
+	let url: URL;
+	try {
+		url = new URL(template.replaceAll(/\{[a-z]\}/g, '0'));
+	} catch {
+		return 'not_http';
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'not_http';
+	if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) return 'missing_placeholders';
+	return null;
+}
+
+/** Whether the service worker will keep the tiles of this template for offline use. */
+export function tilesCachedOffline(template: string): boolean {
+	const sample = template
+		.replaceAll('{s}', 'a')
+		.replaceAll('{z}', '16')
+		.replaceAll('{x}', '53000')
+		.replaceAll('{y}', '28000')
+		.replaceAll('{r}', '');
+	try {
+		return isMapTileRequest({ destination: 'image' }, new URL(sample));
+	} catch {
+		return false;
+	}
+}
+
+export async function loadTileUrl(): Promise<string | null> {
+	const stored = await get<string>(TILE_URL_KEY);
+	return typeof stored === 'string' && stored && !tileUrlProblem(stored) ? stored : null;
+}
+
+/** Save (or with null, forget) the template on this device. */
+export async function saveTileUrl(template: string | null): Promise<void> {
+	if (template) await set(TILE_URL_KEY, template);
+	else await del(TILE_URL_KEY);
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ProgressTransport, type PullProgress } from './progress-transport';
+import type { PullPage, SyncTransport } from './transport';
+
+const page = (changes: [string, string][], hasMore: boolean): PullPage => ({
+	changes: changes.map(([table, op], i) => ({
+		table,
+		op,
+		rowId: `r${i}`,
+		fields: {},
+		version: i + 1
+	})),
+	cursor: 'c',
+	hasMore
+});
+
+describe('progress of pulls', () => {
+	it('counts pages, new rows by table and all changes, and passes pages on unchanged', async () => {
+		const pages = [
+			page(
+				[
+					['households', 'insert'],
+					['residents', 'insert'],
+					['residents', 'insert']
+				],
+				true
+			),
+			page(
+				[
+					['households', 'update'],
+					['visits', 'insert'],
+					['wardrobes', 'insert']
+				],
+				false
+			)
+		];
+		const inner: SyncTransport = {
+			push: async () => [],
+			pull: async () => pages.shift()!
+		};
+		const seen: PullProgress[] = [];
+		const transport = new ProgressTransport(inner, (p) => seen.push(p));
+		const first = await transport.pull(null, 3);
+		expect(first.changes).toHaveLength(3);
+		await transport.pull('c', 3);
+		expect(transport.progress).toEqual({
+			pages: 2,
+			rows: { households: 1, residents: 2, visits: 1, wardrobes: 1 },
+			changes: 6,
+			hasMore: false
+		});
+		expect(seen.map((p) => p.pages)).toEqual([1, 2]);
+		expect(seen[0].hasMore).toBe(true);
+		transport.reset();
+		expect(transport.progress.pages).toBe(0);
+	});
+});

@@ -1,0 +1,8 @@
+import { requireRole } from '$lib/client/guard';
+import { WORKER_ROLES } from '$lib/client/roles';
+
+export const load = async ({ params }) => ({
+	user: await requireRole(WORKER_ROLES),
+	householdId: params.id,
+	residentId: params.rid
+});

@@ -1,0 +1,13 @@
+import { requireRole } from '$lib/client/guard';
+import { WORKER_ROLES } from '$lib/client/roles';
+
+export const load = async ({ url }) => ({
+	user: await requireRole(WORKER_ROLES),
+	prefill: {
+		householdId: url.searchParams.get('household'),
+		gridId: url.searchParams.get('grid'),
+		category: url.searchParams.get('category'),
+		severity: url.searchParams.get('severity'),
+		description: url.searchParams.get('description')
+	}
+});

@@ -1,0 +1,8 @@
+import { requireRole } from '$lib/client/guard';
+import { WORKER_ROLES } from '$lib/client/roles';
+import { mapSettings } from '$lib/map/map-settings.svelte';
+
+export const load = async ({ url }) => {
+	const [user] = await Promise.all([requireRole(WORKER_ROLES), mapSettings.load()]);
+	return { user, gridId: url.searchParams.get('grid') };
+};

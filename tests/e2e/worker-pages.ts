@@ -1,0 +1,217 @@
+// Page models of the grid worker's screens (tests/e2e/worker-offline.test.ts), named the way a
+// worker would say what they see and do.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD, SCREENSHOT_DIR } from './fixtures';
+import { AppShell, LoginPage } from './pages';
+
+/** The app shell of a signed-in worker: the sync strip in the header. */
+export class WorkerApp extends AppShell {
+	readonly syncBar = this.page.getByRole('region', { name: '同步状态' });
+
+	/** Sign in on the login page and wait until the first download of the grids has finished. */
+	async signIn(username: string): Promise<void> {
+		const login = new LoginPage(this.page);
+		await login.open();
+		await this.page.getByLabel('用户名', { exact: true }).fill(username);
+		await this.page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
+		await this.page.getByRole('button', { name: '登录', exact: true }).click();
+		await this.page.waitForURL('**/worker');
+	}
+
+	async waitForHome(): Promise<void> {
+		await this.heading('我的网格').waitFor({ state: 'visible', timeout: 60_000 });
+	}
+
+	/** The unsynced count the header shows (0 when it says everything is synced). */
+	async unsyncedCount(): Promise<number> {
+		const text = await this.syncBar.getByRole('link').first().innerText();
+		const match = /未同步\s*([\d,]+)\s*条/.exec(text);
+		return match ? Number(match[1].replace(/,/g, '')) : 0;
+	}
+
+	async waitForUnsynced(count: number, timeoutMs = 30_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		let last = -1;
+		while (Date.now() < deadline) {
+			last = await this.unsyncedCount();
+			if (last === count) return;
+			await this.page.waitForTimeout(200);
+		}
+		throw new Error(`the header shows ${last} unsynced, not ${count}`);
+	}
+
+	async lastSyncText(): Promise<string> {
+		return (await this.syncBar.locator('.last').innerText()).trim();
+	}
+
+	async syncNow(): Promise<void> {
+		await this.syncBar.getByRole('button', { name: '同步', exact: true }).click();
+	}
+}
+
+export class HouseholdListPage extends WorkerApp {
+	readonly list = this.page.getByRole('list', { name: '住户名单' });
+	readonly search = this.page.getByLabel('搜索住址、姓名或标签');
+
+	async open(gridId: string): Promise<void> {
+		await this.page.goto(`/worker/grid/${gridId}`);
+		await this.result().waitFor({ timeout: 30_000 });
+	}
+
+	result() {
+		return this.page.getByText(/^显示 [\d,]+ 户，共 [\d,]+ 户$/);
+	}
+
+	/** "显示 12 户，共 277 户" → [12, 277] */
+	async counts(): Promise<[number, number]> {
+		const text = await this.result().innerText();
+		const [, shown, total] = /显示 ([\d,]+) 户，共 ([\d,]+) 户/.exec(text)!;
+		return [Number(shown.replace(/,/g, '')), Number(total.replace(/,/g, ''))];
+	}
+
+	/** Wait until the list shows this many households. */
+	async waitForShown(count: number, timeoutMs = 10_000): Promise<void> {
+		await this.page
+			.getByText(new RegExp(`^显示 ${count.toLocaleString('en')} 户`))
+			.waitFor({ timeout: timeoutMs });
+	}
+
+	filter(name: string) {
+		return this.page.getByRole('group', { name: '筛选住户' }).getByRole('button', {
+			name: new RegExp(`^${name}`)
+		});
+	}
+
+	async addresses(): Promise<string[]> {
+		// textContent: rows scrolled far off screen are not laid out (content-visibility), so no innerText.
+		return (await this.list.locator('.address').allTextContents()).map((t) => t.trim());
+	}
+}
+
+export class HouseholdPage extends WorkerApp {
+	readonly visits = this.page.locator('section[aria-labelledby="visits-title"] li.visit');
+
+	async open(householdId: string): Promise<void> {
+		await this.page.goto(`/worker/household/${householdId}`);
+		await this.page
+			.getByRole('heading', { level: 2, name: '家庭成员' })
+			.waitFor({ timeout: 30_000 });
+	}
+
+	async recordVisit(): Promise<void> {
+		await this.page.getByRole('link', { name: '记录走访' }).click();
+		await this.heading('记录走访').waitFor({ timeout: 10_000 });
+	}
+
+	/** The "visit saved" panel shown after the form. */
+	saved() {
+		return this.page.getByRole('region', { name: /走访已保存/ });
+	}
+
+	async visitTexts(): Promise<string[]> {
+		return (await this.visits.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+	}
+
+	async pendingVisits(): Promise<number> {
+		return this.visits.filter({ hasText: '待同步' }).count();
+	}
+}
+
+export class VisitFormPage extends WorkerApp {
+	member(name: string) {
+		return this.page.getByRole('group', { name: new RegExp(`^${name}(\\s|$)`) });
+	}
+
+	/** The abnormal findings said under a member's fields. */
+	findings(member: string) {
+		return this.member(member).locator('.findings');
+	}
+
+	async saveAllFine(): Promise<void> {
+		await this.page.getByRole('button', { name: '全部正常，保存' }).click();
+	}
+
+	async setTemperature(member: string, value: string): Promise<void> {
+		await this.member(member).getByLabel('体温（°C）').fill(value);
+	}
+
+	async tickSymptom(member: string, symptom: string): Promise<void> {
+		await this.member(member).getByRole('checkbox', { name: symptom, exact: true }).check();
+	}
+
+	async save(): Promise<void> {
+		await this.page.getByRole('button', { name: '保存', exact: true }).click();
+	}
+
+	async errorSummary(): Promise<string[]> {
+		const summary = this.page.locator('#visit-errors');
+		await summary.waitFor({ timeout: 5_000 });
+		return (await summary.getByRole('listitem').allInnerTexts()).map((t) => t.trim());
+	}
+}
+
+export class OutboxPage extends WorkerApp {
+	async open(): Promise<void> {
+		await this.page.goto('/worker/outbox');
+		await this.heading('未同步的修改').waitFor({ timeout: 30_000 });
+	}
+
+	refused() {
+		return this.page.locator('section[aria-labelledby="rejected-title"] li.change');
+	}
+}
+
+/** A screenshot of what is on screen now (long lists make full-page shots unreadable). */
+export async function viewportScreenshot(page: Page, name: string): Promise<void> {
+	mkdirSync(SCREENSHOT_DIR, { recursive: true });
+	await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** Rows of an object store of a user's database on this device, read straight from IndexedDB. */
+export function storedRows(page: Page, userId: string, store: string) {
+	return page.evaluate(
+		async ({ dbName, store }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open(dbName);
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			try {
+				return await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+					const request = db.transaction(store).objectStore(store).getAll();
+					request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
+					request.onerror = () => reject(request.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: `gridcare-${userId}`, store }
+	);
+}
+
+/** Add rows to an object store of a user's database on this device (one transaction). */
+export function addStoredRows(page: Page, userId: string, store: string, rows: unknown[]) {
+	return page.evaluate(
+		async ({ dbName, store, rows }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open(dbName);
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			try {
+				await new Promise<void>((resolve, reject) => {
+					const tx = db.transaction(store, 'readwrite');
+					for (const row of rows) tx.objectStore(store).put(row);
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: `gridcare-${userId}`, store, rows }
+	);
+}
