@@ -1,0 +1,217 @@
+// `npm run bench`: sync throughput and pull cost, side by side in one run.
+//   1. push ingest on SQLite and PostgreSQL through the real HTTP server,
+//   2. the same visits replicated from PouchDB into pouchdb-server,
+//   3. pull cost at 10,000 and 1,000,000 change-log rows on both databases.
+// Progress on stderr, the tables on stdout, results in bench-results/sync.{md,json}.
+// Options (for quick or partial runs): --only push,pouch,pull  --dialects sqlite,postgres
+//   --batches 40  --batch-size 500  --warmup-batches 4  --rounds 4  --pull-sizes 10000,1000000
+//   --pull-requests 200  --out bench-results
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import postgres from 'postgres';
+import { now, progress, round } from './common';
+import type { Dialect } from './gridcare';
+import { openPouchPeer, POUCHDB_SERVER_VERSION, POUCHDB_VERSION } from './pouch';
+import { benchPull, type PullResult } from './pull';
+import {
+	ingestResult,
+	openGridCarePeer,
+	type IngestPeer,
+	type Ingested,
+	type IngestResult,
+	type PushWorkload
+} from './push';
+import {
+	pullTable,
+	pushTable,
+	ratioTable,
+	renderMarkdown,
+	type BenchReport,
+	type Machine
+} from './report';
+import { batches, makeHouseholds, makeVisits } from './visits';
+
+const TARGET_SQLITE_PER_SEC = 20_000;
+const TARGET_RATIO = 10;
+const PG_URL = process.env.GRIDCARE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const { values: args } = parseArgs({
+	options: {
+		only: { type: 'string', default: 'push,pouch,pull' },
+		dialects: { type: 'string', default: 'sqlite,postgres' },
+		batches: { type: 'string', default: '40' },
+		'batch-size': { type: 'string', default: '500' },
+		'warmup-batches': { type: 'string', default: '4' },
+		rounds: { type: 'string', default: '4' },
+		'pull-sizes': { type: 'string', default: '10000,1000000' },
+		'pull-requests': { type: 'string', default: '200' },
+		out: { type: 'string', default: 'bench-results' }
+	}
+});
+
+function positive(name: string, value: string): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer`);
+	return n;
+}
+
+const only = new Set(args.only.split(','));
+const dialects = args.dialects.split(',').filter((d): d is Dialect => {
+	if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--dialects: unknown dialect "${d}"`);
+	return true;
+});
+const batchSize = positive('batch-size', args['batch-size']);
+const measuredBatches = positive('batches', args.batches);
+const warmupBatches = positive('warmup-batches', args['warmup-batches']);
+const rounds = positive('rounds', args.rounds);
+const pullSizes = args['pull-sizes'].split(',').map((s) => positive('pull-sizes', s));
+const pullRequests = positive('pull-requests', args['pull-requests']);
+
+function revision(): string {
+	try {
+		return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+	} catch {
+		return 'unknown';
+	}
+}
+
+async function machine(loadAvgStart: number): Promise<Machine> {
+	const memory = new Database(':memory:');
+	const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
+	memory.close();
+	let pg: string | null = null;
+	const sql = postgres(PG_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+	try {
+		const [row] = await sql.unsafe<{ v: string }[]>('select version() as v');
+		pg = row.v.split(' on ')[0];
+	} catch {
+		pg = null;
+	} finally {
+		await sql.end({ timeout: 1 });
+	}
+	const cpu = cpus();
+	return {
+		cores: cpu.length,
+		cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+		memoryGiB: round(totalmem() / 2 ** 30),
+		os: `${osType()} ${release()}`,
+		node: process.version,
+		sqlite,
+		postgres: pg,
+		pouchdbServer: POUCHDB_SERVER_VERSION,
+		pouchdb: POUCHDB_VERSION,
+		loadAvgStart: round(loadAvgStart, 2),
+		loadAvgEnd: round(loadavg()[0], 2),
+		revision: revision()
+	};
+}
+
+function ratios(results: IngestResult[]): BenchReport['push']['ratios'] {
+	const pouch = results.find((r) => r.label.startsWith('PouchDB'));
+	if (!pouch) return [];
+	return results
+		.filter((r) => r !== pouch)
+		.map((r) => ({
+			label: `${r.label} / PouchDB`,
+			medianBatch: round(r.medianBatchPerSec / pouch.medianBatchPerSec, 2),
+			overall: round(r.overallPerSec / pouch.overallPerSec, 2)
+		}));
+}
+
+/**
+ * Push ingest on every peer in interleaved rounds: each round sends every peer its next share
+ * of the measured visits, in a rotating order, so other load on the machine falls on all alike.
+ */
+async function benchIngest(work: PushWorkload): Promise<IngestResult[]> {
+	const peers: IngestPeer[] = [];
+	let closing = false;
+	try {
+		if (only.has('push'))
+			for (const dialect of dialects) {
+				const peer = await openGridCarePeer(dialect, work);
+				if (peer) peers.push(peer);
+			}
+		if (only.has('pouch')) peers.push(await openPouchPeer(work));
+		const runs = peers.map((): Ingested[] => []);
+		const share = batches(work.measured, Math.ceil(measuredBatches / rounds) * batchSize);
+		for (const [r, visits] of share.entries())
+			for (let k = 0; k < peers.length; k++) {
+				const i = (r + k) % peers.length;
+				progress(`round ${r + 1}/${share.length}: ${peers[i].label}, ${visits.length} visits`);
+				runs[i].push(await peers[i].ingest(visits));
+			}
+		const results = peers.map((peer, i) => ingestResult(peer, work, runs[i]));
+		for (const r of results)
+			progress(
+				`${r.label}: median batch ${r.batchMs.median} ms → ${r.medianBatchPerSec}/s; overall ${r.overallPerSec}/s`
+			);
+		closing = true;
+		// close() checks that every measured visit arrived.
+		const errors: unknown[] = [];
+		for (const peer of peers)
+			await peer.close(work.measured.length).catch((error: unknown) => errors.push(error));
+		if (errors.length) throw errors[0];
+		return results;
+	} finally {
+		// On an error, stop whatever was started without checking counts.
+		if (!closing) for (const peer of peers) await peer.close(-1).catch(() => {});
+	}
+}
+
+async function main(): Promise<void> {
+	const started = now();
+	const loadAvgStart = loadavg()[0];
+	const command =
+		process.argv.length > 2
+			? `npm run bench -- ${process.argv.slice(2).join(' ')}`
+			: 'npm run bench';
+	const households = makeHouseholds(400);
+	const work: PushWorkload = {
+		households,
+		batchSize,
+		warmup: makeVisits(households, warmupBatches * batchSize, 1),
+		measured: makeVisits(households, measuredBatches * batchSize, 2)
+	};
+
+	const ingest = await benchIngest(work);
+
+	const pulls: PullResult[] = [];
+	const pullOptions = { sizes: pullSizes, changes: 50, requests: pullRequests, warmup: 20 };
+	if (only.has('pull'))
+		for (const dialect of dialects) {
+			const result = await benchPull(dialect, pullOptions);
+			if (result) pulls.push(result);
+		}
+
+	const report: BenchReport = {
+		date: new Date().toISOString(),
+		command,
+		durationSeconds: round((now() - started) / 1000),
+		machine: await machine(loadAvgStart),
+		push: {
+			targetSqlitePerSec: TARGET_SQLITE_PER_SEC,
+			targetRatio: TARGET_RATIO,
+			rounds,
+			results: ingest,
+			ratios: ratios(ingest)
+		},
+		pull: { ...pullOptions, results: pulls }
+	};
+	progress(`writing ${args.out}/sync.md and ${args.out}/sync.json`);
+	mkdirSync(args.out, { recursive: true });
+	writeFileSync(join(args.out, 'sync.md'), renderMarkdown(report));
+	writeFileSync(join(args.out, 'sync.json'), `${JSON.stringify(report, null, '\t')}\n`);
+	process.stdout.write(
+		`${pushTable(report)}\n\n${ratioTable(report)}\n\n${pullTable(report)}\n\n` +
+			`Run took ${report.durationSeconds} s; results in ${args.out}/sync.md and sync.json\n`
+	);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
