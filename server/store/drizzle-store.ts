@@ -2,7 +2,7 @@
 // PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
 // names, same JS value types), so every query below runs unchanged on both databases.
 import { and, asc, count, desc, eq, inArray, like, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import { maskIdNumber } from '../../src/lib/shared/mask';
@@ -37,10 +37,24 @@ export interface Driver {
 	transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 	migrate(): Promise<void>;
 	close(): Promise<void>;
+	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */
+	insertMany(tx: Db, table: PgTable, rows: Record<string, unknown>[]): Promise<void>;
 	/** After change-log rows were written with explicit sequence numbers up to maxSeq. */
 	afterExplicitSeq(tx: Db, maxSeq: number): Promise<void>;
 	/** Largest number of bound parameters one statement may carry. */
 	readonly maxParams: number;
+}
+
+/** Multi-row INSERTs through drizzle, split to stay under the parameter limit. */
+export async function insertChunked(
+	tx: Db,
+	table: PgTable,
+	rows: Record<string, unknown>[],
+	maxParams: number
+): Promise<void> {
+	if (rows.length === 0) return;
+	for (const part of chunk(rows, Object.keys(rows[0]).length, maxParams))
+		await tx.insert(table).values(part as never[]);
 }
 
 /** Split rows so that one INSERT stays under the driver's parameter limit. */
@@ -397,9 +411,7 @@ export class DrizzleStore implements Store {
 	}
 
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
-		return this.driver.transaction((tx) =>
-			fn(new DrizzleSyncTx(tx, this.t, this.driver.maxParams, this.driver.afterExplicitSeq))
-		);
+		return this.driver.transaction((tx) => fn(new DrizzleSyncTx(tx, this.t, this.driver)));
 	}
 
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]> {

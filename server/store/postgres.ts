@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import * as pgSchema from '../db/schema.pg';
-import { DrizzleStore, type Db, type Driver } from './drizzle-store';
+import { DrizzleStore, insertChunked, type Db, type Driver } from './drizzle-store';
 import { migrationsFolder } from './paths';
 
 const CHANGE_LOG_LOCK = 7_210_451;
@@ -19,6 +19,7 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		db,
 		tables: pgSchema,
 		maxParams: 65_000,
+		insertMany: (tx, table, rows) => insertChunked(tx, table, rows, 65_000),
 		// Keep the serial sequence ahead of explicitly numbered rows (writers hold the lock).
 		afterExplicitSeq: async (tx, maxSeq) => {
 			await tx.execute(sql`select setval(pg_get_serial_sequence('change_log', 'seq'), ${maxSeq})`);

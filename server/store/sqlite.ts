@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex } from 'async-mutex';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as sqliteSchema from '../db/schema.sqlite';
@@ -23,11 +24,26 @@ export function openSqliteStore(path: string): DrizzleStore {
 	// better-sqlite3 is one synchronous connection: async transactions are serialized by a mutex
 	// and bracketed by BEGIN IMMEDIATE / COMMIT on that connection.
 	const lock = new Mutex();
+	const statements = new Map<string, Database.Statement>();
 	const driver: Driver = {
 		dialect: 'sqlite',
 		db,
 		tables,
 		maxParams: 32_000,
+		// One cached single-row statement per table and column list: building multi-row INSERTs
+		// through the query builder cost more than SQLite's own work on large batches.
+		insertMany: async (_tx, table, rows) => {
+			const keys = Object.keys(rows[0]);
+			const columns = getTableColumns(table);
+			const cols = keys.map((k) => columns[k]);
+			const text = `insert into "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})`;
+			let statement = statements.get(text);
+			if (!statement) statements.set(text, (statement = client.prepare(text)));
+			for (const row of rows)
+				statement.run(
+					keys.map((k, i) => (row[k] == null ? null : cols[i].mapToDriverValue(row[k])))
+				);
+		},
 		// AUTOINCREMENT follows explicit values by itself.
 		afterExplicitSeq: async () => {},
 		transaction: <T>(fn: (tx: Db) => Promise<T>) =>

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, gte, inArray, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import { chunk, type Db, type Tables } from './drizzle-store';
+import { chunk, type Db, type Driver, type Tables } from './drizzle-store';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -44,9 +44,12 @@ export class DrizzleSyncTx implements SyncTx {
 	constructor(
 		private readonly tx: Db,
 		private readonly t: Tables,
-		private readonly maxParams: number,
-		private readonly afterExplicitSeq: (tx: Db, maxSeq: number) => Promise<void>
+		private readonly driver: Pick<Driver, 'maxParams' | 'insertMany' | 'afterExplicitSeq'>
 	) {}
+
+	private get maxParams(): number {
+		return this.driver.maxParams;
+	}
 
 	private table(name: SyncTable): IdTable {
 		return this.t[name] as unknown as IdTable;
@@ -173,14 +176,10 @@ export class DrizzleSyncTx implements SyncTx {
 
 	/** Write everything the batch did: a few multi-row statements per table. */
 	async flush(): Promise<void> {
-		const insertAll = async (table: PgTable, rows: Record<string, unknown>[]) => {
-			if (rows.length === 0) return;
-			const columns = Object.keys(rows[0]).length;
-			for (const part of chunk(rows, columns, this.maxParams))
-				await this.tx.insert(table).values(part as never[]);
-		};
+		const insertAll = (table: PgTable, rows: Record<string, unknown>[]) =>
+			rows.length ? this.driver.insertMany(this.tx, table, rows) : Promise.resolve();
 		await insertAll(this.t.changeLog, this.changes as unknown as Record<string, unknown>[]);
-		if (this.changes.length) await this.afterExplicitSeq(this.tx, this.nextSeq - 1);
+		if (this.changes.length) await this.driver.afterExplicitSeq(this.tx, this.nextSeq - 1);
 		for (const [name, rows] of this.inserted) await insertAll(this.table(name), [...rows.values()]);
 		for (const [name, rows] of this.updated) {
 			const table = this.table(name);
