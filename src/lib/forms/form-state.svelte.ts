@@ -2,6 +2,7 @@
 // into words at render time so they follow a language switch), when to show them, saving, and
 // the failure of an unexpected kind (storage full, database closed). Values typed are never
 // cleared by a failed save: nothing is lost on a validation error.
+import { tick } from 'svelte';
 import { syncClient } from '$lib/client/sync.svelte';
 import type { GridcareDb } from '$lib/db/db';
 import { ValidationError } from '$lib/db/local-rows';
@@ -100,6 +101,19 @@ export abstract class FormState<Saved> {
 	/** The control of the first shown problem, to move focus there after a failed submit. */
 	get firstErrorTarget(): string | null {
 		return this.errors.find((error) => error.target)?.target ?? null;
+	}
+
+	/** Submit from a form's submit event: hand over what was saved, or focus the first problem. */
+	async submitFromEvent(event: SubmitEvent, onsaved: (saved: Saved) => void): Promise<void> {
+		event.preventDefault();
+		const saved = await this.submit();
+		if (saved) {
+			onsaved(saved);
+			return;
+		}
+		await tick();
+		const target = this.firstErrorTarget;
+		if (target) document.getElementById(target)?.focus();
 	}
 }
 
