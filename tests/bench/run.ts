@@ -3,9 +3,11 @@
 //   2. the same visits replicated from PouchDB into pouchdb-server,
 //   3. pull cost at 10,000 and 1,000,000 change-log rows on both databases.
 // Progress on stderr, the tables on stdout, results in bench-results/sync.{md,json}.
-// Options (for quick or partial runs): --only push,pouch,pull  --dialects sqlite,postgres
+// `--only download` (not in the default set): a worker's first download into IndexedDB in
+// Chromium, results in bench-results/download.{md,json} (tests/bench/download.ts).
+// Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   --batches 40  --batch-size 500  --warmup-batches 4  --rounds 4  --pull-sizes 10000,1000000
-//   --pull-requests 200  --out bench-results
+//   --pull-requests 200  --download-runs 3  --out bench-results
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
@@ -15,6 +17,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { now, progress, round } from './common';
 import type { Dialect } from './gridcare';
+import { benchDownload, writeDownloadReport } from './download';
 import { openPouchPeer, POUCHDB_SERVER_VERSION, POUCHDB_VERSION } from './pouch';
 import { benchPull, type PullResult } from './pull';
 import {
@@ -41,7 +44,7 @@ const PG_URL = process.env.GRIDCARE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.
 
 const { values: args } = parseArgs({
 	options: {
-		only: { type: 'string', default: 'push,pouch,pull' },
+		only: { type: 'string', default: 'push,pouch,pull,download' },
 		dialects: { type: 'string', default: 'sqlite,postgres' },
 		batches: { type: 'string', default: '40' },
 		'batch-size': { type: 'string', default: '500' },
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
 		rounds: { type: 'string', default: '4' },
 		'pull-sizes': { type: 'string', default: '10000,1000000' },
 		'pull-requests': { type: 'string', default: '200' },
+		'download-runs': { type: 'string', default: '3' },
 		out: { type: 'string', default: 'bench-results' }
 	}
 });
@@ -70,6 +74,7 @@ const warmupBatches = positive('warmup-batches', args['warmup-batches']);
 const rounds = positive('rounds', args.rounds);
 const pullSizes = args['pull-sizes'].split(',').map((s) => positive('pull-sizes', s));
 const pullRequests = positive('pull-requests', args['pull-requests']);
+const downloadRuns = positive('download-runs', args['download-runs']);
 
 function revision(): string {
 	try {
@@ -169,6 +174,18 @@ async function main(): Promise<void> {
 		process.argv.length > 2
 			? `npm run bench -- ${process.argv.slice(2).join(' ')}`
 			: 'npm run bench';
+	if (only.has('download')) {
+		const result = await benchDownload({
+			households: 500,
+			residents: 1500,
+			visits: 20_000,
+			runs: downloadRuns
+		});
+		process.stdout.write(
+			`${writeDownloadReport(result, args.out, command)}\n\nResults in ${args.out}/download.md and download.json\n`
+		);
+		if (['push', 'pouch', 'pull'].every((part) => !only.has(part))) return;
+	}
 	const households = makeHouseholds(400);
 	const work: PushWorkload = {
 		households,
