@@ -4,7 +4,14 @@ import type { ResidentCheck } from '../shared/schemas';
 
 export const FEVER_THRESHOLD = 37.3;
 
-export function isAbnormalCheck(check: Omit<ResidentCheck, 'residentId'>): boolean {
+/**
+ * A check as stored. Once the retention period has passed, the health details of a check are
+ * deleted and only `abnormal` (the finding computed from them) is kept, so counts stay right.
+ */
+export type StoredCheck = Omit<ResidentCheck, 'residentId'> & { abnormal?: boolean };
+
+export function isAbnormalCheck(check: StoredCheck): boolean {
+	if (check.abnormal !== undefined) return check.abnormal;
 	return (
 		(check.temperature !== undefined && check.temperature >= FEVER_THRESHOLD) ||
 		(check.symptoms?.length ?? 0) > 0 ||
@@ -14,6 +21,6 @@ export function isAbnormalCheck(check: Omit<ResidentCheck, 'residentId'>): boole
 	);
 }
 
-export function isAbnormalVisit(checks: Omit<ResidentCheck, 'residentId'>[]): boolean {
+export function isAbnormalVisit(checks: StoredCheck[]): boolean {
 	return checks.some(isAbnormalCheck);
 }
