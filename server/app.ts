@@ -13,6 +13,12 @@ import { healthRoutes } from './routes/health';
 import { router } from './routes/router';
 import { syncRoutes } from './routes/sync';
 import { historyRoutes } from './routes/history';
+import { auditRoutes } from './routes/audit';
+import { deviceRoutes } from './routes/devices';
+import { duplicateRoutes } from './routes/duplicates';
+import { residentRoutes } from './routes/residents';
+import { logLine, requestLog, stdoutSink } from './logging';
+import { securityHeaders } from './privacy/headers';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -40,7 +46,12 @@ export function createApi() {
 		.route('/', authRoutes)
 		.route('/', divisionRoutes)
 		.route('/', syncRoutes)
-		.route('/', historyRoutes);
+		.route('/', historyRoutes)
+		// Privacy: unmasking, erasure, audit trail, device revocation, duplicate registrations.
+		.route('/', residentRoutes)
+		.route('/', auditRoutes)
+		.route('/', deviceRoutes)
+		.route('/', duplicateRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },
@@ -56,9 +67,11 @@ export function createApi() {
 				{ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` },
 				error.status
 			);
-		console.error(
-			JSON.stringify({ level: 'error', msg: 'unhandled', path: c.req.path, error: String(error) })
-		);
+		// The route pattern and the error's kind only: messages may quote personal data.
+		logLine(c.var.services.log ?? stdoutSink, 'error', 'unhandled', {
+			route: c.req.routePath,
+			error: error instanceof Error ? error.name : typeof error
+		});
 		return c.json({ error: 'internal', message: 'internal error' }, 500);
 	});
 	return routes;
@@ -72,6 +85,8 @@ export function createApp(services: Services) {
 		c.set('services', services);
 		await next();
 	});
+	app.use('*', requestLog(services.log ?? stdoutSink));
+	app.use('*', securityHeaders(resolve(services.config.appDir), services.config.tileUrl));
 	app.route(API_PREFIX, createApi());
 	app.all(`${API_PREFIX}/*`, (c) =>
 		c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404)

@@ -9,6 +9,10 @@ export interface Config {
 	sessionTtlMs: number;
 	/** Folder of the built app served at "/". */
 	appDir: string;
+	/** Privacy: days after which visits' health details are deleted. */
+	retentionDays: number;
+	/** Privacy: map tile URL template whose origin the Content-Security-Policy allows. */
+	tileUrl?: string;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -32,6 +36,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		timeZone,
 		sessionTtlMs:
 			positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
-		appDir: env.GRIDCARE_APP_DIR || 'build'
+		appDir: env.GRIDCARE_APP_DIR || 'build',
+		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
+		tileUrl: env.GRIDCARE_TILE_URL || undefined
 	};
 }

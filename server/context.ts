@@ -2,6 +2,7 @@ import type { Config } from './config';
 import type { LoginThrottle } from './auth/throttle';
 import type { Principal } from './auth/scope';
 import type { Store } from './store/types';
+import type { LogSink } from './logging';
 
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {
@@ -11,6 +12,8 @@ export interface Services {
 	version: string;
 	/** The clock, injectable so tests can move time. */
 	now: () => Date;
+	/** Where structured log lines go (standard output when absent). */
+	log?: LogSink;
 }
 
 export interface AppEnv {

@@ -10,8 +10,11 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 		return c.json({ error: 'unauthorized', message: 'Authorization: bearer token required' }, 401);
 	const { store, now } = c.var.services;
 	const session = await store.findSessionByTokenHash(tokenHash(match[1]));
-	if (!session || session.revokedAt)
+	if (!session)
 		return c.json({ error: 'unauthorized', message: 'Authorization: session is not valid' }, 401);
+	// A revoked device is told so: it wipes its local data on this answer.
+	if (session.revokedAt)
+		return c.json({ error: 'revoked', message: 'Authorization: this session was revoked' }, 401);
 	if (session.expiresAt.getTime() <= now().getTime())
 		return c.json({ error: 'unauthorized', message: 'Authorization: session has expired' }, 401);
 	const user = await store.getUser(session.userId);

@@ -147,6 +147,8 @@ export interface VisitCheck {
 	symptoms?: string[];
 	healthCode?: 'green' | 'yellow' | 'red';
 	fromRiskArea?: boolean;
+	/** Kept alone (with residentId) once the retention period deleted the health details. */
+	abnormal?: boolean;
 }
 
 export const visits = pgTable(
@@ -334,3 +336,24 @@ export const settings = pgTable('settings', {
 	key: text('key').primaryKey(),
 	value: json<unknown>('value').notNull()
 });
+
+/** Privacy: one flag per community when one ID number (by keyed hash) is registered more than once. */
+export const duplicateFlags = pgTable(
+	'duplicate_flags',
+	{
+		id: text('id').primaryKey(),
+		idHash: text('id_hash').notNull(),
+		communityCode: text('community_code').notNull(),
+		/** Every resident row carrying the ID number, in any community, when last checked. */
+		residentIds: json<string[]>('resident_ids').notNull(),
+		raisedAt: at('raised_at').notNull(),
+		resolvedBy: text('resolved_by'),
+		resolvedAt: at('resolved_at'),
+		resolution: text('resolution'),
+		note: text('note')
+	},
+	(t) => [
+		index('duplicate_flags_community_idx').on(t.communityCode),
+		index('duplicate_flags_hash_idx').on(t.idHash)
+	]
+);

@@ -319,3 +319,24 @@ export const settings = sqliteTable('settings', {
 	key: text('key').primaryKey(),
 	value: json<unknown>('value').notNull()
 });
+
+/** Privacy: one flag per community when one ID number (by keyed hash) is registered more than once. */
+export const duplicateFlags = sqliteTable(
+	'duplicate_flags',
+	{
+		id: text('id').primaryKey(),
+		idHash: text('id_hash').notNull(),
+		communityCode: text('community_code').notNull(),
+		/** Every resident row carrying the ID number, in any community, when last checked. */
+		residentIds: json<string[]>('resident_ids').notNull(),
+		raisedAt: at('raised_at').notNull(),
+		resolvedBy: text('resolved_by'),
+		resolvedAt: at('resolved_at'),
+		resolution: text('resolution'),
+		note: text('note')
+	},
+	(t) => [
+		index('duplicate_flags_community_idx').on(t.communityCode),
+		index('duplicate_flags_hash_idx').on(t.idHash)
+	]
+);

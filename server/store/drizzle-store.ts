@@ -1,16 +1,18 @@
 // Store implementation shared by both dialects. The queries are written once against the
 // PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
 // names, same JS value types), so every query below runs unchanged on both databases.
-import { and, asc, count, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import { maskIdNumber } from '../../src/lib/shared/mask';
+import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type * as schema from '../db/schema.pg';
 import type {
 	AuditEntryRow,
 	Dialect,
 	DivisionRow,
+	DuplicateFlagRow,
 	FieldHistoryRow,
 	GridRow,
 	NewAuditEntry,
@@ -18,12 +20,20 @@ import type {
 	NewResident,
 	NewSession,
 	NewUser,
+	ResidentRow,
 	SessionRow,
 	Store,
 	UserRow
 } from './types';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
 import { DrizzleSyncTx, pullChanges } from './sync-tx';
+import {
+	ID_SECRET_SETTING,
+	idProtection,
+	newIdSecret,
+	parseIdKey,
+	type IdProtection
+} from '../privacy/ids';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 export type Tables = typeof schema;
@@ -78,8 +88,9 @@ export class DrizzleStore implements Store {
 		return this.driver.db;
 	}
 
-	migrate(): Promise<void> {
-		return this.driver.migrate();
+	async migrate(): Promise<void> {
+		await this.driver.migrate();
+		await this.enforceAppendOnlyAudit();
 	}
 
 	close(): Promise<void> {
@@ -271,6 +282,8 @@ export class DrizzleStore implements Store {
 	async insertResidents(rows: NewResident[]): Promise<void> {
 		const { residents, households } = this.t;
 		if (rows.length === 0) return;
+		const ids = await this.idProtection();
+		const now = new Date();
 		await this.driver.transaction(async (tx) => {
 			const householdIds = [...new Set(rows.map((r) => r.householdId))];
 			const gridOf = new Map<string, string>();
@@ -284,15 +297,14 @@ export class DrizzleStore implements Store {
 			const missing = householdIds.find((id) => !gridOf.has(id));
 			if (missing) throw new Error(`householdId: household ${missing} does not exist`);
 			const community = await this.communityOfGrids(tx, [...new Set(gridOf.values())]);
-			const now = new Date();
 			const full = rows.map((r) => ({
 				id: r.id,
 				householdId: r.householdId,
 				gridId: gridOf.get(r.householdId)!,
 				name: r.name,
-				idNumber: r.idNumber ?? null,
+				idNumber: r.idNumber ? ids.seal(r.idNumber) : null,
 				idNumberMasked: r.idNumber ? maskIdNumber(r.idNumber) : null,
-				idHash: r.idHash ?? null,
+				idHash: r.idNumber ? ids.hash(r.idNumber) : null,
 				phone: r.phone ?? null,
 				birthYear: r.birthYear ?? null,
 				sex: r.sex ?? null,
@@ -320,6 +332,8 @@ export class DrizzleStore implements Store {
 			for (const part of chunk(values, 18, this.driver.maxParams))
 				await tx.insert(residents).values(part);
 		});
+		const hashes = rows.flatMap((r) => (r.idNumber ? [ids.hash(r.idNumber)] : []));
+		await this.flagDuplicates(hashes, now);
 	}
 
 	async householdsOfGrid(gridId: string) {
@@ -470,4 +484,290 @@ export class DrizzleStore implements Store {
 		}
 		return versions;
 	}
+
+	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──
+
+	private ids: Promise<IdProtection> | null = null;
+
+	idProtection(): Promise<IdProtection> {
+		this.ids ??= this.loadIdProtection().catch((error) => {
+			this.ids = null;
+			throw error;
+		});
+		return this.ids;
+	}
+
+	private async loadIdProtection(): Promise<IdProtection> {
+		const key = parseIdKey(process.env.GRIDCARE_ID_KEY);
+		let secret = process.env.GRIDCARE_ID_SECRET || null;
+		if (!secret) {
+			const { settings } = this.t;
+			await this.db
+				.insert(settings)
+				.values({ key: ID_SECRET_SETTING, value: newIdSecret() })
+				.onConflictDoNothing();
+			const [row] = await this.db
+				.select()
+				.from(settings)
+				.where(eq(settings.key, ID_SECRET_SETTING))
+				.limit(1);
+			secret = String(row.value);
+		}
+		return idProtection(secret, key);
+	}
+
+	/** A trigger on each dialect makes audit entries append-only for every client of the database. */
+	private async enforceAppendOnlyAudit(): Promise<void> {
+		const statements =
+			this.dialect === 'sqlite'
+				? [
+						`CREATE TRIGGER IF NOT EXISTS audit_entries_no_update BEFORE UPDATE ON audit_entries
+						 BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`,
+						`CREATE TRIGGER IF NOT EXISTS audit_entries_no_delete BEFORE DELETE ON audit_entries
+						 BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`
+					]
+				: [
+						`CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger
+						 LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_entries is append-only'; END $$`,
+						`CREATE OR REPLACE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE
+						 ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()`,
+						`CREATE OR REPLACE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE
+						 ON audit_entries FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()`
+					];
+		for (const text of statements) await this.rawExec(text);
+	}
+
+	private async rawExec(text: string): Promise<void> {
+		if (this.dialect === 'sqlite')
+			(this.db as unknown as { run(q: ReturnType<typeof sql.raw>): unknown }).run(sql.raw(text));
+		else await this.db.execute(sql.raw(text));
+	}
+
+	async getResident(id: string): Promise<ResidentRow | null> {
+		const { residents } = this.t;
+		const [row] = await this.db.select().from(residents).where(eq(residents.id, id)).limit(1);
+		return row ?? null;
+	}
+
+	async flagDuplicates(idHashes: string[], at: Date): Promise<number> {
+		const { residents, grids, duplicateFlags } = this.t;
+		const wanted = [...new Set(idHashes)];
+		if (wanted.length === 0) return 0;
+		let raised = 0;
+		await this.driver.transaction(async (tx) => {
+			const holders = new Map<string, { id: string; householdId: string; community: string }[]>();
+			for (const part of chunk(wanted, 1, this.driver.maxParams)) {
+				const rows = await tx
+					.select({
+						id: residents.id,
+						householdId: residents.householdId,
+						idHash: residents.idHash,
+						community: grids.communityCode
+					})
+					.from(residents)
+					.innerJoin(grids, eq(grids.id, residents.gridId))
+					.where(and(inArray(residents.idHash, part), eq(residents.deleted, false)));
+				for (const r of rows) {
+					const list = holders.get(r.idHash!) ?? [];
+					list.push({ id: r.id, householdId: r.householdId, community: r.community });
+					holders.set(r.idHash!, list);
+				}
+			}
+			for (const [idHash, list] of holders) {
+				if (new Set(list.map((r) => r.householdId)).size < 2) continue;
+				const residentIds = list.map((r) => r.id).sort();
+				const open = await tx
+					.select()
+					.from(duplicateFlags)
+					.where(and(eq(duplicateFlags.idHash, idHash), isNull(duplicateFlags.resolvedAt)));
+				for (const community of new Set(list.map((r) => r.community))) {
+					const flag = open.find((f) => f.communityCode === community);
+					if (flag) {
+						await tx
+							.update(duplicateFlags)
+							.set({ residentIds })
+							.where(eq(duplicateFlags.id, flag.id));
+						continue;
+					}
+					await tx.insert(duplicateFlags).values({
+						id: crypto.randomUUID(),
+						idHash,
+						communityCode: community,
+						residentIds,
+						raisedAt: at,
+						resolvedBy: null,
+						resolvedAt: null,
+						resolution: null,
+						note: null
+					});
+					raised++;
+				}
+			}
+		});
+		return raised;
+	}
+
+	async duplicateFlags(filter: { communityCode?: string }): Promise<DuplicateFlagRow[]> {
+		const { duplicateFlags } = this.t;
+		return this.db
+			.select()
+			.from(duplicateFlags)
+			.where(
+				filter.communityCode ? eq(duplicateFlags.communityCode, filter.communityCode) : undefined
+			)
+			.orderBy(desc(duplicateFlags.raisedAt), asc(duplicateFlags.id));
+	}
+
+	async getDuplicateFlag(id: string): Promise<DuplicateFlagRow | null> {
+		const { duplicateFlags } = this.t;
+		const [row] = await this.db
+			.select()
+			.from(duplicateFlags)
+			.where(eq(duplicateFlags.id, id))
+			.limit(1);
+		return row ?? null;
+	}
+
+	async resolveDuplicateFlag(
+		id: string,
+		r: { by: string; at: Date; action: string; note: string | null }
+	): Promise<void> {
+		const { duplicateFlags } = this.t;
+		await this.db
+			.update(duplicateFlags)
+			.set({ resolvedBy: r.by, resolvedAt: r.at, resolution: r.action, note: r.note })
+			.where(eq(duplicateFlags.id, id));
+	}
+
+	async eraseResident(id: string, at: Date): Promise<void> {
+		const { residents, households } = this.t;
+		await this.driver.transaction(async (tx) => {
+			const [row] = await tx.select().from(residents).where(eq(residents.id, id)).limit(1);
+			if (!row) throw new Error(`id: no resident ${id}`);
+			const community = await this.communityOfGrids(tx, [row.gridId]);
+			const erased = {
+				name: '',
+				idNumberMasked: null,
+				phone: null,
+				birthYear: null,
+				sex: null,
+				tags: [] as string[],
+				dailyCheckIn: false
+			};
+			const versions = await this.logChanges(
+				tx,
+				'residents',
+				[
+					{
+						rowId: id,
+						gridId: row.gridId,
+						communityCode: community.get(row.gridId)!,
+						fields: erased
+					}
+				],
+				'delete'
+			);
+			await tx
+				.update(residents)
+				.set({
+					...erased,
+					idNumber: null,
+					idHash: null,
+					deleted: true,
+					version: versions.get(id)!,
+					updatedAt: at
+				})
+				.where(eq(residents.id, id));
+			if (row.deleted) return;
+			const [household] = await tx
+				.select()
+				.from(households)
+				.where(eq(households.id, row.householdId))
+				.limit(1);
+			if (!household || household.deleted) return;
+			const memberCount = Math.max(0, household.memberCount - 1);
+			const hv = await this.logChanges(
+				tx,
+				'households',
+				[
+					{
+						rowId: household.id,
+						gridId: household.gridId,
+						communityCode: community.get(row.gridId)!,
+						fields: { memberCount }
+					}
+				],
+				'update'
+			);
+			await tx
+				.update(households)
+				.set({ memberCount, version: hv.get(household.id)! })
+				.where(eq(households.id, household.id));
+		});
+	}
+
+	async purgeHealthDetails(before: Date): Promise<number> {
+		const { visits } = this.t;
+		const PAGE = 500;
+		let purged = 0;
+		let afterId = '';
+		for (;;) {
+			const page: (typeof visits.$inferSelect)[] = await this.db
+				.select()
+				.from(visits)
+				.where(and(lt(visits.visitedAt, before), gt(visits.id, afterId)))
+				.orderBy(asc(visits.id))
+				.limit(PAGE);
+			if (page.length === 0) return purged;
+			afterId = page[page.length - 1].id;
+			const stale = page.filter((v) => v.checks.some(hasHealthDetails));
+			if (stale.length === 0) continue;
+			await this.driver.transaction(async (tx) => {
+				const community = await this.communityOfGrids(tx, [...new Set(stale.map((v) => v.gridId))]);
+				const purgedChecks = new Map(
+					stale.map((v) => [
+						v.id,
+						v.checks.map((c) => ({ residentId: c.residentId, abnormal: isAbnormalCheck(c) }))
+					])
+				);
+				await this.logChanges(
+					tx,
+					'visits',
+					stale.map((v) => ({
+						rowId: v.id,
+						gridId: v.gridId,
+						communityCode: community.get(v.gridId)!,
+						fields: { checks: purgedChecks.get(v.id)! }
+					})),
+					'update'
+				);
+				for (const v of stale)
+					await tx
+						.update(visits)
+						.set({ checks: purgedChecks.get(v.id)! })
+						.where(eq(visits.id, v.id));
+			});
+			purged += stale.length;
+		}
+	}
+
+	async sessionsOfDevice(deviceId: string): Promise<SessionRow[]> {
+		const { sessions } = this.t;
+		return this.db.select().from(sessions).where(eq(sessions.deviceId, deviceId));
+	}
+
+	async revokeDeviceSessions(deviceId: string, at: Date): Promise<number> {
+		const { sessions } = this.t;
+		const revoked = await this.db
+			.update(sessions)
+			.set({ revokedAt: at })
+			.where(and(eq(sessions.deviceId, deviceId), isNull(sessions.revokedAt)))
+			.returning({ id: sessions.id });
+		return revoked.length;
+	}
+}
+
+/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
+function hasHealthDetails(check: object): boolean {
+	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 }

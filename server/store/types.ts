@@ -4,6 +4,7 @@ import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
 import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+import type { IdProtection } from '../privacy/ids';
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
 export type GridRow = InferSelectModel<typeof schema.grids>;
@@ -86,4 +87,33 @@ export interface Store {
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
 	/** Change-log entries of a scope after a cursor, in server order. */
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
+
+	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──
+	/** This deployment's ID protection: hash secret (env or settings, created once) and optional key. */
+	idProtection(): Promise<IdProtection>;
+	getResident(id: string): Promise<ResidentRow | null>;
+	/**
+	 * For each hash held by live residents of more than one household, raise (or refresh) one open
+	 * flag per community concerned. Returns how many flags were newly raised.
+	 */
+	flagDuplicates(idHashes: string[], at: Date): Promise<number>;
+	duplicateFlags(filter: { communityCode?: string }): Promise<DuplicateFlagRow[]>;
+	getDuplicateFlag(id: string): Promise<DuplicateFlagRow | null>;
+	resolveDuplicateFlag(
+		id: string,
+		resolution: { by: string; at: Date; action: string; note: string | null }
+	): Promise<void>;
+	/** Erase a resident's personal fields and mark the row deleted (logged so devices drop it). */
+	eraseResident(id: string, at: Date): Promise<void>;
+	/**
+	 * Delete the health details of checks of visits before `before`, keeping per check only
+	 * `{ residentId, abnormal }`; each purged visit is logged so devices replace their copy.
+	 * Returns how many visits were purged.
+	 */
+	purgeHealthDetails(before: Date): Promise<number>;
+	sessionsOfDevice(deviceId: string): Promise<SessionRow[]>;
+	/** Revoke every live session of a device; returns how many were revoked. */
+	revokeDeviceSessions(deviceId: string, at: Date): Promise<number>;
 }
+
+export type DuplicateFlagRow = InferSelectModel<typeof schema.duplicateFlags>;

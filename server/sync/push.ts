@@ -16,6 +16,7 @@ import { canTransition, dueAt } from '../../src/lib/domain/incident';
 import { isAbnormalVisit } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store, UserRow } from '../store/types';
+import type { IdProtection } from '../privacy/ids';
 import type { SyncRows, SyncTx } from '../store/sync-types';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
@@ -46,9 +47,31 @@ function parse<S extends z.ZodType>(schema: S, fields: unknown): z.infer<S> {
 	return result.data as z.infer<S>;
 }
 
+/** What applying a batch carries besides the caller: ID protection and the ID hashes it wrote. */
+interface ApplyContext extends PushContext {
+	ids: IdProtection;
+	idHashes: Set<string>;
+}
+
 export async function applyPushBatch(
 	store: Store,
-	ctx: PushContext,
+	pushContext: PushContext,
+	mutations: Mutation[]
+): Promise<PushResult[]> {
+	const ctx: ApplyContext = {
+		...pushContext,
+		ids: await store.idProtection(),
+		idHashes: new Set()
+	};
+	const results = await applyInTransaction(store, ctx, mutations);
+	// The same ID number in another household raises a flag to each community head concerned.
+	await store.flagDuplicates([...ctx.idHashes], ctx.now);
+	return results;
+}
+
+function applyInTransaction(
+	store: Store,
+	ctx: ApplyContext,
 	mutations: Mutation[]
 ): Promise<PushResult[]> {
 	return store.syncTransaction(async (tx) => {
@@ -102,7 +125,7 @@ function referencedIds(mutations: Mutation[]) {
 /** Apply one mutation; returns the row's new version, if it changed. Throws Rejection before any write. */
 async function applyMutation(
 	tx: SyncTx,
-	ctx: PushContext,
+	ctx: ApplyContext,
 	m: Mutation
 ): Promise<number | undefined> {
 	if (m.op === 'insert') {
@@ -149,7 +172,7 @@ async function liveRow<T extends 'households' | 'residents'>(
 	return row;
 }
 
-async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number> {
+async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<number> {
 	const now = ctx.now;
 	const log = (grid: Grid, fields: Record<string, unknown>) =>
 		tx.logChange({
@@ -206,8 +229,8 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 			const version = await log(grid, fields);
 			await tx.insertRow('residents', {
 				...fields,
-				idNumber: f.idNumber ?? null,
-				idHash: null,
+				idNumber: f.idNumber ? ctx.ids.seal(f.idNumber) : null,
+				idHash: f.idNumber ? ctx.ids.hash(f.idNumber) : null,
 				version,
 				fieldMeta: {},
 				deleted: false,
@@ -215,6 +238,7 @@ async function insert(tx: SyncTx, ctx: PushContext, m: Mutation): Promise<number
 				updatedAt: now
 			});
 			await changeMemberCount(tx, household, grid, 1);
+			if (f.idNumber) ctx.idHashes.add(ctx.ids.hash(f.idNumber));
 			return version;
 		}
 		case 'visits': {
@@ -333,7 +357,7 @@ async function changeMemberCount(
 
 async function remove(
 	tx: SyncTx,
-	ctx: PushContext,
+	ctx: ApplyContext,
 	table: UpdatableTable,
 	row: SyncRows[UpdatableTable],
 	grid: Grid
@@ -358,7 +382,7 @@ async function remove(
 
 async function update(
 	tx: SyncTx,
-	ctx: PushContext,
+	ctx: ApplyContext,
 	m: Mutation,
 	table: UpdatableTable,
 	row: SyncRows[UpdatableTable],
@@ -377,8 +401,10 @@ async function update(
 	const logged: Record<string, unknown> = { ...merged.won };
 	if (table === 'residents' && 'idNumber' in merged.won) {
 		const full = merged.won.idNumber as string | undefined;
-		stored.idNumber = full ?? null;
+		stored.idNumber = full ? ctx.ids.seal(full) : null;
 		stored.idNumberMasked = full ? maskIdNumber(full) : null;
+		stored.idHash = full ? ctx.ids.hash(full) : null;
+		if (full) ctx.idHashes.add(ctx.ids.hash(full));
 		delete logged.idNumber;
 		logged.idNumberMasked = stored.idNumberMasked;
 	}

@@ -171,10 +171,17 @@ for (const dialect of DIALECTS) {
 			};
 			expect(doc.openapi).toMatch(/^3\./);
 			expect(Object.keys(doc.paths).sort()).toEqual([
+				'/audit',
 				'/auth/login',
+				'/devices/{deviceId}/revoke',
 				'/divisions/{code}',
+				'/duplicates',
+				'/duplicates/{id}/resolve',
 				'/health',
 				'/history/{table}/{rowId}',
+				'/residents/export',
+				'/residents/{id}',
+				'/residents/{id}/unmask',
 				'/sync/pull',
 				'/sync/push'
 			]);

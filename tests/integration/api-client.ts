@@ -11,7 +11,8 @@ export function testApp(store: Store, now: () => Date = () => new Date()) {
 		config: { ...loadConfig({}), appDir: 'build' },
 		throttle: new LoginThrottle(),
 		version: 'test',
-		now
+		now,
+		log: () => {}
 	});
 }
 

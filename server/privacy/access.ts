@@ -1,0 +1,47 @@
+// Who may see personal data in the clear, and the audit entries that record each access.
+import type { Context } from 'hono';
+import type { AppEnv } from '../context';
+import type { GridRow, NewAuditEntry, Store, UserRow } from '../store/types';
+
+/** Unmasking is for the people who work with the resident: its grid's worker, its community's head. */
+export function canUnmask(user: UserRow, grid: GridRow): boolean {
+	if (user.role === 'grid_worker') return user.scope.includes(grid.id);
+	if (user.role === 'community_head') return user.scope.includes(grid.communityCode);
+	return false;
+}
+
+/** Whether the user heads this community. */
+export function headsCommunity(user: UserRow, communityCode: string): boolean {
+	return user.role === 'community_head' && user.scope.includes(communityCode);
+}
+
+/** The community a community head is responsible for. */
+export function communityOfHead(user: UserRow): string | null {
+	return user.role === 'community_head' ? (user.scope.find((c) => c.length === 12) ?? null) : null;
+}
+
+/** Communities a user works in: a worker's grids' communities, or the communities their scope names. */
+export async function communitiesOfUser(store: Store, user: UserRow): Promise<Set<string>> {
+	const out = new Set<string>();
+	if (user.role === 'grid_worker') {
+		for (const id of user.scope) {
+			const grid = await store.getGrid(id);
+			if (grid) out.add(grid.communityCode);
+		}
+	} else for (const code of user.scope) if (code.length === 12) out.add(code);
+	return out;
+}
+
+/** Append an audit entry for the calling user and device. */
+export function audit(
+	c: Context<AppEnv>,
+	entry: Omit<NewAuditEntry, 'userId' | 'role' | 'deviceId'>
+) {
+	const { user, deviceId } = c.var.principal;
+	return c.var.services.store.appendAudit({
+		...entry,
+		userId: user.id,
+		role: user.role,
+		deviceId
+	});
+}

@@ -1,0 +1,76 @@
+// Security headers for every response, and a Content-Security-Policy without 'unsafe-inline'
+// scripts: the app shell's inline bootstrap script is allowed by its SHA-256 hash.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context';
+
+/** 'sha256-…' sources for every inline <script> of an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+	const out: string[] = [];
+	for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+		if (/\bsrc\s*=/i.test(match[1]) || match[2].length === 0) continue;
+		out.push(`'sha256-${createHash('sha256').update(match[2], 'utf8').digest('base64')}'`);
+	}
+	return out;
+}
+
+/** Origin of a tile URL template such as https://tile.example.cn/{z}/{x}/{y}.png, or null. */
+export function tileOrigin(template: string | undefined): string | null {
+	if (!template) return null;
+	try {
+		return new URL(template.replace(/\{[a-z]+\}/gi, '0')).origin;
+	} catch {
+		return null;
+	}
+}
+
+export function contentSecurityPolicy(scriptHashes: string[], tiles: string | null): string {
+	const extra = tiles ? ` ${tiles}` : '';
+	return [
+		"default-src 'self'",
+		`script-src 'self' ${scriptHashes.join(' ')}`.trim(),
+		// Svelte and Leaflet set style attributes; styles cannot run code.
+		"style-src 'self' 'unsafe-inline'",
+		`img-src 'self' data: blob:${extra}`,
+		`connect-src 'self'${extra}`,
+		"font-src 'self'",
+		"worker-src 'self'",
+		"manifest-src 'self'",
+		"object-src 'none'",
+		"base-uri 'self'",
+		"form-action 'self'",
+		"frame-ancestors 'none'"
+	].join('; ');
+}
+
+/** Hashes of the built shell's inline scripts, re-read when index.html changes (a rebuild). */
+function shellHashes(appDir: string) {
+	let cached: { mtimeMs: number; hashes: string[] } | null = null;
+	return async (): Promise<string[]> => {
+		const file = join(appDir, 'index.html');
+		const info = await stat(file).catch(() => null);
+		if (!info) return [];
+		if (cached?.mtimeMs !== info.mtimeMs)
+			cached = { mtimeMs: info.mtimeMs, hashes: inlineScriptHashes(await readFile(file, 'utf8')) };
+		return cached.hashes;
+	};
+}
+
+export function securityHeaders(appDir: string, tileUrl: string | undefined) {
+	const hashes = shellHashes(appDir);
+	const tiles = tileOrigin(tileUrl);
+	return createMiddleware<AppEnv>(async (c, next) => {
+		await next();
+		const h = c.res.headers;
+		// A 304 or a stream may come with immutable headers: replace the response to set ours.
+		if (Object.isFrozen(h)) c.res = new Response(c.res.body, c.res);
+		c.res.headers.set('Content-Security-Policy', contentSecurityPolicy(await hashes(), tiles));
+		c.res.headers.set('X-Content-Type-Options', 'nosniff');
+		c.res.headers.set('Referrer-Policy', 'no-referrer');
+		c.res.headers.set('X-Frame-Options', 'DENY');
+		c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+		c.res.headers.set('Permissions-Policy', 'camera=(), microphone=(self), geolocation=(self)');
+	});
+}

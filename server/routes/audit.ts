@@ -1,0 +1,62 @@
+// The audit trail, read-only: a community head sees their community's entries, an administrator all.
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireAuth } from '../auth/middleware';
+import { communityOfHead, headsCommunity } from '../privacy/access';
+import { router } from './router';
+import { AUTH_ERRORS, errorResponse } from './errors';
+
+const entrySchema = z
+	.object({
+		id: z.string(),
+		at: z.string(),
+		userId: z.string(),
+		role: z.string(),
+		action: z.string(),
+		subjectType: z.string(),
+		subjectId: z.string(),
+		communityCode: z.string().nullable(),
+		reason: z.string().nullable(),
+		deviceId: z.string().nullable(),
+		details: z.record(z.string(), z.unknown()).nullable()
+	})
+	.openapi('AuditEntry');
+
+const auditRoute = createRoute({
+	method: 'get',
+	path: '/audit',
+	tags: ['privacy'],
+	summary: 'Audit entries, newest first (community head: own community; admin: any)',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		query: z.object({
+			code: z
+				.string()
+				.regex(/^\d{12}$/, 'expected a 12-digit community code')
+				.optional(),
+			limit: z.coerce.number().int().min(1).max(1000).default(100)
+		})
+	},
+	responses: {
+		200: {
+			description: 'Entries',
+			content: { 'application/json': { schema: z.object({ entries: z.array(entrySchema) }) } }
+		},
+		400: errorResponse('Bad code or limit'),
+		...AUTH_ERRORS
+	}
+});
+
+export const auditRoutes = router().openapi(auditRoute, async (c) => {
+	const { store } = c.var.services;
+	const { user } = c.var.principal;
+	const { code, limit } = c.req.valid('query');
+	let communityCode: string | undefined;
+	if (user.role === 'admin') communityCode = code;
+	else if (user.role === 'community_head' && (!code || headsCommunity(user, code)))
+		communityCode = code ?? communityOfHead(user) ?? undefined;
+	if (!communityCode && user.role !== 'admin')
+		return c.json({ error: 'forbidden', message: 'code: outside your scope' }, 403);
+	const rows = await store.auditEntries({ communityCode, limit });
+	return c.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
+});

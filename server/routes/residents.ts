@@ -1,0 +1,177 @@
+// Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireAuth } from '../auth/middleware';
+import { audit, canUnmask, headsCommunity } from '../privacy/access';
+import { unmaskRequestSchema } from '../../src/lib/shared/privacy';
+import { maskName, maskPhone } from '../../src/lib/shared/mask';
+import { router } from './router';
+import { AUTH_ERRORS, errorResponse } from './errors';
+
+const idParam = z.object({ id: z.string().uuid() });
+
+const unmaskRoute = createRoute({
+	method: 'post',
+	path: '/residents/{id}/unmask',
+	tags: ['privacy'],
+	summary: 'Show one masked field of a resident in the clear, for a stated reason (audited)',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		params: idParam,
+		body: { content: { 'application/json': { schema: unmaskRequestSchema } }, required: true }
+	},
+	responses: {
+		200: {
+			description: 'The value; the access is in the audit trail',
+			content: { 'application/json': { schema: z.object({ value: z.string() }) } }
+		},
+		400: errorResponse('Unknown field or reason'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such resident, or no value recorded')
+	}
+});
+
+const eraseRoute = createRoute({
+	method: 'delete',
+	path: '/residents/{id}',
+	tags: ['privacy'],
+	summary: 'Erase a resident who moved out, on request: personal fields deleted (audited)',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		params: idParam,
+		body: {
+			content: {
+				'application/json': {
+					schema: z.object({ reason: z.string().trim().min(2).max(500) }).strict()
+				}
+			},
+			required: true
+		}
+	},
+	responses: {
+		200: {
+			description: 'Erased',
+			content: { 'application/json': { schema: z.object({ erased: z.literal(true) }) } }
+		},
+		400: errorResponse('Reason missing'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such resident')
+	}
+});
+
+const exportRoute = createRoute({
+	method: 'get',
+	path: '/residents/export',
+	tags: ['privacy'],
+	summary: "A grid's residents as CSV, masked as on screen (audited)",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: { query: z.object({ gridId: z.string().uuid() }) },
+	responses: {
+		200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+		400: errorResponse('gridId missing'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such grid')
+	}
+});
+
+const csvCell = (v: unknown) => {
+	const text = v === null || v === undefined ? '' : String(v);
+	// A leading = + - @ would run as a formula in a spreadsheet.
+	const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+	return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
+
+export const residentRoutes = router()
+	.openapi(unmaskRoute, async (c) => {
+		const { store } = c.var.services;
+		const { user } = c.var.principal;
+		const { id } = c.req.valid('param');
+		const { field, reason } = c.req.valid('json');
+		const resident = await store.getResident(id);
+		if (!resident || resident.deleted)
+			return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
+		const grid = await store.getGrid(resident.gridId);
+		if (!grid || !canUnmask(user, grid))
+			return c.json(
+				{ error: 'forbidden', message: "id: only the resident's grid worker or community head" },
+				403
+			);
+		const stored = field === 'idNumber' ? resident.idNumber : resident.phone;
+		if (!stored) return c.json({ error: 'not_found', message: `${field}: no value recorded` }, 404);
+		const value = field === 'idNumber' ? (await store.idProtection()).open(stored) : stored;
+		await audit(c, {
+			action: 'unmask',
+			subjectType: 'resident',
+			subjectId: id,
+			communityCode: grid.communityCode,
+			reason,
+			details: { field }
+		});
+		c.header('Cache-Control', 'no-store');
+		return c.json({ value }, 200);
+	})
+	.openapi(eraseRoute, async (c) => {
+		const { store, now } = c.var.services;
+		const { user } = c.var.principal;
+		const { id } = c.req.valid('param');
+		const { reason } = c.req.valid('json');
+		const resident = await store.getResident(id);
+		if (!resident) return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
+		const grid = await store.getGrid(resident.gridId);
+		if (!grid || !headsCommunity(user, grid.communityCode))
+			return c.json(
+				{ error: 'forbidden', message: "id: only the head of the resident's community" },
+				403
+			);
+		await store.eraseResident(id, now());
+		await audit(c, {
+			action: 'resident_erased',
+			subjectType: 'resident',
+			subjectId: id,
+			communityCode: grid.communityCode,
+			reason
+		});
+		return c.json({ erased: true as const }, 200);
+	})
+	.openapi(exportRoute, async (c) => {
+		const { store } = c.var.services;
+		const { user } = c.var.principal;
+		const { gridId } = c.req.valid('query');
+		const grid = await store.getGrid(gridId);
+		if (!grid) return c.json({ error: 'not_found', message: 'gridId: no such grid' }, 404);
+		if (!canUnmask(user, grid))
+			return c.json(
+				{ error: 'forbidden', message: "gridId: only the grid's worker or community head" },
+				403
+			);
+		const lines = [['household', 'name', 'idNumber', 'phone', 'birthYear', 'sex'].join(',')];
+		let count = 0;
+		for (const household of await store.householdsOfGrid(grid.id))
+			for (const r of await store.residentsOfHousehold(household.id)) {
+				count++;
+				lines.push(
+					[
+						household.address,
+						maskName(r.name),
+						r.idNumberMasked,
+						r.phone ? maskPhone(r.phone) : '',
+						r.birthYear,
+						r.sex
+					]
+						.map(csvCell)
+						.join(',')
+				);
+			}
+		await audit(c, {
+			action: 'export',
+			subjectType: 'grid',
+			subjectId: grid.id,
+			communityCode: grid.communityCode,
+			details: { rows: count, format: 'csv' }
+		});
+		c.header('Cache-Control', 'no-store');
+		c.header('Content-Disposition', `attachment; filename="residents-${grid.id}.csv"`);
+		return c.body(lines.join('\r\n') + '\r\n', 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+	});
