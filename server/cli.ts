@@ -11,6 +11,8 @@ import { startServer } from './serve';
 import { openStore } from './store/index';
 import type { Store } from './store/types';
 import { VERSION } from './version';
+import { retentionCutoff, startRetentionJob } from './privacy/retention';
+import { stdoutSink } from './logging';
 
 /** Open the configured store, migrate it, run `fn`, and always close it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -57,10 +59,14 @@ program
 				);
 		}
 		const server = await startServer(store, config);
+		const stopRetention = startRetentionJob(store, config.retentionDays, stdoutSink);
 		console.log(
 			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`
 		);
-		const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
+		const stop = () => {
+			stopRetention();
+			server.close(() => void store.close().then(() => process.exit(0)));
+		};
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);
 	});
@@ -138,8 +144,44 @@ user
 					displayName: options.displayName ?? null,
 					passwordHash: await hashPassword(options.password)
 				});
+				// A permission change: in the audit trail, made by the operator at the server.
+				await store.appendAudit({
+					userId: 'cli',
+					role: 'operator',
+					action: 'user_created',
+					subjectType: 'user',
+					subjectId: created.id,
+					communityCode: await communityOfScope(store, options.role, scope),
+					reason: null,
+					deviceId: null,
+					details: { username: created.username, role: created.role, scope }
+				});
 				console.log(created.id);
 			})
+	);
+
+/** The one community a new user's scope lies in, if any (for the community head's audit view). */
+async function communityOfScope(store: Store, userRole: Role, scope: string[]) {
+	if (userRole !== 'grid_worker') return scope[0].length === 12 ? scope[0] : null;
+	const communities = new Set<string>();
+	for (const id of scope) communities.add((await store.getGrid(id))!.communityCode);
+	return communities.size === 1 ? [...communities][0] : null;
+}
+
+program
+	.command('purge')
+	.description('delete health details of visits older than the retention period')
+	.option('--older-than <days>', 'days to keep (default GRIDCARE_RETENTION_DAYS, 30)', (v) => {
+		const n = Number(v);
+		if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected whole days');
+		return n;
+	})
+	.action((options: { olderThan?: number }) =>
+		withStore(async (store) => {
+			const days = options.olderThan ?? loadConfig().retentionDays;
+			const visits = await store.purgeHealthDetails(retentionCutoff(new Date(), days));
+			console.log(`purged health details of ${visits} visits older than ${days} days`);
+		})
 	);
 
 /** Grid workers are scoped to grids; everyone else to one division code that must exist. */
