@@ -4,7 +4,7 @@ import type { AppEnv } from '../context';
 import type { GridRow, NewAuditEntry, Store, UserRow } from '../store/types';
 
 /** Unmasking is for the people who work with the resident: its grid's worker, its community's head. */
-export function canUnmask(user: UserRow, grid: GridRow): boolean {
+export function canUnmask(user: UserRow, grid: Pick<GridRow, 'id' | 'communityCode'>): boolean {
 	if (user.role === 'grid_worker') return user.scope.includes(grid.id);
 	if (user.role === 'community_head') return user.scope.includes(grid.communityCode);
 	return false;

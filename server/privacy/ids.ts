@@ -34,10 +34,16 @@ export function idProtection(secret: string, key: Uint8Array | null): IdProtecti
 			createHmac('sha256', secret).update(idNumber.toUpperCase(), 'utf8').digest('hex'),
 		seal: (idNumber) => {
 			if (!key) return idNumber;
-			const iv = randomBytes(12);
+			const iv = Uint8Array.from(randomBytes(12));
 			const cipher = createCipheriv('aes-256-gcm', key, iv);
-			const data = Buffer.concat([cipher.update(idNumber, 'utf8'), cipher.final()]);
-			return ENCRYPTED + [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64')).join(':');
+			const data = [cipher.update(idNumber, 'utf8'), cipher.final()].map((b) => Uint8Array.from(b));
+			const parts = [iv, Uint8Array.from(cipher.getAuthTag()), ...data];
+			return (
+				ENCRYPTED +
+				[parts[0], parts[1], Buffer.concat(parts.slice(2))]
+					.map((b) => Buffer.from(b).toString('base64'))
+					.join(':')
+			);
 		},
 		open: (stored) => {
 			if (!stored.startsWith(ENCRYPTED)) return stored;
@@ -45,10 +51,10 @@ export function idProtection(secret: string, key: Uint8Array | null): IdProtecti
 			const [iv, tag, data] = stored
 				.slice(ENCRYPTED.length)
 				.split(':')
-				.map((part) => Buffer.from(part, 'base64'));
+				.map((part) => Uint8Array.from(Buffer.from(part, 'base64')));
 			const decipher = createDecipheriv('aes-256-gcm', key, iv);
 			decipher.setAuthTag(tag);
-			return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+			return decipher.update(data, undefined, 'utf8') + decipher.final('utf8');
 		}
 	};
 }

@@ -9,7 +9,7 @@ import {
 	INSERT_FIELDS,
 	UPDATE_FIELDS,
 	type UpdatableTable,
-	type Mutation
+	type PushMutation as Mutation
 } from '../../src/lib/shared/schemas';
 import { maskIdNumber } from '../../src/lib/shared/mask';
 import { canTransition, dueAt } from '../../src/lib/domain/incident';
@@ -17,6 +17,8 @@ import { isAbnormalVisit } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store, UserRow } from '../store/types';
 import type { IdProtection } from '../privacy/ids';
+import { offlineAuditEntry } from '../privacy/offline-audit';
+import type { NewAuditEntry } from '../store/types';
 import type { SyncRows, SyncTx } from '../store/sync-types';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
@@ -51,6 +53,8 @@ function parse<S extends z.ZodType>(schema: S, fields: unknown): z.infer<S> {
 interface ApplyContext extends PushContext {
 	ids: IdProtection;
 	idHashes: Set<string>;
+	/** Entries of `audit` mutations, appended once the batch has committed. */
+	audits: NewAuditEntry[];
 }
 
 export async function applyPushBatch(
@@ -61,9 +65,11 @@ export async function applyPushBatch(
 	const ctx: ApplyContext = {
 		...pushContext,
 		ids: await store.idProtection(),
-		idHashes: new Set()
+		idHashes: new Set(),
+		audits: []
 	};
 	const results = await applyInTransaction(store, ctx, mutations);
+	for (const entry of ctx.audits) await store.appendAudit(entry);
 	// The same ID number in another household raises a flag to each community head concerned.
 	await store.flagDuplicates([...ctx.idHashes], ctx.now);
 	return results;
@@ -110,7 +116,7 @@ function referencedIds(mutations: Mutation[]) {
 	};
 	const text = (v: unknown) => (typeof v === 'string' ? [v] : []);
 	for (const m of mutations) {
-		refs[m.table].add(m.rowId);
+		if (m.table !== 'audit') refs[m.table].add(m.rowId);
 		const f = m.fields;
 		for (const id of text(f.householdId)) refs.households.add(id);
 		for (const id of text(f.residentId)) refs.residents.add(id);
@@ -128,6 +134,12 @@ async function applyMutation(
 	ctx: ApplyContext,
 	m: Mutation
 ): Promise<number | undefined> {
+	if (m.table === 'audit') {
+		const entry = await offlineAuditEntry(tx, ctx.user, ctx.deviceId, m);
+		if (typeof entry === 'string') return reject(entry);
+		ctx.audits.push(entry);
+		return undefined;
+	}
 	if (m.op === 'insert') {
 		if (await tx.getRow(m.table, m.rowId)) reject('rowId: a row with this id already exists');
 		return insert(tx, ctx, m);
@@ -176,7 +188,7 @@ async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<numbe
 	const now = ctx.now;
 	const log = (grid: Grid, fields: Record<string, unknown>) =>
 		tx.logChange({
-			tableName: m.table,
+			tableName: m.table as SyncTable,
 			rowId: m.rowId,
 			op: 'insert',
 			fields,
@@ -334,6 +346,8 @@ async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<numbe
 			});
 			return version;
 		}
+		case 'audit':
+			return reject('table: audit entries are recorded before the synced tables');
 	}
 }
 

@@ -20,18 +20,21 @@ for (const dialect of DIALECTS) {
 		let head: ApiClient;
 		let person: Person;
 		const log: string[] = [];
+		let testAppWithLog: () => ReturnType<typeof createApp>;
 
 		beforeAll(async () => {
 			db = await openTestStore(dialect);
 			fx = await seedFixture(db.store);
-			const app = createApp({
-				store: db.store,
-				config: { ...loadConfig({}), appDir: 'build' },
-				throttle: new LoginThrottle(),
-				version: 'test',
-				now: () => new Date(),
-				log: (line) => log.push(line)
-			});
+			testAppWithLog = () =>
+				createApp({
+					store: db.store,
+					config: { ...loadConfig({}), appDir: 'build' },
+					throttle: new LoginThrottle(),
+					version: 'test',
+					now: () => new Date(),
+					log: (line) => log.push(line)
+				});
+			const app = testAppWithLog();
 			worker = await new ApiClient(app).login('worker_a1');
 			head = await new ApiClient(app).login('head_a');
 			person = await addPerson(worker, fx.grids.a1, {
@@ -133,6 +136,51 @@ for (const dialect of DIALECTS) {
 			const text = log.join('\n');
 			for (const secret of [SHARED_ID, SHARED_ID.slice(6, 14), PHONE, NAME, person.resident])
 				expect(text).not.toContain(secret);
+		});
+
+		it('takes offline unmask records as insert-only `audit` mutations, scope-checked', async () => {
+			const entry = (fields: Record<string, unknown>, op = 'insert') => ({
+				id: crypto.randomUUID(),
+				table: 'audit',
+				op,
+				rowId: crypto.randomUUID(),
+				fields
+			});
+			const shown = {
+				residentId: person.resident,
+				field: 'phone',
+				reason: 'contact_resident',
+				at: '2026-11-24T10:15:00+08:00'
+			};
+			const batch = [entry(shown)];
+			expect((await worker.push(batch)).map((r) => r.status)).toEqual(['applied']);
+			expect((await worker.push(batch)).map((r) => r.status)).toEqual(['duplicate']);
+			const [recorded] = await db.store.auditEntries({ communityCode: '450102001003', limit: 1 });
+			expect(recorded).toMatchObject({
+				action: 'unmask',
+				userId: fx.users.worker_a1.id,
+				subjectId: person.resident,
+				reason: 'contact_resident',
+				deviceId: worker.deviceId,
+				details: { field: 'phone', offline: true, shownAt: shown.at }
+			});
+			const rejected = await worker.push([
+				entry({ ...shown, reason: 'bored' }),
+				entry({ ...shown, extra: 1 }),
+				entry(shown, 'update')
+			]);
+			expect(rejected.map((r) => r.reason)).toEqual([
+				expect.stringMatching(/^fields\.reason: /),
+				expect.stringMatching(/^fields\.extra: /),
+				'op: audit entries can only be inserted'
+			]);
+			const appB = await new ApiClient(testAppWithLog()).login('worker_b1');
+			const [foreign] = await appB.push([entry(shown)]);
+			expect(foreign).toMatchObject({ status: 'rejected' });
+			expect(foreign.reason).toMatch(/^fields\.residentId: /);
+			// Audit entries are never pulled by devices.
+			const { changes } = await worker.pullAll();
+			expect(changes.some((c) => c.table === 'audit')).toBe(false);
 		});
 
 		it('erases a resident who moved out on request: fields gone, devices told, audited', async () => {

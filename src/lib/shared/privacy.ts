@@ -34,3 +34,17 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** How long an unmasked value stays on screen. */
 export const REVEAL_SECONDS = 30;
+
+/**
+ * Fields of an `audit` mutation: a device that showed a value it holds (a phone) while offline
+ * records the access, and the entry reaches the server with its next push.
+ */
+export const offlineAuditFields = z
+	.object({
+		residentId: z.string().uuid(),
+		field: z.enum(UNMASK_FIELDS),
+		reason: z.enum(UNMASK_REASONS),
+		at: z.string().datetime({ offset: true })
+	})
+	.strict();
+export type OfflineAuditFields = z.infer<typeof offlineAuditFields>;

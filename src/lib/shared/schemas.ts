@@ -133,6 +133,10 @@ export const UPDATE_FIELDS = {
 } as const;
 export type UpdatableTable = keyof typeof UPDATE_FIELDS;
 
+/** Tables a device pushes to: the synced tables, and `audit` (insert-only, never pulled). */
+export const PUSH_TABLES = [...SYNC_TABLES, 'audit'] as const;
+export type PushTable = (typeof PUSH_TABLES)[number];
+
 export const mutationSchema = z.object({
 	id: uuidSchema,
 	table: z.enum(SYNC_TABLES),
@@ -143,9 +147,13 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
+/** A mutation as a push carries it: to a synced table, or an `audit` entry recorded offline. */
+export const pushMutationSchema = mutationSchema.extend({ table: z.enum(PUSH_TABLES) });
+export type PushMutation = z.infer<typeof pushMutationSchema>;
+
 export const pushRequestSchema = z.object({
 	deviceId: shortText(64),
-	mutations: z.array(mutationSchema.passthrough()).max(1000)
+	mutations: z.array(pushMutationSchema.passthrough()).max(1000)
 });
 
 /** "field: message" for the first issue of a failed parse: the field is named in every error. */
