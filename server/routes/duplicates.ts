@@ -18,7 +18,7 @@ const flagSchema = z
 		residents: z.array(
 			z.object({
 				id: z.string(),
-				name: z.string().openapi({ description: 'Masked outside the community' }),
+				name: z.string().openapi({ description: 'Masked (张*明)' }),
 				idNumberMasked: z.string().nullable(),
 				householdId: z.string(),
 				gridId: z.string(),
@@ -112,8 +112,8 @@ export const duplicateRoutes = router()
 				const inYourCommunity = grid?.communityCode === flag.communityCode;
 				residents.push({
 					id: r.id,
-					// Another community's resident: enough to phone its head, nothing more.
-					name: inYourCommunity ? r.name : maskName(r.name),
+					// Above the grid level names are masked: enough to find the household, nothing more.
+					name: maskName(r.name),
 					idNumberMasked: r.idNumberMasked,
 					householdId: r.householdId,
 					gridId: r.gridId,
