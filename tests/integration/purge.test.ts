@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbnormalVisit } from '../../src/lib/domain/visit';
-import { retentionCutoff } from '../../server/privacy/retention';
+import { retentionCutoff, startRetentionJob } from '../../server/privacy/retention';
 import { ApiClient, foldChanges, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { addPerson, type Person } from './privacy-fixtures';
@@ -123,6 +123,41 @@ for (const dialect of DIALECTS) {
 			const { cursor } = await worker.pullAll();
 			expect(await db.store.purgeHealthDetails(retentionCutoff(new Date(NOW), 30))).toBe(0);
 			expect((await worker.pullAll(cursor)).changes).toEqual([]);
+		});
+
+		it('runs at once and then daily in `serve`, logging counts only', async () => {
+			const visit = crypto.randomUUID();
+			await worker.push([
+				{
+					id: crypto.randomUUID(),
+					table: 'visits',
+					op: 'insert',
+					rowId: visit,
+					fields: {
+						householdId: person.household,
+						visitedAt: new Date(NOW - 60 * DAY).toISOString(),
+						outcome: 'visited',
+						checks: [{ residentId: person.resident, temperature: 36.6 }]
+					}
+				}
+			]);
+			const lines: string[] = [];
+			const stop = startRetentionJob(db.store, 30, (line) => lines.push(line));
+			try {
+				await expect.poll(() => lines.length).toBe(1);
+			} finally {
+				stop();
+			}
+			expect(JSON.parse(lines[0])).toMatchObject({
+				level: 'info',
+				msg: 'retention purge',
+				olderThanDays: 30,
+				visits: 1
+			});
+			expect((await stored()).size).toBe(visits.length);
+			const rows = await db.store.pullChanges({ gridIds: [fx.grids.a1], after: 0, limit: 1000 });
+			const last = rows.filter((r) => r.rowId === visit).at(-1)!;
+			expect(last.fields).toEqual({ checks: [{ residentId: person.resident, abnormal: false }] });
 		});
 
 		it.runIf(dialect === 'sqlite')('runs as `gridcare purge --older-than <days>`', async () => {
