@@ -70,7 +70,9 @@ export function createApi() {
 		// The route pattern and the error's kind only: messages may quote personal data.
 		logLine(c.var.services.log ?? stdoutSink, 'error', 'unhandled', {
 			route: c.req.routePath,
-			error: error instanceof Error ? error.name : typeof error
+			error: error instanceof Error ? error.name : typeof error,
+			// Where it failed, without the message line (a message may quote a value).
+			stack: error instanceof Error ? error.stack?.split('\n').slice(1, 6).join('\n') : undefined
 		});
 		return c.json({ error: 'internal', message: 'internal error' }, 500);
 	});

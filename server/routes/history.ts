@@ -3,6 +3,7 @@ import { requireAuth } from '../auth/middleware';
 import { canSeeGrid } from '../auth/scope';
 import { pullScope } from '../sync/scope';
 import { router } from './router';
+import { maskPhone } from '../../src/lib/shared/mask';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
 const historyRoute = createRoute({
@@ -63,7 +64,11 @@ export const historyRoutes = router().openapi(historyRoute, async (c) => {
 		{
 			entries: rows.map((r) => ({
 				field: r.field,
-				value: r.value,
+				// Phones stay masked here too; the reveal with a reason is the only way to the number.
+				value:
+					r.field === 'phone' && (typeof r.value === 'string' || typeof r.value === 'number')
+						? maskPhone(String(r.value))
+						: r.value,
 				outcome: r.outcome as 'applied' | 'lost',
 				actor: names.get(r.actorId)!,
 				at: r.at.toISOString(),

@@ -85,6 +85,36 @@ for (const dialect of DIALECTS) {
 			expect(JSON.stringify(entries)).not.toContain(PHONE);
 		});
 
+		it('keeps phones masked in the field history', async () => {
+			const row = (await db.store.getResident(person.resident))!;
+			const [result] = await worker.push([
+				{
+					id: crypto.randomUUID(),
+					table: 'residents',
+					op: 'update',
+					rowId: person.resident,
+					baseVersion: row.version,
+					fields: { phone: '13977001122' }
+				}
+			]);
+			expect(result.status).toBe('applied');
+			const res = await head.request(`/history/residents/${person.resident}`);
+			const text = await res.text();
+			expect(text).toContain('139****1122');
+			expect(text).not.toContain('13977001122');
+			// Back to the phone the other cases expect.
+			await worker.push([
+				{
+					id: crypto.randomUUID(),
+					table: 'residents',
+					op: 'update',
+					rowId: person.resident,
+					baseVersion: result.version,
+					fields: { phone: PHONE }
+				}
+			]);
+		});
+
 		it('refuses an unmask without a listed reason, naming the field, and audits nothing', async () => {
 			const before = (await db.store.auditEntries({ limit: 100 })).length;
 			const res = await unmask(worker, 'idNumber', 'curious');
