@@ -88,7 +88,10 @@ export function createApp(services: Services) {
 		await next();
 	});
 	app.use('*', requestLog(services.log ?? stdoutSink));
-	app.use('*', securityHeaders(resolve(services.config.appDir), services.config.tileUrl));
+	app.use(
+		'*',
+		securityHeaders(resolve(services.config.appDir), services.config.tileUrl, `${API_PREFIX}/docs`)
+	);
 	app.route(API_PREFIX, createApi());
 	app.all(`${API_PREFIX}/*`, (c) =>
 		c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404)

@@ -26,13 +26,18 @@ export function tileOrigin(template: string | undefined): string | null {
 	}
 }
 
-export function contentSecurityPolicy(scriptHashes: string[], tiles: string | null): string {
+export function contentSecurityPolicy(
+	scriptHashes: string[],
+	tiles: string | null,
+	/** Origins the page loads scripts and styles from besides itself (the API docs' CDN). */
+	assets: string[] = []
+): string {
 	const extra = tiles ? ` ${tiles}` : '';
 	return [
 		"default-src 'self'",
-		`script-src 'self' ${scriptHashes.join(' ')}`.trim(),
+		["script-src 'self'", ...scriptHashes, ...assets].join(' '),
 		// Svelte and Leaflet set style attributes; styles cannot run code.
-		"style-src 'self' 'unsafe-inline'",
+		["style-src 'self' 'unsafe-inline'", ...assets].join(' '),
 		`img-src 'self' data: blob:${extra}`,
 		`connect-src 'self'${extra}`,
 		"font-src 'self'",
@@ -58,7 +63,10 @@ function shellHashes(appDir: string) {
 	};
 }
 
-export function securityHeaders(appDir: string, tileUrl: string | undefined) {
+/** The browsable API docs (swagger-ui) load their scripts and styles from this CDN. */
+const DOCS_ASSETS = ['https://cdn.jsdelivr.net'];
+
+export function securityHeaders(appDir: string, tileUrl: string | undefined, docsPath: string) {
 	const hashes = shellHashes(appDir);
 	const tiles = tileOrigin(tileUrl);
 	return createMiddleware<AppEnv>(async (c, next) => {
@@ -66,7 +74,11 @@ export function securityHeaders(appDir: string, tileUrl: string | undefined) {
 		const h = c.res.headers;
 		// A 304 or a stream may come with immutable headers: replace the response to set ours.
 		if (Object.isFrozen(h)) c.res = new Response(c.res.body, c.res);
-		c.res.headers.set('Content-Security-Policy', contentSecurityPolicy(await hashes(), tiles));
+		const policy =
+			c.req.path === docsPath
+				? contentSecurityPolicy(inlineScriptHashes(await c.res.clone().text()), null, DOCS_ASSETS)
+				: contentSecurityPolicy(await hashes(), tiles);
+		c.res.headers.set('Content-Security-Policy', policy);
 		c.res.headers.set('X-Content-Type-Options', 'nosniff');
 		c.res.headers.set('Referrer-Policy', 'no-referrer');
 		c.res.headers.set('X-Frame-Options', 'DENY');

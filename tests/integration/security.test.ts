@@ -82,6 +82,24 @@ describe('security headers (sqlite)', () => {
 		expect(csp.get('connect-src')).toEqual(["'self'", 'https://tiles.example.cn']);
 	});
 
+	it('lets the API docs page run its own inline script and CDN assets, and nothing else', async () => {
+		const res = await app.request('/api/v1/docs');
+		const html = await res.text();
+		const inline = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+		const hash = createHash('sha256').update(inline).digest('base64');
+		const csp = directives(res);
+		expect(csp.get('script-src')).toEqual([
+			"'self'",
+			`'sha256-${hash}'`,
+			'https://cdn.jsdelivr.net'
+		]);
+		expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+		// The app's pages do not get the CDN.
+		expect(directives(await app.request('/')).get('script-src')).not.toContain(
+			'https://cdn.jsdelivr.net'
+		);
+	});
+
 	it('follows a rebuild of the shell', async () => {
 		const changed = SHELL.replace('base: ""', 'base: "/x"');
 		writeFileSync(join(dir, 'index.html'), changed);
