@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test, type RunningServer } from './fixtures';
 import { HouseholdPage, WorkerApp } from './worker-pages';
+import { idCheckChar } from '../../src/lib/shared/id-number';
 
 /** Collect CSP violations and CSP console messages of every page of the context. */
 async function watchCsp(page: Page) {
@@ -138,11 +139,34 @@ describe('privacy in the browser', () => {
 		}
 	);
 
-	test('a community head reads the audit log; the CSP holds on that screen too', async ({
+	test('a community head reads the audit log and resolves a duplicate registration; the CSP holds', async ({
 		page,
 		server
 	}) => {
 		const violations = await watchCsp(page);
+		// One ID number registered in two households of worker1's grid.
+		const first17 = '45010219800101123';
+		const idNumber = first17 + idCheckChar(first17);
+		const { token } = await apiSignIn(server.url, 'worker1');
+		const { households } = await serverRows(server.url, token);
+		const [h1, h2] = [...households!.keys()];
+		const push = await fetch(`${server.url}/api/v1/sync/push`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({
+				deviceId: 'e2e-fixture',
+				mutations: [h1, h2].map((householdId) => ({
+					id: crypto.randomUUID(),
+					table: 'residents',
+					op: 'insert',
+					rowId: crypto.randomUUID(),
+					fields: { householdId, name: '罗春燕', idNumber }
+				}))
+			})
+		});
+		const { results } = (await push.json()) as { results: { status: string }[] };
+		expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
+
 		await page.goto('/login');
 		await page.getByLabel('用户名', { exact: true }).fill('head');
 		await page.getByLabel('密码', { exact: true }).fill('demo1234');
@@ -155,6 +179,18 @@ describe('privacy in the browser', () => {
 		expect(await rows.count()).toBe(unmaskEntries(server).length);
 		expect(await rows.first().innerText()).toContain('紧急救助');
 		await screenshot(page, 'p04-audit-log-head');
+
+		await page.goto('/supervise');
+		await page.getByRole('link', { name: '重复登记' }).click();
+		await page.getByRole('heading', { level: 1, name: '重复登记' }).waitFor();
+		const flag = page.locator('li.flag').filter({ hasText: '罗*燕' });
+		expect(await flag.locator('.people li').count()).toBe(2);
+		expect(await page.locator('main').innerText()).not.toContain(idNumber);
+		await flag.getByLabel('处理结果').selectOption({ label: '不是同一人' });
+		await flag.getByLabel('说明（可选）').fill('同名同号，户籍核实为录入错误');
+		await screenshot(page, 'p05-duplicate-flag');
+		await flag.getByRole('button', { name: '标记为已处理' }).click();
+		await flag.getByText('已处理：不是同一人').waitFor();
 		expect(await violations()).toEqual([]);
 	});
 });

@@ -1,7 +1,7 @@
-// Calls of the privacy routes from the app: unmask one field, read the audit trail.
+// Calls of the privacy routes from the app: unmask one field, the audit trail, duplicate flags.
 import { z } from 'zod';
 import { apiRequest } from '$lib/client/api';
-import type { UnmaskField, UnmaskReason } from '$lib/shared/privacy';
+import type { DuplicateAction, UnmaskField, UnmaskReason } from '$lib/shared/privacy';
 
 const unmaskAnswer = z.object({ value: z.string() });
 
@@ -37,4 +37,43 @@ export function auditEntries(token: string | null, limit = 200): Promise<AuditEn
 	return apiRequest(`/audit?limit=${limit}`, z.object({ entries: z.array(auditEntrySchema) }), {
 		token
 	}).then((answer) => answer.entries);
+}
+
+export const duplicateFlagSchema = z.object({
+	id: z.string(),
+	communityCode: z.string(),
+	raisedAt: z.string(),
+	resolvedAt: z.string().nullable(),
+	resolution: z.string().nullable(),
+	note: z.string().nullable(),
+	residents: z.array(
+		z.object({
+			id: z.string(),
+			name: z.string(),
+			idNumberMasked: z.string().nullable(),
+			householdId: z.string(),
+			gridId: z.string(),
+			inYourCommunity: z.boolean()
+		})
+	)
+});
+export type DuplicateFlag = z.infer<typeof duplicateFlagSchema>;
+
+export function duplicateFlags(token: string | null): Promise<DuplicateFlag[]> {
+	return apiRequest('/duplicates', z.object({ flags: z.array(duplicateFlagSchema) }), {
+		token
+	}).then((answer) => answer.flags);
+}
+
+export function resolveDuplicate(
+	id: string,
+	action: DuplicateAction,
+	note: string,
+	token: string | null
+): Promise<void> {
+	return apiRequest(
+		`/duplicates/${encodeURIComponent(id)}/resolve`,
+		z.object({ resolved: z.literal(true) }),
+		{ method: 'POST', body: { action, ...(note.trim() ? { note: note.trim() } : {}) }, token }
+	).then(() => undefined);
 }
