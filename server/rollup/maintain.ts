@@ -5,7 +5,7 @@
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
 // so they change nothing.
-import { and, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, or } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from '../store/drizzle-store';
@@ -274,12 +274,25 @@ async function visitFigures(
 		return r.startDate <= day && day <= r.dueDate;
 	};
 
-	// Stored visits of these households that can share a period with the batch's visits.
-	const minDay = [...visits.map((v) => v.day), ...rounds.map((r) => r.startDate)].sort()[0];
+	// Stored visits of these households that share a period with the batch's visits: the
+	// batch's days and the spans of the rounds they fall in (index on (household_id, day)).
+	const batchDays = [...new Set(visits.map((v) => v.day))];
+	const spans = rounds.filter((r) => batchDays.some((d) => r.startDate <= d && d <= r.dueDate));
 	const householdIds = [...new Set(visits.map((v) => v.householdId))];
-	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
 	const { visits: vt } = t;
-	for (const part of chunk(householdIds, 1, maxParams - 1))
+	const inPeriods = or(
+		inArray(vt.day, batchDays),
+		...spans.map((r) => and(gte(vt.day, r.startDate), lte(vt.day, r.dueDate)))
+	);
+	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
+	const room = maxParams - batchDays.length - 2 * spans.length;
+	for (const part of chunk(householdIds, 1, room)) {
+		for (const r of await db
+			.selectDistinct({ householdId: vt.householdId, day: vt.day })
+			.from(vt)
+			.where(and(inArray(vt.householdId, part), inPeriods)))
+			stored.push({ ...r, abnormal: false, checks: [] });
+		// Checks are read only from the (few) visits flagged abnormal.
 		stored.push(
 			...(await db
 				.select({
@@ -289,8 +302,9 @@ async function visitFigures(
 					checks: vt.checks
 				})
 				.from(vt)
-				.where(and(inArray(vt.householdId, part), gte(vt.day, minDay))))
+				.where(and(inArray(vt.householdId, part), eq(vt.abnormal, true), inPeriods)))
 		);
+	}
 	// Only the batch's periods matter: a stored visit marks those it falls in.
 	const batchPeriods = [...new Set(visits.flatMap(periodsOf))];
 	const seenHousehold = new Set<string>();
