@@ -5,7 +5,7 @@
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
 // so they change nothing.
-import { and, eq, gte, inArray, lte, or } from 'drizzle-orm';
+import { and, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from '../store/drizzle-store';
@@ -286,25 +286,22 @@ async function visitFigures(
 	);
 	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
 	const room = maxParams - batchDays.length - 2 * spans.length;
-	for (const part of chunk(householdIds, 1, room)) {
+	for (const part of chunk(householdIds, 1, room))
 		for (const r of await db
-			.selectDistinct({ householdId: vt.householdId, day: vt.day })
+			.select({
+				householdId: vt.householdId,
+				day: vt.day,
+				abnormal: vt.abnormal,
+				// Checks are read only from the (few) visits flagged abnormal.
+				checks: sql<unknown>`case when ${vt.abnormal} then ${vt.checks} end`
+			})
 			.from(vt)
 			.where(and(inArray(vt.householdId, part), inPeriods)))
-			stored.push({ ...r, abnormal: false, checks: [] });
-		// Checks are read only from the (few) visits flagged abnormal.
-		stored.push(
-			...(await db
-				.select({
-					householdId: vt.householdId,
-					day: vt.day,
-					abnormal: vt.abnormal,
-					checks: vt.checks
-				})
-				.from(vt)
-				.where(and(inArray(vt.householdId, part), eq(vt.abnormal, true), inPeriods)))
-		);
-	}
+			stored.push({
+				...r,
+				abnormal: Boolean(r.abnormal),
+				checks: typeof r.checks === 'string' ? JSON.parse(r.checks) : r.checks
+			});
 	// Only the batch's periods matter: a stored visit marks those it falls in.
 	const batchPeriods = [...new Set(visits.flatMap(periodsOf))];
 	const seenHousehold = new Set<string>();
