@@ -12,6 +12,7 @@ import { importDivisions } from '../../server/divisions/import';
 import { startServer } from '../../server/serve';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { now, progress, round, summarize, type Summary } from './common';
 import { DIALECT_LABEL, login, openBenchDb, type BenchDb, type Dialect } from './gridcare';
 import { batches, makeHouseholds, makeVisits, seedHouseholds } from './visits';
@@ -35,6 +36,8 @@ export interface RollupResult {
 	setupSeconds: { divisions: number; bulk: number; recompute: number };
 	figures: number;
 	reads: { node: string; code: string; ms: Summary }[];
+	/** 1-minute load average when the reads started (other work on the machine). */
+	loadAvgAtReads: number;
 	ingest: {
 		batchSize: number;
 		batches: number;
@@ -71,13 +74,13 @@ async function bulkFill(db: BenchDb, households: number, day: string): Promise<n
 			const per = Math.max(1, Math.round(households / grids));
 			client.exec(`insert into households (id, grid_id, address, tags, member_count, version, field_meta, deleted, created_at, updated_at)
 				with recursive s(k) as (select 1 union all select k + 1 from s where k < ${per})
-				select lower(hex(randomblob(16))), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', 0, 0, 0
-				from grids g, s`);
+				select printf('bench-%08d-%05d', g.rowid, s.k), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', 0, 0, 0
+				from grids g cross join s`);
 			// One household in twenty visited today.
 			const ms = Date.now();
 			client.exec(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
-				select lower(hex(randomblob(16))), h.id, h.grid_id, 'bench', ${ms}, '${day}', 'visited', '[]', '[]', null, 0, null, ${ms}
-				from households h where abs(random()) % 20 = 0`);
+				select 'v' || h.id, h.id, h.grid_id, 'bench', ${ms}, '${day}', 'visited', '[]', '[]', null, 0, null, ${ms}
+				from households h where abs(random()) % 20 = 0 order by h.id`);
 			client.exec('COMMIT');
 			return (client.prepare('select count(*) as n from visits').get() as { n: number }).n;
 		} finally {
@@ -93,11 +96,12 @@ async function bulkFill(db: BenchDb, households: number, day: string): Promise<n
 		const [{ n: grids }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from grids');
 		const per = Math.max(1, Math.round(households / Number(grids)));
 		await sql.unsafe(`insert into households (id, grid_id, address, tags, member_count, version, field_meta, deleted, created_at, updated_at)
-			select gen_random_uuid()::text, g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', false, now(), now()
-			from grids g, generate_series(1, ${per}) s(k)`);
+			select 'bench-' || lpad(g.n::text, 8, '0') || '-' || lpad(s.k::text, 5, '0'), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', false, now(), now()
+			from (select id, row_number() over (order by id) as n from grids) g, generate_series(1, ${per}) s(k)
+			order by g.n, s.k`);
 		await sql.unsafe(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
-			select gen_random_uuid()::text, h.id, h.grid_id, 'bench', now(), '${day}', 'visited', '[]', '[]', null, false, null, now()
-			from households h where random() < 0.05`);
+			select 'v' || h.id, h.id, h.grid_id, 'bench', now(), '${day}', 'visited', '[]', '[]', null, false, null, now()
+			from households h where random() < 0.05 order by h.id`);
 		await sql.unsafe('analyze');
 		const [{ n }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from visits');
 		return Number(n);
@@ -162,6 +166,7 @@ export async function benchRollup(
 				return (await res.json()) as { metrics: Record<string, number>; children: unknown[] };
 			};
 			const reads: RollupResult['reads'] = [];
+			const loadAvgAtReads = round(loadavg()[0], 2);
 			for (const { node, code } of READ_NODES) {
 				for (let i = 0; i < 20; i++) await get(`/rollup/${code}`);
 				const ms: number[] = [];
@@ -250,6 +255,7 @@ export async function benchRollup(
 				},
 				figures: kept.length,
 				reads,
+				loadAvgAtReads,
 				ingest: {
 					batchSize: options.batchSize,
 					batches: onMs.length,
@@ -310,40 +316,40 @@ export function renderRollupMarkdown(report: {
 		'',
 		'## Data and setup',
 		'',
-		'| database | households | grids | communities | visits today | divisions (s) | bulk households + visits (s) | recompute (s) | figures |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| database | households | grids | communities | visits today | divisions (s) | bulk households + visits (s) | recompute (s) | figures | load avg at reads |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 		...report.results.map(
 			(r) =>
-				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.grids.toLocaleString('en')} | ${r.communities.toLocaleString('en')} | ${r.visitsToday.toLocaleString('en')} | ${r.setupSeconds.divisions} | ${r.setupSeconds.bulk} | ${r.setupSeconds.recompute} | ${r.figures.toLocaleString('en')} |`
+				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.grids.toLocaleString('en')} | ${r.communities.toLocaleString('en')} | ${r.visitsToday.toLocaleString('en')} | ${r.setupSeconds.divisions} | ${r.setupSeconds.bulk} | ${r.setupSeconds.recompute} | ${r.figures.toLocaleString('en')} | ${r.loadAvgAtReads} |`
 		),
 		'',
 		'## GET /rollup/:code through HTTP (target p95 ≤ 20 ms)',
 		'',
-		'| database | node | code | n | p50 ms | p95 ms | max ms |',
-		'|---|---|---|---:|---:|---:|---:|',
+		'| database | households | node | code | n | p50 ms | p95 ms | max ms |',
+		'|---|---:|---|---|---:|---:|---:|---:|',
 		...report.results.flatMap((r) =>
 			r.reads.map(
 				(x) =>
-					`| ${r.label} | ${x.node} | ${x.code} | ${x.ms.n} | ${x.ms.median} | ${x.ms.p95} | ${x.ms.max} |`
+					`| ${r.label} | ${r.households.toLocaleString('en')} | ${x.node} | ${x.code} | ${x.ms.n} | ${x.ms.median} | ${x.ms.p95} | ${x.ms.max} |`
 			)
 		),
 		'',
 		'## Push ingest, roll-up maintenance on vs off (batches interleaved; limit: +30 %)',
 		'',
-		'| database | batch | batches each | on: median ms | off: median ms | on visits/s | off visits/s | overhead |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		'| database | households | batch | batches each | on: median ms | off: median ms | on visits/s | off visits/s | overhead |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 		...report.results.map(
 			(r) =>
-				`| ${r.label} | ${r.ingest.batchSize} | ${r.ingest.batches} | ${r.ingest.onMs.median} | ${r.ingest.offMs.median} | ${r.ingest.onPerSec} | ${r.ingest.offPerSec} | ${round(r.ingest.overhead * 100, 1)} % |`
+				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.ingest.batchSize} | ${r.ingest.batches} | ${r.ingest.onMs.median} | ${r.ingest.offMs.median} | ${r.ingest.onPerSec} | ${r.ingest.offPerSec} | ${round(r.ingest.overhead * 100, 1)} % |`
 		),
 		'',
 		'## Freshness: push acknowledged → GET /rollup/45 shows it',
 		'',
-		'| database | samples | visible on the first read | p50 ms | p95 ms |',
-		'|---|---:|---:|---:|---:|',
+		'| database | households | samples | visible on the first read | p50 ms | p95 ms |',
+		'|---|---:|---:|---:|---:|---:|',
 		...report.results.map(
 			(r) =>
-				`| ${r.label} | ${r.freshness.samples} | ${r.freshness.visibleOnFirstRead} | ${r.freshness.ms.median} | ${r.freshness.ms.p95} |`
+				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.freshness.samples} | ${r.freshness.visibleOnFirstRead} | ${r.freshness.ms.median} | ${r.freshness.ms.p95} |`
 		),
 		'',
 		'## Notes',

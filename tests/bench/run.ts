@@ -196,6 +196,28 @@ async function main(): Promise<void> {
 	}
 	if (only.has('rollup')) {
 		const results: RollupResult[] = [];
+		const notes = [
+			"Province 45's real division tree through import-divisions; 3 synthetic grids per community; households spread evenly over the grids, one in twenty visited today (bulk SQL), figures built by recompute-rollups' code path.",
+			'Reads: the real HTTP server, one province officer, sequential requests after 20 warm-up requests per node; each response carries the node and all its children.',
+			'Ingest: 500-visit batches of one worker through POST /sync/push, alternating between a server with GRIDCARE_ROLLUP on and one with it off over the same database.',
+			'Freshness: one visit pushed, then GET /rollup/45 until the visit count shows it; the figure changes in the push transaction, so the first read after the acknowledgement shows it.'
+		];
+		// Written after every size and database, so a long run keeps what it measured.
+		let markdown = '';
+		const write = async () => {
+			const report = {
+				date: new Date().toISOString(),
+				command,
+				durationSeconds: round((now() - started) / 1000),
+				machine: await machine(loadAvgStart),
+				results,
+				notes
+			};
+			mkdirSync(args.out, { recursive: true });
+			markdown = renderRollupMarkdown(report);
+			writeFileSync(join(args.out, 'rollup.md'), markdown);
+			writeFileSync(join(args.out, 'rollup.json'), `${JSON.stringify(report, null, '\t')}\n`);
+		};
 		for (const size of args['rollup-households']
 			.split(',')
 			.map((v) => positive('rollup-households', v)))
@@ -208,24 +230,8 @@ async function main(): Promise<void> {
 					freshnessSamples: 20
 				});
 				if (result) results.push(result);
+				await write();
 			}
-		const report = {
-			date: new Date().toISOString(),
-			command,
-			durationSeconds: round((now() - started) / 1000),
-			machine: await machine(loadAvgStart),
-			results,
-			notes: [
-				"Province 45's real division tree through import-divisions; 3 synthetic grids per community; households spread evenly over the grids, one in twenty visited today (bulk SQL), figures built by recompute-rollups' code path.",
-				'Reads: the real HTTP server, one province officer, sequential requests after 20 warm-up requests per node; each response carries the node and all its children.',
-				'Ingest: 500-visit batches of one worker through POST /sync/push, alternating between a server with GRIDCARE_ROLLUP on and one with it off over the same database.',
-				'Freshness: one visit pushed, then GET /rollup/45 until the visit count shows it; the figure changes in the push transaction, so the first read after the acknowledgement shows it.'
-			]
-		};
-		mkdirSync(args.out, { recursive: true });
-		const markdown = renderRollupMarkdown(report);
-		writeFileSync(join(args.out, 'rollup.md'), markdown);
-		writeFileSync(join(args.out, 'rollup.json'), `${JSON.stringify(report, null, '\t')}\n`);
 		process.stdout.write(`${markdown}\nResults in ${args.out}/rollup.md and rollup.json\n`);
 		if (['push', 'pouch', 'pull'].every((part) => !only.has(part))) return;
 	}
