@@ -19,6 +19,8 @@ import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
 import { logLine, requestLog, stdoutSink } from './logging';
 import { securityHeaders } from './privacy/headers';
+import { rollupRoutes } from './routes/rollup';
+import { supervisionRoutes } from './routes/supervision';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -51,7 +53,9 @@ export function createApi() {
 		.route('/', residentRoutes)
 		.route('/', auditRoutes)
 		.route('/', deviceRoutes)
-		.route('/', duplicateRoutes);
+		.route('/', duplicateRoutes)
+		.route('/', rollupRoutes)
+		.route('/', supervisionRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

@@ -13,6 +13,8 @@ export interface Config {
 	retentionDays: number;
 	/** Privacy: map tile URL template whose origin the Content-Security-Policy allows. */
 	tileUrl?: string;
+	/** Incremental roll-up maintenance on push; GRIDCARE_ROLLUP=off only for benchmarks. */
+	rollup: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
 		appDir: env.GRIDCARE_APP_DIR || 'build',
 		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
-		tileUrl: env.GRIDCARE_TILE_URL || undefined
+		tileUrl: env.GRIDCARE_TILE_URL || undefined,
+		rollup: env.GRIDCARE_ROLLUP !== 'off'
 	};
 }

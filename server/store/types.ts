@@ -5,6 +5,7 @@ import type * as schema from '../db/schema.pg';
 import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
 import type { IdProtection } from '../privacy/ids';
+import type { SupervisionQueries } from '../rollup/store';
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
 export type GridRow = InferSelectModel<typeof schema.grids>;
@@ -114,6 +115,9 @@ export interface Store {
 	sessionsOfDevice(deviceId: string): Promise<SessionRow[]>;
 	/** Revoke every live session of a device; returns how many were revoked. */
 	revokeDeviceSessions(deviceId: string, at: Date): Promise<number>;
+	// ---- Roll-up and supervision (server/rollup/) ----
+	/** Roll-up figures, rounds, community settings, incident queues, alerts and last syncs. */
+	supervision(): SupervisionQueries;
 }
 
 export type DuplicateFlagRow = InferSelectModel<typeof schema.duplicateFlags>;

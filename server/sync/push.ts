@@ -20,6 +20,7 @@ import type { IdProtection } from '../privacy/ids';
 import { offlineAuditEntry } from '../privacy/offline-audit';
 import type { NewAuditEntry } from '../store/types';
 import type { SyncRows, SyncTx } from '../store/sync-types';
+import { maintainRollup } from '../rollup/maintain';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
 
@@ -33,6 +34,8 @@ export interface PushContext {
 	deviceId: string;
 	timeZone: string;
 	now: Date;
+	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
+	rollup?: boolean;
 }
 
 class Rejection extends Error {}
@@ -99,6 +102,12 @@ function applyInTransaction(
 				results.push({ id: m.id, status: 'rejected', reason: error.message });
 			}
 		}
+		// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
+		if (ctx.rollup !== false)
+			await maintainRollup(
+				tx,
+				mutations.filter((_, i) => results[i].status === 'applied')
+			);
 		await tx.flush();
 		return results;
 	});

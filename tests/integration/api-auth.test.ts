@@ -171,17 +171,28 @@ for (const dialect of DIALECTS) {
 			};
 			expect(doc.openapi).toMatch(/^3\./);
 			expect(Object.keys(doc.paths).sort()).toEqual([
+				'/alerts',
+				'/alerts/{id}/ack',
 				'/audit',
 				'/auth/login',
+				'/communities/{code}/grids',
+				'/communities/{code}/settings',
+				'/communities/{code}/summary.xlsx',
 				'/devices/{deviceId}/revoke',
 				'/divisions/{code}',
 				'/duplicates',
 				'/duplicates/{id}/resolve',
 				'/health',
 				'/history/{table}/{rowId}',
+				'/incidents',
+				'/incidents/{id}',
+				'/incidents/{id}/transition',
 				'/residents/export',
 				'/residents/{id}',
 				'/residents/{id}/unmask',
+				'/rollup/{code}',
+				'/rollup/{code}/trend',
+				'/rounds',
 				'/sync/pull',
 				'/sync/push'
 			]);
