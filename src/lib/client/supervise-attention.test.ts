@@ -3,9 +3,11 @@ import {
 	byAttention,
 	byUrgency,
 	chartPoints,
+	coverageBand,
 	coveragePercent,
 	isOverdue,
 	isStaleSync,
+	parseRound,
 	parseSettings,
 	sumMetrics
 } from './supervise-attention';
@@ -155,5 +157,40 @@ describe('chartPoints', () => {
 			[0, 50],
 			[100, 50]
 		]);
+	});
+});
+
+describe('coverageBand', () => {
+	it.each([
+		[0, 'low'],
+		[0.39, 'low'],
+		[0.4, 'middle'],
+		[0.79, 'middle'],
+		[0.8, 'high'],
+		[1, 'high']
+	] as const)('%s → %s', (share, band) => {
+		expect(coverageBand(share)).toBe(band);
+	});
+});
+
+describe('parseRound', () => {
+	it('accepts a named round whose due date is not before its start', () => {
+		expect(
+			parseRound({ name: ' 全面排查 ', startDate: '2026-11-24', dueDate: '2026-11-24' })
+		).toEqual({
+			ok: true,
+			value: { name: '全面排查', startDate: '2026-11-24', dueDate: '2026-11-24' }
+		});
+	});
+
+	it('names the field of each problem', () => {
+		expect(parseRound({ name: '', startDate: '2026-02-30', dueDate: '' })).toEqual({
+			ok: false,
+			problems: { name: 'required', startDate: 'date', dueDate: 'required' }
+		});
+		expect(parseRound({ name: 'x', startDate: '2026-11-24', dueDate: '2026-11-20' })).toEqual({
+			ok: false,
+			problems: { dueDate: 'due_before_start' }
+		});
 	});
 });

@@ -145,3 +145,45 @@ export function chartPoints(
 		Math.round((height - (value / max) * height) * 10) / 10
 	]);
 }
+
+export type CoverageBand = 'low' | 'middle' | 'high';
+
+/** The map's colour band for a coverage share (0–1): below 40 %, below 80 %, and the rest. */
+export function coverageBand(share: number): CoverageBand {
+	if (share < 0.4) return 'low';
+	if (share < 0.8) return 'middle';
+	return 'high';
+}
+
+export type RoundField = 'name' | 'startDate' | 'dueDate';
+export type RoundProblem = 'required' | 'date' | 'due_before_start' | 'too_long';
+
+const isDate = (text: string) =>
+	/^\d{4}-\d{2}-\d{2}$/.test(text) &&
+	!Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+	new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+
+/** Check the "start a round" form; every problem names its field. */
+export function parseRound(input: {
+	name: string;
+	startDate: string;
+	dueDate: string;
+}):
+	| { ok: true; value: { name: string; startDate: string; dueDate: string } }
+	| { ok: false; problems: Partial<Record<RoundField, RoundProblem>> } {
+	const problems: Partial<Record<RoundField, RoundProblem>> = {};
+	const name = input.name.trim();
+	if (!name) problems.name = 'required';
+	else if (name.length > 100) problems.name = 'too_long';
+	for (const field of ['startDate', 'dueDate'] as const) {
+		if (!input[field]) problems[field] = 'required';
+		else if (!isDate(input[field])) problems[field] = 'date';
+	}
+	if (!problems.startDate && !problems.dueDate && input.dueDate < input.startDate)
+		problems.dueDate = 'due_before_start';
+	if (Object.keys(problems).length > 0) return { ok: false, problems };
+	return { ok: true, value: { name, startDate: input.startDate, dueDate: input.dueDate } };
+}
+
+/** A Date for a time in milliseconds (screens keep the clock as a number). */
+export const dateAt = (millis: number): Date => new Date(millis);

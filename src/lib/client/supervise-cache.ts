@@ -50,3 +50,6 @@ export class SnapshotCache {
 }
 
 export const snapshots = new SnapshotCache();
+
+/** The current time in ISO 8601 (the time a snapshot was fetched). */
+export const isoNow = (): string => new Date().toISOString();
