@@ -17,6 +17,7 @@ import { isAbnormalVisit } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store, UserRow } from '../store/types';
 import type { SyncRows, SyncTx } from '../store/sync-types';
+import { maintainRollup } from '../rollup/maintain';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
 
@@ -30,6 +31,8 @@ export interface PushContext {
 	deviceId: string;
 	timeZone: string;
 	now: Date;
+	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
+	rollup?: boolean;
 }
 
 class Rejection extends Error {}
@@ -70,6 +73,12 @@ export async function applyPushBatch(
 				results.push({ id: m.id, status: 'rejected', reason: error.message });
 			}
 		}
+		// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
+		if (ctx.rollup !== false)
+			await maintainRollup(
+				tx,
+				mutations.filter((_, i) => results[i].status === 'applied')
+			);
 		await tx.flush();
 		return results;
 	});
