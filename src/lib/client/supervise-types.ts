@@ -111,13 +111,16 @@ export const incidentSummarySchema = z.object({
 	status: incidentStatusSchema,
 	dueAt: z.string().nullable().optional(),
 	createdAt: z.string().nullable().optional(),
-	escalated: z.boolean().optional(),
+	/** The division an overdue incident climbed to, when it did. */
+	escalatedTo: z.string().nullable().optional(),
+	gridName: z.string().optional(),
+	communityName: z.string().optional(),
 	/** Only at the community level (personal data stays there). */
 	description: z.string().nullable().optional(),
 	address: z.string().nullable().optional(),
-	householdAddress: z.string().nullable().optional(),
 	assigneeId: z.string().nullable().optional(),
-	divisionCode: z.string().nullable().optional()
+	assignee: z.string().nullable().optional(),
+	reporter: z.string().optional()
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
@@ -142,14 +145,13 @@ export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 
 export const alertSchema = z.object({
 	id: z.string(),
-	code: z.string().optional(),
+	communityCode: z.string(),
 	kind: z.string(),
-	message: z.string().nullable().optional(),
-	value: z.number().nullable().optional(),
-	threshold: z.number().nullable().optional(),
-	raisedAt: z.string().nullable().optional(),
-	createdAt: z.string().nullable().optional(),
-	acknowledgedAt: z.string().nullable().optional()
+	value: z.number(),
+	threshold: z.number(),
+	raisedAt: z.string(),
+	acknowledgedBy: z.string().nullable(),
+	acknowledgedAt: z.string().nullable()
 });
 export type Alert = z.infer<typeof alertSchema>;
 
