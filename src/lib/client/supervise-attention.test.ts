@@ -153,6 +153,10 @@ describe('chartPoints', () => {
 			[100, 0]
 		]);
 		expect(chartPoints([], 100, 50)).toEqual([]);
+		expect(chartPoints([0, 5], 100, 50, 10)).toEqual([
+			[0, 50],
+			[100, 25]
+		]);
 		expect(chartPoints([0, 0], 100, 50)).toEqual([
 			[0, 50],
 			[100, 50]

@@ -135,10 +135,12 @@ export function parseSettings(
 export function chartPoints(
 	values: readonly number[],
 	width: number,
-	height: number
+	height: number,
+	/** The value drawn at the top; by default the largest value (at least 1). */
+	top = Math.max(1, ...values)
 ): [number, number][] {
 	if (values.length === 0) return [];
-	const max = Math.max(1, ...values);
+	const max = Math.max(1, top);
 	const step = values.length > 1 ? width / (values.length - 1) : 0;
 	return values.map((value, index) => [
 		Math.round(index * step * 10) / 10,
