@@ -21,10 +21,11 @@ const FIRST_GRID = '第一网格';
 
 /** The community head's and officers' screens, named the way a supervisor would say it. */
 class SupervisePage extends AppShell {
+	/** A table row by its header; the header may also carry a "needs attention" mark. */
 	gridRow(name: string) {
 		return this.page
 			.getByRole('row')
-			.filter({ has: this.page.getByRole('rowheader', { name, exact: true }) });
+			.filter({ has: this.page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
 	}
 
 	/** Waits until the row of `name` shows `text` (the screen polls the server). */
