@@ -228,6 +228,79 @@ describe('supervision screens', () => {
 		expect(stored?.assignee).toBe('worker1');
 	});
 
+	test('the head starts a check round, sees it on the map, and changes the alert settings', async ({
+		page,
+		server
+	}) => {
+		const head = await apiSignIn(server.url, 'head');
+		const code = head.user.scope[0];
+		const screen = await signIn(page, 'head');
+
+		await page.getByRole('link', { name: '排查任务', exact: true }).click();
+		await screen.waitForHeading('排查任务');
+		await page.getByLabel('任务名称').fill('冬季全面入户排查');
+		const start = await page.getByLabel('开始日期').inputValue();
+		const before = new Date(Date.parse(`${start}T00:00:00Z`) - 86_400_000)
+			.toISOString()
+			.slice(0, 10);
+		await page.getByLabel('截止日期').fill(before);
+		await page.getByRole('button', { name: '发起任务' }).click();
+		await page.getByText('截止日期不能早于开始日期').waitFor();
+		expect(await page.getByLabel('截止日期').getAttribute('aria-invalid')).toBe('true');
+
+		const due = new Date(Date.parse(`${start}T00:00:00Z`) + 7 * 86_400_000)
+			.toISOString()
+			.slice(0, 10);
+		await page.getByLabel('截止日期').fill(due);
+		await page.getByRole('button', { name: '发起任务' }).click();
+		await page.getByText('已发起排查任务“冬季全面入户排查”。').waitFor();
+		await page
+			.getByRole('heading', { name: `当前排查任务：冬季全面入户排查（${due} 截止）` })
+			.waitFor({ timeout: 15_000 });
+		await page.getByRole('table', { name: '各网格本轮排查进度' }).waitFor();
+		expect(
+			await page.getByRole('table', { name: '各网格本轮排查进度' }).getByRole('rowheader').count()
+		).toBe(6);
+		const rounds = (await (
+			await fetch(`${server.url}/api/v1/rounds?code=${code}`, {
+				headers: { Authorization: `Bearer ${head.token}` }
+			})
+		).json()) as { rounds: { name: string; dueDate: string }[] };
+		expect(rounds.rounds).toContainEqual(
+			expect.objectContaining({ name: '冬季全面入户排查', dueDate: due })
+		);
+		await screenshot(page, '34-supervise-rounds');
+
+		// The map colours every grid's outline by the round's coverage, with the figure in words.
+		await page.getByRole('link', { name: '网格地图', exact: true }).click();
+		await screen.waitForHeading('网格地图');
+		await page.getByText('颜色表示本轮排查任务“冬季全面入户排查”的覆盖率').waitFor();
+		await page.locator('path.coverage-area').nth(5).waitFor({ timeout: 20_000 });
+		expect(await page.locator('path.coverage-area').count()).toBe(6);
+		await page.locator('.coverage-label', { hasText: /^第一网格 \d+%$/ }).waitFor();
+		await screenshot(page, '35-supervise-map');
+
+		// Settings: a bad value is named in Chinese; a good one is stored.
+		await page.getByRole('link', { name: '预警设置', exact: true }).click();
+		await screen.waitForHeading('预警设置');
+		await page.getByLabel('排查落后预警值（%）').fill('120');
+		await page.getByLabel('未签到预警值').fill('');
+		await page.getByRole('button', { name: '保存设置' }).click();
+		await page.getByText('排查落后预警值（%）须是 0 到 100 之间的整数').waitFor();
+		await page.getByText('请填写未签到预警值').waitFor();
+		await page.getByLabel('排查落后预警值（%）').fill('30');
+		await page.getByLabel('未签到预警值').fill('4');
+		await page.getByRole('button', { name: '保存设置' }).click();
+		await page.getByText('设置已保存。').waitFor();
+		const settings = (await (
+			await fetch(`${server.url}/api/v1/communities/${code}/settings`, {
+				headers: { Authorization: `Bearer ${head.token}` }
+			})
+		).json()) as { thresholds: { coverageBehindPct: number; missedCheckins: number } };
+		expect(settings.thresholds).toMatchObject({ coverageBehindPct: 30, missedCheckins: 4 });
+		await screenshot(page, '36-supervise-settings');
+	});
+
 	test('with no network the head still sees the last figures, marked with their time', async ({
 		page,
 		context,

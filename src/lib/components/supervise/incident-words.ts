@@ -11,7 +11,8 @@ export function actionLabel(from: IncidentStatus, to: IncidentStatus): string {
 		case 'dispatched':
 			return m.sv_act_dispatch();
 		case 'in_progress':
-			return from === 'resolved' ? m.sv_act_rework() : m.sv_act_handle();
+			if (from === 'resolved') return m.sv_act_rework();
+			return from === 'dispatched' ? m.sv_act_in_progress() : m.sv_act_handle();
 		case 'resolved':
 			return m.sv_act_resolve();
 		case 'verified':
