@@ -156,7 +156,8 @@ export const visits = sqliteTable(
 		createdAt: at('created_at').notNull()
 	},
 	(t) => [
-		index('visits_household_idx').on(t.householdId),
+		// Household + day: a visit's "first in this period" check in roll-up maintenance.
+		index('visits_household_idx').on(t.householdId, t.day),
 		index('visits_grid_day_idx').on(t.gridId, t.day)
 	]
 );

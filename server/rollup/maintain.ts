@@ -5,7 +5,7 @@
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
 // so they change nothing.
-import { and, gte, inArray } from 'drizzle-orm';
+import { and, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from '../store/drizzle-store';
@@ -274,23 +274,34 @@ async function visitFigures(
 		return r.startDate <= day && day <= r.dueDate;
 	};
 
-	// Stored visits of these households that can share a period with the batch's visits.
-	const minDay = [...visits.map((v) => v.day), ...rounds.map((r) => r.startDate)].sort()[0];
+	// Stored visits of these households that share a period with the batch's visits: the
+	// batch's days and the spans of the rounds they fall in (index on (household_id, day)).
+	const batchDays = [...new Set(visits.map((v) => v.day))];
+	const spans = rounds.filter((r) => batchDays.some((d) => r.startDate <= d && d <= r.dueDate));
 	const householdIds = [...new Set(visits.map((v) => v.householdId))];
-	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
 	const { visits: vt } = t;
-	for (const part of chunk(householdIds, 1, maxParams - 1))
-		stored.push(
-			...(await db
-				.select({
-					householdId: vt.householdId,
-					day: vt.day,
-					abnormal: vt.abnormal,
-					checks: vt.checks
-				})
-				.from(vt)
-				.where(and(inArray(vt.householdId, part), gte(vt.day, minDay))))
-		);
+	const inPeriods = or(
+		inArray(vt.day, batchDays),
+		...spans.map((r) => and(gte(vt.day, r.startDate), lte(vt.day, r.dueDate)))
+	);
+	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
+	const room = maxParams - batchDays.length - 2 * spans.length;
+	for (const part of chunk(householdIds, 1, room))
+		for (const r of await db
+			.select({
+				householdId: vt.householdId,
+				day: vt.day,
+				abnormal: vt.abnormal,
+				// Checks are read only from the (few) visits flagged abnormal.
+				checks: sql<unknown>`case when ${vt.abnormal} then ${vt.checks} end`
+			})
+			.from(vt)
+			.where(and(inArray(vt.householdId, part), inPeriods)))
+			stored.push({
+				...r,
+				abnormal: Boolean(r.abnormal),
+				checks: typeof r.checks === 'string' ? JSON.parse(r.checks) : r.checks
+			});
 	// Only the batch's periods matter: a stored visit marks those it falls in.
 	const batchPeriods = [...new Set(visits.flatMap(periodsOf))];
 	const seenHousehold = new Set<string>();

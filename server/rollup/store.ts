@@ -50,6 +50,17 @@ export class SupervisionQueries {
 		return out;
 	}
 
+	/** Every stored figure that is not zero, in key order (recompute checks, tests, benchmarks). */
+	async allFigures(): Promise<FigureRow[]> {
+		const f = this.t.rollupFigures;
+		const rows = await this.db
+			.select()
+			.from(f)
+			.where(ne(f.value, 0))
+			.orderBy(asc(f.nodeCode), asc(f.period), asc(f.metric));
+		return rows.map((r) => ({ ...r, value: Number(r.value) }));
+	}
+
 	/**
 	 * Open incidents past due, now, per child node of one subtree. Read-time rather than kept:
 	 * the count changes with the clock alone. The partial index incidents_open_due_idx on

@@ -1,2 +1,0 @@
-ALTER TABLE "devices" ADD COLUMN "last_sync_at" timestamp with time zone;--> statement-breakpoint
-CREATE INDEX "incidents_open_due_idx" ON "incidents" USING btree ("community_code","due_at") WHERE status <> 'closed';
