@@ -32,7 +32,7 @@ export function onUnauthorized(handler: () => void): void {
 }
 
 interface RequestOptions {
-	method?: 'GET' | 'POST';
+	method?: 'GET' | 'POST' | 'PUT';
 	body?: unknown;
 	token?: string | null;
 }

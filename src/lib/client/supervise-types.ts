@@ -1,0 +1,161 @@
+// Shapes of the supervision API answers (roll-up, grids, rounds, incidents, alerts, settings),
+// checked at the boundary like the rest of the client's API answers (see ./types.ts).
+import { z } from 'zod';
+import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '$lib/shared/enums';
+import { nodeLevelSchema } from './types';
+
+/** The roll-up metrics of api-contract.md (names fixed). */
+export const METRIC_NAMES = [
+	'households',
+	'visitedHouseholds',
+	'visits',
+	'abnormalResidents',
+	'openIncidents',
+	'overdueIncidents',
+	'checkinsExpected',
+	'checkinsDone',
+	'missedCheckins'
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const metricsSchema = z.object(
+	Object.fromEntries(METRIC_NAMES.map((name) => [name, z.number().int().nonnegative()])) as Record<
+		MetricName,
+		z.ZodNumber
+	>
+);
+export type Metrics = z.infer<typeof metricsSchema>;
+
+export const rollupChildSchema = z.object({
+	code: z.string(),
+	name: z.string(),
+	level: nodeLevelSchema,
+	metrics: metricsSchema
+});
+export type RollupChild = z.infer<typeof rollupChildSchema>;
+
+export const rollupSchema = z.object({
+	code: z.string(),
+	name: z.string(),
+	level: nodeLevelSchema,
+	asOf: z.string(),
+	metrics: metricsSchema,
+	children: z.array(rollupChildSchema)
+});
+export type Rollup = z.infer<typeof rollupSchema>;
+
+export const trendSchema = z.object({
+	code: z.string(),
+	days: z.array(z.object({ date: z.string(), metrics: metricsSchema }))
+});
+export type Trend = z.infer<typeof trendSchema>;
+
+export const roundSchema = z.object({
+	id: z.string(),
+	name: z.string(),
+	dueDate: z.string(),
+	startDate: z.string().optional(),
+	divisionCode: z.string().optional()
+});
+export type Round = z.infer<typeof roundSchema>;
+
+export const gridWorkerSchema = z.object({
+	id: z.string(),
+	username: z.string(),
+	displayName: z.string().nullable().optional(),
+	lastSyncAt: z.string().nullable()
+});
+export type GridWorker = z.infer<typeof gridWorkerSchema>;
+
+export const communityGridSchema = z.object({
+	id: z.string(),
+	name: z.string(),
+	metrics: metricsSchema,
+	roundMetrics: metricsSchema.nullable(),
+	workers: z.array(gridWorkerSchema)
+});
+export type CommunityGrid = z.infer<typeof communityGridSchema>;
+
+export const communityGridsSchema = z.object({
+	code: z.string(),
+	name: z.string(),
+	date: z.string(),
+	round: roundSchema.nullable(),
+	grids: z.array(communityGridSchema)
+});
+export type CommunityGrids = z.infer<typeof communityGridsSchema>;
+
+export const roundListSchema = z.union([
+	z.array(roundSchema),
+	z.object({ rounds: z.array(roundSchema) }).transform((body) => body.rounds)
+]);
+
+export const thresholdsSchema = z.object({
+	abnormalResidents: z.number().int().nonnegative(),
+	missedCheckins: z.number().int().nonnegative(),
+	coverageBehindPct: z.number().min(0).max(100)
+});
+export const communitySettingsSchema = z.object({
+	checkinCutoff: z.string(),
+	thresholds: thresholdsSchema
+});
+export type CommunitySettings = z.infer<typeof communitySettingsSchema>;
+
+const incidentStatusSchema = z.enum(INCIDENT_STATUSES);
+
+export const incidentSummarySchema = z.object({
+	id: z.string(),
+	gridId: z.string().nullable().optional(),
+	category: z.enum(INCIDENT_CATEGORIES).or(z.string()),
+	severity: z.enum(SEVERITIES),
+	status: incidentStatusSchema,
+	dueAt: z.string().nullable().optional(),
+	createdAt: z.string().nullable().optional(),
+	/** The division an overdue incident climbed to, when it did. */
+	escalatedTo: z.string().nullable().optional(),
+	gridName: z.string().optional(),
+	communityName: z.string().optional(),
+	/** Only at the community level (personal data stays there). */
+	description: z.string().nullable().optional(),
+	address: z.string().nullable().optional(),
+	assigneeId: z.string().nullable().optional(),
+	assignee: z.string().nullable().optional(),
+	reporter: z.string().optional()
+});
+export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
+
+export const incidentListSchema = z.union([
+	z.array(incidentSummarySchema),
+	z.object({ incidents: z.array(incidentSummarySchema) }).transform((body) => body.incidents)
+]);
+
+export const transitionSchema = z.object({
+	from: incidentStatusSchema.nullable(),
+	to: incidentStatusSchema,
+	who: z.string().nullable().optional(),
+	note: z.string().nullable().optional(),
+	at: z.string()
+});
+export type Transition = z.infer<typeof transitionSchema>;
+
+export const incidentDetailSchema = incidentSummarySchema.extend({
+	transitions: z.array(transitionSchema)
+});
+export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
+
+export const alertSchema = z.object({
+	id: z.string(),
+	communityCode: z.string(),
+	kind: z.string(),
+	value: z.number(),
+	threshold: z.number(),
+	raisedAt: z.string(),
+	acknowledgedBy: z.string().nullable(),
+	acknowledgedAt: z.string().nullable()
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const alertListSchema = z.union([
+	z.array(alertSchema),
+	z.object({ alerts: z.array(alertSchema) }).transform((body) => body.alerts)
+]);

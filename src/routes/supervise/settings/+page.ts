@@ -1,0 +1,3 @@
+import { requireRole } from '$lib/client/guard';
+
+export const load = async () => ({ user: await requireRole(['community_head']) });
