@@ -470,4 +470,25 @@ export class DrizzleStore implements Store {
 		}
 		return versions;
 	}
+
+	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
+
+	async deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string> {
+		const { deviceKeys } = this.t;
+		await this.db
+			.insert(deviceKeys)
+			.values({ userId, deviceId, key: created, createdAt: at })
+			.onConflictDoNothing();
+		const [row] = await this.db
+			.select({ key: deviceKeys.key })
+			.from(deviceKeys)
+			.where(and(eq(deviceKeys.userId, userId), eq(deviceKeys.deviceId, deviceId)))
+			.limit(1);
+		return row.key;
+	}
+
+	async forgetDeviceKeys(deviceId: string): Promise<void> {
+		const { deviceKeys } = this.t;
+		await this.db.delete(deviceKeys).where(eq(deviceKeys.deviceId, deviceId));
+	}
 }

@@ -86,4 +86,13 @@ export interface Store {
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
 	/** Change-log entries of a scope after a cursor, in server order. */
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
+
+	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
+	/**
+	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`
+	 * stored now when there is none yet. Only ever answered to a signed-in user.
+	 */
+	deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string>;
+	/** Forget the device keys of a device (the device is revoked, or wiped by its user). */
+	forgetDeviceKeys(deviceId: string): Promise<void>;
 }
