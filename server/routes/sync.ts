@@ -82,7 +82,11 @@ const pullRoute = createRoute({
 					schema: z.object({
 						changes: z.array(changeSchema),
 						cursor: z.string(),
-						hasMore: z.boolean()
+						hasMore: z.boolean(),
+						estimate: z.record(z.string(), z.number().int()).optional().openapi({
+							description:
+								'On the first page of a first download only: how many rows of each table (households, residents, visits, incidents, …) the whole download brings'
+						})
 					})
 				}
 			}
@@ -131,6 +135,14 @@ export const syncRoutes = router()
 			limit: limit + 1,
 			visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
 		});
+		// The first page of a first download says how much is coming, for the progress screen.
+		const estimate = cursor
+			? undefined
+			: await store.pullEstimate({
+					...scope,
+					after: 0,
+					visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
+				});
 		const page = rows.slice(0, limit);
 		const hasMore = rows.length > limit;
 		const last = page.length ? page[page.length - 1].seq : from.seq;
@@ -146,7 +158,8 @@ export const syncRoutes = router()
 					version: r.seq
 				})),
 				cursor: encodeCursor(next),
-				hasMore
+				hasMore,
+				...(estimate ? { estimate } : {})
 			},
 			200
 		);

@@ -95,4 +95,6 @@ export interface Store {
 	deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string>;
 	/** Forget the device keys of a device (the device is revoked, or wiped by its user). */
 	forgetDeviceKeys(deviceId: string): Promise<void>;
+	/** How many rows of each table a pull from `after` brings (inserts in the change log). */
+	pullEstimate(filter: Omit<PullFilter, 'limit'>): Promise<Record<string, number>>;
 }
