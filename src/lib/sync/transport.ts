@@ -27,7 +27,9 @@ export type PulledChange = z.infer<typeof pulledChangeSchema>;
 export const pullPageSchema = z.object({
 	changes: z.array(pulledChangeSchema),
 	cursor: z.string(),
-	hasMore: z.boolean()
+	hasMore: z.boolean(),
+	/** First page of a first download only: rows of each table the whole download brings. */
+	estimate: z.record(z.string(), z.number().int().min(0)).optional()
 });
 export type PullPage = z.infer<typeof pullPageSchema>;
 
