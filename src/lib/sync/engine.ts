@@ -21,7 +21,13 @@ import {
 	takeBatch
 } from './outbox';
 import { applyPulledPage, DEFAULT_PULL_CHUNK, loadCursor, settleLocalEdits } from './pull';
-import { OfflineError, ServerError, UnauthorizedError, type SyncTransport } from './transport';
+import {
+	OfflineError,
+	RevokedError,
+	ServerError,
+	UnauthorizedError,
+	type SyncTransport
+} from './transport';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'signed_out';
 
@@ -88,6 +94,9 @@ export function backoffDelay(
 	const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
 	return Math.floor(random() * ceiling);
 }
+
+/** `lastError` of a signed-out status when the server revoked this device. */
+export const REVOKED = 'revoked';
 
 /** Push passes stop after this many when held-back updates keep appearing (see takeBatch). */
 const MAX_PUSH_PASSES = 5;
@@ -279,10 +288,14 @@ export class SyncEngine {
 				const batch = await takeBatch(this.#db, afterSeq, this.#batchSize, held);
 				if (batch.entries.length === 0) break;
 				afterSeq = batch.lastSeq;
-				const results = await this.#transport.push(
-					this.#deviceId,
-					batch.entries.map((entry) => entry.mutation)
+				// The outbox keeps sensitive fields sealed; they are opened only to go out.
+				const mutations = await Promise.all(
+					batch.entries.map(async ({ mutation }) => ({
+						...mutation,
+						fields: await this.#db.openFields(mutation.fields)
+					}))
 				);
+				const results = await this.#transport.push(this.#deviceId, mutations);
 				delivered += (await applyPushResults(this.#db, batch.entries, results)).delivered;
 				await this.#refreshCounts();
 			}
@@ -315,7 +328,11 @@ export class SyncEngine {
 		const counts = await outboxCounts(this.#db).catch(() => ({}));
 		if (error instanceof UnauthorizedError) {
 			this.#clearTimer('debounce');
-			this.#setStatus({ ...counts, state: 'signed_out', lastError: 'sign in again' });
+			this.#setStatus({
+				...counts,
+				state: 'signed_out',
+				lastError: error instanceof RevokedError ? REVOKED : 'sign in again'
+			});
 			return;
 		}
 		const delay = backoffDelay(

@@ -54,9 +54,9 @@ export async function applyPulledPage(
 	userId: string,
 	chunkSize = DEFAULT_PULL_CHUNK
 ): Promise<void> {
+	const changes = await sealChanges(db, page.changes);
 	const chunks: PulledChange[][] = [];
-	for (let i = 0; i < page.changes.length; i += chunkSize)
-		chunks.push(page.changes.slice(i, i + chunkSize));
+	for (let i = 0; i < changes.length; i += chunkSize) chunks.push(changes.slice(i, i + chunkSize));
 	if (chunks.length === 0) chunks.push([]);
 	for (const [i, changes] of chunks.entries()) {
 		await db.transaction('rw', [...db.syncedTables, db.meta, db.parked], async () => {
@@ -65,6 +65,24 @@ export async function applyPulledPage(
 				await db.meta.put({ key: cursorKey(userId), value: page.cursor });
 		});
 	}
+}
+
+/**
+ * Pulled changes as they are stored: sensitive values sealed (db.ts). WebCrypto is asynchronous
+ * work outside IndexedDB, so it runs before the page's transactions open.
+ */
+export async function sealChanges(
+	db: GridcareDb,
+	changes: readonly PulledChange[]
+): Promise<PulledChange[]> {
+	if (!db.encrypted) return [...changes];
+	return Promise.all(
+		changes.map(async (change) =>
+			isKnownTable(change.table) && change.op !== 'delete'
+				? { ...change, fields: await db.sealFields(change.table, change.fields) }
+				: change
+		)
+	);
 }
 
 async function applyChanges(db: GridcareDb, changes: readonly PulledChange[]): Promise<void> {

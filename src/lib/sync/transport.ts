@@ -56,6 +56,17 @@ export class UnauthorizedError extends Error {
 	}
 }
 
+/**
+ * An administrator revoked this device (401 `{ "error": "revoked" }`): the device must wipe the
+ * user's cached scope; what is still in the outbox cannot be delivered from it any more.
+ */
+export class RevokedError extends UnauthorizedError {
+	constructor() {
+		super('this device was revoked');
+		this.name = 'RevokedError';
+	}
+}
+
 /** The server answered with an error (or with something that is not the contract's shape). */
 export class ServerError extends Error {
 	constructor(
