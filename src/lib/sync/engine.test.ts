@@ -148,7 +148,7 @@ describe('a sync pass', () => {
 	});
 
 	it('pulls page after page until there is no more, saving the cursor', async () => {
-		const r = rig({ pullLimit: 2 });
+		const r = rig({ pullLimit: 2, firstPullLimit: 2 });
 		for (let i = 0; i < 5; i++)
 			r.server.push([
 				{
@@ -167,8 +167,42 @@ describe('a sync pass', () => {
 		expect(r.server.pulls.at(-1)).toBe('5');
 	});
 
+	it('asks for the next page while writing the current one, with large pages for a first download', async () => {
+		const r = rig({ pullLimit: 2, firstPullLimit: 3 });
+		for (let i = 0; i < 7; i++)
+			r.server.push([
+				{
+					id: `0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+					table: 'households',
+					op: 'insert',
+					rowId: `0196f1d2-0000-7000-9000-${String(i).padStart(12, '0')}`,
+					fields: { gridId: GRID, address: `addr ${i}`, tags: [] }
+				}
+			]);
+		const storedWhenAsked: Promise<number>[] = [];
+		const limits: number[] = [];
+		r.transport.current = {
+			push: (deviceId, mutations) => r.server.transport.push(deviceId, mutations),
+			pull: (cursor, limit) => {
+				storedWhenAsked.push(r.db.households.count());
+				limits.push(limit);
+				return r.server.transport.pull(cursor, limit);
+			}
+		};
+		await r.engine.syncNow();
+		expect(r.server.pulls).toEqual([null, '3', '6']);
+		expect(limits).toEqual([3, 3, 3]);
+		// Page 2 was asked for before page 1 was written, page 3 before page 2.
+		expect(await Promise.all(storedWhenAsked)).toEqual([0, 0, 3]);
+		expect(await r.db.households.count()).toBe(7);
+		expect(await loadCursor(r.db, USER)).toBe('7');
+		// Later pulls use the usual page size.
+		await r.engine.syncNow();
+		expect(limits.at(-1)).toBe(2);
+	});
+
 	it('a failure in the middle of pulling keeps the rows and cursor of the pages before it', async () => {
-		const r = rig({ pullLimit: 2 });
+		const r = rig({ pullLimit: 2, firstPullLimit: 2 });
 		for (let i = 0; i < 5; i++)
 			r.server.push([
 				{

@@ -26,6 +26,7 @@ import {
 	RevokedError,
 	ServerError,
 	UnauthorizedError,
+	type PullPage,
 	type SyncTransport
 } from './transport';
 
@@ -74,6 +75,8 @@ export interface SyncEngineOptions {
 	lock?: SyncLock;
 	batchSize?: number;
 	pullLimit?: number;
+	/** Page size of a first download (no cursor yet): fewer round trips for the bulk of data. */
+	firstPullLimit?: number;
 	pullChunk?: number;
 	debounceMs?: number;
 	periodMs?: number;
@@ -94,6 +97,9 @@ export function backoffDelay(
 	const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
 	return Math.floor(random() * ceiling);
 }
+
+/** The page size of a first download (the pull route allows up to 5,000). */
+export const FIRST_PULL_LIMIT = 5000;
 
 /** `lastError` of a signed-out status when the server revoked this device. */
 export const REVOKED = 'revoked';
@@ -147,6 +153,7 @@ export class SyncEngine {
 	readonly #lock: SyncLock;
 	readonly #batchSize: number;
 	readonly #pullLimit: number;
+	readonly #firstPullLimit: number;
 	readonly #pullChunk: number;
 	readonly #debounceMs: number;
 	readonly #periodMs: number;
@@ -182,6 +189,7 @@ export class SyncEngine {
 		this.#lock = options.lock ?? webLock(`gridcare-sync:${options.db.name}`);
 		this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 		this.#pullLimit = options.pullLimit ?? 1000;
+		this.#firstPullLimit = options.firstPullLimit ?? FIRST_PULL_LIMIT;
 		this.#pullChunk = options.pullChunk ?? DEFAULT_PULL_CHUNK;
 		this.#debounceMs = options.debounceMs ?? 1_000;
 		this.#periodMs = options.periodMs ?? 60_000;
@@ -312,14 +320,29 @@ export class SyncEngine {
 		return false;
 	}
 
+	/**
+	 * Pull pages until the server has no more. The next page is already on its way while the
+	 * current one is written (sealing and IndexedDB work overlap the round trip); a page is only
+	 * applied after the one before it, so the cursor still advances in order.
+	 */
 	async #pullAll(): Promise<void> {
 		let cursor = await loadCursor(this.#db, this.#userId);
+		const limit = cursor === null ? this.#firstPullLimit : this.#pullLimit;
+		let next = this.#transport.pull(cursor, limit);
 		for (;;) {
-			const page = await this.#transport.pull(cursor, this.#pullLimit);
+			const page = await next;
+			if (page.hasMore && page.cursor === cursor)
+				throw new ServerError(200, 'pull: the cursor did not advance');
+			let following: Promise<PullPage> | null = null;
+			if (page.hasMore) {
+				following = this.#transport.pull(page.cursor, limit);
+				// Awaited below; a failure while this page is written must not go unhandled.
+				following.catch(() => undefined);
+			}
 			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk);
-			if (!page.hasMore) break;
-			if (page.cursor === cursor) throw new ServerError(200, 'pull: the cursor did not advance');
+			if (!following) break;
 			cursor = page.cursor;
+			next = following;
 		}
 		await settleLocalEdits(this.#db);
 	}

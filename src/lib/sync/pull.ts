@@ -15,7 +15,8 @@ import { restoreServerValues } from '$lib/db/local-rows';
 import { touchedFields } from './outbox';
 import type { PullPage, PulledChange } from './transport';
 
-export const DEFAULT_PULL_CHUNK = 1000;
+/** Rows per transaction: each strict-durability commit waits for the disk, so few and large. */
+export const DEFAULT_PULL_CHUNK = 5000;
 
 /** Where the cursor of a user's scope is kept (meta table). */
 export const cursorKey = (userId: string) => `sync.cursor.${userId}`;
