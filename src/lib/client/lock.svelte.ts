@@ -9,7 +9,7 @@
 // A PIN is required: a user the lock applies to sees no cached data until one is set.
 import { del, get, set } from 'idb-keyval';
 import { keyRing } from './crypto';
-import { KIOSK_ROLES } from './roles';
+import { KIOSK_ROLES, syncsGridData } from './roles';
 import { session, type SignedIn } from './session.svelte';
 import {
 	createPinVerifier,
@@ -27,6 +27,11 @@ export const MAX_PIN_FAILURES = 5;
 /** How often the idle time is checked; activity itself only records a timestamp. */
 const IDLE_CHECK_MS = 10_000;
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+/** Roles whose device caches residents' personal data and is not a shared kiosk: they lock. */
+export function keepsPersonalData(role: Parameters<typeof syncsGridData>[0]): boolean {
+	return syncsGridData(role) && !KIOSK_ROLES.includes(role);
+}
 
 export type UnlockResult = 'unlocked' | 'wrong' | 'signed_out';
 
@@ -50,7 +55,7 @@ class AppLock {
 	dataKeyReplaced = $state(false);
 
 	/** Whether the signed-in user's role uses the lock at all. */
-	applies = $derived(session.user !== null && !KIOSK_ROLES.includes(session.user.role));
+	applies = $derived(session.user !== null && keepsPersonalData(session.user.role));
 	/** Signed in on a locking role, and no PIN yet: the app asks for one before showing data. */
 	needsPin = $derived(this.applies && !this.hasPin);
 	/** Cached data must not be on screen: locked, or no PIN set yet. */
@@ -205,7 +210,7 @@ class AppLock {
 	/** An online sign-in: open (or make) the user's data key with the server's device key. */
 	async #signedIn({ user, deviceKey }: SignedIn): Promise<void> {
 		this.#dropDataKey();
-		if (KIOSK_ROLES.includes(user.role)) return;
+		if (!keepsPersonalData(user.role)) return;
 		const { key, replaced } = await keyRing.openWithDeviceKey(user.id, deviceKey);
 		this.dataKey = key;
 		this.#dataKeyUser = user.id;
