@@ -72,7 +72,6 @@ export function setAutoUnlockPin(page: Page, pin: string): void {
 export function autoUnlock(page: Page, pin = TEST_PIN): void {
 	if (unlockPins.has(page)) return;
 	unlockPins.set(page, pin);
-	const lock = new LockScreen(page);
 	const settle = async () => {
 		// The root layout renders once the lock knows its state: either the page or the lock shows.
 		const locked = await page
@@ -86,7 +85,12 @@ export function autoUnlock(page: Page, pin = TEST_PIN): void {
 				{ timeout: 30_000 }
 			)
 			.then((handle) => handle.jsonValue());
-		if (locked === 'locked') await lock.unlock(unlockPins.get(page));
+		if (locked !== 'locked') return;
+		// By the dialog's elements, not its words: the UI language may be either.
+		const dialog = page.locator('dialog.lock');
+		await dialog.locator('#unlock-pin').fill(unlockPins.get(page) ?? TEST_PIN);
+		await dialog.locator('button[type="submit"]').click();
+		await dialog.waitFor({ state: 'detached', timeout: 15_000 });
 	};
 	const goto = page.goto.bind(page);
 	const reload = page.reload.bind(page);
