@@ -208,6 +208,19 @@ async function oneRun(
 		await page.getByRole('heading', { level: 1, name: '我的网格' }).waitFor({ timeout: 120_000 });
 		await page.getByText(`/ ${options.households} 户`).first().waitFor({ timeout: 120_000 });
 		const usable = now();
+		// Where the pull time goes: waiting for the server's answer vs receiving it, per request.
+		const pulls = await page.evaluate(() =>
+			performance
+				.getEntriesByType('resource')
+				.filter((e) => e.name.includes('/api/v1/sync/pull'))
+				.map((e) => {
+					const r = e as PerformanceResourceTiming;
+					return [r.requestStart, r.responseStart, r.responseEnd].map((t) => Math.round(t));
+				})
+		);
+		progress(
+			`download: pulls [request, first byte, last byte] ms since page load: ${JSON.stringify(pulls)}`
+		);
 		const stored = await countRows(page, `gridcare-${user.id}`);
 		return {
 			signInSeconds: round((signedIn - started) / 1000, 3),
