@@ -184,16 +184,17 @@ class SyncClient {
 	 */
 	async signOutAndWipe(discard = false): Promise<number> {
 		const userId = this.userId;
+		const db = this.db;
 		if (this.#engine && this.unlocked) await this.#engine.syncNow();
 		const left = await this.undelivered();
 		if (left > 0 && !discard) return left;
+		if (userId) await this.wipe(userId, db);
 		await session.signOut();
-		if (userId) await this.wipe(userId);
 		return 0;
 	}
 
 	/** Remove a user's cached scope, outbox and keys from this device. */
-	async wipe(userId: string): Promise<void> {
+	async wipe(userId: string, db: GridcareDb | null = this.db): Promise<void> {
 		if (this.userId === userId) {
 			this.#generation++;
 			const engine = this.#engine;
@@ -201,6 +202,9 @@ class SyncClient {
 			this.userId = null;
 			await engine?.whenIdle();
 		}
+		// Closed for good first: a late write (sync bookkeeping, a live query) must not reopen,
+		// and so re-create, the database being deleted.
+		db?.close({ disableAutoOpen: true });
 		await Dexie.delete(userDbName(userId));
 		await lock.forgetUser(userId);
 	}
