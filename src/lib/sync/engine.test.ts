@@ -5,6 +5,7 @@ import { addHousehold, recordVisit, updateHousehold } from '$lib/db/repositories
 import type { Mutation } from '$lib/shared/schemas';
 import {
 	backoffDelay,
+	REVOKED,
 	SyncEngine,
 	type NetworkEvents,
 	type SyncEngineOptions,
@@ -12,7 +13,13 @@ import {
 } from './engine';
 import { applyPulledPage, loadCursor } from './pull';
 import { FakeSyncServer, ManualTimers, openTestDb } from './test-support';
-import { OfflineError, ServerError, UnauthorizedError, type SyncTransport } from './transport';
+import {
+	OfflineError,
+	RevokedError,
+	ServerError,
+	UnauthorizedError,
+	type SyncTransport
+} from './transport';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
 const USER = 'worker-a1';
@@ -443,6 +450,15 @@ describe('when to sync', () => {
 		r.engine.start();
 		await settle(r);
 		expect(r.engine.status).toMatchObject({ state: 'idle', pending: 0 });
+	});
+
+	it('says when the server revoked this device, so that the app wipes it', async () => {
+		const r = rig();
+		r.transport.current = failing(new RevokedError());
+		await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		const status = await r.engine.syncNow();
+		expect(status).toMatchObject({ state: 'signed_out', lastError: REVOKED, pending: 1 });
+		expect(r.timers.pendingTimeouts()).toEqual([]);
 	});
 
 	it('never runs two passes at once; a request during a pass runs one more after it', async () => {
