@@ -336,7 +336,7 @@ const BEFORE_AFTER = [
 	'',
 	'Before (2026-11-24, same machine and command): pages of 1,000 changes fetched one after ' +
 		'another, each page written in transactions of 1,000 rows, no PIN, nothing encrypted: ' +
-		'median **4.69 s** (runs 4.69, 4.50, 5.98 s; 22 pull requests).',
+		'median **4.69 s** (runs 4.69, 4.50, 5.98 s; 22 pull requests; load average 3.25 at the end).',
 	'',
 	'After: a first download asks for pages of 5,000 changes (the route’s maximum), requests the ' +
 		'next page while the current one is sealed and written, and writes each page in one ' +
