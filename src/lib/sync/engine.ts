@@ -20,7 +20,13 @@ import {
 	outboxCounts,
 	takeBatch
 } from './outbox';
-import { applyPulledPage, DEFAULT_PULL_CHUNK, loadCursor, settleLocalEdits } from './pull';
+import {
+	applyPulledPage,
+	DEFAULT_PULL_CHUNK,
+	knownRows,
+	loadCursor,
+	settleLocalEdits
+} from './pull';
 import {
 	OfflineError,
 	RevokedError,
@@ -327,7 +333,10 @@ export class SyncEngine {
 	 */
 	async #pullAll(): Promise<void> {
 		let cursor = await loadCursor(this.#db, this.#userId);
-		const limit = cursor === null ? this.#firstPullLimit : this.#pullLimit;
+		const first = cursor === null;
+		const limit = first ? this.#firstPullLimit : this.#pullLimit;
+		// A first download brings mostly rows this device does not hold: no need to read them first.
+		const known = first ? await knownRows(this.#db) : null;
 		let next = this.#transport.pull(cursor, limit);
 		for (;;) {
 			const page = await next;
@@ -339,7 +348,7 @@ export class SyncEngine {
 				// Awaited below; a failure while this page is written must not go unhandled.
 				following.catch(() => undefined);
 			}
-			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk);
+			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk, known);
 			if (!following) break;
 			cursor = page.cursor;
 			next = following;
