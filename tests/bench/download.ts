@@ -340,7 +340,7 @@ const BEFORE_AFTER = [
 	'',
 	'After: a first download asks for pages of 5,000 changes (the route’s maximum), requests the ' +
 		'next page while the current one is sealed and written, and writes each page in one ' +
-		'transaction with one bulkPut per table; sensitive fields are encrypted (AES-GCM) and the ' +
+		'transaction with one bulkPut per table, reading first only the rows the device already held; sensitive fields are encrypted (AES-GCM) and the ' +
 		'PIN is set inside the timed span. The median is in the table above.',
 	''
 ];
