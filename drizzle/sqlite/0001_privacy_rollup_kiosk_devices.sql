@@ -1,3 +1,11 @@
+CREATE TABLE `device_keys` (
+	`user_id` text NOT NULL,
+	`device_id` text NOT NULL,
+	`key` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`user_id`, `device_id`)
+);
+--> statement-breakpoint
 CREATE TABLE `duplicate_flags` (
 	`id` text PRIMARY KEY NOT NULL,
 	`id_hash` text NOT NULL,

@@ -65,6 +65,22 @@ export const devices = pgTable('devices', {
 	revokedAt: at('revoked_at')
 });
 
+/**
+ * The key a device's local data key is wrapped under, one per user and device. Handed out only
+ * with a successful sign-in of that user on that device, so a forgotten PIN costs a sign-in,
+ * never the changes waiting on the device.
+ */
+export const deviceKeys = pgTable(
+	'device_keys',
+	{
+		userId: text('user_id').notNull(),
+		deviceId: text('device_id').notNull(),
+		key: text('key').notNull(),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.deviceId] })]
+);
+
 export const sessions = pgTable(
 	'sessions',
 	{

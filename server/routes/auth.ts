@@ -28,7 +28,15 @@ const loginRoute = createRoute({
 			description: 'Logged in',
 			content: {
 				'application/json': {
-					schema: z.object({ token: z.string(), expiresAt: z.string(), user: publicUserSchema })
+					schema: z.object({
+						token: z.string(),
+						expiresAt: z.string(),
+						user: publicUserSchema,
+						deviceKey: z.string().openapi({
+							description:
+								'Base64 key (256 bits) this device wraps its local data key under; the same for every sign-in of this user on this device'
+						})
+					})
 				}
 			}
 		},
@@ -78,10 +86,12 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 		createdAt: created,
 		expiresAt
 	});
+	const deviceKey = await store.deviceKey(user.id, deviceId, newDeviceKey(), created);
 	return c.json(
 		{
 			token,
 			expiresAt: expiresAt.toISOString(),
+			deviceKey,
 			user: {
 				id: user.id,
 				username: user.username,
@@ -93,6 +103,11 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 		200
 	);
 });
+
+/** 32 random bytes, base64. */
+function newDeviceKey(): string {
+	return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+}
 
 // scrypt hash of a random password, never matched.
 const DUMMY_HASH =

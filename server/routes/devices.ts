@@ -44,6 +44,8 @@ export const deviceRoutes = router().openapi(revokeRoute, async (c) => {
 	if (user.role === 'community_head' && (!own || [...communities].some((code) => code !== own)))
 		return c.json({ error: 'forbidden', message: 'deviceId: used outside your community' }, 403);
 	const revokedSessions = await store.revokeDeviceSessions(deviceId, now());
+	// The keys that wrap the device's local data are no longer handed out to anyone.
+	await store.forgetDeviceKeys(deviceId);
 	await audit(c, {
 		action: 'device_revoked',
 		subjectType: 'device',

@@ -83,7 +83,11 @@ const pullRoute = createRoute({
 					schema: z.object({
 						changes: z.array(changeSchema),
 						cursor: z.string(),
-						hasMore: z.boolean()
+						hasMore: z.boolean(),
+						estimate: z.record(z.string(), z.number().int()).optional().openapi({
+							description:
+								'On the first page of a first download only: how many rows of each table (households, residents, visits, incidents, …) the whole download brings'
+						})
 					})
 				}
 			}
@@ -140,6 +144,14 @@ export const syncRoutes = router()
 			limit: limit + 1,
 			visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
 		});
+		// The first page of a first download says how much is coming, for the progress screen.
+		const estimate = cursor
+			? undefined
+			: await store.pullEstimate({
+					...scope,
+					after: 0,
+					visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
+				});
 		const page = rows.slice(0, limit);
 		await store.supervision().recordSync(c.var.principal.user.id, c.var.principal.deviceId, now());
 		const hasMore = rows.length > limit;
@@ -156,7 +168,8 @@ export const syncRoutes = router()
 					version: r.seq
 				})),
 				cursor: encodeCursor(next),
-				hasMore
+				hasMore,
+				...(estimate ? { estimate } : {})
 			},
 			200
 		);

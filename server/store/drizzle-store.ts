@@ -1,7 +1,7 @@
 // Store implementation shared by both dialects. The queries are written once against the
 // PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
 // names, same JS value types), so every query below runs unchanged on both databases.
-import { and, asc, count, desc, eq, gt, inArray, isNull, like, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, ne, or, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
@@ -811,4 +811,48 @@ export class DrizzleStore implements Store {
 /** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
 function hasHealthDetails(check: object): boolean {
 	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
+	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
+
+	async deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string> {
+		const { deviceKeys } = this.t;
+		await this.db
+			.insert(deviceKeys)
+			.values({ userId, deviceId, key: created, createdAt: at })
+			.onConflictDoNothing();
+		const [row] = await this.db
+			.select({ key: deviceKeys.key })
+			.from(deviceKeys)
+			.where(and(eq(deviceKeys.userId, userId), eq(deviceKeys.deviceId, deviceId)))
+			.limit(1);
+		return row.key;
+	}
+
+	async forgetDeviceKeys(deviceId: string): Promise<void> {
+		const { deviceKeys } = this.t;
+		await this.db.delete(deviceKeys).where(eq(deviceKeys.deviceId, deviceId));
+	}
+
+	async pullEstimate(filter: Omit<PullFilter, 'limit'>): Promise<Record<string, number>> {
+		const { changeLog } = this.t;
+		const ranges = [
+			...(filter.gridIds ?? []).map((id) => eq(changeLog.gridId, id)),
+			...(filter.communityCodes ?? []).map((code) => eq(changeLog.communityCode, code))
+		];
+		if (ranges.length === 0) return {};
+		const rows = await this.db
+			.select({ table: changeLog.tableName, n: count() })
+			.from(changeLog)
+			.where(
+				and(
+					or(...ranges),
+					eq(changeLog.op, 'insert'),
+					gt(changeLog.seq, filter.after),
+					filter.visitsSince
+						? or(ne(changeLog.tableName, 'visits'), gte(changeLog.at, filter.visitsSince))
+						: undefined
+				)
+			)
+			.groupBy(changeLog.tableName);
+		return Object.fromEntries(rows.map((row) => [row.table, Number(row.n)]));
+	}
 }

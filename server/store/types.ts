@@ -118,6 +118,16 @@ export interface Store {
 	// ---- Roll-up and supervision (server/rollup/) ----
 	/** Roll-up figures, rounds, community settings, incident queues, alerts and last syncs. */
 	supervision(): SupervisionQueries;
+	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
+	/**
+	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`
+	 * stored now when there is none yet. Only ever answered to a signed-in user.
+	 */
+	deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string>;
+	/** Forget the device keys of a device (the device is revoked, or wiped by its user). */
+	forgetDeviceKeys(deviceId: string): Promise<void>;
+	/** How many rows of each table a pull from `after` brings (inserts in the change log). */
+	pullEstimate(filter: Omit<PullFilter, 'limit'>): Promise<Record<string, number>>;
 }
 
 export type DuplicateFlagRow = InferSelectModel<typeof schema.duplicateFlags>;

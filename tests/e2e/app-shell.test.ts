@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import { DEMO_PASSWORD, scopeNodeNames, screenshot, test } from './fixtures';
-import { AppShell, LoginPage } from './pages';
+import { AppShell, LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 describe('app shell', () => {
 	test('a grid worker signs in, and the app and their grids open again with no network', async ({
@@ -20,6 +21,8 @@ describe('app shell', () => {
 
 		await login.signIn('worker1', DEMO_PASSWORD);
 		await page.waitForURL('**/worker');
+		await new LockScreen(page).setRequiredPin();
+		autoUnlock(page);
 		const app = new AppShell(page);
 		await app.waitForHeading('我的网格');
 		for (const name of gridNames) {

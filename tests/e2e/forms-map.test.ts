@@ -11,6 +11,7 @@ import {
 	VIEWPORTS
 } from './fixtures';
 import { EntryFormPage, LockScreen, LoginPage, MapPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 const FIRST17 = '45010219450312002'; // born 12 March 1945; 2 is even: female
 const VALID_ID = FIRST17 + idCheckChar(FIRST17);
@@ -19,11 +20,18 @@ const ADDRESS = '民生路99号1栋2单元101室';
 const RESIDENT = '蒙桂英';
 const NEED = '独居老人需要代购降压药，本人行动不便';
 
-async function signInAsWorker(page: Page): Promise<void> {
+/** Sign in online; the app then requires a PIN before it shows any data. */
+async function signInWithoutPin(page: Page): Promise<void> {
 	const login = new LoginPage(page);
 	await login.open();
 	await login.signIn('worker1', DEMO_PASSWORD);
 	await page.waitForURL('**/worker');
+}
+
+async function signInAsWorker(page: Page): Promise<void> {
+	await signInWithoutPin(page);
+	await new LockScreen(page).setRequiredPin();
+	autoUnlock(page);
 }
 
 /** A resident as this device stores it, read straight from IndexedDB. */
@@ -135,6 +143,9 @@ describe('forms, map and app lock', () => {
 		expect(stored).not.toBeNull();
 		expect(stored!.idNumberMasked).toBe(`450102********${VALID_ID.slice(-4)}`);
 		expect(JSON.stringify(stored)).not.toContain(VALID_ID);
+		// The phone number is kept encrypted (AES-GCM bytes), never as text.
+		expect(JSON.stringify(stored)).not.toContain('13812345678');
+		expect(stored!.phone).toMatchObject({ sealed: expect.anything() });
 
 		// Editing sends only what changed; a form with no change says so and saves nothing.
 		await page.goto(`/worker/household/${householdId}/edit`);
@@ -311,19 +322,29 @@ describe('forms, map and app lock', () => {
 		await context.setOffline(false);
 	});
 
-	test('a PIN locks the app: wrong PIN refused, right PIN unlocks, idle and restart lock it, five wrong sign out', async ({
+	test('a PIN is required before any data shows, locks the app: wrong PIN counted, right PIN unlocks, idle and restart lock it, five wrong sign out', async ({
 		page,
 		server
 	}) => {
 		const { user } = await apiSignIn(server.url, 'worker1');
 		await page.clock.install();
 		await page.setViewportSize(VIEWPORTS.tablet);
-		await signInAsWorker(page);
+		await signInWithoutPin(page);
 		const lock = new LockScreen(page);
-		await page.getByRole('heading', { name: '请设置解锁密码' }).waitFor();
-		await screenshot(page, 'f40-pin-prompt-tablet');
+		// No way to the worker pages without a PIN: the page is hidden, the dialog cannot be closed.
+		await lock.setupDialog.waitFor();
+		expect(await page.locator('#main').isHidden()).toBe(true);
+		expect(await lock.setupDialog.getByRole('button', { name: '关闭' }).count()).toBe(0);
+		await page.keyboard.press('Escape');
+		expect(await lock.setupDialog.isVisible()).toBe(true);
+		// A new page load without a PIN cannot open the data key: back to an online sign-in.
+		await page.goto('/worker/settings');
+		await page.waitForURL('**/login');
+		await signInWithoutPin(page);
+		await lock.setupDialog.waitFor();
+		expect(await page.locator('#main').isHidden()).toBe(true);
+		await screenshot(page, 'f40-pin-required-tablet');
 
-		await lock.openPinSetup();
 		await lock.setPin('1234');
 		expect(await page.locator('#pin-new-error').innerText()).toContain('解锁密码：太简单');
 		await lock.setPin('2580', '2581');
@@ -333,6 +354,8 @@ describe('forms, map and app lock', () => {
 		await screenshot(page, 'f41-pin-setup-mismatch-tablet', { fullPage: false });
 		await lock.setPin('2580');
 		await page.getByText('解锁密码已设置').waitFor();
+		await lock.setupDialog.waitFor({ state: 'hidden' });
+		expect(await page.locator('#main').isVisible()).toBe(true);
 
 		await lock.lockNow();
 		// Behind the lock nothing can be used: the dialog takes every tap.
@@ -372,11 +395,11 @@ describe('forms, map and app lock', () => {
 		);
 		expect(databases).toContain(`gridcare-${user.id}`);
 
-		// An online sign-in opens unlocked and asks for a new PIN.
+		// An online sign-in opens unlocked and requires a new PIN.
 		const login = new LoginPage(page);
 		await login.signIn('worker1', DEMO_PASSWORD);
 		await page.waitForURL('**/worker');
-		await page.getByRole('heading', { name: '请设置解锁密码' }).waitFor();
+		await lock.setupDialog.waitFor();
 		expect(await lock.isLocked()).toBe(false);
 	});
 });

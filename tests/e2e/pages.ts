@@ -163,8 +163,26 @@ export class MapPage extends AppShell {
 	}
 }
 
+/** The PIN a signed-in worker sets in the tests. */
+export const TEST_PIN = '2580';
+
 export class LockScreen extends AppShell {
 	readonly dialog = this.page.getByRole('dialog', { name: '网格通已锁定' });
+	readonly setupDialog = this.page.getByRole('dialog', { name: '设置解锁密码' });
+
+	/** After an online sign-in: the PIN is required before any cached data shows; set it. */
+	async setRequiredPin(pin = TEST_PIN): Promise<void> {
+		await this.setupDialog.waitFor({ timeout: 15_000 });
+		await this.setPin(pin);
+		await this.setupDialog.waitFor({ state: 'hidden', timeout: 15_000 });
+	}
+
+	/** Open the lock with the PIN and wait until it is gone. */
+	async unlock(pin = TEST_PIN): Promise<void> {
+		await this.dialog.waitFor({ timeout: 15_000 });
+		await this.enterPin(pin);
+		await this.dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+	}
 
 	async openPinSetup(): Promise<void> {
 		await this.page.getByRole('button', { name: '设置解锁密码' }).click();

@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import { DEMO_PASSWORD, screenshot, test } from './fixtures';
-import { AppShell, DivisionBrowserPage, LoginPage } from './pages';
+import { AppShell, DivisionBrowserPage, LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 const DEMO_COMMUNITY = '兴宁社区居委会';
 const DEMO_STREET = '民生街道';
@@ -10,6 +11,11 @@ async function signIn(page: LoginPage['page'], username: string, home: string) {
 	await login.open();
 	await login.signIn(username, DEMO_PASSWORD);
 	await page.waitForURL(`**${home}`);
+	// Roles that keep residents' data on the device set a PIN before it shows.
+	if (username === 'worker1' || username === 'head') {
+		await new LockScreen(page).setRequiredPin();
+		autoUnlock(page);
+	}
 }
 
 describe('role home screens', () => {

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test, VIEWPORTS, type RunningServer } from './fixtures';
 import {
+	autoUnlock,
 	addStoredRows,
 	HouseholdListPage,
 	HouseholdPage,
@@ -145,6 +146,7 @@ describe('grid worker offline', () => {
 			const again = await context.newPage();
 			await again.setViewportSize(VIEWPORTS.tablet);
 			const appAgain = new WorkerApp(again);
+			autoUnlock(again);
 			await again.goto('/worker');
 			await appAgain.waitForHome();
 			await appAgain.waitForUnsynced(3);

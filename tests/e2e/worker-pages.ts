@@ -4,13 +4,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD, SCREENSHOT_DIR } from './fixtures';
-import { AppShell, LoginPage } from './pages';
+import { AppShell, LockScreen, LoginPage, TEST_PIN } from './pages';
 
 /** The app shell of a signed-in worker: the sync strip in the header. */
 export class WorkerApp extends AppShell {
 	readonly syncBar = this.page.getByRole('region', { name: '同步状态' });
 
-	/** Sign in on the login page and wait until the first download of the grids has finished. */
+	/** Sign in on the login page and set the PIN the app requires before showing any data. */
 	async signIn(username: string): Promise<void> {
 		const login = new LoginPage(this.page);
 		await login.open();
@@ -18,6 +18,13 @@ export class WorkerApp extends AppShell {
 		await this.page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
 		await this.page.getByRole('button', { name: '登录', exact: true }).click();
 		await this.page.waitForURL('**/worker');
+		await new LockScreen(this.page).setRequiredPin();
+		autoUnlock(this.page);
+	}
+
+	/** After a reload with a saved session the app starts locked: open it. */
+	async unlock(): Promise<void> {
+		await new LockScreen(this.page).unlock();
 	}
 
 	async waitForHome(): Promise<void> {
@@ -49,6 +56,54 @@ export class WorkerApp extends AppShell {
 	async syncNow(): Promise<void> {
 		await this.syncBar.getByRole('button', { name: '同步', exact: true }).click();
 	}
+}
+
+const unlockPins = new WeakMap<Page, string>();
+
+/** The PIN `autoUnlock` types from now on (after the worker changed it). */
+export function setAutoUnlockPin(page: Page, pin: string): void {
+	unlockPins.set(page, pin);
+}
+
+/**
+ * A worker who types the PIN whenever the app asks: every page load with a saved session starts
+ * locked, so after each `goto` and `reload` of this page the lock is opened with the test PIN.
+ */
+export function autoUnlock(page: Page, pin = TEST_PIN): void {
+	if (unlockPins.has(page)) return;
+	unlockPins.set(page, pin);
+	const settle = async () => {
+		// The root layout renders once the lock knows its state: either the page or the lock shows.
+		const locked = await page
+			.waitForFunction(
+				() => {
+					const main = document.getElementById('main');
+					if (document.querySelector('dialog.lock[open]')) return 'locked';
+					return main && !main.hidden ? 'open' : false;
+				},
+				undefined,
+				{ timeout: 30_000 }
+			)
+			.then((handle) => handle.jsonValue());
+		if (locked !== 'locked') return;
+		// By the dialog's elements, not its words: the UI language may be either.
+		const dialog = page.locator('dialog.lock');
+		await dialog.locator('#unlock-pin').fill(unlockPins.get(page) ?? TEST_PIN);
+		await dialog.locator('button[type="submit"]').click();
+		await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+	};
+	const goto = page.goto.bind(page);
+	const reload = page.reload.bind(page);
+	page.goto = async (...args: Parameters<Page['goto']>) => {
+		const response = await goto(...args);
+		await settle();
+		return response;
+	};
+	page.reload = async (...args: Parameters<Page['reload']>) => {
+		const response = await reload(...args);
+		await settle();
+		return response;
+	};
 }
 
 export class HouseholdListPage extends WorkerApp {

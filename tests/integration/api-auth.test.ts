@@ -60,6 +60,25 @@ for (const dialect of DIALECTS) {
 			expect(body.user).not.toHaveProperty('passwordHash');
 		});
 
+		it('hands out one device key per user and device, the same at every sign-in', async () => {
+			const keyOf = async (username: string, deviceId: string) => {
+				const res = await app.request(
+					'/api/v1/auth/login',
+					json({ username, password: PASSWORD, deviceId })
+				);
+				expect(res.status).toBe(200);
+				return ((await res.json()) as { deviceKey: string }).deviceKey;
+			};
+			const first = await keyOf('worker_a1', 'dev-key-1');
+			expect(Buffer.from(first, 'base64')).toHaveLength(32);
+			expect(await keyOf('worker_a1', 'dev-key-1')).toBe(first);
+			const otherDevice = await keyOf('worker_a1', 'dev-key-2');
+			const otherUser = await keyOf('head_a', 'dev-key-1');
+			expect(new Set([first, otherDevice, otherUser]).size).toBe(3);
+			await db.store.forgetDeviceKeys('dev-key-1');
+			expect(await keyOf('worker_a1', 'dev-key-1')).not.toBe(first);
+		});
+
 		it('answers 401 to a wrong password and to an unknown user, with the same message', async () => {
 			const wrong = await login('head_a', 'nope');
 			const unknown = await login('nobody', 'nope');

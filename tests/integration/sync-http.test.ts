@@ -339,6 +339,24 @@ for (const dialect of DIALECTS) {
 			expect(edit[0].reason).toMatch(/immutable/);
 		});
 
+		it('tells on the first page of a first download how many rows of each table it brings', async () => {
+			const { changes } = await workerA.pullAll(undefined, 1000);
+			const inserts: Record<string, number> = {};
+			for (const c of changes)
+				if (c.op === 'insert') inserts[c.table] = (inserts[c.table] ?? 0) + 1;
+			const first = await workerA.request('/sync/pull?limit=2');
+			const page = (await first.json()) as {
+				changes: unknown[];
+				cursor: string;
+				estimate?: Record<string, number>;
+			};
+			expect(page.changes).toHaveLength(2);
+			expect(page.estimate).toEqual(inserts);
+			expect(page.estimate?.households).toBeGreaterThan(0);
+			const next = await workerA.request(`/sync/pull?limit=2&cursor=${page.cursor}`);
+			expect(await next.json()).not.toHaveProperty('estimate');
+		});
+
 		it('leaves visits older than 90 days out of a first download, and only then', async () => {
 			const later = testApp(db.store, () => new Date(Date.now() + 100 * 86_400_000));
 			const tablet = await new ApiClient(later).login('worker_a1');

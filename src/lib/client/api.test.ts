@@ -24,7 +24,12 @@ afterEach(() => {
 
 describe('api', () => {
 	it('signs in and returns the checked answer', async () => {
-		const fetch = answer(200, { token: 't', expiresAt: '2030-01-01T00:00:00Z', user: USER });
+		const fetch = answer(200, {
+			token: 't',
+			expiresAt: '2030-01-01T00:00:00Z',
+			user: USER,
+			deviceKey: 'a2V5'
+		});
 		vi.stubGlobal('fetch', fetch);
 		const result = await api.login(LOGIN);
 		expect(result.user.scope).toEqual(['g1']);

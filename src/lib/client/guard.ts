@@ -2,13 +2,15 @@
 import { redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import type { Role } from '$lib/shared/enums';
+import { lock } from './lock.svelte';
 import { homePath } from './roles';
 import { session } from './session.svelte';
 import type { SessionUser } from './types';
 
 /** The signed-in user when their role may open this screen; otherwise a redirect. */
 export async function requireRole(roles: Role[]): Promise<SessionUser> {
-	await session.load();
+	// The lock may end a saved session that has no PIN yet (its data key cannot be opened).
+	await lock.load();
 	const user = session.user;
 	if (!user) redirect(307, resolve('/login'));
 	if (!roles.includes(user.role)) redirect(307, resolve(homePath(user.role)));
@@ -17,6 +19,6 @@ export async function requireRole(roles: Role[]): Promise<SessionUser> {
 
 /** Where `/` and `/login` send someone who is already signed in, or null. */
 export async function signedInHome(): Promise<string | null> {
-	await session.load();
+	await lock.load();
 	return session.user ? resolve(homePath(session.user.role)) : null;
 }

@@ -21,7 +21,8 @@ export class LiveQuery<K, T> {
 		$effect(() => {
 			const db = syncClient.db;
 			const k = key();
-			if (!db || k === null) return;
+			// Locked: sealed fields cannot be opened; the query runs again on unlock.
+			if (!db || k === null || !syncClient.unlocked) return;
 			const subscription = liveQuery(() => query(db, k)).subscribe({
 				next: (value) => {
 					this.current = value;

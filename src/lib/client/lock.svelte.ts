@@ -3,9 +3,14 @@
 // offline with the PIN, checked on this device against the verifier in pin.ts. Five wrong PINs in
 // a row sign the user out: they must sign in online again (the outbox stays in IndexedDB and is
 // delivered after that sign-in). Kiosks are shared screens for residents and never lock.
+//
+// The lock also holds the device's data key (crypto.ts) in memory while unlocked: a fresh online
+// sign-in opens it with the server's device key, the PIN opens it offline, locking drops it.
+// A PIN is required: a user the lock applies to sees no cached data until one is set.
 import { del, get, set } from 'idb-keyval';
-import { KIOSK_ROLES } from './roles';
-import { session } from './session.svelte';
+import { keyRing } from './crypto';
+import { KIOSK_ROLES, syncsGridData } from './roles';
+import { session, type SignedIn } from './session.svelte';
 import {
 	createPinVerifier,
 	isPinVerifier,
@@ -23,6 +28,11 @@ export const MAX_PIN_FAILURES = 5;
 const IDLE_CHECK_MS = 10_000;
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
+/** Roles whose device caches residents' personal data and is not a shared kiosk: they lock. */
+export function keepsPersonalData(role: Parameters<typeof syncsGridData>[0]): boolean {
+	return syncsGridData(role) && !KIOSK_ROLES.includes(role);
+}
+
 export type UnlockResult = 'unlocked' | 'wrong' | 'signed_out';
 
 class AppLock {
@@ -36,19 +46,33 @@ class AppLock {
 	lockedOut = $state(false);
 	/** A PIN check is running (PBKDF2 takes up to a second on a slow tablet). */
 	busy = $state(false);
+	/** The signed-in user's data key while unlocked; null while locked or signed out. */
+	dataKey = $state.raw<CryptoKey | null>(null);
+	/**
+	 * The data key held on this device could not be opened at the last sign-in and a new one was
+	 * made: whatever was sealed under the old one is unreadable and must be wiped.
+	 */
+	dataKeyReplaced = $state(false);
 
 	/** Whether the signed-in user's role uses the lock at all. */
-	applies = $derived(session.user !== null && !KIOSK_ROLES.includes(session.user.role));
-	/** Signed in on a locking role, and no PIN yet: the app asks for one. */
+	applies = $derived(session.user !== null && keepsPersonalData(session.user.role));
+	/** Signed in on a locking role, and no PIN yet: the app asks for one before showing data. */
 	needsPin = $derived(this.applies && !this.hasPin);
+	/** Cached data must not be on screen: locked, or no PIN set yet. */
+	concealed = $derived(this.applies && (this.locked || !this.hasPin));
 	remainingTries = $derived(Math.max(0, MAX_PIN_FAILURES - this.failures));
 
 	#verifier: PinVerifier | null = null;
-	#secret: CryptoKey | null = null;
 	#userId: string | null = null;
 	#lastActivity = Date.now();
 	#started = false;
 	#loading: Promise<void> | null = null;
+	/** The user `dataKey` belongs to. */
+	#dataKeyUser: string | null = null;
+
+	constructor() {
+		session.onSignIn((signedIn) => this.#signedIn(signedIn));
+	}
 
 	/**
 	 * Read the verifier and the idle setting once, after the session; a saved session with a PIN
@@ -63,6 +87,13 @@ class AppLock {
 			this.#userId = session.user?.id ?? null;
 			this.#refresh();
 			this.locked = this.applies && this.hasPin;
+			// A saved session with no PIN (the app closed before one was set): the data key can only
+			// be opened by signing in online again. The cached data and the outbox stay.
+			if (this.applies && !this.hasPin) {
+				await session.signOut();
+				this.#userId = null;
+				this.#refresh();
+			}
 		})();
 		return this.#loading;
 	}
@@ -71,7 +102,7 @@ class AppLock {
 	async userChanged(userId: string | null): Promise<void> {
 		if (userId === this.#userId) return;
 		this.#userId = userId;
-		this.#secret = null;
+		if (userId !== this.#dataKeyUser) this.#dropDataKey();
 		this.locked = false;
 		if (userId) this.lockedOut = false;
 		if (userId && this.#verifier?.userId === userId && this.#verifier.failures > 0)
@@ -98,11 +129,14 @@ class AppLock {
 		const user = session.user;
 		const problem = newPinProblem(pin, confirm);
 		if (problem || !user) return problem ?? 'format';
+		const dataKey = this.#dataKeyUser === user.id ? this.dataKey : null;
+		if (!dataKey) return 'format';
 		this.busy = true;
 		try {
 			const { verifier, secret } = await createPinVerifier(pin, user.id);
+			// The same data key, wrapped under the new PIN (the old PIN's wrap is replaced).
+			await keyRing.wrapForPin(user.id, dataKey, secret);
 			await this.#saveVerifier(verifier);
-			this.#secret = secret;
 			this.locked = false;
 			this.#lastActivity = Date.now();
 			return null;
@@ -113,7 +147,7 @@ class AppLock {
 
 	lockNow(): void {
 		if (!this.applies || !this.hasPin) return;
-		this.#secret = null;
+		this.#dropDataKey();
 		this.locked = true;
 	}
 
@@ -125,8 +159,15 @@ class AppLock {
 		try {
 			const secret = /^\d{4,6}$/.test(pin) ? await verifyPin(pin, verifier) : null;
 			if (secret) {
+				const dataKey = await keyRing.openWithPin(verifier.userId, secret);
+				if (!dataKey) {
+					// The PIN is right but no data key is wrapped under it: only a sign-in opens it.
+					await this.#signOutAfterFailures();
+					return 'signed_out';
+				}
 				if (verifier.failures > 0) await this.#saveVerifier({ ...verifier, failures: 0 });
-				this.#secret = secret;
+				this.dataKey = dataKey;
+				this.#dataKeyUser = verifier.userId;
 				this.locked = false;
 				this.#lastActivity = Date.now();
 				return 'unlocked';
@@ -153,15 +194,6 @@ class AppLock {
 		await set(IDLE_KEY, this.idleMinutes);
 	}
 
-	/**
-	 * Key material derived from the PIN (PBKDF2-SHA-256, as an HKDF key) while the app is
-	 * unlocked with a PIN on this page load; null while locked. Derive purpose keys from it with
-	 * `deriveFieldKey` (pin.ts), e.g. to encrypt sensitive fields at rest.
-	 */
-	get keyMaterial(): CryptoKey | null {
-		return this.locked ? null : this.#secret;
-	}
-
 	#refresh(): void {
 		const userId = this.#userId;
 		this.hasPin = userId !== null && this.#verifier?.userId === userId;
@@ -175,11 +207,40 @@ class AppLock {
 		this.#refresh();
 	}
 
+	/** An online sign-in: open (or make) the user's data key with the server's device key. */
+	async #signedIn({ user, deviceKey }: SignedIn): Promise<void> {
+		this.#dropDataKey();
+		if (!keepsPersonalData(user.role)) return;
+		const { key, replaced } = await keyRing.openWithDeviceKey(user.id, deviceKey);
+		this.dataKey = key;
+		this.#dataKeyUser = user.id;
+		this.dataKeyReplaced = replaced;
+	}
+
+	#dropDataKey(): void {
+		this.dataKey = null;
+		this.#dataKeyUser = null;
+	}
+
+	/** Forget this device's PIN and keys of the user (their data is being wiped). */
+	async forgetUser(userId: string): Promise<void> {
+		if (this.#verifier?.userId === userId) {
+			await del(PIN_KEY);
+			this.#verifier = null;
+		}
+		await keyRing.forget(userId);
+		if (this.#dataKeyUser === userId) this.#dropDataKey();
+		this.#refresh();
+	}
+
 	async #signOutAfterFailures(): Promise<void> {
-		// The PIN is forgotten with the session; the outbox and cached rows stay in IndexedDB.
+		// The PIN is forgotten with the session; the outbox and cached rows stay in IndexedDB,
+		// sealed under the data key that the next online sign-in opens with the device key.
+		const userId = this.#verifier?.userId;
+		if (userId) await keyRing.forgetPin(userId);
+		this.#dropDataKey();
 		await del(PIN_KEY);
 		this.#verifier = null;
-		this.#secret = null;
 		this.lockedOut = true;
 		await session.signOut();
 		await this.userChanged(null);

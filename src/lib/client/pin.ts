@@ -3,7 +3,7 @@
 //
 //   secret   = PBKDF2-SHA-256(PIN, salt, iterations)           256 bits, never stored
 //   verifier = HKDF-SHA-256(secret, info "gridcare pin check")  stored, compared on unlock
-//   field key= HKDF-SHA-256(secret, info "gridcare <purpose>")  for encrypting data at rest later
+//   wrap key = HKDF-SHA-256(secret, info "gridcare data-key wrap v1")  wraps the data key (crypto.ts)
 //
 // HKDF with distinct `info` strings keeps the stored verifier from revealing any key derived for
 // encryption. A PIN has at most a million values, so the iteration count only slows an attacker
@@ -87,6 +87,17 @@ export function deriveFieldKey(secret: CryptoKey, purpose: string): Promise<Cryp
 		{ name: 'AES-GCM', length: 256 },
 		false,
 		['encrypt', 'decrypt']
+	);
+}
+
+/** The key that wraps the device's data key under this PIN (see crypto.ts). */
+export function deriveWrapKey(secret: CryptoKey): Promise<CryptoKey> {
+	return globalThis.crypto.subtle.deriveKey(
+		hkdf('gridcare data-key wrap v1'),
+		secret,
+		{ name: 'AES-GCM', length: 256 },
+		false,
+		['wrapKey', 'unwrapKey']
 	);
 }
 

@@ -21,6 +21,13 @@ export interface CachedNode {
 	savedAt: string;
 }
 
+/** What an online sign-in brings besides the session. */
+export interface SignedIn {
+	user: SessionUser;
+	/** Base64 key this device wraps its data key under (crypto.ts); never stored on the device. */
+	deviceKey: string;
+}
+
 class SessionManager {
 	current = $state.raw<StoredSession | null>(null);
 	/** Division and grid nodes of the user's scope, by code, as last fetched. */
@@ -31,6 +38,12 @@ class SessionManager {
 	token = $derived(this.current?.token ?? null);
 
 	#loading: Promise<void> | null = null;
+	#onSignIn: ((signedIn: SignedIn) => Promise<void>) | null = null;
+
+	/** Run before a fresh online sign-in takes effect (the app lock opens the data key). */
+	onSignIn(handler: (signedIn: SignedIn) => Promise<void>): void {
+		this.#onSignIn = handler;
+	}
 
 	/** Read the stored session once; later calls wait for the same read. */
 	load(): Promise<void> {
@@ -57,6 +70,7 @@ class SessionManager {
 		};
 		// Another user's cached nodes must not show up for this one.
 		if (this.current?.user.id !== session.user.id) await this.#forgetNodes();
+		await this.#onSignIn?.({ user: answer.user, deviceKey: answer.deviceKey });
 		await set(SESSION_KEY, session);
 		this.current = session;
 		return session.user;

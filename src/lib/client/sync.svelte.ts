@@ -11,12 +11,16 @@
 // button, plus Background Sync: when a push fails for want of a network the page registers a
 // sync tag; the service worker relays the browser's wake-up as a message, answered here.
 import { untrack } from 'svelte';
+import { Dexie } from 'dexie';
 import { GridcareDb } from '$lib/db/db';
-import { SyncEngine, type SyncStatus } from '$lib/sync/engine';
+import { FieldCipher } from '$lib/db/sealed';
+import { outboxCounts } from '$lib/sync/outbox';
+import { REVOKED, SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
 import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
 import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
-import { syncsGridData } from './roles';
+import { lock } from './lock.svelte';
+import { KIOSK_ROLES, syncsGridData } from './roles';
 import { getDeviceId, session, type StoredSession } from './session.svelte';
 import { deviceStorage } from './storage.svelte';
 
@@ -54,6 +58,8 @@ class SyncClient {
 	progress = $state.raw<PullProgress>(emptyProgress());
 	/** Opening the database failed (storage blocked, full, or broken). */
 	openError = $state.raw<unknown>(null);
+	/** The open database's sealed fields can be read and written (the app is unlocked). */
+	unlocked = $state(false);
 
 	/** A syncing user is signed in but the database is not open yet. */
 	opening = $derived(this.userId !== null && this.db === null && this.openError === null);
@@ -75,6 +81,11 @@ class SyncClient {
 				const current = session.current;
 				untrack(() => void this.#follow(current));
 			});
+			// The data key comes and goes with the lock: sync and sealed reads only while unlocked.
+			$effect(() => {
+				const key = lock.dataKey;
+				untrack(() => this.#useKey(key));
+			});
 		});
 		navigator.serviceWorker?.addEventListener('message', (event) => this.#onWorkerMessage(event));
 	}
@@ -86,7 +97,7 @@ class SyncClient {
 
 	/** Push and pull now (the "同步" button). */
 	async syncNow(): Promise<SyncStatus | null> {
-		return this.#engine ? this.#engine.syncNow() : null;
+		return this.#engine && this.unlocked ? this.#engine.syncNow() : null;
 	}
 
 	/** Drop a change the server refused, on this device; a person decided so. */
@@ -109,8 +120,17 @@ class SyncClient {
 		this.#close();
 		this.userId = userId;
 		if (!userId) return;
-		const db = new GridcareDb({ name: userDbName(userId) });
+		const db = new GridcareDb({
+			name: userDbName(userId),
+			// Kiosks never lock, so there is no PIN to keep a key under: they keep nothing sealed.
+			encrypted: !KIOSK_ROLES.includes(user!.role)
+		});
 		try {
+			if (lock.dataKeyReplaced) {
+				// Sealed under a data key that can no longer be opened: unreadable, so removed.
+				lock.dataKeyReplaced = false;
+				await Dexie.delete(userDbName(userId));
+			}
 			await db.open();
 			const [ready, last, deviceId] = await Promise.all([
 				db.meta.get(READY_KEY),
@@ -131,12 +151,62 @@ class SyncClient {
 			this.db = db;
 			this.#engine = engine;
 			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
-			engine.start();
+			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
 		} catch (error) {
 			db.close();
 			if (generation === this.#generation) this.openError = error;
 		}
+	}
+
+	/** Seal and open with this data key (null: locked), and sync only while that is possible. */
+	#useKey(key: CryptoKey | null): void {
+		const db = this.db;
+		if (!db) return;
+		db.cipher = db.encrypted && key ? new FieldCipher(key) : null;
+		this.unlocked = db.unlocked;
+		if (this.unlocked) this.#engine?.start();
+		else this.#engine?.stop();
+	}
+
+	/** Changes on this device the server does not have: waiting, and refused ones. */
+	async undelivered(): Promise<number> {
+		const db = this.db;
+		if (!db) return 0;
+		const { pending, rejected } = await outboxCounts(db);
+		return pending + rejected;
+	}
+
+	/**
+	 * Sign out and wipe this user's data from the device, once the outbox is delivered. Returns
+	 * the number of changes that could not be delivered (nothing is wiped then), unless `discard`
+	 * says a person accepted losing them.
+	 */
+	async signOutAndWipe(discard = false): Promise<number> {
+		const userId = this.userId;
+		const db = this.db;
+		if (this.#engine && this.unlocked) await this.#engine.syncNow();
+		const left = await this.undelivered();
+		if (left > 0 && !discard) return left;
+		if (userId) await this.wipe(userId, db);
+		await session.signOut();
+		return 0;
+	}
+
+	/** Remove a user's cached scope, outbox and keys from this device. */
+	async wipe(userId: string, db: GridcareDb | null = this.db): Promise<void> {
+		if (this.userId === userId) {
+			this.#generation++;
+			const engine = this.#engine;
+			this.#close();
+			this.userId = null;
+			await engine?.whenIdle();
+		}
+		// Closed for good first: a late write (sync bookkeeping, a live query) must not reopen,
+		// and so re-create, the database being deleted.
+		db?.close({ disableAutoOpen: true });
+		await Dexie.delete(userDbName(userId));
+		await lock.forgetUser(userId);
 	}
 
 	#close(): void {
@@ -156,6 +226,7 @@ class SyncClient {
 		this.readyAt = null;
 		this.progress = emptyProgress();
 		this.openError = null;
+		this.unlocked = false;
 		this.#backgroundSyncAsked = false;
 	}
 
@@ -170,7 +241,13 @@ class SyncClient {
 		}
 		if (status.state === 'offline' && status.pending > 0) void this.#askForBackgroundSync();
 		if (status.state === 'idle') this.#backgroundSyncAsked = false;
-		if (status.state === 'signed_out') this.#onSessionRejected?.();
+		if (status.state === 'signed_out') {
+			const userId = this.userId;
+			// A revoked device keeps nothing of the user's: the cached scope and keys go.
+			if (status.lastError === REVOKED && userId)
+				void this.wipe(userId).finally(() => this.#onSessionRejected?.());
+			else this.#onSessionRejected?.();
+		}
 	}
 
 	async #remember(db: GridcareDb, at: number, firstDownload: boolean): Promise<void> {

@@ -24,7 +24,8 @@ export type SessionUser = z.infer<typeof sessionUserSchema>;
 export const loginResponseSchema = z.object({
 	token: z.string().min(1),
 	expiresAt: z.union([z.string(), z.number()]),
-	user: sessionUserSchema
+	user: sessionUserSchema,
+	deviceKey: z.string().min(1)
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 

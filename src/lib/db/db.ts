@@ -17,6 +17,7 @@ import type {
 	VisitOutcome
 } from '$lib/shared/enums';
 import type { Mutation, ResidentCheck } from '$lib/shared/schemas';
+import { FieldCipher, isSealed, LockedError, SEALED_FIELDS } from './sealed';
 
 // Row shapes are type aliases, not interfaces, so that they fit the generic AnyRow below.
 
@@ -164,6 +165,11 @@ export interface GridcareDbOptions {
 	now?: () => number;
 	/** 16 random bytes per call, for ids. */
 	randomBytes?: () => Uint8Array;
+	/**
+	 * Sensitive fields are kept sealed (sealed.ts): writes and reads of them need `cipher`, and
+	 * fail with a LockedError without it. Off, values are kept as given (tests of other parts).
+	 */
+	encrypted?: boolean;
 }
 
 type LocalWriteListener = () => void;
@@ -180,6 +186,9 @@ export class GridcareDb extends Dexie {
 
 	readonly now: () => number;
 	readonly randomBytes: () => Uint8Array;
+	readonly encrypted: boolean;
+	/** The data key's cipher while the app is unlocked; null while locked. */
+	cipher: FieldCipher | null = null;
 	readonly #listeners = new Set<LocalWriteListener>();
 
 	constructor(options: GridcareDbOptions = {}) {
@@ -190,6 +199,7 @@ export class GridcareDb extends Dexie {
 		});
 		this.now = options.now ?? (() => Date.now());
 		this.randomBytes = options.randomBytes ?? (() => crypto.getRandomValues(new Uint8Array(16)));
+		this.encrypted = options.encrypted ?? false;
 		// One index per multi-field query; `hasLocalEdits` is sparse (only edited rows carry it).
 		this.version(1).stores({
 			households: 'id, [gridId+address], hasLocalEdits',
@@ -216,6 +226,43 @@ export class GridcareDb extends Dexie {
 
 	get syncedTables(): Table[] {
 		return [this.households, this.residents, this.visits, this.checkins, this.incidents];
+	}
+
+	/** Whether sealed fields can be written and read now. */
+	get unlocked(): boolean {
+		return !this.encrypted || this.cipher !== null;
+	}
+
+	/** A table's fields as they are stored: sensitive values sealed when this database seals. */
+	async sealFields<F extends Record<string, unknown>>(table: SyncTable, fields: F): Promise<F> {
+		if (!this.encrypted) return fields;
+		if (!this.cipher) {
+			if (SEALED_FIELDS[table].some((name) => fields[name] !== undefined && fields[name] !== null))
+				throw new LockedError();
+			return fields;
+		}
+		return this.cipher.sealFields(table, fields);
+	}
+
+	/** Fields (of a mutation) with their sealed values opened. */
+	async openFields<F extends Record<string, unknown>>(fields: F): Promise<F> {
+		if (this.cipher) return this.cipher.openFields(fields);
+		if (Object.values(fields).some(isSealed)) throw new LockedError();
+		return fields;
+	}
+
+	/** Rows read from a table, with their sealed values opened for a screen. */
+	async openRows<R extends Record<string, unknown>>(rows: R[]): Promise<R[]> {
+		const cipher = this.cipher;
+		if (cipher) return Promise.all(rows.map((row) => cipher.openRow(row)));
+		if (rows.some((row) => Object.values(row).some(isSealed))) throw new LockedError();
+		return rows;
+	}
+
+	async openRow<R extends Record<string, unknown>>(row: R): Promise<R>;
+	async openRow<R extends Record<string, unknown>>(row: R | undefined): Promise<R | undefined>;
+	async openRow<R extends Record<string, unknown>>(row: R | undefined): Promise<R | undefined> {
+		return row === undefined ? undefined : (await this.openRows([row]))[0];
 	}
 
 	/** Listen for committed local changes (the sync engine debounces a push on these). */

@@ -27,6 +27,7 @@ import type {
 	VisitRow
 } from './db';
 import { loadIdClock, saveIdClock } from './ids';
+import { isSealed, SEALED_FIELDS } from './sealed';
 import { INSERT_FIELDS } from '$lib/shared/schemas';
 import {
 	applyLocalEdit,
@@ -144,30 +145,36 @@ export async function retryRejected(
 	seq: number,
 	fixedFields: Record<string, unknown> = {}
 ): Promise<void> {
+	const refused = await db.outbox.get(seq);
+	if (!refused || refused.state !== 'rejected')
+		throw new Error(`outbox entry ${seq} is not a refused change`);
+	const { table, rowId, mutation } = refused;
+	const merged = { ...(await db.openFields(mutation.fields)), ...fixedFields };
+	let fields: Record<string, unknown> = merged;
+	if (mutation.op === 'insert')
+		fields = validate(INSERT_FIELDS[table], merged) as Record<string, unknown>;
+	else if (mutation.op === 'update' && isUpdatable(table))
+		fields = validateUpdate(table, merged) as Record<string, unknown>;
+	const stored = await db.sealFields(table, fields);
 	await writeLocally(db, async (nextId) => {
 		const entry = await db.outbox.get(seq);
-		if (!entry || entry.state !== 'rejected')
+		if (!entry || entry.state !== 'rejected' || entry.mutation.id !== mutation.id)
 			throw new Error(`outbox entry ${seq} is not a refused change`);
-		const { table, rowId, mutation } = entry;
-		const merged = { ...mutation.fields, ...fixedFields };
 		const rows = db.rows(table);
-		let fields: Record<string, unknown> = merged;
 		if (mutation.op === 'insert') {
-			fields = validate(INSERT_FIELDS[table], merged) as Record<string, unknown>;
 			const row = rowFromInsert(table, rowId, fields as InsertFields<typeof table>, {
 				gridId: await gridIdOfParent(db, table, fields),
 				now: db.now()
 			});
-			await rows.put(row as AnyRow);
+			await rows.put(withStoredFields(table, row as AnyRow, stored));
 		} else if (mutation.op === 'update' && isUpdatable(table)) {
-			fields = validateUpdate(table, merged) as Record<string, unknown>;
 			const row = await rows.get(rowId);
-			if (row) await rows.put(applyLocalEdit(row, rowFieldsOfUpdate(table, fields)));
+			if (row) await rows.put(applyLocalEdit(row, rowFieldsOfUpdate(table, stored)));
 		}
 		const { reason: _reason, ...rest } = entry;
 		await db.outbox.put({
 			...rest,
-			mutation: { ...mutation, id: nextId(), fields },
+			mutation: { ...mutation, id: nextId(), fields: stored },
 			state: 'pending',
 			attempts: 0
 		});
@@ -189,13 +196,16 @@ export function householdById(db: GridcareDb, id: string): Promise<HouseholdRow 
 	return db.households.get(id);
 }
 
-/** Residents of a household. */
-export function residentsOfHousehold(db: GridcareDb, householdId: string): Promise<ResidentRow[]> {
-	return db.residents.where('householdId').equals(householdId).toArray();
+/** Residents of a household (phone numbers opened). */
+export async function residentsOfHousehold(
+	db: GridcareDb,
+	householdId: string
+): Promise<ResidentRow[]> {
+	return db.openRows(await db.residents.where('householdId').equals(householdId).toArray());
 }
 
-/** Visits of a household, newest first. */
-export function visitsOfHousehold(
+/** Visits of a household, newest first (checks and notes opened). */
+export async function visitsOfHousehold(
 	db: GridcareDb,
 	householdId: string,
 	limit?: number
@@ -204,7 +214,7 @@ export function visitsOfHousehold(
 		.where('[householdId+visitedAt]')
 		.between([householdId, Dexie.minKey], [householdId, Dexie.maxKey])
 		.reverse();
-	return (limit === undefined ? visits : visits.limit(limit)).toArray();
+	return db.openRows(await (limit === undefined ? visits : visits.limit(limit)).toArray());
 }
 
 /** Check-ins of a resident, newest first. */
@@ -220,9 +230,9 @@ export function checkinsOfResident(
 	return (limit === undefined ? checkins : checkins.limit(limit)).toArray();
 }
 
-/** Incidents of a grid (open and closed, as cached). */
-export function incidentsOfGrid(db: GridcareDb, gridId: string): Promise<IncidentRow[]> {
-	return db.incidents.where('gridId').equals(gridId).toArray();
+/** Incidents of a grid (open and closed, as cached; descriptions opened). */
+export async function incidentsOfGrid(db: GridcareDb, gridId: string): Promise<IncidentRow[]> {
+	return db.openRows(await db.incidents.where('gridId').equals(gridId).toArray());
 }
 
 // ---- The one write path -----------------------------------------------------------------------
@@ -263,15 +273,16 @@ async function insertLocally<T extends SyncTable>(
 	input: unknown
 ): Promise<RowOf[T]> {
 	const fields = validate(INSERT_FIELDS[table], input) as InsertFields<T>;
+	// Sealing is asynchronous work outside IndexedDB: done before the transaction opens.
+	const stored = await db.sealFields(table, fields as Record<string, unknown>);
 	return writeLocally(db, async (nextId) => {
 		const rowId = nextId();
-		const mutationFields = fields as Record<string, unknown>;
 		const row = rowFromInsert(table, rowId, fields, {
-			gridId: await gridIdOfParent(db, table, mutationFields),
+			gridId: await gridIdOfParent(db, table, fields as Record<string, unknown>),
 			now: db.now()
 		});
-		await db.rows(table).add(row as AnyRow);
-		await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: mutationFields });
+		await db.rows(table).add(withStoredFields(table, row as AnyRow, stored));
+		await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored });
 		return row;
 	});
 }
@@ -284,12 +295,12 @@ async function updateLocally<T extends UpdatableTable>(
 	check?: (row: RowOf[T], fields: UpdateFields<T>) => void
 ): Promise<RowOf[T]> {
 	const fields = validateUpdate(table, changes);
-	return writeLocally(db, async (nextId) => {
+	const mutationFields = await db.sealFields(table, fields as Record<string, unknown>);
+	const stored = await writeLocally(db, async (nextId) => {
 		const rows = db.rows(table);
 		const row = await rows.get(id);
 		if (!row) throw new ValidationError('rowId', `rowId: no such row in ${table}`);
 		check?.(row as unknown as RowOf[T], fields);
-		const mutationFields = fields as Record<string, unknown>;
 		const next = applyLocalEdit(row, rowFieldsOfUpdate(table, mutationFields));
 		await rows.put(next);
 		await enqueue(db, {
@@ -302,8 +313,16 @@ async function updateLocally<T extends UpdatableTable>(
 			...(row.version === undefined ? {} : { baseVersion: row.version }),
 			fields: mutationFields
 		});
-		return next as unknown as RowOf[T];
+		return next;
 	});
+	return (await db.openRow(stored)) as unknown as RowOf[T];
+}
+
+/** A new row as stored: its sensitive fields replaced by the sealed values of its mutation. */
+function withStoredFields(table: SyncTable, row: AnyRow, stored: Record<string, unknown>): AnyRow {
+	const out: AnyRow = { ...row };
+	for (const name of SEALED_FIELDS[table]) if (isSealed(stored[name])) out[name] = stored[name];
+	return out;
 }
 
 function isUpdatable(table: SyncTable): table is UpdatableTable {

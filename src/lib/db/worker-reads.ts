@@ -176,7 +176,13 @@ export interface OutboxView {
 
 /** The outbox for a person to look through: oldest first, each with what it is about. */
 export async function outboxView(db: GridcareDb): Promise<OutboxView> {
-	const entries = (await db.outbox.toArray()) as StoredOutboxEntry[];
+	const stored = (await db.outbox.toArray()) as StoredOutboxEntry[];
+	const entries = await Promise.all(
+		stored.map(async (entry) => ({
+			...entry,
+			mutation: { ...entry.mutation, fields: await db.openFields(entry.mutation.fields) }
+		}))
+	);
 	const householdIds = new Set<string>();
 	const residentIds = new Set<string>();
 	for (const { table, rowId, mutation } of entries) {

@@ -15,7 +15,8 @@ export class OneShot<K, T> {
 		$effect(() => {
 			const db = syncClient.db;
 			const k = key();
-			if (!db || k === null) return;
+			// Locked: sealed fields cannot be opened; the query runs again on unlock.
+			if (!db || k === null || !syncClient.unlocked) return;
 			let current = true;
 			read(db, k).then(
 				(value) => {

@@ -25,5 +25,5 @@ export async function residentOf(
 		db.residents.get(residentId)
 	]);
 	if (!household || !resident || resident.householdId !== householdId) return null;
-	return { household, resident };
+	return { household, resident: await db.openRow(resident) };
 }

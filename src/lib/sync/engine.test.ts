@@ -5,6 +5,7 @@ import { addHousehold, recordVisit, updateHousehold } from '$lib/db/repositories
 import type { Mutation } from '$lib/shared/schemas';
 import {
 	backoffDelay,
+	REVOKED,
 	SyncEngine,
 	type NetworkEvents,
 	type SyncEngineOptions,
@@ -12,7 +13,13 @@ import {
 } from './engine';
 import { applyPulledPage, loadCursor } from './pull';
 import { FakeSyncServer, ManualTimers, openTestDb } from './test-support';
-import { OfflineError, ServerError, UnauthorizedError, type SyncTransport } from './transport';
+import {
+	OfflineError,
+	RevokedError,
+	ServerError,
+	UnauthorizedError,
+	type SyncTransport
+} from './transport';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
 const USER = 'worker-a1';
@@ -148,7 +155,7 @@ describe('a sync pass', () => {
 	});
 
 	it('pulls page after page until there is no more, saving the cursor', async () => {
-		const r = rig({ pullLimit: 2 });
+		const r = rig({ pullLimit: 2, firstPullLimit: 2 });
 		for (let i = 0; i < 5; i++)
 			r.server.push([
 				{
@@ -167,8 +174,42 @@ describe('a sync pass', () => {
 		expect(r.server.pulls.at(-1)).toBe('5');
 	});
 
+	it('asks for the next page while writing the current one, with large pages for a first download', async () => {
+		const r = rig({ pullLimit: 2, firstPullLimit: 3 });
+		for (let i = 0; i < 7; i++)
+			r.server.push([
+				{
+					id: `0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+					table: 'households',
+					op: 'insert',
+					rowId: `0196f1d2-0000-7000-9000-${String(i).padStart(12, '0')}`,
+					fields: { gridId: GRID, address: `addr ${i}`, tags: [] }
+				}
+			]);
+		const storedWhenAsked: Promise<number>[] = [];
+		const limits: number[] = [];
+		r.transport.current = {
+			push: (deviceId, mutations) => r.server.transport.push(deviceId, mutations),
+			pull: (cursor, limit) => {
+				storedWhenAsked.push(r.db.households.count());
+				limits.push(limit);
+				return r.server.transport.pull(cursor, limit);
+			}
+		};
+		await r.engine.syncNow();
+		expect(r.server.pulls).toEqual([null, '3', '6']);
+		expect(limits).toEqual([3, 3, 3]);
+		// Page 2 was asked for before page 1 was written, page 3 before page 2.
+		expect(await Promise.all(storedWhenAsked)).toEqual([0, 0, 3]);
+		expect(await r.db.households.count()).toBe(7);
+		expect(await loadCursor(r.db, USER)).toBe('7');
+		// Later pulls use the usual page size.
+		await r.engine.syncNow();
+		expect(limits.at(-1)).toBe(2);
+	});
+
 	it('a failure in the middle of pulling keeps the rows and cursor of the pages before it', async () => {
-		const r = rig({ pullLimit: 2 });
+		const r = rig({ pullLimit: 2, firstPullLimit: 2 });
 		for (let i = 0; i < 5; i++)
 			r.server.push([
 				{
@@ -409,6 +450,15 @@ describe('when to sync', () => {
 		r.engine.start();
 		await settle(r);
 		expect(r.engine.status).toMatchObject({ state: 'idle', pending: 0 });
+	});
+
+	it('says when the server revoked this device, so that the app wipes it', async () => {
+		const r = rig();
+		r.transport.current = failing(new RevokedError());
+		await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		const status = await r.engine.syncNow();
+		expect(status).toMatchObject({ state: 'signed_out', lastError: REVOKED, pending: 1 });
+		expect(r.timers.pendingTimeouts()).toEqual([]);
 	});
 
 	it('never runs two passes at once; a request during a pass runs one more after it', async () => {

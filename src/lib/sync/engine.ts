@@ -20,8 +20,21 @@ import {
 	outboxCounts,
 	takeBatch
 } from './outbox';
-import { applyPulledPage, DEFAULT_PULL_CHUNK, loadCursor, settleLocalEdits } from './pull';
-import { OfflineError, ServerError, UnauthorizedError, type SyncTransport } from './transport';
+import {
+	applyPulledPage,
+	DEFAULT_PULL_CHUNK,
+	knownRows,
+	loadCursor,
+	settleLocalEdits
+} from './pull';
+import {
+	OfflineError,
+	RevokedError,
+	ServerError,
+	UnauthorizedError,
+	type PullPage,
+	type SyncTransport
+} from './transport';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'signed_out';
 
@@ -68,6 +81,8 @@ export interface SyncEngineOptions {
 	lock?: SyncLock;
 	batchSize?: number;
 	pullLimit?: number;
+	/** Page size of a first download (no cursor yet): fewer round trips for the bulk of data. */
+	firstPullLimit?: number;
 	pullChunk?: number;
 	debounceMs?: number;
 	periodMs?: number;
@@ -88,6 +103,12 @@ export function backoffDelay(
 	const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
 	return Math.floor(random() * ceiling);
 }
+
+/** The page size of a first download (the pull route allows up to 5,000). */
+export const FIRST_PULL_LIMIT = 5000;
+
+/** `lastError` of a signed-out status when the server revoked this device. */
+export const REVOKED = 'revoked';
 
 /** Push passes stop after this many when held-back updates keep appearing (see takeBatch). */
 const MAX_PUSH_PASSES = 5;
@@ -138,6 +159,7 @@ export class SyncEngine {
 	readonly #lock: SyncLock;
 	readonly #batchSize: number;
 	readonly #pullLimit: number;
+	readonly #firstPullLimit: number;
 	readonly #pullChunk: number;
 	readonly #debounceMs: number;
 	readonly #periodMs: number;
@@ -173,6 +195,7 @@ export class SyncEngine {
 		this.#lock = options.lock ?? webLock(`gridcare-sync:${options.db.name}`);
 		this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 		this.#pullLimit = options.pullLimit ?? 1000;
+		this.#firstPullLimit = options.firstPullLimit ?? FIRST_PULL_LIMIT;
 		this.#pullChunk = options.pullChunk ?? DEFAULT_PULL_CHUNK;
 		this.#debounceMs = options.debounceMs ?? 1_000;
 		this.#periodMs = options.periodMs ?? 60_000;
@@ -279,10 +302,14 @@ export class SyncEngine {
 				const batch = await takeBatch(this.#db, afterSeq, this.#batchSize, held);
 				if (batch.entries.length === 0) break;
 				afterSeq = batch.lastSeq;
-				const results = await this.#transport.push(
-					this.#deviceId,
-					batch.entries.map((entry) => entry.mutation)
+				// The outbox keeps sensitive fields sealed; they are opened only to go out.
+				const mutations = await Promise.all(
+					batch.entries.map(async ({ mutation }) => ({
+						...mutation,
+						fields: await this.#db.openFields(mutation.fields)
+					}))
 				);
+				const results = await this.#transport.push(this.#deviceId, mutations);
 				delivered += (await applyPushResults(this.#db, batch.entries, results)).delivered;
 				await this.#refreshCounts();
 			}
@@ -299,14 +326,32 @@ export class SyncEngine {
 		return false;
 	}
 
+	/**
+	 * Pull pages until the server has no more. The next page is already on its way while the
+	 * current one is written (sealing and IndexedDB work overlap the round trip); a page is only
+	 * applied after the one before it, so the cursor still advances in order.
+	 */
 	async #pullAll(): Promise<void> {
 		let cursor = await loadCursor(this.#db, this.#userId);
+		const first = cursor === null;
+		const limit = first ? this.#firstPullLimit : this.#pullLimit;
+		// A first download brings mostly rows this device does not hold: no need to read them first.
+		const known = first ? await knownRows(this.#db) : null;
+		let next = this.#transport.pull(cursor, limit);
 		for (;;) {
-			const page = await this.#transport.pull(cursor, this.#pullLimit);
-			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk);
-			if (!page.hasMore) break;
-			if (page.cursor === cursor) throw new ServerError(200, 'pull: the cursor did not advance');
+			const page = await next;
+			if (page.hasMore && page.cursor === cursor)
+				throw new ServerError(200, 'pull: the cursor did not advance');
+			let following: Promise<PullPage> | null = null;
+			if (page.hasMore) {
+				following = this.#transport.pull(page.cursor, limit);
+				// Awaited below; a failure while this page is written must not go unhandled.
+				following.catch(() => undefined);
+			}
+			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk, known);
+			if (!following) break;
 			cursor = page.cursor;
+			next = following;
 		}
 		await settleLocalEdits(this.#db);
 	}
@@ -315,7 +360,11 @@ export class SyncEngine {
 		const counts = await outboxCounts(this.#db).catch(() => ({}));
 		if (error instanceof UnauthorizedError) {
 			this.#clearTimer('debounce');
-			this.#setStatus({ ...counts, state: 'signed_out', lastError: 'sign in again' });
+			this.#setStatus({
+				...counts,
+				state: 'signed_out',
+				lastError: error instanceof RevokedError ? REVOKED : 'sign in again'
+			});
 			return;
 		}
 		const delay = backoffDelay(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Mutation } from '$lib/shared/schemas';
 import { HttpSyncTransport } from './http-transport';
-import { OfflineError, ServerError, UnauthorizedError } from './transport';
+import { OfflineError, RevokedError, ServerError, UnauthorizedError } from './transport';
 
 interface Call {
 	url: string;
@@ -88,6 +88,15 @@ describe('the HTTP sync transport', () => {
 	])('turns %s into a typed error', async (_name, answer, type) => {
 		const { http } = transport(answer);
 		await expect(http.push('tablet-1', [mutation])).rejects.toBeInstanceOf(type);
+	});
+
+	it('tells a revoked device from an expired session', async () => {
+		const revoked = transport(() => json({ error: 'revoked', message: 'device revoked' }, 401));
+		await expect(revoked.http.pull(null, 10)).rejects.toBeInstanceOf(RevokedError);
+		const expired = transport(() => json({ error: 'unauthorized' }, 401));
+		const error = await expired.http.pull(null, 10).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(UnauthorizedError);
+		expect(error).not.toBeInstanceOf(RevokedError);
 	});
 
 	it('keeps the status and message of a server error', async () => {

@@ -5,6 +5,7 @@ import type { Mutation } from '$lib/shared/schemas';
 import {
 	OfflineError,
 	pullPageSchema,
+	RevokedError,
 	pushResultSchema,
 	ServerError,
 	UnauthorizedError,
@@ -76,7 +77,12 @@ export class HttpSyncTransport implements SyncTransport {
 		} catch (cause) {
 			throw new OfflineError(`network request failed: ${String(cause)}`, { cause });
 		}
-		if (response.status === 401) throw new UnauthorizedError();
+		if (response.status === 401) {
+			const body = errorBodySchema.safeParse(await response.json().catch(() => ({})));
+			throw body.success && body.data.error === 'revoked'
+				? new RevokedError()
+				: new UnauthorizedError();
+		}
 		// A gateway answering for an unreachable server is the same as no network.
 		if (response.status === 502 || response.status === 504)
 			throw new OfflineError(`server unreachable (${response.status})`);

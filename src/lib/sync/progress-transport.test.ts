@@ -17,14 +17,17 @@ const page = (changes: [string, string][], hasMore: boolean): PullPage => ({
 describe('progress of pulls', () => {
 	it('counts pages, new rows by table and all changes, and passes pages on unchanged', async () => {
 		const pages = [
-			page(
-				[
-					['households', 'insert'],
-					['residents', 'insert'],
-					['residents', 'insert']
-				],
-				true
-			),
+			{
+				...page(
+					[
+						['households', 'insert'],
+						['residents', 'insert'],
+						['residents', 'insert']
+					],
+					true
+				),
+				estimate: { households: 2, residents: 2, visits: 1 }
+			},
 			page(
 				[
 					['households', 'update'],
@@ -47,7 +50,8 @@ describe('progress of pulls', () => {
 			pages: 2,
 			rows: { households: 1, residents: 2, visits: 1, wardrobes: 1 },
 			changes: 6,
-			hasMore: false
+			hasMore: false,
+			totals: { households: 2, residents: 2, visits: 1 }
 		});
 		expect(seen.map((p) => p.pages)).toEqual([1, 2]);
 		expect(seen[0].hasMore).toBe(true);

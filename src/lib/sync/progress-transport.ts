@@ -13,13 +13,16 @@ export interface PullProgress {
 	changes: number;
 	/** The server said there is more to pull after the last page. */
 	hasMore: boolean;
+	/** Rows of each table the whole download brings, as the first page said; {} when unknown. */
+	totals: Record<string, number>;
 }
 
 export const emptyProgress = (): PullProgress => ({
 	pages: 0,
 	rows: {},
 	changes: 0,
-	hasMore: false
+	hasMore: false,
+	totals: {}
 });
 
 export class ProgressTransport implements SyncTransport {
@@ -53,7 +56,8 @@ export class ProgressTransport implements SyncTransport {
 			pages: this.#progress.pages + 1,
 			rows,
 			changes: this.#progress.changes + page.changes.length,
-			hasMore: page.hasMore
+			hasMore: page.hasMore,
+			totals: page.estimate ?? this.#progress.totals
 		};
 		this.onProgress(this.#progress);
 		return page;

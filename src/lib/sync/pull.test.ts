@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GridcareDb } from '$lib/db/db';
 import { updateHousehold } from '$lib/db/repositories';
-import { applyPulledPage, foldChange, loadCursor, settleLocalEdits } from './pull';
+import {
+	applyPulledPage,
+	DEFAULT_PULL_CHUNK,
+	foldChange,
+	knownRows,
+	loadCursor,
+	settleLocalEdits
+} from './pull';
 import { openTestDb } from './test-support';
 import type { PulledChange } from './transport';
 
@@ -186,5 +193,68 @@ describe('a pulled change and a pending local edit', () => {
 		);
 		await settleLocalEdits(db);
 		expect(await db.households.get(H1)).toMatchObject({ address: 'mine', version: 3 });
+	});
+});
+
+describe('a first download with the rows the device holds known up front', () => {
+	it('writes new rows without reading them, and folds later changes into rows it holds', async () => {
+		const db = openTestDb();
+		const local = '0196f1d2-0000-7000-9000-00000000aaaa';
+		await db.households.put({
+			id: local,
+			gridId: 'g1',
+			address: 'local',
+			tags: [],
+			lat: null,
+			lng: null,
+			serverValues: { address: 'old' },
+			hasLocalEdits: 1
+		});
+		const known = await knownRows(db);
+		expect([...known.get('households')!]).toEqual([local]);
+		const fresh = '0196f1d2-0000-7000-9000-00000000bbbb';
+		const change = (
+			rowId: string,
+			op: string,
+			fields: Record<string, unknown>,
+			version: number
+		) => ({
+			table: 'households',
+			op,
+			rowId,
+			fields,
+			version
+		});
+		await applyPulledPage(
+			db,
+			{
+				changes: [
+					change(fresh, 'insert', { gridId: 'g1', address: 'a', tags: [] }, 1),
+					change(local, 'insert', { gridId: 'g1', address: 'server', tags: [] }, 2)
+				],
+				cursor: '2',
+				hasMore: true
+			},
+			'u1',
+			DEFAULT_PULL_CHUNK,
+			known
+		);
+		// The next page updates the row the previous page created: it is read and folded.
+		await applyPulledPage(
+			db,
+			{ changes: [change(fresh, 'update', { address: 'b' }, 3)], cursor: '3', hasMore: false },
+			'u1',
+			DEFAULT_PULL_CHUNK,
+			known
+		);
+		expect(await db.households.get(fresh)).toMatchObject({ address: 'b', tags: [], version: 3 });
+		// The locally edited row kept its local value; the server's went aside.
+		expect(await db.households.get(local)).toMatchObject({
+			address: 'local',
+			serverValues: { address: 'server' },
+			version: 2
+		});
+		expect(known.get('households')!.has(fresh)).toBe(true);
+		db.close();
 	});
 });

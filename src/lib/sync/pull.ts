@@ -15,7 +15,8 @@ import { restoreServerValues } from '$lib/db/local-rows';
 import { touchedFields } from './outbox';
 import type { PullPage, PulledChange } from './transport';
 
-export const DEFAULT_PULL_CHUNK = 1000;
+/** Rows per transaction: each strict-durability commit waits for the disk, so few and large. */
+export const DEFAULT_PULL_CHUNK = 5000;
 
 /** Where the cursor of a user's scope is kept (meta table). */
 export const cursorKey = (userId: string) => `sync.cursor.${userId}`;
@@ -47,27 +48,64 @@ export function foldChange(row: AnyRow | undefined, change: PulledChange): AnyRo
 	return next;
 }
 
+/**
+ * The ids of the rows a table holds, read once before a first download: a pulled change of any
+ * other row needs no read before it is written (most of a first download). Kept up to date by
+ * `applyPulledPage` as pages are written.
+ */
+export type KnownRows = Map<SyncTable, Set<string>>;
+
+export async function knownRows(db: GridcareDb): Promise<KnownRows> {
+	const known: KnownRows = new Map();
+	for (const table of SYNC_TABLES)
+		known.set(table, new Set(await db.rows(table).toCollection().primaryKeys()));
+	return known;
+}
+
 /** Apply a pulled page and then save its cursor (in the transaction of the page's last rows). */
 export async function applyPulledPage(
 	db: GridcareDb,
 	page: PullPage,
 	userId: string,
-	chunkSize = DEFAULT_PULL_CHUNK
+	chunkSize = DEFAULT_PULL_CHUNK,
+	known: KnownRows | null = null
 ): Promise<void> {
+	const changes = await sealChanges(db, page.changes);
 	const chunks: PulledChange[][] = [];
-	for (let i = 0; i < page.changes.length; i += chunkSize)
-		chunks.push(page.changes.slice(i, i + chunkSize));
+	for (let i = 0; i < changes.length; i += chunkSize) chunks.push(changes.slice(i, i + chunkSize));
 	if (chunks.length === 0) chunks.push([]);
 	for (const [i, changes] of chunks.entries()) {
 		await db.transaction('rw', [...db.syncedTables, db.meta, db.parked], async () => {
-			await applyChanges(db, changes);
+			await applyChanges(db, changes, known);
 			if (i === chunks.length - 1)
 				await db.meta.put({ key: cursorKey(userId), value: page.cursor });
 		});
 	}
 }
 
-async function applyChanges(db: GridcareDb, changes: readonly PulledChange[]): Promise<void> {
+/**
+ * Pulled changes as they are stored: sensitive values sealed (db.ts). WebCrypto is asynchronous
+ * work outside IndexedDB, so it runs before the page's transactions open.
+ */
+export async function sealChanges(
+	db: GridcareDb,
+	changes: readonly PulledChange[]
+): Promise<PulledChange[]> {
+	if (!db.encrypted) return [...changes];
+	return Promise.all(
+		changes.map(async (change) =>
+			isKnownTable(change.table) && change.op !== 'delete'
+				? { ...change, fields: await db.sealFields(change.table, change.fields) }
+				: change
+		)
+	);
+}
+
+async function applyChanges(
+	db: GridcareDb,
+	changes: readonly PulledChange[],
+	known: KnownRows | null
+): Promise<void> {
 	const byTable = new Map<SyncTable, PulledChange[]>();
 	const unknown: PulledChange[] = [];
 	for (const change of changes) {
@@ -84,13 +122,22 @@ async function applyChanges(db: GridcareDb, changes: readonly PulledChange[]): P
 		const rows = db.rows(table);
 		const ids = [...new Set(tableChanges.map((c) => c.rowId))];
 		const current = new Map<string, AnyRow | null>();
-		(await rows.bulkGet(ids)).forEach((row, i) => current.set(ids[i], row ?? null));
+		const held = known?.get(table);
+		// Only rows this device may hold are read; the others are new.
+		const toRead = held ? ids.filter((id) => held.has(id)) : ids;
+		for (const id of ids) current.set(id, null);
+		if (toRead.length)
+			(await rows.bulkGet(toRead)).forEach((row, i) => current.set(toRead[i], row ?? null));
 		for (const change of tableChanges)
 			current.set(change.rowId, foldChange(current.get(change.rowId) ?? undefined, change));
 		const kept = [...current.values()].filter((row): row is AnyRow => row !== null);
 		const deleted = ids.filter((id) => current.get(id) === null);
 		if (kept.length) await rows.bulkPut(kept);
 		if (deleted.length) await rows.bulkDelete(deleted);
+		if (held) {
+			for (const row of kept) held.add(row.id);
+			for (const id of deleted) held.delete(id);
+		}
 	}
 }
 

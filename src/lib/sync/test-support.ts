@@ -18,7 +18,9 @@ import {
 let dbCounter = 0;
 
 /** A fresh database on its own fake IndexedDB; ids are deterministic when `seed` is given. */
-export function openTestDb(options: { now?: () => number; seed?: number } = {}): GridcareDb {
+export function openTestDb(
+	options: { now?: () => number; seed?: number; encrypted?: boolean } = {}
+): GridcareDb {
 	dbCounter += 1;
 	let state = options.seed ?? dbCounter * 7919;
 	const randomBytes = () => {
@@ -37,7 +39,8 @@ export function openTestDb(options: { now?: () => number; seed?: number } = {}):
 		indexedDB: new IDBFactory(),
 		IDBKeyRange,
 		now: options.now ?? (() => 1_750_000_000_000),
-		randomBytes
+		randomBytes,
+		encrypted: options.encrypted
 	});
 }
 

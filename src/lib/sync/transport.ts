@@ -27,7 +27,9 @@ export type PulledChange = z.infer<typeof pulledChangeSchema>;
 export const pullPageSchema = z.object({
 	changes: z.array(pulledChangeSchema),
 	cursor: z.string(),
-	hasMore: z.boolean()
+	hasMore: z.boolean(),
+	/** First page of a first download only: rows of each table the whole download brings. */
+	estimate: z.record(z.string(), z.number().int().min(0)).optional()
 });
 export type PullPage = z.infer<typeof pullPageSchema>;
 
@@ -51,6 +53,17 @@ export class UnauthorizedError extends Error {
 	constructor(message = 'sign in again') {
 		super(message);
 		this.name = 'UnauthorizedError';
+	}
+}
+
+/**
+ * An administrator revoked this device (401 `{ "error": "revoked" }`): the device must wipe the
+ * user's cached scope; what is still in the outbox cannot be delivered from it any more.
+ */
+export class RevokedError extends UnauthorizedError {
+	constructor() {
+		super('this device was revoked');
+		this.name = 'RevokedError';
 	}
 }
 

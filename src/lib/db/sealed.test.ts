@@ -1,0 +1,187 @@
+// Encryption at rest of sensitive fields, on fake-indexeddb with Node's WebCrypto: what is stored
+// is ciphertext (rows, kept-aside server values, outbox), what screens read and what is pushed is
+// the clear value, and nothing opens under a wrong key or while locked.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GridcareDb } from './db';
+import {
+	addHousehold,
+	addResident,
+	recordVisit,
+	reportIncident,
+	residentsOfHousehold,
+	updateResident,
+	visitsOfHousehold
+} from './repositories';
+import { FieldCipher, isSealed, LockedError } from './sealed';
+import { outboxView } from './worker-reads';
+import { newDataKey } from '$lib/client/crypto';
+import { SyncEngine } from '$lib/sync/engine';
+import { applyPulledPage } from '$lib/sync/pull';
+import { FakeSyncServer, ManualTimers, openTestDb } from '$lib/sync/test-support';
+
+const GRID = '0196f1d2-0000-7000-8000-0000000000a1';
+const PHONE = '13800138000';
+const NOTE = '老人独居，腿脚不便';
+
+const dbs: GridcareDb[] = [];
+afterEach(() => {
+	for (const db of dbs.splice(0)) db.close();
+});
+
+async function unlockedDb(): Promise<GridcareDb> {
+	const db = openTestDb({ encrypted: true });
+	db.cipher = new FieldCipher(await newDataKey());
+	dbs.push(db);
+	return db;
+}
+
+/** Everything stored in the database, as one string, read without the cipher. */
+async function rawText(db: GridcareDb): Promise<string> {
+	const tables = await Promise.all(db.tables.map((table) => table.toArray()));
+	return JSON.stringify(tables, (_key, value: unknown) =>
+		value instanceof Uint8Array ? `bytes:${value.length}` : value
+	);
+}
+
+async function recordSome(db: GridcareDb) {
+	const household = await addHousehold(db, { gridId: GRID, address: '幸福路 8 号' });
+	const resident = await addResident(db, {
+		householdId: household.id,
+		name: '王秀英',
+		phone: PHONE
+	});
+	await recordVisit(db, {
+		householdId: household.id,
+		visitedAt: new Date('2026-11-20T02:00:00Z').toISOString(),
+		outcome: 'visited',
+		checks: [
+			{ residentId: resident.id, temperature: 38.6, symptoms: ['咳嗽'], healthCode: 'yellow' }
+		],
+		note: NOTE
+	});
+	await reportIncident(db, {
+		gridId: GRID,
+		householdId: household.id,
+		category: 'health',
+		severity: 'high',
+		description: '发烧三天未就医'
+	});
+	return { household, resident };
+}
+
+describe('a field cipher', () => {
+	it('opens what it sealed, and refuses a wrong key or another field', async () => {
+		const cipher = new FieldCipher(await newDataKey());
+		const sealed = await cipher.seal('phone', PHONE);
+		expect(isSealed(sealed)).toBe(true);
+		expect(new TextDecoder().decode(sealed.sealed)).not.toContain(PHONE);
+		expect(await cipher.open('phone', sealed)).toBe(PHONE);
+		const other = new FieldCipher(await newDataKey());
+		await expect(other.open('phone', sealed)).rejects.toThrow();
+		await expect(cipher.open('note', sealed)).rejects.toThrow();
+		// A fresh IV each time: equal values do not give equal ciphertexts.
+		const again = await cipher.seal('phone', PHONE);
+		expect(again.sealed).not.toEqual(sealed.sealed);
+	});
+});
+
+describe('sealed fields on the device', () => {
+	it('keeps phones, health checks and notes as ciphertext in rows and in the outbox', async () => {
+		const db = await unlockedDb();
+		const { household } = await recordSome(db);
+		const raw = await rawText(db);
+		for (const secret of [PHONE, NOTE, '38.6', '咳嗽', 'yellow', '发烧三天未就医'])
+			expect(raw).not.toContain(secret);
+		// Names and addresses stay in clear: lists and search work without the key.
+		expect(raw).toContain('王秀英');
+		expect(raw).toContain('幸福路 8 号');
+		const [stored] = await db.residents.toArray();
+		expect(isSealed(stored.phone)).toBe(true);
+
+		// Screens read clear values.
+		const [resident] = await residentsOfHousehold(db, household.id);
+		expect(resident.phone).toBe(PHONE);
+		const [visit] = await visitsOfHousehold(db, household.id);
+		expect(visit.note).toBe(NOTE);
+		expect(visit.checks[0]).toMatchObject({ temperature: 38.6, healthCode: 'yellow' });
+		expect(visit.abnormal).toBe(true);
+		const view = await outboxView(db);
+		expect(view.pending.map((item) => item.entry.mutation.fields.phone)).toContain(PHONE);
+	});
+
+	it('keeps an edited phone and the value it replaced sealed', async () => {
+		const db = await unlockedDb();
+		const { household, resident } = await recordSome(db);
+		await db.residents.update(resident.id, { version: 3 });
+		await updateResident(db, resident.id, { phone: '13900139000' });
+		const raw = await rawText(db);
+		expect(raw).not.toContain('13900139000');
+		const [row] = await residentsOfHousehold(db, household.id);
+		expect(row.phone).toBe('13900139000');
+		expect(row.serverValues).toEqual({ phone: PHONE });
+	});
+
+	it('refuses to read or write sealed fields while locked', async () => {
+		const db = await unlockedDb();
+		const { household } = await recordSome(db);
+		const key = db.cipher;
+		db.cipher = null;
+		await expect(residentsOfHousehold(db, household.id)).rejects.toBeInstanceOf(LockedError);
+		await expect(
+			addResident(db, { householdId: household.id, name: '李建国', phone: '13700137000' })
+		).rejects.toBeInstanceOf(LockedError);
+		// Unlocking again restores what was there, and nothing half-written was added.
+		db.cipher = key;
+		expect((await residentsOfHousehold(db, household.id)).map((r) => r.name)).toEqual(['王秀英']);
+	});
+
+	it('seals pulled values before they are stored', async () => {
+		const db = await unlockedDb();
+		await applyPulledPage(
+			db,
+			{
+				changes: [
+					{
+						table: 'residents',
+						op: 'insert',
+						rowId: '0196f1d2-0000-7000-8000-0000000000c1',
+						fields: { householdId: 'h1', name: '赵敏', phone: '13600136000' },
+						version: 4
+					}
+				],
+				cursor: '4',
+				hasMore: false
+			},
+			'user-1'
+		);
+		expect(await rawText(db)).not.toContain('13600136000');
+		const [row] = await db.openRows(await db.residents.toArray());
+		expect(row).toMatchObject({ name: '赵敏', phone: '13600136000', version: 4 });
+	});
+
+	it('opens outbox entries before they are pushed', async () => {
+		const db = await unlockedDb();
+		const server = new FakeSyncServer();
+		await recordSome(db);
+		const engine = new SyncEngine({
+			db,
+			transport: server.transport,
+			deviceId: 'tablet-1',
+			userId: 'user-1',
+			timers: new ManualTimers(),
+			network: null,
+			lock: (run) => run()
+		});
+		const status = await engine.syncNow();
+		expect(status).toMatchObject({ state: 'idle', pending: 0 });
+		const pushed = server.pushes.flat();
+		const resident = pushed.find((m) => m.table === 'residents');
+		const visit = pushed.find((m) => m.table === 'visits');
+		expect(resident?.fields.phone).toBe(PHONE);
+		expect(visit?.fields).toMatchObject({ note: NOTE });
+		expect(JSON.stringify(visit?.fields.checks)).toContain('38.6');
+		expect(pushed.some((m) => Object.values(m.fields).some(isSealed))).toBe(false);
+		// What the pull brought back is sealed again on the device.
+		expect(await rawText(db)).not.toContain(PHONE);
+	});
+});
