@@ -1,7 +1,22 @@
 // Store implementation shared by both dialects. The queries are written once against the
 // PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
 // names, same JS value types), so every query below runs unchanged on both databases.
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, ne, or, sql } from 'drizzle-orm';
+import {
+	and,
+	asc,
+	count,
+	desc,
+	eq,
+	gt,
+	gte,
+	inArray,
+	isNull,
+	like,
+	lt,
+	ne,
+	or,
+	sql
+} from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
@@ -806,11 +821,6 @@ export class DrizzleStore implements Store {
 			.returning({ id: sessions.id });
 		return revoked.length;
 	}
-}
-
-/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
-function hasHealthDetails(check: object): boolean {
-	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 
 	async deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string> {
@@ -855,4 +865,9 @@ function hasHealthDetails(check: object): boolean {
 			.groupBy(changeLog.tableName);
 		return Object.fromEntries(rows.map((row) => [row.table, Number(row.n)]));
 	}
+}
+
+/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
+function hasHealthDetails(check: object): boolean {
+	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 }

@@ -106,7 +106,10 @@ function applyInTransaction(
 		if (ctx.rollup !== false)
 			await maintainRollup(
 				tx,
-				mutations.filter((_, i) => results[i].status === 'applied')
+				mutations.filter(
+					(m, i): m is Mutation & { table: SyncTable } =>
+						results[i].status === 'applied' && m.table !== 'audit'
+				)
 			);
 		await tx.flush();
 		return results;
