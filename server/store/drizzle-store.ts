@@ -1,8 +1,8 @@
 // Store implementation shared by both dialects. The queries are written once against the
 // PostgreSQL-typed schema; the SQLite driver passes its mirrored schema (same table and column
 // names, same JS value types), so every query below runs unchanged on both databases.
-import { and, asc, count, desc, eq, inArray, like, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import { maskIdNumber } from '../../src/lib/shared/mask';
@@ -39,6 +39,11 @@ export interface Driver {
 	close(): Promise<void>;
 	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */
 	insertMany(tx: Db, table: PgTable, rows: Record<string, unknown>[]): Promise<void>;
+	/**
+	 * `column` is one of `values`, the list passed as one bound parameter: the statement text
+	 * stays the same whatever the list's length, and nothing is built per value.
+	 */
+	oneOf(column: PgColumn, values: string[]): SQL;
 	/** After change-log rows were written with explicit sequence numbers up to maxSeq. */
 	afterExplicitSeq(tx: Db, maxSeq: number): Promise<void>;
 	/** Largest number of bound parameters one statement may carry. */

@@ -20,6 +20,7 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		tables: pgSchema,
 		maxParams: 65_000,
 		insertMany: (tx, table, rows) => insertChunked(tx, table, rows, 65_000),
+		oneOf: (column, values) => sql`${column} = any(${sql.param(values)}::text[])`,
 		// Keep the serial sequence ahead of explicitly numbered rows (writers hold the lock).
 		afterExplicitSeq: async (tx, maxSeq) => {
 			await tx.execute(sql`select setval(pg_get_serial_sequence('change_log', 'seq'), ${maxSeq})`);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex } from 'async-mutex';
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as sqliteSchema from '../db/schema.sqlite';
@@ -44,6 +44,8 @@ export function openSqliteStore(path: string): DrizzleStore {
 					keys.map((k, i) => (row[k] == null ? null : cols[i].mapToDriverValue(row[k])))
 				);
 		},
+		oneOf: (column, values) =>
+			sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
 		// AUTOINCREMENT follows explicit values by itself.
 		afterExplicitSeq: async () => {},
 		transaction: <T>(fn: (tx: Db) => Promise<T>) =>

@@ -1,8 +1,8 @@
 // SyncTx over drizzle: the database side of push, inside one driver transaction.
-import { and, asc, eq, gt, gte, inArray, max, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import { chunk, type Db, type Driver, type Tables } from './drizzle-store';
+import type { Db, Driver, Tables } from './drizzle-store';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -44,12 +44,8 @@ export class DrizzleSyncTx implements SyncTx {
 	constructor(
 		private readonly tx: Db,
 		private readonly t: Tables,
-		private readonly driver: Pick<Driver, 'maxParams' | 'insertMany' | 'afterExplicitSeq'>
+		private readonly driver: Pick<Driver, 'insertMany' | 'afterExplicitSeq' | 'oneOf'>
 	) {}
-
-	private get maxParams(): number {
-		return this.driver.maxParams;
-	}
 
 	private table(name: SyncTable): IdTable {
 		return this.t[name] as unknown as IdTable;
@@ -76,10 +72,9 @@ export class DrizzleSyncTx implements SyncTx {
 			const table = this.table(name);
 			const cache = this.cache(name);
 			for (const id of wanted) cache.set(id, null);
-			for (const part of chunk(wanted, 1, this.maxParams)) {
-				const found = await this.tx.select().from(table).where(inArray(table.id, part));
-				for (const row of found) cache.set((row as AnyRow).id, row as AnyRow);
-			}
+			if (wanted.length === 0) continue;
+			const found = await this.tx.select().from(table).where(this.driver.oneOf(table.id, wanted));
+			for (const row of found) cache.set((row as AnyRow).id, row as AnyRow);
 		}
 		// The grids of every prefetched row, for scope checks.
 		const gridIds = [...this.rows.values()].flatMap((m) =>
@@ -92,26 +87,22 @@ export class DrizzleSyncTx implements SyncTx {
 		const { grids } = this.t;
 		const wanted = [...new Set(ids)];
 		for (const id of wanted) this.grids.set(id, null);
-		for (const part of chunk(wanted, 1, this.maxParams)) {
-			const found = await this.tx
-				.select({ id: grids.id, communityCode: grids.communityCode })
-				.from(grids)
-				.where(inArray(grids.id, part));
-			for (const g of found) this.grids.set(g.id, g.communityCode);
-		}
+		if (wanted.length === 0) return;
+		const found = await this.tx
+			.select({ id: grids.id, communityCode: grids.communityCode })
+			.from(grids)
+			.where(this.driver.oneOf(grids.id, wanted));
+		for (const g of found) this.grids.set(g.id, g.communityCode);
 	}
 
 	async appliedMutationIds(ids: string[]): Promise<Set<string>> {
 		const { appliedMutations } = this.t;
-		const out = new Set<string>();
-		for (const part of chunk([...new Set(ids)], 1, this.maxParams)) {
-			const rows = await this.tx
-				.select({ id: appliedMutations.id })
-				.from(appliedMutations)
-				.where(inArray(appliedMutations.id, part));
-			for (const r of rows) out.add(r.id);
-		}
-		return out;
+		if (ids.length === 0) return new Set();
+		const rows = await this.tx
+			.select({ id: appliedMutations.id })
+			.from(appliedMutations)
+			.where(this.driver.oneOf(appliedMutations.id, [...new Set(ids)]));
+		return new Set(rows.map((r) => r.id));
 	}
 
 	async recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void> {
