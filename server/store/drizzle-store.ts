@@ -50,18 +50,6 @@ export interface Driver {
 	readonly maxParams: number;
 }
 
-/** Multi-row INSERTs through drizzle, split to stay under the parameter limit. */
-export async function insertChunked(
-	tx: Db,
-	table: PgTable,
-	rows: Record<string, unknown>[],
-	maxParams: number
-): Promise<void> {
-	if (rows.length === 0) return;
-	for (const part of chunk(rows, Object.keys(rows[0]).length, maxParams))
-		await tx.insert(table).values(part as never[]);
-}
-
 /** Split rows so that one INSERT stays under the driver's parameter limit. */
 export function chunk<T>(rows: T[], columns: number, maxParams: number): T[][] {
 	const size = Math.max(1, Math.floor(maxParams / Math.max(1, columns)));
