@@ -27,6 +27,8 @@ import { DrizzleSyncTx, pullChanges } from './sync-tx';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 export type Tables = typeof schema;
+/** A table keyed by a text `id` column (every synced table). */
+export type IdTable = PgTable & { id: Tables['households']['id'] };
 
 /** What a dialect provides: a connection, its tables, transactions and migrations. */
 export interface Driver {
@@ -39,6 +41,8 @@ export interface Driver {
 	close(): Promise<void>;
 	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */
 	insertMany(tx: Db, table: PgTable, rows: Record<string, unknown>[]): Promise<void>;
+	/** The rows of `table` whose id is one of `ids`, every column, in no particular order. */
+	selectByIds(tx: Db, table: IdTable, ids: string[]): Promise<Record<string, unknown>[]>;
 	/**
 	 * `column` is one of `values`, the list passed as one bound parameter: the statement text
 	 * stays the same whatever the list's length, and nothing is built per value.

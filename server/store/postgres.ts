@@ -2,7 +2,7 @@
 // change-log sequence numbers become visible in order (a puller never skips a late commit).
 import postgres from 'postgres';
 import { getTableColumns, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import * as pgSchema from '../db/schema.pg';
@@ -10,6 +10,9 @@ import { DrizzleStore, type Db, type Driver } from './drizzle-store';
 import { migrationsFolder } from './paths';
 
 const CHANGE_LOG_LOCK = 7_210_451;
+
+const oneOf = (column: PgColumn, values: string[]) =>
+	sql`${column} = any(${sql.param(values)}::text[])`;
 
 /** A column's value as PostgreSQL's text input for its type (null stays null). */
 function asText(value: unknown): string | null {
@@ -58,7 +61,8 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		tables: pgSchema,
 		maxParams: 65_000,
 		insertMany: insertUnnest,
-		oneOf: (column, values) => sql`${column} = any(${sql.param(values)}::text[])`,
+		oneOf,
+		selectByIds: (tx, table, ids) => tx.select().from(table).where(oneOf(table.id, ids)),
 		// Keep the serial sequence ahead of explicitly numbered rows (writers hold the lock).
 		afterExplicitSeq: async (tx, maxSeq) => {
 			await tx.execute(sql`select setval(pg_get_serial_sequence('change_log', 'seq'), ${maxSeq})`);

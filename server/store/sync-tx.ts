@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Driver, Tables } from './drizzle-store';
+import type { Db, Driver, IdTable, Tables } from './drizzle-store';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -12,7 +12,6 @@ import type {
 	SyncTx
 } from './sync-types';
 
-type IdTable = PgTable & { id: Tables['households']['id'] };
 type AnyRow = SyncRows[SyncTable];
 
 /** Row ids and grid ids a batch refers to, read in bulk before the batch is applied. */
@@ -44,7 +43,10 @@ export class DrizzleSyncTx implements SyncTx {
 	constructor(
 		private readonly tx: Db,
 		private readonly t: Tables,
-		private readonly driver: Pick<Driver, 'insertMany' | 'afterExplicitSeq' | 'oneOf'>
+		private readonly driver: Pick<
+			Driver,
+			'insertMany' | 'afterExplicitSeq' | 'oneOf' | 'selectByIds'
+		>
 	) {}
 
 	private table(name: SyncTable): IdTable {
@@ -73,8 +75,8 @@ export class DrizzleSyncTx implements SyncTx {
 			const cache = this.cache(name);
 			for (const id of wanted) cache.set(id, null);
 			if (wanted.length === 0) continue;
-			const found = await this.tx.select().from(table).where(this.driver.oneOf(table.id, wanted));
-			for (const row of found) cache.set((row as AnyRow).id, row as AnyRow);
+			const found = await this.driver.selectByIds(this.tx, table, wanted);
+			for (const row of found) cache.set(row.id as string, row as AnyRow);
 		}
 		// The grids of every prefetched row, for scope checks.
 		const gridIds = [...this.rows.values()].flatMap((m) =>
