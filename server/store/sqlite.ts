@@ -11,6 +11,15 @@ import * as sqliteSchema from '../db/schema.sqlite';
 import { DrizzleStore, type Db, type Driver, type Tables } from './drizzle-store';
 import { migrationsFolder } from './paths';
 
+/**
+ * Rows per INSERT statement when writing a batch: a few dozen rows per statement take about
+ * half the time of one statement per row (fewer steps through the VDBE and the native binding);
+ * larger statements gain nothing more.
+ */
+const ROWS_PER_INSERT = 25;
+/** SQLite's historical bound-parameter limit, safe on every build. */
+const MAX_PARAMS = 999;
+
 export function openSqliteStore(path: string): DrizzleStore {
 	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 	const client = new Database(path);
@@ -35,19 +44,28 @@ export function openSqliteStore(path: string): DrizzleStore {
 		db,
 		tables,
 		maxParams: 32_000,
-		// One cached single-row statement per table and column list: building multi-row INSERTs
+		// Cached multi-row statements per table, column list and row count: building INSERTs
 		// through the query builder cost more than SQLite's own work on large batches.
 		insertMany: async (_tx, table, rows) => {
 			const keys = Object.keys(rows[0]);
 			const columns = getTableColumns(table);
 			const cols = keys.map((k) => columns[k]);
-			const text = `insert into "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})`;
-			let statement = statements.get(text);
-			if (!statement) statements.set(text, (statement = client.prepare(text)));
-			for (const row of rows)
-				statement.run(
-					keys.map((k, i) => (row[k] == null ? null : cols[i].mapToDriverValue(row[k])))
-				);
+			const head = `insert into "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) values `;
+			const tuple = `(${cols.map(() => '?').join(', ')})`;
+			const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMS / cols.length)));
+			for (let start = 0; start < rows.length; start += per) {
+				const part = rows.slice(start, start + per);
+				const text = head + Array(part.length).fill(tuple).join(', ');
+				let statement = statements.get(text);
+				if (!statement) statements.set(text, (statement = client.prepare(text)));
+				const params: unknown[] = [];
+				for (const row of part)
+					for (let i = 0; i < keys.length; i++) {
+						const value = row[keys[i]];
+						params.push(value == null ? null : cols[i].mapToDriverValue(value));
+					}
+				statement.run(params);
+			}
 		},
 		// A cached statement per table, its rows decoded column by column: the query builder's
 		// generic row mapping cost more than reading the rows.
