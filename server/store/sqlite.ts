@@ -8,6 +8,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as sqliteSchema from '../db/schema.sqlite';
+import { BackgroundCheckpointer } from './checkpointer';
 import { DrizzleStore, type Db, type Driver, type Tables } from './drizzle-store';
 import { migrationsFolder } from './paths';
 
@@ -27,6 +28,16 @@ export function openSqliteStore(path: string): DrizzleStore {
 	client.pragma('synchronous = FULL');
 	client.pragma('busy_timeout = 5000');
 	client.pragma('foreign_keys = ON');
+	// File databases checkpoint in the background (checkpointer.ts); back to SQLite's automatic
+	// checkpoint in the COMMIT if that ever fails.
+	let checkpointer: BackgroundCheckpointer | null = null;
+	if (path !== ':memory:') {
+		client.pragma('wal_autocheckpoint = 0');
+		checkpointer = new BackgroundCheckpointer(path, (error) => {
+			console.error('background WAL checkpoint failed; checkpointing on commit again:', error);
+			client.pragma('wal_autocheckpoint = 1000');
+		});
+	}
 	const sqliteDb = drizzle(client);
 	// The query code is written once against the mirrored PostgreSQL-typed schema (see drizzle-store.ts).
 	const db = sqliteDb as unknown as Db;
@@ -98,6 +109,7 @@ export function openSqliteStore(path: string): DrizzleStore {
 				try {
 					const result = await fn(db);
 					client.exec('COMMIT');
+					checkpointer?.committed();
 					return result;
 				} catch (error) {
 					if (client.inTransaction) client.exec('ROLLBACK');
@@ -107,6 +119,7 @@ export function openSqliteStore(path: string): DrizzleStore {
 		migrate: async () => migrate(sqliteDb, { migrationsFolder: migrationsFolder('sqlite') }),
 		close: async () => {
 			await lock.waitForUnlock();
+			await checkpointer?.close();
 			client.close();
 		}
 	};
