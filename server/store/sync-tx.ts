@@ -61,23 +61,24 @@ export class DrizzleSyncTx implements SyncTx {
 
 	/** Read in bulk every row and grid the batch refers to (misses are remembered too). */
 	async prefetch(refs: PrefetchRefs): Promise<void> {
-		const [{ maxSeq }] = await this.tx
-			.select({ maxSeq: max(this.t.changeLog.seq) })
-			.from(this.t.changeLog);
-		this.nextSeq = Number(maxSeq ?? 0) + 1;
-		for (const [name, ids] of Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]) {
-			const wanted = [...new Set(ids)];
-			if (name === 'grids') {
-				await this.loadGrids(wanted);
-				continue;
+		// The lookups do not depend on each other: issued together, PostgreSQL gets them
+		// pipelined on the transaction's connection instead of one round trip each.
+		const lookups = (Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]).map(
+			async ([name, ids]) => {
+				const wanted = [...new Set(ids)];
+				if (name === 'grids') return this.loadGrids(wanted);
+				const cache = this.cache(name);
+				for (const id of wanted) cache.set(id, null);
+				if (wanted.length === 0) return;
+				const found = await this.driver.selectByIds(this.tx, this.table(name), wanted);
+				for (const row of found) cache.set(row.id as string, row as AnyRow);
 			}
-			const table = this.table(name);
-			const cache = this.cache(name);
-			for (const id of wanted) cache.set(id, null);
-			if (wanted.length === 0) continue;
-			const found = await this.driver.selectByIds(this.tx, table, wanted);
-			for (const row of found) cache.set(row.id as string, row as AnyRow);
-		}
+		);
+		const [[{ maxSeq }]] = await Promise.all([
+			this.tx.select({ maxSeq: max(this.t.changeLog.seq) }).from(this.t.changeLog),
+			...lookups
+		]);
+		this.nextSeq = Number(maxSeq ?? 0) + 1;
 		// The grids of every prefetched row, for scope checks.
 		const gridIds = [...this.rows.values()].flatMap((m) =>
 			[...m.values()].flatMap((r) => (r ? [r.gridId] : []))
