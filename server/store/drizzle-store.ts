@@ -15,9 +15,10 @@ import {
 	lt,
 	ne,
 	or,
-	sql
+	sql,
+	type SQL
 } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import { maskIdNumber } from '../../src/lib/shared/mask';
@@ -55,6 +56,8 @@ import { NOW } from '../rollup/metrics';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 export type Tables = typeof schema;
+/** A table keyed by a text `id` column (every synced table). */
+export type IdTable = PgTable & { id: Tables['households']['id'] };
 
 /** What a dialect provides: a connection, its tables, transactions and migrations. */
 export interface Driver {
@@ -67,22 +70,17 @@ export interface Driver {
 	close(): Promise<void>;
 	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */
 	insertMany(tx: Db, table: PgTable, rows: Record<string, unknown>[]): Promise<void>;
+	/** The rows of `table` whose id is one of `ids`, every column, in no particular order. */
+	selectByIds(tx: Db, table: IdTable, ids: string[]): Promise<Record<string, unknown>[]>;
+	/**
+	 * `column` is one of `values`, the list passed as one bound parameter: the statement text
+	 * stays the same whatever the list's length, and nothing is built per value.
+	 */
+	oneOf(column: PgColumn, values: string[]): SQL;
 	/** After change-log rows were written with explicit sequence numbers up to maxSeq. */
 	afterExplicitSeq(tx: Db, maxSeq: number): Promise<void>;
 	/** Largest number of bound parameters one statement may carry. */
 	readonly maxParams: number;
-}
-
-/** Multi-row INSERTs through drizzle, split to stay under the parameter limit. */
-export async function insertChunked(
-	tx: Db,
-	table: PgTable,
-	rows: Record<string, unknown>[],
-	maxParams: number
-): Promise<void> {
-	if (rows.length === 0) return;
-	for (const part of chunk(rows, Object.keys(rows[0]).length, maxParams))
-		await tx.insert(table).values(part as never[]);
 }
 
 /** Split rows so that one INSERT stays under the driver's parameter limit. */

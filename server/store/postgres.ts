@@ -1,14 +1,55 @@
 // PostgreSQL driver: postgres.js. Writers take one transaction-scoped advisory lock so that
 // change-log sequence numbers become visible in order (a puller never skips a late commit).
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import * as pgSchema from '../db/schema.pg';
-import { DrizzleStore, insertChunked, type Db, type Driver } from './drizzle-store';
+import { DrizzleStore, type Db, type Driver } from './drizzle-store';
 import { migrationsFolder } from './paths';
 
 const CHANGE_LOG_LOCK = 7_210_451;
+
+const oneOf = (column: PgColumn, values: string[]) =>
+	sql`${column} = any(${sql.param(values)}::text[])`;
+
+/** A column's value as PostgreSQL's text input for its type (null stays null). */
+function asText(value: unknown): string | null {
+	if (value == null) return null;
+	if (typeof value === 'string') return value;
+	if (value instanceof Date) return value.toISOString();
+	if (typeof value === 'object') return JSON.stringify(value);
+	return String(value);
+}
+
+/** The type a column's text is cast back to: serial columns hold plain integers. */
+const castType = (sqlType: string) =>
+	sqlType.replace(/^(big|small)?serial$/, (_, size = '') => (size ? `${size}int` : 'integer'));
+
+/**
+ * One `INSERT … SELECT … FROM unnest($1::text[], $2::text[], …)` for any number of rows: one
+ * array parameter per column, so the statement text (prepared once per connection) and the
+ * work to build it do not grow with the rows, unlike a multi-row VALUES list.
+ */
+async function insertUnnest(tx: Db, table: PgTable, rows: Record<string, unknown>[]) {
+	const columns = getTableColumns(table);
+	const keys = Object.keys(rows[0]);
+	const cols = keys.map((k) => columns[k]);
+	const arrays = keys.map((k, i) =>
+		rows.map((row) => (row[k] == null ? null : asText(cols[i].mapToDriverValue(row[k]))))
+	);
+	const names = sql.raw(cols.map((c) => `"${c.name}"`).join(', '));
+	const casts = sql.raw(cols.map((c, i) => `c${i}::${castType(c.getSQLType())}`).join(', '));
+	const aliases = sql.raw(cols.map((_, i) => `c${i}`).join(', '));
+	const params = sql.join(
+		arrays.map((values) => sql`${sql.param(values)}::text[]`),
+		sql.raw(', ')
+	);
+	await tx.execute(
+		sql`insert into ${table} (${names}) select ${casts} from unnest(${params}) as u(${aliases})`
+	);
+}
 
 export function openPostgresStore(url: string, options: { max?: number } = {}): DrizzleStore {
 	const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
@@ -19,7 +60,9 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		db,
 		tables: pgSchema,
 		maxParams: 65_000,
-		insertMany: (tx, table, rows) => insertChunked(tx, table, rows, 65_000),
+		insertMany: insertUnnest,
+		oneOf,
+		selectByIds: (tx, table, ids) => tx.select().from(table).where(oneOf(table.id, ids)),
 		// Keep the serial sequence ahead of explicitly numbered rows (writers hold the lock).
 		afterExplicitSeq: async (tx, maxSeq) => {
 			await tx.execute(sql`select setval(pg_get_serial_sequence('change_log', 'seq'), ${maxSeq})`);

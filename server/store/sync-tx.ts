@@ -1,8 +1,8 @@
 // SyncTx over drizzle: the database side of push, inside one driver transaction.
-import { and, asc, eq, gt, gte, inArray, max, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import { chunk, type Db, type Driver, type Tables } from './drizzle-store';
+import type { Db, Driver, IdTable, Tables } from './drizzle-store';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -13,7 +13,6 @@ import type {
 	TxDatabase
 } from './sync-types';
 
-type IdTable = PgTable & { id: Tables['households']['id'] };
 type AnyRow = SyncRows[SyncTable];
 
 /** Row ids and grid ids a batch refers to, read in bulk before the batch is applied. */
@@ -45,7 +44,10 @@ export class DrizzleSyncTx implements SyncTx {
 	constructor(
 		private readonly tx: Db,
 		private readonly t: Tables,
-		private readonly driver: Pick<Driver, 'maxParams' | 'insertMany' | 'afterExplicitSeq'>
+		private readonly driver: Pick<
+			Driver,
+			'insertMany' | 'afterExplicitSeq' | 'oneOf' | 'selectByIds' | 'maxParams'
+		>
 	) {}
 
 	database(): TxDatabase {
@@ -68,24 +70,24 @@ export class DrizzleSyncTx implements SyncTx {
 
 	/** Read in bulk every row and grid the batch refers to (misses are remembered too). */
 	async prefetch(refs: PrefetchRefs): Promise<void> {
-		const [{ maxSeq }] = await this.tx
-			.select({ maxSeq: max(this.t.changeLog.seq) })
-			.from(this.t.changeLog);
+		// The lookups do not depend on each other: issued together, PostgreSQL gets them
+		// pipelined on the transaction's connection instead of one round trip each.
+		const lookups = (Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]).map(
+			async ([name, ids]) => {
+				const wanted = [...new Set(ids)];
+				if (name === 'grids') return this.loadGrids(wanted);
+				const cache = this.cache(name);
+				for (const id of wanted) cache.set(id, null);
+				if (wanted.length === 0) return;
+				const found = await this.driver.selectByIds(this.tx, this.table(name), wanted);
+				for (const row of found) cache.set(row.id as string, row as AnyRow);
+			}
+		);
+		const [[{ maxSeq }]] = await Promise.all([
+			this.tx.select({ maxSeq: max(this.t.changeLog.seq) }).from(this.t.changeLog),
+			...lookups
+		]);
 		this.nextSeq = Number(maxSeq ?? 0) + 1;
-		for (const [name, ids] of Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]) {
-			const wanted = [...new Set(ids)];
-			if (name === 'grids') {
-				await this.loadGrids(wanted);
-				continue;
-			}
-			const table = this.table(name);
-			const cache = this.cache(name);
-			for (const id of wanted) cache.set(id, null);
-			for (const part of chunk(wanted, 1, this.maxParams)) {
-				const found = await this.tx.select().from(table).where(inArray(table.id, part));
-				for (const row of found) cache.set((row as AnyRow).id, row as AnyRow);
-			}
-		}
 		// The grids of every prefetched row, for scope checks.
 		const gridIds = [...this.rows.values()].flatMap((m) =>
 			[...m.values()].flatMap((r) => (r ? [r.gridId] : []))
@@ -97,26 +99,22 @@ export class DrizzleSyncTx implements SyncTx {
 		const { grids } = this.t;
 		const wanted = [...new Set(ids)];
 		for (const id of wanted) this.grids.set(id, null);
-		for (const part of chunk(wanted, 1, this.maxParams)) {
-			const found = await this.tx
-				.select({ id: grids.id, communityCode: grids.communityCode })
-				.from(grids)
-				.where(inArray(grids.id, part));
-			for (const g of found) this.grids.set(g.id, g.communityCode);
-		}
+		if (wanted.length === 0) return;
+		const found = await this.tx
+			.select({ id: grids.id, communityCode: grids.communityCode })
+			.from(grids)
+			.where(this.driver.oneOf(grids.id, wanted));
+		for (const g of found) this.grids.set(g.id, g.communityCode);
 	}
 
 	async appliedMutationIds(ids: string[]): Promise<Set<string>> {
 		const { appliedMutations } = this.t;
-		const out = new Set<string>();
-		for (const part of chunk([...new Set(ids)], 1, this.maxParams)) {
-			const rows = await this.tx
-				.select({ id: appliedMutations.id })
-				.from(appliedMutations)
-				.where(inArray(appliedMutations.id, part));
-			for (const r of rows) out.add(r.id);
-		}
-		return out;
+		if (ids.length === 0) return new Set();
+		const rows = await this.tx
+			.select({ id: appliedMutations.id })
+			.from(appliedMutations)
+			.where(this.driver.oneOf(appliedMutations.id, [...new Set(ids)]));
+		return new Set(rows.map((r) => r.id));
 	}
 
 	async recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void> {

@@ -1,6 +1,6 @@
 // `npm run bench`: sync throughput and pull cost, side by side in one run.
 //   1. push ingest on SQLite and PostgreSQL through the real HTTP server,
-//   2. the same visits replicated from PouchDB into pouchdb-server,
+//   2. the same visits replicated from PouchDB into pouchdb-server, side by side with 1,
 //   3. pull cost at 10,000 and 1,000,000 change-log rows on both databases.
 // Progress on stderr, the tables on stdout, results in bench-results/sync.{md,json}.
 // `--only download` (not in the default set): a worker's first download into IndexedDB in
@@ -10,6 +10,8 @@
 // bench-results/rollup.{md,json} (tests/bench/rollup.ts). --rollup-households 100000,10000000
 // picks the sizes (the default is 100,000 and 1,000,000).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
+//   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
+//   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
 //   --batches 40  --batch-size 500  --warmup-batches 4  --rounds 4  --pull-sizes 10000,1000000
 //   --pull-requests 200  --download-runs 3  --out bench-results
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -148,7 +150,7 @@ async function benchIngest(work: PushWorkload): Promise<IngestResult[]> {
 				const peer = await openGridCarePeer(dialect, work);
 				if (peer) peers.push(peer);
 			}
-		if (only.has('pouch')) peers.push(await openPouchPeer(work));
+		if (only.has('push') || only.has('pouch')) peers.push(await openPouchPeer(work));
 		const runs = peers.map((): Ingested[] => []);
 		const share = batches(work.measured, Math.ceil(measuredBatches / rounds) * batchSize);
 		for (const [r, visits] of share.entries())

@@ -384,6 +384,65 @@ for (const dialect of DIALECTS) {
 			).toBeGreaterThan(1);
 		});
 
+		it('stores and pulls back text exactly as sent, whatever characters it holds', async () => {
+			// Quotes, backslashes, braces, commas and the word NULL are what array and JSON
+			// encodings get wrong; rows of one batch are written together.
+			const awkward = [
+				'民生路"8"号 {1,2} \\ NULL',
+				'NULL',
+				'a,b\\"c\nd\te',
+				'{"json": [1, "x"]}',
+				"O'Brien 路 🏠"
+			];
+			const ids = awkward.map(() => uuid());
+			const batch = awkward.map((address, i) => ({
+				id: uuid(),
+				table: 'households',
+				op: 'insert',
+				rowId: ids[i],
+				fields: {
+					gridId: fx.grids.a1,
+					address,
+					tags: [address.slice(0, 32)],
+					...(i % 2 ? {} : { lat: 22.817_001_5 + i, lng: 108.366_543_2 })
+				}
+			}));
+			const visits = awkward.map((note, i) => ({
+				id: uuid(),
+				table: 'visits',
+				op: 'insert',
+				rowId: uuid(),
+				fields: {
+					householdId: ids[i],
+					visitedAt: '2026-11-24T09:30:00.123+08:00',
+					outcome: 'visited',
+					checks: [],
+					needs: [note.slice(0, 32)],
+					...(i % 2 ? {} : { note })
+				}
+			}));
+			const results = await workerA.push([...batch, ...visits]);
+			expect(results.every((r) => r.status === 'applied')).toBe(true);
+			const stored = new Map((await db.store.householdsOfGrid(fx.grids.a1)).map((h) => [h.id, h]));
+			const pulled = foldChanges((await workerA.pullAll()).changes);
+			for (const [i, address] of awkward.entries()) {
+				const expected = {
+					address,
+					tags: [address.slice(0, 32)],
+					lat: i % 2 ? null : 22.817_001_5 + i,
+					lng: i % 2 ? null : 108.366_543_2
+				};
+				expect(stored.get(ids[i])).toMatchObject({ ...expected, deleted: false });
+				expect(pulled.get(ids[i])).toMatchObject(expected);
+				expect(pulled.get(visits[i].rowId)).toMatchObject({
+					householdId: ids[i],
+					visitedAt: '2026-11-24T01:30:00.123Z',
+					needs: [awkward[i].slice(0, 32)],
+					note: i % 2 ? null : awkward[i]
+				});
+			}
+		});
+
 		it('refuses pulls to roles that only see counts', async () => {
 			const app = testApp(db.store);
 			const street = await new ApiClient(app).login('street');
