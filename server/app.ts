@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health';
 import { router } from './routes/router';
 import { syncRoutes } from './routes/sync';
 import { historyRoutes } from './routes/history';
+import { kioskRoutes } from './routes/kiosk';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -40,7 +41,8 @@ export function createApi() {
 		.route('/', authRoutes)
 		.route('/', divisionRoutes)
 		.route('/', syncRoutes)
-		.route('/', historyRoutes);
+		.route('/', historyRoutes)
+		.route('/', kioskRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

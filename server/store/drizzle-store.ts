@@ -8,6 +8,7 @@ import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import { maskIdNumber } from '../../src/lib/shared/mask';
 import type * as schema from '../db/schema.pg';
 import type {
+	CheckinResidentRow,
 	AuditEntryRow,
 	Dialect,
 	DivisionRow,
@@ -469,5 +470,29 @@ export class DrizzleStore implements Store {
 			for (const row of inserted) versions.set(row.rowId, row.seq);
 		}
 		return versions;
+	}
+
+	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
+
+	async checkinResidents(communityCode: string): Promise<CheckinResidentRow[]> {
+		const { residents, grids } = this.t;
+		return this.db
+			.select({
+				id: residents.id,
+				householdId: residents.householdId,
+				gridId: residents.gridId,
+				name: residents.name,
+				idNumber: residents.idNumber
+			})
+			.from(residents)
+			.innerJoin(grids, eq(grids.id, residents.gridId))
+			.where(
+				and(
+					eq(grids.communityCode, communityCode),
+					eq(residents.dailyCheckIn, true),
+					eq(residents.deleted, false)
+				)
+			)
+			.orderBy(asc(residents.id));
 	}
 }

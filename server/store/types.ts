@@ -86,4 +86,17 @@ export interface Store {
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
 	/** Change-log entries of a scope after a cursor, in server order. */
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
+
+	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
+	/** Live residents of a community who check in daily, with the fields a kiosk's directory needs. */
+	checkinResidents(communityCode: string): Promise<CheckinResidentRow[]>;
+}
+
+export interface CheckinResidentRow {
+	id: string;
+	householdId: string;
+	gridId: string;
+	name: string;
+	/** Full ID number (server-side only); the directory keeps its last 4 characters. */
+	idNumber: string | null;
 }
