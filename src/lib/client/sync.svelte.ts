@@ -16,7 +16,7 @@ import { SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
 import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
 import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
-import { syncsGridData } from './roles';
+import { KIOSK_ROLES, syncsGridData } from './roles';
 import { getDeviceId, session, type StoredSession } from './session.svelte';
 import { deviceStorage } from './storage.svelte';
 
@@ -125,7 +125,9 @@ class SyncClient {
 				new HttpSyncTransport({ getToken: () => session.token }),
 				(progress) => (this.progress = progress)
 			);
-			const engine = new SyncEngine({ db, transport, deviceId, userId });
+			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
+			const pull = !(user && KIOSK_ROLES.includes(user.role));
+			const engine = new SyncEngine({ db, transport, deviceId, userId, pull });
 			this.readyAt = typeof ready?.value === 'number' ? ready.value : null;
 			this.lastSyncAt = typeof last?.value === 'number' ? last.value : null;
 			this.db = db;

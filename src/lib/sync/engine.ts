@@ -69,6 +69,8 @@ export interface SyncEngineOptions {
 	batchSize?: number;
 	pullLimit?: number;
 	pullChunk?: number;
+	/** False for a device that only sends (a kiosk): its role receives no change log. */
+	pull?: boolean;
 	debounceMs?: number;
 	periodMs?: number;
 	backoffBaseMs?: number;
@@ -139,6 +141,7 @@ export class SyncEngine {
 	readonly #batchSize: number;
 	readonly #pullLimit: number;
 	readonly #pullChunk: number;
+	readonly #pull: boolean;
 	readonly #debounceMs: number;
 	readonly #periodMs: number;
 	readonly #backoffBaseMs: number;
@@ -174,6 +177,7 @@ export class SyncEngine {
 		this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 		this.#pullLimit = options.pullLimit ?? 1000;
 		this.#pullChunk = options.pullChunk ?? DEFAULT_PULL_CHUNK;
+		this.#pull = options.pull ?? true;
 		this.#debounceMs = options.debounceMs ?? 1_000;
 		this.#periodMs = options.periodMs ?? 60_000;
 		this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
@@ -256,7 +260,7 @@ export class SyncEngine {
 		this.#setStatus({ state: 'syncing', nextRetryAt: null });
 		try {
 			const held = await this.#pushAll();
-			await this.#pullAll();
+			if (this.#pull) await this.#pullAll();
 			// Updates that waited for their row's version (the insert's answer was lost, so only the
 			// pull could bring it) can go now.
 			if (await this.#anyRowKnown(held)) await this.#pushAll();
