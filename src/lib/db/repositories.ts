@@ -263,17 +263,45 @@ async function insertLocally<T extends SyncTable>(
 	input: unknown
 ): Promise<RowOf[T]> {
 	const fields = validate(INSERT_FIELDS[table], input) as InsertFields<T>;
-	return writeLocally(db, async (nextId) => {
-		const rowId = nextId();
-		const mutationFields = fields as Record<string, unknown>;
-		const row = rowFromInsert(table, rowId, fields, {
-			gridId: await gridIdOfParent(db, table, mutationFields),
-			now: db.now()
-		});
-		await db.rows(table).add(row as AnyRow);
-		await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: mutationFields });
-		return row;
+	return writeLocally(db, (nextId) => insertRow(db, table, fields, nextId));
+}
+
+/** One new row and its outbox entry; call inside writeLocally. */
+async function insertRow<T extends SyncTable>(
+	db: GridcareDb,
+	table: T,
+	fields: InsertFields<T>,
+	nextId: () => string
+): Promise<RowOf[T]> {
+	const rowId = nextId();
+	const mutationFields = fields as Record<string, unknown>;
+	const row = rowFromInsert(table, rowId, fields, {
+		gridId: await gridIdOfParent(db, table, mutationFields),
+		now: db.now()
 	});
+	await db.rows(table).add(row as AnyRow);
+	await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: mutationFields });
+	return row;
+}
+
+/**
+ * A check-in and the incident it raises (a kiosk's help request), saved and queued in one
+ * transaction: both or neither. A new incident always starts as "reported".
+ */
+export async function recordCheckinWithIncident(
+	db: GridcareDb,
+	checkin: CheckinInput,
+	incident: IncidentInput
+): Promise<{ checkin: CheckinRow; incident: IncidentRow }> {
+	const checkinFields = validate(INSERT_FIELDS.checkins, checkin) as InsertFields<'checkins'>;
+	const incidentFields = validate(INSERT_FIELDS.incidents, {
+		...incident,
+		status: 'reported'
+	}) as InsertFields<'incidents'>;
+	return writeLocally(db, async (nextId) => ({
+		checkin: await insertRow(db, 'checkins', checkinFields, nextId),
+		incident: await insertRow(db, 'incidents', incidentFields, nextId)
+	}));
 }
 
 async function updateLocally<T extends UpdatableTable>(
