@@ -52,20 +52,6 @@ export function demoElders(server: RunningServer): DemoElder[] {
 	}
 }
 
-/** The grid worker's username in the demo for a grid (worker1 has the first grid, …). */
-export function demoWorkerOf(server: RunningServer, gridId: string): string {
-	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
-	try {
-		const row = db
-			.prepare(`SELECT username FROM users WHERE role = 'grid_worker' AND scope LIKE ?`)
-			.get(`%${gridId}%`) as { username: string } | undefined;
-		if (!row) throw new Error(`no worker for grid ${gridId}`);
-		return row.username;
-	} finally {
-		db.close();
-	}
-}
-
 export class KioskPage extends AppShell {
 	/** Sign in as the demo's ready-made kiosk user and open the check-in. */
 	async openAsDemoKiosk(): Promise<void> {

@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test } from './fixtures';
 import { LoginPage } from './pages';
-import { demoElders, demoWorkerOf, KioskPage, smallTargets } from './kiosk-pages';
+import { demoElders, KioskPage, smallTargets } from './kiosk-pages';
 import { DEMO_PASSWORD } from './fixtures';
 
 describe('kiosk', () => {
@@ -14,7 +14,9 @@ describe('kiosk', () => {
 		context,
 		server
 	}) => {
-		const [elder] = demoElders(server);
+		// A resident of worker1's grid, so that the grid's worker can be asked what arrived.
+		const worker = await apiSignIn(server.url, 'worker1');
+		const elder = demoElders(server).find((e) => e.gridId === worker.user.scope[0])!;
 		const kiosk = new KioskPage(page);
 
 		// Enrolment: /kiosk on a fresh device asks for an administrator or the community head.
@@ -63,7 +65,6 @@ describe('kiosk', () => {
 		await context.setOffline(false);
 		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
 
-		const worker = await apiSignIn(server.url, demoWorkerOf(server, elder.gridId));
 		const head = await apiSignIn(server.url, 'head');
 		for (const { token } of [worker, head]) {
 			const rows = await serverRows(server.url, token);
@@ -144,6 +145,17 @@ describe('kiosk', () => {
 				paused: false
 			});
 			Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+			// Chromium's own utterance refuses a voice object that is not one of its own.
+			class Utterance {
+				lang = '';
+				voice: unknown = null;
+				rate = 1;
+				constructor(readonly text: string) {}
+			}
+			Object.defineProperty(window, 'SpeechSynthesisUtterance', {
+				value: Utterance,
+				configurable: true
+			});
 			Object.defineProperty(window, '__spoken', { value: spoken });
 		});
 		const kiosk = new KioskPage(page);
@@ -154,16 +166,23 @@ describe('kiosk', () => {
 
 		await kiosk.tapTail(elder.tail);
 		await kiosk.chooseName(elder.maskedName);
-		await kiosk.answer('身体不舒服');
+		await kiosk.answer('我需要帮助');
+		await kiosk.waitForHeading('您需要什么帮助？');
+		await kiosk.button('有人陪我说说话').click();
+		await kiosk.button('下一步').click();
 		await kiosk.waitForHeading('请确认您的选择');
 		await kiosk.button('确认提交').click();
 		await page.getByText('签到成功，网格员会尽快联系您。').waitFor();
+		await kiosk.button('完成').click();
+		await kiosk.waitForStart();
 
 		const spoken = (await page.evaluate(
 			() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken
 		)) as { text: string; lang: string }[];
 		for (const prompt of [
 			'请点您的名字',
+			'您需要什么帮助？',
+			'请输入您身份证号码的最后4位',
 			'您今天身体怎么样？',
 			'请确认您的选择',
 			'签到成功，网格员会尽快联系您。'
