@@ -3,7 +3,7 @@
 // "more contrast" preference respected.
 import { describe, expect } from 'vitest';
 import { DEMO_PASSWORD, test } from './fixtures';
-import { AppShell, LoginPage } from './pages';
+import { LoginPage } from './pages';
 
 describe('display modes', () => {
 	test('switched in two taps, kept across reloads, applied before the first render', async ({
@@ -24,7 +24,6 @@ describe('display modes', () => {
 		await login.open();
 		await login.signIn('head', DEMO_PASSWORD);
 		await page.waitForURL('**/supervise');
-		const app = new AppShell(page);
 		const fontSize = () =>
 			page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
 		expect(await fontSize()).toBe(16);
@@ -41,7 +40,7 @@ describe('display modes', () => {
 		expect(textColour).toBe('rgb(0, 0, 0)');
 
 		await page.reload();
-		await app.heading(/.+/).first().waitFor();
+		await page.getByRole('heading', { level: 1 }).first().waitFor();
 		expect(
 			await page.evaluate(() => (window as unknown as { __firstRender: string[] }).__firstRender)
 		).toEqual(['true/high']);
