@@ -14,6 +14,8 @@ import { router } from './routes/router';
 import { syncRoutes } from './routes/sync';
 import { historyRoutes } from './routes/history';
 import { kioskRoutes } from './routes/kiosk';
+import { rollupRoutes } from './routes/rollup';
+import { supervisionRoutes } from './routes/supervision';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -42,7 +44,9 @@ export function createApi() {
 		.route('/', divisionRoutes)
 		.route('/', syncRoutes)
 		.route('/', historyRoutes)
-		.route('/', kioskRoutes);
+		.route('/', kioskRoutes)
+		.route('/', rollupRoutes)
+		.route('/', supervisionRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

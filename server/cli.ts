@@ -176,6 +176,20 @@ program
 		})
 	);
 
+program
+	.command('recompute-rollups')
+	.description('rebuild every roll-up figure from the base tables, in one transaction')
+	.action(() =>
+		withStore(async (store) => {
+			const started = performance.now();
+			const summary = await store.supervision().recompute();
+			const seconds = ((performance.now() - started) / 1000).toFixed(1);
+			console.log(
+				`recomputed ${summary.figures} figures for ${summary.grids} grids and ${summary.rounds} rounds in ${seconds} s`
+			);
+		})
+	);
+
 program.exitOverride();
 try {
 	await program.parseAsync(process.argv);

@@ -9,6 +9,8 @@ export interface Config {
 	sessionTtlMs: number;
 	/** Folder of the built app served at "/". */
 	appDir: string;
+	/** Incremental roll-up maintenance on push; GRIDCARE_ROLLUP=off only for benchmarks. */
+	rollup: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -32,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		timeZone,
 		sessionTtlMs:
 			positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
-		appDir: env.GRIDCARE_APP_DIR || 'build'
+		appDir: env.GRIDCARE_APP_DIR || 'build',
+		rollup: env.GRIDCARE_ROLLUP !== 'off'
 	};
 }

@@ -4,6 +4,7 @@ import { LoginThrottle } from './auth/throttle';
 import type { Config } from './config';
 import type { Store } from './store/types';
 import { VERSION } from './version';
+import { startSupervisionJobs } from './rollup/jobs';
 
 /** Start the HTTP server on `config.port`; resolves once it listens. */
 export function startServer(store: Store, config: Config): Promise<ServerType> {
@@ -14,7 +15,9 @@ export function startServer(store: Store, config: Config): Promise<ServerType> {
 		version: VERSION,
 		now: () => new Date()
 	});
+	const jobs = startSupervisionJobs(store, config);
 	return new Promise((resolve) => {
 		const server = serve({ fetch: app.fetch, port: config.port }, () => resolve(server));
+		server.on('close', () => jobs.stop());
 	});
 }

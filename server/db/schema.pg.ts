@@ -13,6 +13,7 @@ import {
 	text,
 	timestamp
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { FieldMeta } from '../sync/merge';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -59,6 +60,8 @@ export const devices = pgTable('devices', {
 	communityCode: text('community_code'),
 	enrolledAt: at('enrolled_at').notNull(),
 	lastSeenAt: at('last_seen_at'),
+	/** When this device's user last pushed or pulled successfully (the community's grid table). */
+	lastSyncAt: at('last_sync_at'),
 	revokedAt: at('revoked_at')
 });
 
@@ -168,7 +171,8 @@ export const visits = pgTable(
 		createdAt: at('created_at').notNull()
 	},
 	(t) => [
-		index('visits_household_idx').on(t.householdId),
+		// Household + day: a visit's "first in this period" check in roll-up maintenance.
+		index('visits_household_idx').on(t.householdId, t.day),
 		index('visits_grid_day_idx').on(t.gridId, t.day)
 	]
 );
@@ -220,7 +224,11 @@ export const incidents = pgTable(
 	},
 	(t) => [
 		index('incidents_grid_status_idx').on(t.gridId, t.status),
-		index('incidents_community_idx').on(t.communityCode)
+		index('incidents_community_idx').on(t.communityCode),
+		// Open incidents by subtree (a code prefix is a range) and due time: overdue counts and escalation.
+		index('incidents_open_due_idx')
+			.on(t.communityCode, t.dueAt)
+			.where(sql`status <> 'closed'`)
 	]
 );
 

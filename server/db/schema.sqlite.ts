@@ -1,5 +1,6 @@
 // SQLite schema. Mirrors schema.pg.ts table for table and column for column
 // (drizzle has no dialect-neutral schema); tests/integration/schema-mirror.test.ts keeps them in step.
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { VisitCheck } from './schema.pg';
 import type { FieldMeta } from '../sync/merge';
@@ -52,6 +53,8 @@ export const devices = sqliteTable('devices', {
 	communityCode: text('community_code'),
 	enrolledAt: at('enrolled_at').notNull(),
 	lastSeenAt: at('last_seen_at'),
+	/** When this device's user last pushed or pulled successfully (the community's grid table). */
+	lastSyncAt: at('last_sync_at'),
 	revokedAt: at('revoked_at')
 });
 
@@ -153,7 +156,8 @@ export const visits = sqliteTable(
 		createdAt: at('created_at').notNull()
 	},
 	(t) => [
-		index('visits_household_idx').on(t.householdId),
+		// Household + day: a visit's "first in this period" check in roll-up maintenance.
+		index('visits_household_idx').on(t.householdId, t.day),
 		index('visits_grid_day_idx').on(t.gridId, t.day)
 	]
 );
@@ -205,7 +209,11 @@ export const incidents = sqliteTable(
 	},
 	(t) => [
 		index('incidents_grid_status_idx').on(t.gridId, t.status),
-		index('incidents_community_idx').on(t.communityCode)
+		index('incidents_community_idx').on(t.communityCode),
+		// Open incidents by subtree (a code prefix is a range) and due time: overdue counts and escalation.
+		index('incidents_open_due_idx')
+			.on(t.communityCode, t.dueAt)
+			.where(sql`status <> 'closed'`)
 	]
 );
 

@@ -49,7 +49,8 @@ const pushRoute = createRoute({
 
 const changeSchema = z
 	.object({
-		table: z.enum(SYNC_TABLES),
+		// `rounds` is pulled only (check rounds of the device's communities), never pushed.
+		table: z.enum([...SYNC_TABLES, 'rounds']),
 		op: z.enum(MUTATION_OPS),
 		rowId: z.string(),
 		fields: z.record(z.string(), z.unknown()),
@@ -96,11 +97,19 @@ export const syncRoutes = router()
 	.openapi(pushRoute, async (c) => {
 		const { store, config, now } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
+		const { user, deviceId: sessionDevice } = c.var.principal;
 		const results = await applyPushBatch(
 			store,
-			{ user: c.var.principal.user, deviceId, timeZone: config.timeZone, now: now() },
+			{
+				user: c.var.principal.user,
+				deviceId,
+				timeZone: config.timeZone,
+				now: now(),
+				rollup: config.rollup
+			},
 			mutations
 		);
+		await store.supervision().recordSync(user.id, sessionDevice, now());
 		return c.json({ results }, 200);
 	})
 	.openapi(pullRoute, async (c) => {
@@ -132,6 +141,7 @@ export const syncRoutes = router()
 			visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
 		});
 		const page = rows.slice(0, limit);
+		await store.supervision().recordSync(c.var.principal.user.id, c.var.principal.deviceId, now());
 		const hasMore = rows.length > limit;
 		const last = page.length ? page[page.length - 1].seq : from.seq;
 		// Once the first download is complete, later pulls bring every new change again.
@@ -139,7 +149,7 @@ export const syncRoutes = router()
 		return c.json(
 			{
 				changes: page.map((r) => ({
-					table: r.tableName as (typeof SYNC_TABLES)[number],
+					table: r.tableName as (typeof SYNC_TABLES)[number] | 'rounds',
 					op: r.op as (typeof MUTATION_OPS)[number],
 					rowId: r.rowId,
 					fields: r.fields,

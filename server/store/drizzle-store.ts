@@ -25,6 +25,9 @@ import type {
 } from './types';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
 import { DrizzleSyncTx, pullChanges } from './sync-tx';
+import { SupervisionQueries } from '../rollup/store';
+import { FigureDeltas, upsertDeltas } from '../rollup/deltas';
+import { NOW } from '../rollup/metrics';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 export type Tables = typeof schema;
@@ -266,6 +269,11 @@ export class DrizzleStore implements Store {
 			}));
 			for (const part of chunk(values, 12, this.driver.maxParams))
 				await tx.insert(households).values(part);
+			await this.rollupOfInserted(
+				tx,
+				full.map((r) => ({ gridId: r.gridId, metric: 'households' })),
+				community
+			);
 		});
 	}
 
@@ -275,12 +283,16 @@ export class DrizzleStore implements Store {
 		await this.driver.transaction(async (tx) => {
 			const householdIds = [...new Set(rows.map((r) => r.householdId))];
 			const gridOf = new Map<string, string>();
+			const deletedHouseholds = new Set<string>();
 			for (const part of chunk(householdIds, 1, this.driver.maxParams)) {
 				const found = await tx
-					.select({ id: households.id, gridId: households.gridId })
+					.select({ id: households.id, gridId: households.gridId, deleted: households.deleted })
 					.from(households)
 					.where(inArray(households.id, part));
-				for (const h of found) gridOf.set(h.id, h.gridId);
+				for (const h of found) {
+					gridOf.set(h.id, h.gridId);
+					if (h.deleted) deletedHouseholds.add(h.id);
+				}
 			}
 			const missing = householdIds.find((id) => !gridOf.has(id));
 			if (missing) throw new Error(`householdId: household ${missing} does not exist`);
@@ -320,6 +332,14 @@ export class DrizzleStore implements Store {
 			}));
 			for (const part of chunk(values, 18, this.driver.maxParams))
 				await tx.insert(residents).values(part);
+			// Residents of a deleted household are not expected to check in.
+			await this.rollupOfInserted(
+				tx,
+				full
+					.filter((r) => r.dailyCheckIn && !deletedHouseholds.has(r.householdId))
+					.map((r) => ({ gridId: r.gridId, metric: 'checkinsExpected' })),
+				community
+			);
 		});
 	}
 
@@ -417,6 +437,27 @@ export class DrizzleStore implements Store {
 
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]> {
 		return pullChanges(this.db, this.t, filter);
+	}
+
+	// ---- Roll-up and supervision (server/rollup/) ----
+	private supervisionQueries?: SupervisionQueries;
+
+	supervision(): SupervisionQueries {
+		this.supervisionQueries ??= new SupervisionQueries(this.driver, (fn) =>
+			this.syncTransaction(fn)
+		);
+		return this.supervisionQueries;
+	}
+
+	/** Roll-up figures of bulk-inserted households and residents, in their transaction. */
+	private async rollupOfInserted(
+		tx: Db,
+		rows: { gridId: string; metric: 'households' | 'checkinsExpected' }[],
+		community: Map<string, string>
+	): Promise<void> {
+		const deltas = new FigureDeltas();
+		for (const r of rows) deltas.addForGrid(r.gridId, community.get(r.gridId)!, NOW, r.metric, 1);
+		await upsertDeltas(tx, this.t, deltas, this.driver.maxParams);
 	}
 
 	/** community code of each grid; throws naming the field when a grid does not exist. */

@@ -9,7 +9,8 @@ import type {
 	NewChange,
 	PullFilter,
 	SyncRows,
-	SyncTx
+	SyncTx,
+	TxDatabase
 } from './sync-types';
 
 type IdTable = PgTable & { id: Tables['households']['id'] };
@@ -46,6 +47,10 @@ export class DrizzleSyncTx implements SyncTx {
 		private readonly t: Tables,
 		private readonly driver: Pick<Driver, 'maxParams' | 'insertMany' | 'afterExplicitSeq'>
 	) {}
+
+	database(): TxDatabase {
+		return { db: this.tx, tables: this.t, maxParams: this.maxParams };
+	}
 
 	private get maxParams(): number {
 		return this.driver.maxParams;

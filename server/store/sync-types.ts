@@ -2,6 +2,7 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
 import type { SyncTable } from '../../src/lib/shared/enums';
+import type { Db, Tables } from './drizzle-store';
 
 export type SyncRows = {
 	households: InferSelectModel<typeof schema.households>;
@@ -30,7 +31,16 @@ export interface FieldHistoryEntry {
 	mutationId: string;
 }
 
+/** The transaction's own connection, for roll-up maintenance (server/rollup/). */
+export interface TxDatabase {
+	db: Db;
+	tables: Tables;
+	maxParams: number;
+}
+
 export interface SyncTx {
+	/** Roll-up: the transaction's connection; until flush() it holds the state before the batch. */
+	database(): TxDatabase;
 	/** Read in bulk the rows (by table) and grids a batch refers to; call once, first. */
 	prefetch(refs: Partial<Record<SyncTable | 'grids', Iterable<string>>>): Promise<void>;
 	/** Write everything the batch did; call once, last. */

@@ -4,6 +4,7 @@ import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
 import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+import type { SupervisionQueries } from '../rollup/store';
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
 export type GridRow = InferSelectModel<typeof schema.grids>;
@@ -86,6 +87,10 @@ export interface Store {
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
 	/** Change-log entries of a scope after a cursor, in server order. */
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
+
+	// ---- Roll-up and supervision (server/rollup/) ----
+	/** Roll-up figures, rounds, community settings, incident queues, alerts and last syncs. */
+	supervision(): SupervisionQueries;
 
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 	/** Live residents of a community who check in daily, with the fields a kiosk's directory needs. */

@@ -17,6 +17,7 @@ import { isAbnormalVisit } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store, UserRow } from '../store/types';
 import type { SyncRows, SyncTx } from '../store/sync-types';
+import { maintainRollup } from '../rollup/maintain';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
 
@@ -32,6 +33,8 @@ export interface PushContext {
 	now: Date;
 	/** Helpers named by the batch's assisted check-ins (a kiosk's `assistedBy`), by id. */
 	helpers?: Map<string, UserRow>;
+	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
+	rollup?: boolean;
 }
 
 /** Roles that may check a resident in on their behalf at a kiosk. */
@@ -80,6 +83,12 @@ export async function applyPushBatch(
 				results.push({ id: m.id, status: 'rejected', reason: error.message });
 			}
 		}
+		// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
+		if (ctx.rollup !== false)
+			await maintainRollup(
+				tx,
+				mutations.filter((_, i) => results[i].status === 'applied')
+			);
 		await tx.flush();
 		return results;
 	});

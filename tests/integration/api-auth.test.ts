@@ -171,10 +171,21 @@ for (const dialect of DIALECTS) {
 			};
 			expect(doc.openapi).toMatch(/^3\./);
 			expect(Object.keys(doc.paths).sort()).toEqual([
+				'/alerts',
+				'/alerts/{id}/ack',
 				'/auth/login',
+				'/communities/{code}/grids',
+				'/communities/{code}/settings',
+				'/communities/{code}/summary.xlsx',
 				'/divisions/{code}',
 				'/health',
 				'/history/{table}/{rowId}',
+				'/incidents',
+				'/incidents/{id}',
+				'/incidents/{id}/transition',
+				'/rollup/{code}',
+				'/rollup/{code}/trend',
+				'/rounds',
 				'/sync/pull',
 				'/sync/push'
 			]);

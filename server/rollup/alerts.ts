@@ -1,0 +1,118 @@
+// Community alerts, evaluated by the periodic job (and callable with an injected clock):
+// abnormal residents today ≥ threshold; missed check-ins after the cut-off ≥ threshold; the
+// current round's coverage behind schedule within its last 3 days. One open (unacknowledged)
+// alert per community and kind: while open it follows the value; once acknowledged, the kind is
+// not raised again that day.
+import { dayInZone } from '../../src/lib/domain/day';
+import type { Store } from '../store/types';
+import { dayPeriod, roundPeriod } from './metrics';
+import { readMetrics } from './read';
+import { divisionAndAncestors } from './nodes';
+import { communitySettings } from './settings';
+
+export const ALERT_KINDS = ['abnormal_residents', 'missed_checkins', 'coverage_behind'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+const DAY_MS = 86_400_000;
+
+/** Minutes past midnight of an instant in a time zone. */
+function minutesInZone(at: Date, timeZone: string): number {
+	const parts = new Intl.DateTimeFormat('en-GB', {
+		timeZone,
+		hour: '2-digit',
+		minute: '2-digit',
+		hourCycle: 'h23'
+	}).formatToParts(at);
+	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+	return get('hour') * 60 + get('minute');
+}
+
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+
+/** What each kind measures now for one community, and its threshold; null when not applicable. */
+export async function alertReadings(
+	store: Store,
+	communityCode: string,
+	now: Date,
+	timeZone: string
+): Promise<{ kind: AlertKind; value: number; threshold: number; raised: boolean }[]> {
+	const settings = await communitySettings(store, communityCode);
+	const today = dayInZone(now, timeZone);
+	const node = { code: communityCode, level: 'community' as const };
+	const daily = (await readMetrics(store, node, [], dayPeriod(today), now, timeZone)).get(
+		communityCode
+	)!;
+	const [h, m] = settings.checkinCutoff.split(':').map(Number);
+	const afterCutoff = minutesInZone(now, timeZone) >= h * 60 + m;
+	const out: { kind: AlertKind; value: number; threshold: number; raised: boolean }[] = [
+		{
+			kind: 'abnormal_residents',
+			value: daily.abnormalResidents,
+			threshold: settings.thresholds.abnormalResidents,
+			raised: daily.abnormalResidents >= settings.thresholds.abnormalResidents
+		},
+		{
+			kind: 'missed_checkins',
+			value: daily.missedCheckins,
+			threshold: settings.thresholds.missedCheckins,
+			raised: afterCutoff && daily.missedCheckins >= settings.thresholds.missedCheckins
+		}
+	];
+	const round = (await store.supervision().roundsOf(divisionAndAncestors(communityCode))).find(
+		(r) => r.startDate <= today && today <= r.dueDate
+	);
+	if (round) {
+		const figures = (await readMetrics(store, node, [], roundPeriod(round.id), now, timeZone)).get(
+			communityCode
+		)!;
+		const total = dayNumber(round.dueDate) - dayNumber(round.startDate) + 1;
+		const elapsed = dayNumber(today) - dayNumber(round.startDate) + 1;
+		const elapsedPct = (100 * elapsed) / total;
+		const coveragePct =
+			figures.households === 0 ? 100 : (100 * figures.visitedHouseholds) / figures.households;
+		const lastDays = dayNumber(round.dueDate) - dayNumber(today) < 3;
+		out.push({
+			kind: 'coverage_behind',
+			value: Math.round(coveragePct),
+			threshold: Math.round(elapsedPct - settings.thresholds.coverageBehindPct),
+			raised: lastDays && coveragePct < elapsedPct - settings.thresholds.coverageBehindPct
+		});
+	}
+	return out;
+}
+
+/** Evaluate the alerts of some communities (all with grids by default); returns alerts raised. */
+export async function evaluateAlerts(
+	store: Store,
+	now: Date,
+	timeZone: string,
+	communityCodes?: string[]
+): Promise<number> {
+	const sup = store.supervision();
+	const codes = communityCodes ?? (await sup.communitiesWithGrids());
+	const today = dayInZone(now, timeZone);
+	let raised = 0;
+	for (const code of codes)
+		for (const r of await alertReadings(store, code, now, timeZone)) {
+			if (!r.raised) continue;
+			const latest = await sup.latestAlert(code, r.kind);
+			if (latest && latest.acknowledgedAt === null) {
+				if (latest.value !== r.value)
+					await sup.updateAlert(latest.id, { value: r.value, threshold: r.threshold });
+				continue;
+			}
+			if (latest && dayInZone(latest.raisedAt, timeZone) === today) continue;
+			await sup.insertAlert({
+				id: crypto.randomUUID(),
+				communityCode: code,
+				kind: r.kind,
+				value: r.value,
+				threshold: r.threshold,
+				raisedAt: now,
+				acknowledgedBy: null,
+				acknowledgedAt: null
+			});
+			raised++;
+		}
+	return raised;
+}

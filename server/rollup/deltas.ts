@@ -1,0 +1,68 @@
+// Figure deltas aggregated per node + period + metric, then written with one upsert in a fixed
+// key order (writers adding to the same province row then take row locks in the same order).
+import { sql } from 'drizzle-orm';
+import type { Db, Tables } from '../store/drizzle-store';
+import { chunk } from '../store/drizzle-store';
+import { nodesOfGrid } from './nodes';
+import type { StoredMetric } from './metrics';
+
+const SEP = '\u0000';
+
+export class FigureDeltas {
+	private readonly values = new Map<string, number>();
+
+	/** Add `n` to a metric of a grid for a period, and to every ancestor of the grid. */
+	addForGrid(
+		gridId: string,
+		communityCode: string,
+		period: string,
+		metric: StoredMetric,
+		n: number
+	): void {
+		if (n === 0) return;
+		for (const node of nodesOfGrid(gridId, communityCode)) this.add(node, period, metric, n);
+	}
+
+	add(node: string, period: string, metric: StoredMetric, n: number): void {
+		const key = `${node}${SEP}${period}${SEP}${metric}`;
+		this.values.set(key, (this.values.get(key) ?? 0) + n);
+	}
+
+	/** Non-zero deltas in key order. */
+	rows(): { nodeCode: string; period: string; metric: string; value: number }[] {
+		return [...this.values.entries()]
+			.filter(([, v]) => v !== 0)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+			.map(([key, value]) => {
+				const [nodeCode, period, metric] = key.split(SEP);
+				return { nodeCode, period, metric, value };
+			});
+	}
+
+	get size(): number {
+		return this.values.size;
+	}
+}
+
+/**
+ * Add the deltas to rollup_figures: `INSERT … ON CONFLICT DO UPDATE SET value = value +
+ * excluded.value`, one statement per batch (split only past the driver's parameter limit).
+ */
+export async function upsertDeltas(
+	db: Db,
+	t: Tables,
+	deltas: FigureDeltas,
+	maxParams: number
+): Promise<number> {
+	const rows = deltas.rows();
+	const { rollupFigures: f } = t;
+	for (const part of chunk(rows, 4, maxParams))
+		await db
+			.insert(f)
+			.values(part)
+			.onConflictDoUpdate({
+				target: [f.nodeCode, f.period, f.metric],
+				set: { value: sql`${f.value} + excluded.value` }
+			});
+	return rows.length;
+}

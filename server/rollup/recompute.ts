@@ -1,0 +1,131 @@
+// Rebuild roll-up figures from the base tables (`npx gridcare recompute-rollups`, and a new
+// round's figures). Counting is done by the database with GROUP BY per grid; only the per-grid
+// aggregates are then added up the tree. Abnormality is decided by isAbnormalCheck (which
+// honours the flag a purged check keeps), so only visits flagged abnormal are read row by row.
+import { and, countDistinct, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { Db, Tables } from '../store/drizzle-store';
+import { chunk } from '../store/drizzle-store';
+import { FigureDeltas, upsertDeltas } from './deltas';
+import { abnormalResidentsOf, roundsCovering, type RoundSpan } from './maintain';
+import { dayPeriod, NOW, roundPeriod, type StoredMetric } from './metrics';
+
+export interface RecomputeSummary {
+	grids: number;
+	figures: number;
+	rounds: number;
+}
+
+/**
+ * Recompute every figure (deleting the old ones first), or, with `onlyRound`, add the figures
+ * of one new round. Runs inside the caller's transaction `tx`.
+ */
+export async function recomputeRollups(
+	tx: Db,
+	t: Tables,
+	maxParams: number,
+	_timeZone?: string,
+	onlyRound?: RoundSpan
+): Promise<RecomputeSummary> {
+	const community = new Map<string, string>();
+	for (const g of await tx.select({ id: t.grids.id, code: t.grids.communityCode }).from(t.grids))
+		community.set(g.id, g.code);
+	const deltas = new FigureDeltas();
+	const add = (gridId: string, period: string, metric: StoredMetric, n: unknown) => {
+		const code = community.get(gridId);
+		if (code !== undefined) deltas.addForGrid(gridId, code, period, metric, Number(n));
+	};
+	const rounds: RoundSpan[] = onlyRound
+		? [onlyRound]
+		: await tx
+				.select({
+					id: t.rounds.id,
+					divisionCode: t.rounds.divisionCode,
+					startDate: t.rounds.startDate,
+					dueDate: t.rounds.dueDate
+				})
+				.from(t.rounds);
+
+	const { households: h, residents: r, visits: v, checkins: c, incidents: i } = t;
+	const n = sql<number>`count(*)`;
+	if (!onlyRound) {
+		await tx.delete(t.rollupFigures);
+		for (const row of await tx
+			.select({ gridId: h.gridId, n })
+			.from(h)
+			.where(eq(h.deleted, false))
+			.groupBy(h.gridId))
+			add(row.gridId, NOW, 'households', row.n);
+		for (const row of await tx
+			.select({ gridId: i.gridId, n })
+			.from(i)
+			.where(sql`${i.status} <> 'closed'`)
+			.groupBy(i.gridId))
+			add(row.gridId, NOW, 'openIncidents', row.n);
+		const expected = and(eq(r.dailyCheckIn, true), eq(r.deleted, false), eq(h.deleted, false));
+		for (const row of await tx
+			.select({ gridId: r.gridId, n })
+			.from(r)
+			.innerJoin(h, eq(h.id, r.householdId))
+			.where(expected)
+			.groupBy(r.gridId))
+			add(row.gridId, NOW, 'checkinsExpected', row.n);
+		for (const row of await tx
+			.select({ gridId: r.gridId, day: c.day, n: countDistinct(c.residentId) })
+			.from(c)
+			.innerJoin(r, eq(r.id, c.residentId))
+			.innerJoin(h, eq(h.id, r.householdId))
+			.where(expected)
+			.groupBy(r.gridId, c.day))
+			add(row.gridId, dayPeriod(row.day), 'checkinsDone', row.n);
+		for (const row of await tx
+			.select({ gridId: v.gridId, day: v.day, n, households: countDistinct(v.householdId) })
+			.from(v)
+			.groupBy(v.gridId, v.day)) {
+			add(row.gridId, dayPeriod(row.day), 'visits', row.n);
+			add(row.gridId, dayPeriod(row.day), 'visitedHouseholds', row.households);
+		}
+	}
+	for (const round of rounds) {
+		// A round counts the visits of its subtree between its start and due dates.
+		const gridIds = [...community].filter(([, code]) => code.startsWith(round.divisionCode));
+		for (const part of chunk(
+			gridIds.map(([id]) => id),
+			1,
+			maxParams - 2
+		))
+			for (const row of await tx
+				.select({ gridId: v.gridId, n, households: countDistinct(v.householdId) })
+				.from(v)
+				.where(and(inArray(v.gridId, part), gte(v.day, round.startDate), lte(v.day, round.dueDate)))
+				.groupBy(v.gridId)) {
+				add(row.gridId, roundPeriod(round.id), 'visits', row.n);
+				add(row.gridId, roundPeriod(round.id), 'visitedHouseholds', row.households);
+			}
+	}
+	// Distinct abnormal residents per grid and day / round, from the visits flagged abnormal.
+	const seen = new Set<string>();
+	const abnormalWhere = onlyRound
+		? and(eq(v.abnormal, true), gte(v.day, onlyRound.startDate), lte(v.day, onlyRound.dueDate))
+		: eq(v.abnormal, true);
+	const abnormal = await tx
+		.select({ gridId: v.gridId, day: v.day, checks: v.checks })
+		.from(v)
+		.where(abnormalWhere);
+	for (const row of abnormal) {
+		const code = community.get(row.gridId);
+		if (code === undefined) continue;
+		const periods = [
+			...(onlyRound ? [] : [dayPeriod(row.day)]),
+			...roundsCovering(rounds, code, row.day).map((x) => roundPeriod(x.id))
+		];
+		for (const resident of abnormalResidentsOf(row.checks))
+			for (const p of periods) {
+				const key = `${p}|${resident}`;
+				if (seen.has(key)) continue;
+				seen.add(key);
+				add(row.gridId, p, 'abnormalResidents', 1);
+			}
+	}
+	const figures = await upsertDeltas(tx, t, deltas, maxParams);
+	return { grids: community.size, figures, rounds: rounds.length };
+}

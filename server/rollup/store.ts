@@ -1,0 +1,351 @@
+// Database side of the roll-up and of the supervisors' API (rounds, settings, incidents queue,
+// alerts, last sync per device). One body of drizzle queries for both dialects, like
+// drizzle-store.ts; reached through Store.supervision().
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import type { Db, Driver, Tables } from '../store/drizzle-store';
+import { chunk } from '../store/drizzle-store';
+import type { SyncTx } from '../store/sync-types';
+import { subtreeEnd } from './nodes';
+import { recomputeRollups, type RecomputeSummary } from './recompute';
+
+export type RoundRow = Tables['rounds']['$inferSelect'];
+export type IncidentRow = Tables['incidents']['$inferSelect'];
+export type AlertRow = Tables['alerts']['$inferSelect'];
+export type TransitionRow = Tables['incidentTransitions']['$inferSelect'];
+
+export interface FigureRow {
+	nodeCode: string;
+	period: string;
+	metric: string;
+	value: number;
+}
+
+export class SupervisionQueries {
+	private readonly t: Tables;
+	constructor(
+		private readonly driver: Pick<
+			Driver,
+			'db' | 'tables' | 'transaction' | 'maxParams' | 'dialect'
+		>,
+		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>
+	) {
+		this.t = driver.tables;
+	}
+
+	private get db(): Db {
+		return this.driver.db;
+	}
+
+	/** Figures of some nodes for some periods: primary-key lookups only. */
+	async figures(nodeCodes: string[], periods: string[]): Promise<FigureRow[]> {
+		const f = this.t.rollupFigures;
+		const out: FigureRow[] = [];
+		for (const part of chunk(nodeCodes, 1, this.driver.maxParams - periods.length)) {
+			const rows = await this.db
+				.select()
+				.from(f)
+				.where(and(inArray(f.nodeCode, part), inArray(f.period, periods)));
+			out.push(...rows.map((r) => ({ ...r, value: Number(r.value) })));
+		}
+		return out;
+	}
+
+	/** Every stored figure that is not zero, in key order (recompute checks, tests, benchmarks). */
+	async allFigures(): Promise<FigureRow[]> {
+		const f = this.t.rollupFigures;
+		const rows = await this.db
+			.select()
+			.from(f)
+			.where(ne(f.value, 0))
+			.orderBy(asc(f.nodeCode), asc(f.period), asc(f.metric));
+		return rows.map((r) => ({ ...r, value: Number(r.value) }));
+	}
+
+	/**
+	 * Open incidents past due, now, per child node of one subtree. Read-time rather than kept:
+	 * the count changes with the clock alone. The partial index incidents_open_due_idx on
+	 * (community_code, due_at) WHERE status <> 'closed' makes it a range scan over the
+	 * subtree's open incidents only (a code prefix is a range), which stay few.
+	 * `childLength` is the code length of the children (grids: null, grouped by grid id).
+	 */
+	async overdueByChild(
+		prefix: string,
+		childLength: number | null,
+		now: Date
+	): Promise<Map<string, number>> {
+		const i = this.t.incidents;
+		const node =
+			childLength === null
+				? i.gridId
+				: sql<string>`substr(${i.communityCode}, 1, ${sql.raw(String(childLength))})`;
+		const rows = await this.db
+			.select({ node, n: sql<number>`count(*)` })
+			.from(i)
+			.where(
+				and(
+					sql`${i.status} <> 'closed'`,
+					gte(i.communityCode, prefix),
+					lt(i.communityCode, subtreeEnd(prefix)),
+					lt(i.dueAt, now)
+				)
+			)
+			.groupBy(node);
+		return new Map(rows.map((r) => [String(r.node), Number(r.n)]));
+	}
+
+	/** Overdue incidents of one grid. */
+	async overdueOfGrid(gridId: string, now: Date): Promise<number> {
+		const i = this.t.incidents;
+		const [row] = await this.db
+			.select({ n: sql<number>`count(*)` })
+			.from(i)
+			.where(and(eq(i.gridId, gridId), ne(i.status, 'closed'), lt(i.dueAt, now)));
+		return Number(row?.n ?? 0);
+	}
+
+	/** Rebuild every figure from the base tables, in one transaction. */
+	recompute(timeZone?: string): Promise<RecomputeSummary> {
+		return this.driver.transaction((tx) =>
+			recomputeRollups(tx, this.t, this.driver.maxParams, timeZone)
+		);
+	}
+
+	async getRound(id: string): Promise<RoundRow | null> {
+		const [row] = await this.db
+			.select()
+			.from(this.t.rounds)
+			.where(eq(this.t.rounds.id, id))
+			.limit(1);
+		return row ?? null;
+	}
+
+	/** Rounds whose division is one of these codes (a node and its ancestors), newest first. */
+	async roundsOf(divisionCodes: string[]): Promise<RoundRow[]> {
+		const r = this.t.rounds;
+		return this.db
+			.select()
+			.from(r)
+			.where(inArray(r.divisionCode, divisionCodes))
+			.orderBy(desc(r.startDate), asc(r.id));
+	}
+
+	async getSetting<T>(key: string): Promise<T | null> {
+		const s = this.t.settings;
+		const [row] = await this.db.select().from(s).where(eq(s.key, key)).limit(1);
+		return (row?.value as T | undefined) ?? null;
+	}
+
+	async putSetting(key: string, value: unknown): Promise<void> {
+		const s = this.t.settings;
+		await this.db
+			.insert(s)
+			.values({ key, value })
+			.onConflictDoUpdate({ target: s.key, set: { value: sql`excluded.value` } });
+	}
+
+	/** Remember when a user's device last pushed or pulled successfully. */
+	async recordSync(userId: string, deviceId: string, at: Date): Promise<void> {
+		const d = this.t.devices;
+		await this.db
+			.insert(d)
+			.values({ id: deviceId, userId, kind: 'browser', enrolledAt: at, lastSyncAt: at })
+			.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: at } });
+	}
+
+	/** Grid workers assigned to any of these grids, with their latest sync over all their devices. */
+	async workersOfGrids(
+		gridIds: string[]
+	): Promise<{ id: string; username: string; scope: string[]; lastSyncAt: Date | null }[]> {
+		if (gridIds.length === 0) return [];
+		const u = this.t.users;
+		const d = this.t.devices;
+		const rows = await this.db
+			.select({
+				id: u.id,
+				username: u.username,
+				scope: u.scope,
+				lastSyncAt: sql<unknown>`max(${d.lastSyncAt})`
+			})
+			.from(u)
+			.leftJoin(d, eq(d.userId, u.id))
+			.where(
+				and(
+					eq(u.role, 'grid_worker'),
+					sql`(${sql.join(
+						gridIds.map((id) => sql`cast(${u.scope} as text) like ${`%"${id}"%`}`),
+						sql` or `
+					)})`
+				)
+			)
+			.groupBy(u.id, u.username, u.scope)
+			.orderBy(asc(u.username));
+		return rows.map((r) => ({
+			id: r.id,
+			username: r.username,
+			scope: (typeof r.scope === 'string' ? JSON.parse(r.scope) : r.scope) as string[],
+			lastSyncAt: toDate(r.lastSyncAt)
+		}));
+	}
+
+	async getIncident(id: string): Promise<IncidentRow | null> {
+		const i = this.t.incidents;
+		const [row] = await this.db.select().from(i).where(eq(i.id, id)).limit(1);
+		return row ?? null;
+	}
+
+	async transitionsOf(incidentId: string): Promise<TransitionRow[]> {
+		const x = this.t.incidentTransitions;
+		return this.db
+			.select()
+			.from(x)
+			.where(eq(x.incidentId, incidentId))
+			.orderBy(asc(x.at), asc(x.id));
+	}
+
+	/** Incidents of a subtree, newest first; only open ones unless `all`. */
+	async incidentsOf(prefix: string, all: boolean, limit = 500): Promise<IncidentRow[]> {
+		const i = this.t.incidents;
+		return this.db
+			.select()
+			.from(i)
+			.where(
+				and(
+					gte(i.communityCode, prefix),
+					lt(i.communityCode, subtreeEnd(prefix)),
+					all ? undefined : ne(i.status, 'closed')
+				)
+			)
+			.orderBy(desc(i.createdAt), asc(i.id))
+			.limit(limit);
+	}
+
+	/** Open incidents past `now` whose escalation is due: every open incident past due (few). */
+	async overdueIncidents(now: Date): Promise<IncidentRow[]> {
+		const i = this.t.incidents;
+		return this.db
+			.select()
+			.from(i)
+			.where(and(sql`${i.status} <> 'closed'`, lt(i.dueAt, now)))
+			.orderBy(asc(i.dueAt));
+	}
+
+	/** Names of grids and households, for queue rows. */
+	async namesOf(table: 'grids' | 'divisions', ids: string[]): Promise<Map<string, string>> {
+		const out = new Map<string, string>();
+		if (table === 'grids') {
+			const g = this.t.grids;
+			for (const part of chunk([...new Set(ids)], 1, this.driver.maxParams))
+				for (const r of await this.db
+					.select({ id: g.id, name: g.name })
+					.from(g)
+					.where(inArray(g.id, part)))
+					out.set(r.id, r.name);
+		} else {
+			const d = this.t.divisions;
+			for (const part of chunk([...new Set(ids)], 1, this.driver.maxParams))
+				for (const r of await this.db
+					.select({ id: d.code, name: d.name })
+					.from(d)
+					.where(inArray(d.code, part)))
+					out.set(r.id, r.name);
+		}
+		return out;
+	}
+
+	async addressesOf(householdIds: string[]): Promise<Map<string, string>> {
+		const h = this.t.households;
+		const out = new Map<string, string>();
+		for (const part of chunk([...new Set(householdIds)], 1, this.driver.maxParams))
+			for (const r of await this.db
+				.select({ id: h.id, address: h.address })
+				.from(h)
+				.where(inArray(h.id, part)))
+				out.set(r.id, r.address);
+		return out;
+	}
+
+	async usernamesOf(userIds: string[]): Promise<Map<string, string>> {
+		const u = this.t.users;
+		const out = new Map<string, string>();
+		for (const part of chunk([...new Set(userIds)], 1, this.driver.maxParams))
+			for (const r of await this.db
+				.select({ id: u.id, username: u.username })
+				.from(u)
+				.where(inArray(u.id, part)))
+				out.set(r.id, r.username);
+		return out;
+	}
+
+	/** Run a write through the sync engine's transaction (change log, versions, roll-up). */
+	inSyncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
+		return this.syncTransaction(fn);
+	}
+
+	async alertsOf(communityCodes: string[], openOnly: boolean): Promise<AlertRow[]> {
+		const a = this.t.alerts;
+		if (communityCodes.length === 0) return [];
+		return this.db
+			.select()
+			.from(a)
+			.where(
+				and(
+					inArray(a.communityCode, communityCodes),
+					openOnly ? isNull(a.acknowledgedAt) : undefined
+				)
+			)
+			.orderBy(desc(a.raisedAt), asc(a.id));
+	}
+
+	/** Alerts of a subtree (a community and everything below a division). */
+	async alertsInSubtree(prefix: string): Promise<AlertRow[]> {
+		const a = this.t.alerts;
+		return this.db
+			.select()
+			.from(a)
+			.where(and(gte(a.communityCode, prefix), lt(a.communityCode, subtreeEnd(prefix))))
+			.orderBy(desc(a.raisedAt), asc(a.id))
+			.limit(500);
+	}
+
+	async getAlert(id: string): Promise<AlertRow | null> {
+		const a = this.t.alerts;
+		const [row] = await this.db.select().from(a).where(eq(a.id, id)).limit(1);
+		return row ?? null;
+	}
+
+	/** The latest alert of a community and kind. */
+	async latestAlert(communityCode: string, kind: string): Promise<AlertRow | null> {
+		const a = this.t.alerts;
+		const [row] = await this.db
+			.select()
+			.from(a)
+			.where(and(eq(a.communityCode, communityCode), eq(a.kind, kind)))
+			.orderBy(desc(a.raisedAt))
+			.limit(1);
+		return row ?? null;
+	}
+
+	async insertAlert(row: AlertRow): Promise<void> {
+		await this.db.insert(this.t.alerts).values(row);
+	}
+
+	async updateAlert(id: string, set: Partial<AlertRow>): Promise<void> {
+		const a = this.t.alerts;
+		await this.db.update(a).set(set).where(eq(a.id, id));
+	}
+
+	/** Every community code (for the periodic alert evaluation). */
+	async communitiesWithGrids(): Promise<string[]> {
+		const g = this.t.grids;
+		const rows = await this.db.selectDistinct({ code: g.communityCode }).from(g);
+		return rows.map((r) => r.code);
+	}
+}
+
+function toDate(v: unknown): Date | null {
+	if (v === null || v === undefined) return null;
+	if (v instanceof Date) return v;
+	// SQLite keeps timestamps as epoch milliseconds; PostgreSQL's max() comes back as text.
+	const d = typeof v === 'number' ? new Date(v) : new Date(String(v));
+	return Number.isNaN(d.getTime()) ? null : d;
+}

@@ -1,0 +1,329 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireAuth } from '../auth/middleware';
+import { dayInZone } from '../../src/lib/domain/day';
+import { METRICS, dayPeriod, roundPeriod } from '../rollup/metrics';
+import { readMetrics, readTrend } from '../rollup/read';
+import { divisionAndAncestors } from '../rollup/nodes';
+import { communitySettings, communitySettingsSchema, settingsKey } from '../rollup/settings';
+import { router } from './router';
+import { AUTH_ERRORS, errorResponse } from './errors';
+import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';
+
+const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
+const metricsSchema = z
+	.object(
+		Object.fromEntries(METRICS.map((m) => [m, z.number().int()])) as Record<
+			(typeof METRICS)[number],
+			z.ZodNumber
+		>
+	)
+	.openapi('RollupMetrics');
+const codeParam = z.object({
+	code: z.string().min(2).max(64).openapi({
+		description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
+		example: '45'
+	})
+});
+const dateSchema = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+	.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real date');
+
+const rollupRoute = createRoute({
+	method: 'get',
+	path: '/rollup/{code}',
+	tags: ['rollup'],
+	summary: 'Counts of a node and its children for a day (default today) or a round; counts only',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		params: codeParam,
+		query: z.object({ date: dateSchema.optional(), round: z.string().max(64).optional() })
+	},
+	responses: {
+		200: {
+			description: 'The node and its children',
+			content: {
+				'application/json': {
+					schema: z
+						.object({
+							code: z.string(),
+							name: z.string(),
+							level: z.enum(LEVELS),
+							asOf: z.string(),
+							period: z.string().openapi({ description: '"day:YYYY-MM-DD" or "round:<id>"' }),
+							metrics: metricsSchema,
+							children: z.array(
+								z.object({
+									code: z.string(),
+									name: z.string(),
+									level: z.enum(LEVELS),
+									metrics: metricsSchema
+								})
+							)
+						})
+						.openapi('RollupNode')
+				}
+			}
+		},
+		400: errorResponse('Bad date or round'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such division, grid or round')
+	}
+});
+
+const trendRoute = createRoute({
+	method: 'get',
+	path: '/rollup/{code}/trend',
+	tags: ['rollup'],
+	summary: 'Daily counts of a node for the last N days, oldest first',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		params: codeParam,
+		query: z.object({ days: z.coerce.number().int().min(1).max(366).default(14) })
+	},
+	responses: {
+		200: {
+			description: 'One entry per day',
+			content: {
+				'application/json': {
+					schema: z
+						.object({
+							code: z.string(),
+							days: z.array(z.object({ date: z.string(), metrics: metricsSchema }))
+						})
+						.openapi('RollupTrend')
+				}
+			}
+		},
+		400: errorResponse('Bad days'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such division or grid')
+	}
+});
+
+const communityParam = z.object({
+	code: z
+		.string()
+		.regex(/^\d{12}$/, 'expected a 12-digit community code')
+		.openapi({ example: '450102001003' })
+});
+
+const roundSchema = z
+	.object({ id: z.string(), name: z.string(), dueDate: z.string() })
+	.openapi('RoundRef');
+
+const gridsRoute = createRoute({
+	method: 'get',
+	path: '/communities/{code}/grids',
+	tags: ['supervision'],
+	summary: "A community's grids with today's and the current round's counts and their workers",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: { params: communityParam },
+	responses: {
+		200: {
+			description: 'One row per grid',
+			content: {
+				'application/json': {
+					schema: z
+						.object({
+							code: z.string(),
+							name: z.string(),
+							date: z.string(),
+							round: roundSchema.nullable(),
+							grids: z.array(
+								z.object({
+									id: z.string(),
+									name: z.string(),
+									metrics: metricsSchema,
+									roundMetrics: metricsSchema.nullable(),
+									workers: z.array(
+										z.object({
+											id: z.string(),
+											username: z.string(),
+											lastSyncAt: z.string().nullable()
+										})
+									)
+								})
+							)
+						})
+						.openapi('CommunityGrids')
+				}
+			}
+		},
+		400: errorResponse('Bad community code'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such community')
+	}
+});
+
+const settingsGetRoute = createRoute({
+	method: 'get',
+	path: '/communities/{code}/settings',
+	tags: ['supervision'],
+	summary: "A community's check-in cut-off and alert thresholds",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: { params: communityParam },
+	responses: {
+		200: {
+			description: 'The settings (defaults until changed)',
+			content: { 'application/json': { schema: communitySettingsSchema } }
+		},
+		400: errorResponse('Bad community code'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such community')
+	}
+});
+
+const settingsPutRoute = createRoute({
+	method: 'put',
+	path: '/communities/{code}/settings',
+	tags: ['supervision'],
+	summary: "Change a community's check-in cut-off and alert thresholds (community head, admin)",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: {
+		params: communityParam,
+		body: { content: { 'application/json': { schema: communitySettingsSchema } }, required: true }
+	},
+	responses: {
+		200: {
+			description: 'The stored settings',
+			content: { 'application/json': { schema: communitySettingsSchema } }
+		},
+		400: errorResponse('Invalid settings; the field is named'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such community')
+	}
+});
+
+const forbidden = (field: string, message: string) =>
+	({ error: 'forbidden', message: `${field}: ${message}` }) as const;
+
+export const rollupRoutes = router()
+	.openapi(rollupRoute, async (c) => {
+		const { store, config, now } = c.var.services;
+		const { user } = c.var.principal;
+		const { code } = c.req.valid('param');
+		const { date, round } = c.req.valid('query');
+		const found = await lookupNode(store, user, code);
+		if (!found.ok) return c.json(found.body, found.status);
+		const node = found.node;
+		const at = now();
+		let period = dayPeriod(date ?? dayInZone(at, config.timeZone));
+		if (round !== undefined) {
+			const r = await store.supervision().getRound(round);
+			if (!r) return c.json({ error: 'not_found', message: `round: no round "${round}"` }, 404);
+			period = roundPeriod(r.id);
+		}
+		const children = await childrenOf(store, node);
+		const metrics = await readMetrics(
+			store,
+			node,
+			children.map((ch) => ch.code),
+			period,
+			at,
+			config.timeZone
+		);
+		return c.json(
+			{
+				code: node.code,
+				name: node.name,
+				level: node.level,
+				asOf: at.toISOString(),
+				period,
+				metrics: metrics.get(node.code)!,
+				children: children.map((ch) => ({ ...ch, metrics: metrics.get(ch.code)! }))
+			},
+			200
+		);
+	})
+	.openapi(trendRoute, async (c) => {
+		const { store, config, now } = c.var.services;
+		const { code } = c.req.valid('param');
+		const { days } = c.req.valid('query');
+		const found = await lookupNode(store, c.var.principal.user, code);
+		if (!found.ok) return c.json(found.body, found.status);
+		const trend = await readTrend(store, found.node.code, days, now(), config.timeZone);
+		return c.json({ code: found.node.code, days: trend }, 200);
+	})
+	.openapi(gridsRoute, async (c) => {
+		const { store, config, now } = c.var.services;
+		const { user } = c.var.principal;
+		const { code } = c.req.valid('param');
+		const found = await lookupNode(store, user, code);
+		if (!found.ok) return c.json(found.body, found.status);
+		if (found.node.level !== 'community')
+			return c.json({ error: 'not_found', message: `code: "${code}" is not a community` }, 404);
+		if (!runsCommunity(user, code))
+			return c.json(forbidden('code', 'only the community head sees the grid table'), 403);
+		const at = now();
+		const today = dayInZone(at, config.timeZone);
+		const sup = store.supervision();
+		const current = (await sup.roundsOf(divisionAndAncestors(code))).find(
+			(r) => r.startDate <= today && today <= r.dueDate
+		);
+		const grids = await store.gridsOfCommunity(code);
+		const node = { code, level: 'community' as const };
+		const ids = grids.map((g) => g.id);
+		const daily = await readMetrics(store, node, ids, dayPeriod(today), at, config.timeZone);
+		const byRound = current
+			? await readMetrics(store, node, ids, roundPeriod(current.id), at, config.timeZone)
+			: null;
+		const workers = await sup.workersOfGrids(ids);
+		return c.json(
+			{
+				code,
+				name: found.node.name,
+				date: today,
+				round: current ? { id: current.id, name: current.name, dueDate: current.dueDate } : null,
+				grids: grids.map((g) => ({
+					id: g.id,
+					name: g.name,
+					metrics: daily.get(g.id)!,
+					roundMetrics: byRound?.get(g.id) ?? null,
+					workers: workers
+						.filter((w) => w.scope.includes(g.id))
+						.map((w) => ({
+							id: w.id,
+							username: w.username,
+							lastSyncAt: w.lastSyncAt?.toISOString() ?? null
+						}))
+				}))
+			},
+			200
+		);
+	})
+	.openapi(settingsGetRoute, async (c) => {
+		const { store } = c.var.services;
+		const { code } = c.req.valid('param');
+		const found = await lookupNode(store, c.var.principal.user, code);
+		if (!found.ok) return c.json(found.body, found.status);
+		return c.json(await communitySettings(store, code), 200);
+	})
+	.openapi(settingsPutRoute, async (c) => {
+		const { store } = c.var.services;
+		const { user } = c.var.principal;
+		const { code } = c.req.valid('param');
+		const body = c.req.valid('json');
+		const found = await lookupNode(store, user, code);
+		if (!found.ok) return c.json(found.body, found.status);
+		if (found.node.level !== 'community')
+			return c.json({ error: 'not_found', message: `code: "${code}" is not a community` }, 404);
+		if (!runsCommunity(user, code))
+			return c.json(forbidden('code', 'only the community head changes its settings'), 403);
+		await store.supervision().putSetting(settingsKey(code), body);
+		await store.appendAudit({
+			userId: user.id,
+			role: user.role,
+			action: 'settings',
+			subjectType: 'community',
+			subjectId: code,
+			communityCode: code,
+			details: body
+		});
+		return c.json(body, 200);
+	});

@@ -1,0 +1,355 @@
+// Roll-up benchmark (`npm run bench -- --only rollup`): province 45's real division tree
+// (14 cities, 111 counties, 1,284 streets, 16,681 communities, imported by the
+// import-divisions code path) with 3 synthetic grids per community, households written in bulk
+// with SQL, figures built by the recompute path; then, through the real HTTP server:
+//   - GET /rollup/<node> latency at the province, a city, a county and a community,
+//   - push ingest of 500-visit batches with roll-up maintenance on vs off (interleaved),
+//   - freshness: time from a push's acknowledgement to the province figure showing it.
+import Database from 'better-sqlite3';
+import postgres from 'postgres';
+import { loadConfig } from '../../server/config';
+import { importDivisions } from '../../server/divisions/import';
+import { startServer } from '../../server/serve';
+import { dayInZone } from '../../src/lib/domain/day';
+import type { AddressInfo } from 'node:net';
+import { now, progress, round, summarize, type Summary } from './common';
+import { DIALECT_LABEL, login, openBenchDb, type BenchDb, type Dialect } from './gridcare';
+import { batches, makeHouseholds, makeVisits, seedHouseholds } from './visits';
+
+export interface RollupBenchOptions {
+	households: number;
+	requests: number;
+	ingestBatches: number;
+	batchSize: number;
+	freshnessSamples: number;
+}
+
+export interface RollupResult {
+	dialect: Dialect;
+	label: string;
+	households: number;
+	grids: number;
+	communities: number;
+	visitsToday: number;
+	/** Seconds: division import, bulk households + visits, recompute. */
+	setupSeconds: { divisions: number; bulk: number; recompute: number };
+	figures: number;
+	reads: { node: string; code: string; ms: Summary }[];
+	ingest: {
+		batchSize: number;
+		batches: number;
+		onMs: Summary;
+		offMs: Summary;
+		onPerSec: number;
+		offPerSec: number;
+		/** on-median / off-median − 1: the cost of roll-up maintenance. */
+		overhead: number;
+	};
+	freshness: { ms: Summary; visibleOnFirstRead: number; samples: number };
+}
+
+const READ_NODES: { node: string; code: string }[] = [
+	{ node: 'province', code: '45' },
+	{ node: 'city', code: '4501' },
+	{ node: 'county', code: '450102' },
+	{ node: 'community', code: '450102001003' }
+];
+
+/** Grids and households in bulk, with the database's own row generators. */
+async function bulkFill(db: BenchDb, households: number, day: string): Promise<number> {
+	const gridsPerCommunity = 3;
+	if (db.dialect === 'sqlite') {
+		const client = new Database(db.file!);
+		client.pragma('journal_mode = WAL');
+		try {
+			client.exec('BEGIN');
+			client.exec(`insert into grids (id, community_code, name, created_at)
+				select lower(hex(randomblob(16))), d.code, '第' || n.k || '网格', 0
+				from divisions d, (select 1 as k union all select 2 union all select 3) n
+				where d.level = 'community' and d.code like '45%'`);
+			const grids = (client.prepare('select count(*) as n from grids').get() as { n: number }).n;
+			const per = Math.max(1, Math.round(households / grids));
+			client.exec(`insert into households (id, grid_id, address, tags, member_count, version, field_meta, deleted, created_at, updated_at)
+				with recursive s(k) as (select 1 union all select k + 1 from s where k < ${per})
+				select lower(hex(randomblob(16))), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', 0, 0, 0
+				from grids g, s`);
+			// One household in twenty visited today.
+			const ms = Date.now();
+			client.exec(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
+				select lower(hex(randomblob(16))), h.id, h.grid_id, 'bench', ${ms}, '${day}', 'visited', '[]', '[]', null, 0, null, ${ms}
+				from households h where abs(random()) % 20 = 0`);
+			client.exec('COMMIT');
+			return (client.prepare('select count(*) as n from visits').get() as { n: number }).n;
+		} finally {
+			client.close();
+		}
+	}
+	const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+	try {
+		await sql.unsafe(`insert into grids (id, community_code, name, created_at)
+			select gen_random_uuid()::text, d.code, '第' || n.k || '网格', now()
+			from divisions d, generate_series(1, ${gridsPerCommunity}) n(k)
+			where d.level = 'community' and d.code like '45%'`);
+		const [{ n: grids }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from grids');
+		const per = Math.max(1, Math.round(households / Number(grids)));
+		await sql.unsafe(`insert into households (id, grid_id, address, tags, member_count, version, field_meta, deleted, created_at, updated_at)
+			select gen_random_uuid()::text, g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', false, now(), now()
+			from grids g, generate_series(1, ${per}) s(k)`);
+		await sql.unsafe(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
+			select gen_random_uuid()::text, h.id, h.grid_id, 'bench', now(), '${day}', 'visited', '[]', '[]', null, false, null, now()
+			from households h where random() < 0.05`);
+		await sql.unsafe('analyze');
+		const [{ n }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from visits');
+		return Number(n);
+	} finally {
+		await sql.end({ timeout: 5 });
+	}
+}
+
+async function serve(db: BenchDb, rollup: boolean) {
+	const server = await startServer(db.store, { ...loadConfig({}), port: 0, rollup });
+	const { port } = server.address() as AddressInfo;
+	return {
+		baseUrl: `http://127.0.0.1:${port}/api/v1`,
+		close: () =>
+			new Promise<void>((resolve, reject) => {
+				if ('closeAllConnections' in server) server.closeAllConnections();
+				server.close((error) => (error ? reject(error) : resolve()));
+			})
+	};
+}
+
+export async function benchRollup(
+	dialect: Dialect,
+	options: RollupBenchOptions
+): Promise<RollupResult | null> {
+	const tag = `rollup/${dialect}`;
+	progress(`${tag}: preparing database`);
+	const db = await openBenchDb(dialect);
+	if (!db) {
+		progress(`${tag}: PostgreSQL not reachable, skipped`);
+		return null;
+	}
+	const timeZone = loadConfig({}).timeZone;
+	const today = dayInZone(new Date(), timeZone);
+	try {
+		let t0 = now();
+		const counts = await importDivisions(db.store, '45');
+		const divisionsSeconds = (now() - t0) / 1000;
+		progress(`${tag}: divisions ${JSON.stringify(counts)} in ${round(divisionsSeconds, 1)} s`);
+		t0 = now();
+		const visitsToday = await bulkFill(db, options.households, today);
+		const bulkSeconds = (now() - t0) / 1000;
+		const grids = (await db.store.countDivisions('45')).community * 3 + 3;
+		const households = await householdCount(db);
+		progress(
+			`${tag}: ${households} households, ${visitsToday} visits in ${round(bulkSeconds, 1)} s`
+		);
+		t0 = now();
+		const summary = await db.store.supervision().recompute();
+		const recomputeSeconds = (now() - t0) / 1000;
+		progress(`${tag}: recompute ${summary.figures} figures in ${round(recomputeSeconds, 1)} s`);
+
+		const on = await serve(db, true);
+		const off = await serve(db, false);
+		try {
+			const officer = await login(on.baseUrl, 'province', 'bench-desktop');
+			const get = async (path: string) => {
+				const res = await fetch(`${on.baseUrl}${path}`, {
+					headers: { authorization: `Bearer ${officer}` }
+				});
+				if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`);
+				return (await res.json()) as { metrics: Record<string, number>; children: unknown[] };
+			};
+			const reads: RollupResult['reads'] = [];
+			for (const { node, code } of READ_NODES) {
+				for (let i = 0; i < 20; i++) await get(`/rollup/${code}`);
+				const ms: number[] = [];
+				for (let i = 0; i < options.requests; i++) {
+					const s = now();
+					await get(`/rollup/${code}`);
+					ms.push(now() - s);
+				}
+				reads.push({ node, code, ms: summarize(ms) });
+				progress(
+					`${tag}: GET /rollup/${code} p50 ${summarize(ms).median} ms, p95 ${summarize(ms).p95} ms`
+				);
+			}
+
+			// Ingest, roll-up on vs off, batches interleaved so machine noise falls on both alike.
+			const homes = makeHouseholds(400);
+			await seedHouseholds(db.store, db.fixture.grids.a1, homes);
+			const visits = makeVisits(homes, 2 * (options.ingestBatches + 2) * options.batchSize, 7);
+			const parts = batches(visits, options.batchSize);
+			const tokens = {
+				on: await login(on.baseUrl, 'worker_a1', 'bench-tablet-on'),
+				off: await login(off.baseUrl, 'worker_a1', 'bench-tablet-off')
+			};
+			const push = async (which: 'on' | 'off', mutations: unknown[]) => {
+				const base = which === 'on' ? on.baseUrl : off.baseUrl;
+				const body = JSON.stringify({ deviceId: `bench-${which}`, mutations });
+				const s = now();
+				const res = await fetch(`${base}/sync/push`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${tokens[which]}`, 'content-type': 'application/json' },
+					body
+				});
+				const { results } = (await res.json()) as { results: { status: string }[] };
+				const ms = now() - s;
+				if (res.status !== 200 || results.some((r) => r.status !== 'applied'))
+					throw new Error(`push: HTTP ${res.status}`);
+				return ms;
+			};
+			const onMs: number[] = [];
+			const offMs: number[] = [];
+			for (let i = 0; i < parts.length; i += 2) {
+				const warm = i < 4;
+				const order: ('on' | 'off')[] = (i / 2) % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+				for (const [k, which] of order.entries()) {
+					const ms = await push(which, parts[i + k]);
+					if (!warm) (which === 'on' ? onMs : offMs).push(ms);
+				}
+			}
+			const onS = summarize(onMs);
+			const offS = summarize(offMs);
+			progress(`${tag}: ingest median on ${onS.median} ms, off ${offS.median} ms per batch`);
+
+			// Freshness: push one visit, then read the province until it shows.
+			const fresh = makeVisits(homes, options.freshnessSamples, 11);
+			const freshMs: number[] = [];
+			let firstRead = 0;
+			for (const visit of fresh) {
+				const path = `/rollup/45?date=${dayInZone(new Date(visit.fields.visitedAt), timeZone)}`;
+				const before = (await get(path)).metrics.visits;
+				await push('on', [visit]);
+				const acked = now();
+				for (let reads = 1; ; reads++) {
+					const after = (await get(path)).metrics.visits;
+					if (after === before + 1) {
+						freshMs.push(now() - acked);
+						if (reads === 1) firstRead++;
+						break;
+					}
+					if (reads > 1000) throw new Error('freshness: the province never showed the visit');
+				}
+			}
+			// Recompute agrees with what maintenance kept through all of it.
+			const sup = db.store.supervision();
+			const kept = await sup.allFigures();
+			return {
+				dialect,
+				label: DIALECT_LABEL[dialect],
+				households,
+				grids,
+				communities: (await db.store.countDivisions('45')).community,
+				visitsToday,
+				setupSeconds: {
+					divisions: round(divisionsSeconds, 1),
+					bulk: round(bulkSeconds, 1),
+					recompute: round(recomputeSeconds, 1)
+				},
+				figures: kept.length,
+				reads,
+				ingest: {
+					batchSize: options.batchSize,
+					batches: onMs.length,
+					onMs: onS,
+					offMs: offS,
+					onPerSec: round((options.batchSize / onS.median) * 1000),
+					offPerSec: round((options.batchSize / offS.median) * 1000),
+					overhead: round(onS.median / offS.median - 1, 3)
+				},
+				freshness: {
+					ms: summarize(freshMs),
+					visibleOnFirstRead: firstRead,
+					samples: freshMs.length
+				}
+			};
+		} finally {
+			await on.close();
+			await off.close();
+		}
+	} finally {
+		await db.dispose();
+	}
+}
+
+async function householdCount(db: BenchDb): Promise<number> {
+	if (db.dialect === 'sqlite') {
+		const client = new Database(db.file!, { readonly: true });
+		try {
+			return (client.prepare('select count(*) as n from households').get() as { n: number }).n;
+		} finally {
+			client.close();
+		}
+	}
+	const sql = postgres(db.url, { max: 1 });
+	try {
+		const [{ n }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from households');
+		return Number(n);
+	} finally {
+		await sql.end({ timeout: 5 });
+	}
+}
+
+export function renderRollupMarkdown(report: {
+	date: string;
+	command: string;
+	machine: object;
+	results: RollupResult[];
+	notes: string[];
+}): string {
+	const lines: string[] = [
+		'# Roll-up benchmark',
+		'',
+		`${report.date} — \`${report.command}\``,
+		'',
+		'## Machine',
+		'',
+		...Object.entries(report.machine).map(([k, v]) => `- ${k}: ${String(v)}`),
+		'',
+		'## Data and setup',
+		'',
+		'| database | households | grids | communities | visits today | divisions (s) | bulk households + visits (s) | recompute (s) | figures |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+		...report.results.map(
+			(r) =>
+				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.grids.toLocaleString('en')} | ${r.communities.toLocaleString('en')} | ${r.visitsToday.toLocaleString('en')} | ${r.setupSeconds.divisions} | ${r.setupSeconds.bulk} | ${r.setupSeconds.recompute} | ${r.figures.toLocaleString('en')} |`
+		),
+		'',
+		'## GET /rollup/:code through HTTP (target p95 ≤ 20 ms)',
+		'',
+		'| database | node | code | n | p50 ms | p95 ms | max ms |',
+		'|---|---|---|---:|---:|---:|---:|',
+		...report.results.flatMap((r) =>
+			r.reads.map(
+				(x) =>
+					`| ${r.label} | ${x.node} | ${x.code} | ${x.ms.n} | ${x.ms.median} | ${x.ms.p95} | ${x.ms.max} |`
+			)
+		),
+		'',
+		'## Push ingest, roll-up maintenance on vs off (batches interleaved; limit: +30 %)',
+		'',
+		'| database | batch | batches each | on: median ms | off: median ms | on visits/s | off visits/s | overhead |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		...report.results.map(
+			(r) =>
+				`| ${r.label} | ${r.ingest.batchSize} | ${r.ingest.batches} | ${r.ingest.onMs.median} | ${r.ingest.offMs.median} | ${r.ingest.onPerSec} | ${r.ingest.offPerSec} | ${round(r.ingest.overhead * 100, 1)} % |`
+		),
+		'',
+		'## Freshness: push acknowledged → GET /rollup/45 shows it',
+		'',
+		'| database | samples | visible on the first read | p50 ms | p95 ms |',
+		'|---|---:|---:|---:|---:|',
+		...report.results.map(
+			(r) =>
+				`| ${r.label} | ${r.freshness.samples} | ${r.freshness.visibleOnFirstRead} | ${r.freshness.ms.median} | ${r.freshness.ms.p95} |`
+		),
+		'',
+		'## Notes',
+		'',
+		...report.notes.map((n) => `- ${n}`),
+		''
+	];
+	return lines.join('\n');
+}

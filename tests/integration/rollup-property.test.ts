@@ -1,0 +1,299 @@
+// Property: whatever the workload (visits, check-ins of every channel, incidents opened and
+// closed, household and resident deletes, dailyCheckIn toggles, replays of whole batches, rounds),
+// the figures kept incrementally per push batch equal those rebuilt from the base tables by
+// recompute-rollups, for every node and period, on both databases.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPushBatch } from '../../server/sync/push';
+import { createRound } from '../../server/rollup/rounds';
+import type { Mutation } from '../../src/lib/shared/schemas';
+import { seedFixture, type Fixture } from './fixtures';
+import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
+
+const DAYS = ['2026-11-19', '2026-11-20', '2026-11-21'];
+const CHANNELS = ['kiosk', 'assisted', 'worker'] as const;
+const STATUS_PATH = ['reported', 'accepted', 'in_progress', 'resolved', 'verified', 'closed'];
+
+type Op =
+	| { kind: 'household'; grid: number }
+	| { kind: 'resident'; household: number; daily: boolean }
+	| { kind: 'visit'; household: number; day: number; abnormal: number[] }
+	| { kind: 'checkin'; resident: number; day: number; channel: number }
+	| { kind: 'incident'; grid: number }
+	| { kind: 'advance'; incident: number }
+	| { kind: 'deleteHousehold'; household: number }
+	| { kind: 'deleteResident'; resident: number }
+	| { kind: 'toggle'; resident: number }
+	| { kind: 'replay'; batch: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+	fc.record({ kind: fc.constant('household' as const), grid: fc.nat(2) }),
+	fc.record({ kind: fc.constant('resident' as const), household: fc.nat(), daily: fc.boolean() }),
+	fc.record({
+		kind: fc.constant('visit' as const),
+		household: fc.nat(),
+		day: fc.nat(2),
+		abnormal: fc.array(fc.nat(4), { maxLength: 3 })
+	}),
+	fc.record({
+		kind: fc.constant('checkin' as const),
+		resident: fc.nat(),
+		day: fc.nat(2),
+		channel: fc.nat(2)
+	}),
+	fc.record({ kind: fc.constant('incident' as const), grid: fc.nat(2) }),
+	fc.record({ kind: fc.constant('advance' as const), incident: fc.nat() }),
+	fc.record({ kind: fc.constant('deleteHousehold' as const), household: fc.nat() }),
+	fc.record({ kind: fc.constant('deleteResident' as const), resident: fc.nat() }),
+	fc.record({ kind: fc.constant('toggle' as const), resident: fc.nat() }),
+	fc.record({ kind: fc.constant('replay' as const), batch: fc.nat() })
+);
+
+interface Model {
+	households: { id: string; live: boolean; residents: string[] }[];
+	residents: { id: string; household: string; live: boolean; daily: boolean; version: number }[];
+	incidents: { id: string; step: number; version: number }[];
+	batches: Mutation[][];
+}
+
+for (const dialect of DIALECTS) {
+	describe.skipIf(!dialectAvailable(dialect))(`roll-up equals recompute (${dialect})`, () => {
+		let db: TestStore;
+		let fx: Fixture;
+		const model: Model = { households: [], residents: [], incidents: [], batches: [] };
+		beforeAll(async () => {
+			db = await openTestStore(dialect);
+			fx = await seedFixture(db.store);
+			// Rounds at the street and at one community, created before and during the workload.
+			await createRound(db.store, {
+				id: crypto.randomUUID(),
+				divisionCode: '450102001',
+				name: '十一月排查',
+				startDate: DAYS[0],
+				dueDate: DAYS[1],
+				createdBy: fx.users.street.id,
+				createdAt: new Date()
+			});
+		});
+		afterAll(async () => db.dispose());
+
+		const push = (mutations: Mutation[]) =>
+			applyPushBatch(
+				db.store,
+				{ user: fx.users.admin, deviceId: 'prop', timeZone: 'Asia/Shanghai', now: new Date() },
+				mutations
+			);
+
+		/** Turn abstract operations into mutations against the model (skipping impossible ones). */
+		function mutationsOf(ops: Op[]): { mutations: Mutation[]; replays: Mutation[][] } {
+			const grids = [fx.grids.a1, fx.grids.a2, fx.grids.b1];
+			const mutations: Mutation[] = [];
+			const replays: Mutation[][] = [];
+			const m = (
+				table: Mutation['table'],
+				op: Mutation['op'],
+				rowId: string,
+				fields: object,
+				baseVersion?: number
+			): Mutation => ({
+				id: crypto.randomUUID(),
+				table,
+				op,
+				rowId,
+				fields: fields as Record<string, unknown>,
+				...(baseVersion === undefined ? {} : { baseVersion })
+			});
+			const pick = <T>(list: T[], n: number) => (list.length ? list[n % list.length] : undefined);
+			for (const op of ops) {
+				const liveHouseholds = model.households.filter((h) => h.live);
+				const liveResidents = model.residents.filter(
+					(r) => r.live && model.households.find((h) => h.id === r.household)?.live
+				);
+				switch (op.kind) {
+					case 'household': {
+						const id = crypto.randomUUID();
+						mutations.push(
+							m('households', 'insert', id, {
+								gridId: grids[op.grid],
+								address: `地址${id.slice(0, 4)}`
+							})
+						);
+						model.households.push({ id, live: true, residents: [] });
+						break;
+					}
+					case 'resident': {
+						const h = pick(liveHouseholds, op.household);
+						if (!h) break;
+						const id = crypto.randomUUID();
+						mutations.push(
+							m('residents', 'insert', id, {
+								householdId: h.id,
+								name: '居民',
+								dailyCheckIn: op.daily
+							})
+						);
+						h.residents.push(id);
+						model.residents.push({ id, household: h.id, live: true, daily: op.daily, version: -1 });
+						break;
+					}
+					case 'visit': {
+						const h = pick(liveHouseholds, op.household);
+						if (!h) break;
+						const members = model.residents.filter((r) => r.household === h.id && r.live);
+						const checks = members.map((r, i) =>
+							op.abnormal.includes(i)
+								? { residentId: r.id, temperature: 37.3 + i / 10 }
+								: { residentId: r.id, temperature: 36.5 }
+						);
+						mutations.push(
+							m('visits', 'insert', crypto.randomUUID(), {
+								householdId: h.id,
+								visitedAt: `${DAYS[op.day]}T09:00:00+08:00`,
+								outcome: 'visited',
+								checks
+							})
+						);
+						break;
+					}
+					case 'checkin': {
+						const r = pick(liveResidents, op.resident);
+						if (!r) break;
+						mutations.push(
+							m('checkins', 'insert', crypto.randomUUID(), {
+								residentId: r.id,
+								at: `${DAYS[op.day]}T08:00:00+08:00`,
+								status: 'fine',
+								channel: CHANNELS[op.channel]
+							})
+						);
+						break;
+					}
+					case 'incident': {
+						const id = crypto.randomUUID();
+						mutations.push(
+							m('incidents', 'insert', id, {
+								gridId: grids[op.grid],
+								category: 'safety',
+								severity: 'low',
+								description: '楼道堆物',
+								status: 'reported'
+							})
+						);
+						model.incidents.push({ id, step: 0, version: -1 });
+						break;
+					}
+					case 'advance': {
+						const i = pick(
+							model.incidents.filter((x) => x.step < STATUS_PATH.length - 1 && x.version >= 0),
+							op.incident
+						);
+						if (!i) break;
+						i.step++;
+						mutations.push(
+							m('incidents', 'update', i.id, { status: STATUS_PATH[i.step] }, i.version)
+						);
+						i.version = -1;
+						break;
+					}
+					case 'deleteHousehold': {
+						const h = pick(liveHouseholds, op.household);
+						if (!h) break;
+						mutations.push(m('households', 'delete', h.id, {}));
+						h.live = false;
+						break;
+					}
+					case 'deleteResident': {
+						const r = pick(
+							liveResidents.filter((x) => x.version >= 0),
+							op.resident
+						);
+						if (!r) break;
+						mutations.push(m('residents', 'delete', r.id, {}));
+						r.live = false;
+						break;
+					}
+					case 'toggle': {
+						const r = pick(
+							liveResidents.filter((x) => x.version >= 0),
+							op.resident
+						);
+						if (!r) break;
+						r.daily = !r.daily;
+						mutations.push(m('residents', 'update', r.id, { dailyCheckIn: r.daily }, r.version));
+						r.version = -1;
+						break;
+					}
+					case 'replay': {
+						const b = pick(model.batches, op.batch);
+						if (b) replays.push(b);
+						break;
+					}
+				}
+			}
+			return { mutations, replays };
+		}
+
+		it('after random workloads every incremental figure equals the recomputed one', async () => {
+			const metrics = new Set<string>();
+			await fc.assert(
+				fc.asyncProperty(
+					fc.array(fc.array(opArb, { minLength: 1, maxLength: 12 }), {
+						minLength: 1,
+						maxLength: 5
+					}),
+					fc.boolean(),
+					async (batches, newRound) => {
+						if (newRound)
+							await createRound(db.store, {
+								id: crypto.randomUUID(),
+								divisionCode: '450102001003',
+								name: '社区排查',
+								startDate: DAYS[1],
+								dueDate: DAYS[2],
+								createdBy: fx.users.head_a.id,
+								createdAt: new Date()
+							});
+						for (const ops of batches) {
+							const { mutations, replays } = mutationsOf(ops);
+							if (mutations.length) {
+								const results = await push(mutations);
+								expect(results.map((r) => r.status)).toEqual(mutations.map(() => 'applied'));
+								// New versions for later updates.
+								results.forEach((r, i) => {
+									const mu = mutations[i];
+									const version = (r as { version?: number }).version ?? -1;
+									const res = model.residents.find((x) => x.id === mu.rowId);
+									if (res && mu.op !== 'delete') res.version = version;
+									const inc = model.incidents.find((x) => x.id === mu.rowId);
+									if (inc) inc.version = version;
+								});
+								model.batches.push(mutations);
+							}
+							for (const replay of replays) {
+								const again = await push(replay);
+								expect(again.every((r) => r.status === 'duplicate')).toBe(true);
+							}
+						}
+						const sup = db.store.supervision();
+						const incremental = await sup.allFigures();
+						await sup.recompute();
+						const recomputed = await sup.allFigures();
+						expect(incremental).toEqual(recomputed);
+						for (const f of incremental) metrics.add(f.metric);
+					}
+				),
+				{ numRuns: 25 }
+			);
+			// The workloads reached every kind of figure.
+			expect([...metrics].sort()).toEqual([
+				'abnormalResidents',
+				'checkinsDone',
+				'checkinsExpected',
+				'households',
+				'openIncidents',
+				'visitedHouseholds',
+				'visits'
+			]);
+		});
+	});
+}
