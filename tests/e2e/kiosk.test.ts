@@ -65,25 +65,38 @@ describe('kiosk', () => {
 		await context.setOffline(false);
 		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
 
+		// The grid worker's device receives both through its pull.
+		const rows = await serverRows(server.url, worker.token);
+		const checkins = [...(rows.checkins?.values() ?? [])].filter((c) => c.residentId === elder.id);
+		expect(checkins).toHaveLength(1);
+		expect(checkins[0]).toMatchObject({
+			status: 'need_help',
+			channel: 'kiosk',
+			needs: ['medicine']
+		});
+		const requests = [...(rows.incidents?.values() ?? [])].filter(
+			(i) => i.householdId === elder.householdId && i.category === 'help_request'
+		);
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({
+			gridId: elder.gridId,
+			status: 'reported',
+			severity: 'high'
+		});
+		expect(requests[0].description).toContain(elder.maskedName);
+
+		// The community head finds it in the community's incident queue.
 		const head = await apiSignIn(server.url, 'head');
-		for (const { token } of [worker, head]) {
-			const rows = await serverRows(server.url, token);
-			const checkins = [...(rows.checkins?.values() ?? [])].filter(
-				(c) => c.residentId === elder.id
-			);
-			expect(checkins).toHaveLength(1);
-			expect(checkins[0]).toMatchObject({
-				status: 'need_help',
-				channel: 'kiosk',
-				needs: ['medicine']
-			});
-			const requests = [...(rows.incidents?.values() ?? [])].filter(
-				(i) => i.householdId === elder.householdId && i.category === 'help_request'
-			);
-			expect(requests).toHaveLength(1);
-			expect(requests[0]).toMatchObject({ gridId: elder.gridId, status: 'reported' });
-			expect(requests[0].description).toContain(elder.maskedName);
-		}
+		const queue = await fetch(`${server.url}/api/v1/incidents?code=450102001003`, {
+			headers: { Authorization: `Bearer ${head.token}` }
+		});
+		expect(queue.status).toBe(200);
+		const { incidents } = (await queue.json()) as {
+			incidents: { householdId?: string | null; category: string; severity: string }[];
+		};
+		expect(
+			incidents.filter((i) => i.householdId === elder.householdId && i.category === 'help_request')
+		).toMatchObject([{ severity: 'high' }]);
 	});
 
 	test('the whole check-in works with the keyboard only', async ({ page, server }) => {

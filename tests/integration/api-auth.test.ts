@@ -183,6 +183,8 @@ for (const dialect of DIALECTS) {
 				'/incidents',
 				'/incidents/{id}',
 				'/incidents/{id}/transition',
+				'/kiosk/directory',
+				'/kiosks',
 				'/rollup/{code}',
 				'/rollup/{code}/trend',
 				'/rounds',
