@@ -221,8 +221,14 @@ describe('kiosk', () => {
 		await page.clock.runFor(61_000);
 		const warning = page.getByRole('alertdialog', { name: '您还在吗？' });
 		await warning.waitFor();
-		expect(await warning.innerText()).toContain('30 秒后将回到开始页面');
+		// At least 20 s are offered (30, counting down).
+		expect(await warning.innerText()).toMatch(/(29|30) 秒后将回到开始页面/);
 		await screenshot(page, '42-kiosk-idle-warning', { fullPage: false });
+		// The screen behind the warning takes neither taps nor the keyboard.
+		await page.keyboard.press('Tab');
+		expect(
+			await page.evaluate(() => document.activeElement?.closest('[role="alertdialog"]'))
+		).not.toBeNull();
 		await kiosk.button('继续').click();
 		await warning.waitFor({ state: 'detached' });
 		await kiosk.waitForHeading('请确认您的选择');
