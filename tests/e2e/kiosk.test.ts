@@ -99,6 +99,42 @@ describe('kiosk', () => {
 		).toMatchObject([{ severity: 'high' }]);
 	});
 
+	test('a volunteer signs in on the kiosk and checks a resident in on their behalf', async ({
+		page,
+		server
+	}) => {
+		const worker = await apiSignIn(server.url, 'worker1');
+		const elder = demoElders(server).filter((e) => e.gridId === worker.user.scope[0])[1];
+		const volunteer = await apiSignIn(server.url, 'volunteer');
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.button('工作人员协助签到').click();
+		await page.getByLabel('用户名').fill('volunteer');
+		await page.getByLabel('密码').fill(DEMO_PASSWORD);
+		await kiosk.button('开始协助').click();
+		await page.getByText(/^协助签到：/).waitFor();
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('我很好');
+		await kiosk.waitForHeading('请确认您的选择');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，祝您身体健康！').waitFor();
+		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
+		// The kiosk is still the kiosk: the volunteer's sign-in did not replace its session.
+		expect(await page.getByRole('button', { name: '退出登录' }).count()).toBe(0);
+
+		const rows = await serverRows(server.url, worker.token);
+		const checkins = [...(rows.checkins?.values() ?? [])].filter((c) => c.residentId === elder.id);
+		expect(checkins).toHaveLength(1);
+		expect(checkins[0]).toMatchObject({
+			status: 'fine',
+			channel: 'assisted',
+			assistedBy: volunteer.user.id
+		});
+		await kiosk.button('结束协助签到').click();
+		expect(await page.getByText(/^协助签到：/).count()).toBe(0);
+	});
+
 	test('the whole check-in works with the keyboard only', async ({ page, server }) => {
 		const elder = demoElders(server)[1];
 		const kiosk = new KioskPage(page);
