@@ -19,6 +19,7 @@ import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
 import { logLine, requestLog, stdoutSink } from './logging';
 import { securityHeaders } from './privacy/headers';
+import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
 
@@ -54,6 +55,7 @@ export function createApi() {
 		.route('/', auditRoutes)
 		.route('/', deviceRoutes)
 		.route('/', duplicateRoutes)
+		.route('/', kioskRoutes)
 		.route('/', rollupRoutes)
 		.route('/', supervisionRoutes);
 	api.doc31('/openapi.json', (c) => ({

@@ -25,6 +25,7 @@ import { maskIdNumber } from '../../src/lib/shared/mask';
 import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type * as schema from '../db/schema.pg';
 import type {
+	CheckinResidentRow,
 	AuditEntryRow,
 	Dialect,
 	DivisionRow,
@@ -868,4 +869,27 @@ export class DrizzleStore implements Store {
 /** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
 function hasHealthDetails(check: object): boolean {
 	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
+	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
+
+	async checkinResidents(communityCode: string): Promise<CheckinResidentRow[]> {
+		const { residents, grids } = this.t;
+		return this.db
+			.select({
+				id: residents.id,
+				householdId: residents.householdId,
+				gridId: residents.gridId,
+				name: residents.name,
+				idNumber: residents.idNumber
+			})
+			.from(residents)
+			.innerJoin(grids, eq(grids.id, residents.gridId))
+			.where(
+				and(
+					eq(grids.communityCode, communityCode),
+					eq(residents.dailyCheckIn, true),
+					eq(residents.deleted, false)
+				)
+			)
+			.orderBy(asc(residents.id));
+	}
 }

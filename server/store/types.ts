@@ -128,6 +128,19 @@ export interface Store {
 	forgetDeviceKeys(deviceId: string): Promise<void>;
 	/** How many rows of each table a pull from `after` brings (inserts in the change log). */
 	pullEstimate(filter: Omit<PullFilter, 'limit'>): Promise<Record<string, number>>;
+
+	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
+	/** Live residents of a community who check in daily, with the fields a kiosk's directory needs. */
+	checkinResidents(communityCode: string): Promise<CheckinResidentRow[]>;
+}
+
+export interface CheckinResidentRow {
+	id: string;
+	householdId: string;
+	gridId: string;
+	name: string;
+	/** Full ID number (server-side only); the directory keeps its last 4 characters. */
+	idNumber: string | null;
 }
 
 export type DuplicateFlagRow = InferSelectModel<typeof schema.duplicateFlags>;

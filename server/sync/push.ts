@@ -3,7 +3,7 @@
 // every change to the change log, and answer one result per mutation, in order. A rejected
 // mutation leaves no trace: every check runs before its first write.
 import type { z } from 'zod';
-import type { IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
+import type { IncidentCategory, IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
 import {
 	describeIssue,
 	INSERT_FIELDS,
@@ -34,9 +34,18 @@ export interface PushContext {
 	deviceId: string;
 	timeZone: string;
 	now: Date;
+	/** Helpers named by the batch's assisted check-ins (a kiosk's `assistedBy`), by id. */
+	helpers?: Map<string, UserRow>;
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
 	rollup?: boolean;
 }
+
+/** Roles that may check a resident in on their behalf at a kiosk. */
+const ASSISTING_ROLES: ReadonlySet<UserRow['role']> = new Set([
+	'volunteer',
+	'grid_worker',
+	'community_head'
+]);
 
 class Rejection extends Error {}
 const reject = (reason: string): never => {
@@ -83,6 +92,7 @@ function applyInTransaction(
 	ctx: ApplyContext,
 	mutations: Mutation[]
 ): Promise<PushResult[]> {
+	ctx = { ...ctx, helpers: await helpersOf(store, mutations) };
 	return store.syncTransaction(async (tx) => {
 		await tx.prefetch(referencedIds(mutations));
 		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));
@@ -114,6 +124,50 @@ function applyInTransaction(
 		await tx.flush();
 		return results;
 	});
+}
+
+/** The users a batch's check-ins name as `assistedBy`. */
+async function helpersOf(store: Store, mutations: Mutation[]): Promise<Map<string, UserRow>> {
+	const ids = new Set<string>();
+	for (const m of mutations)
+		if (m.table === 'checkins' && typeof m.fields.assistedBy === 'string')
+			ids.add(m.fields.assistedBy);
+	const helpers = new Map<string, UserRow>();
+	for (const id of ids) {
+		const user = /^[0-9a-f-]{36}$/i.test(id) ? await store.getUser(id) : null;
+		if (user) helpers.set(id, user);
+	}
+	return helpers;
+}
+
+/**
+ * Who assisted a check-in: for a person's own device the pusher; on a kiosk the volunteer or
+ * worker who signed in on it, who must be allowed to record check-ins in the resident's grid.
+ */
+function assistantOf(
+	ctx: PushContext,
+	f: { channel: string; assistedBy?: string },
+	grid: Grid
+): string | null {
+	if (f.channel !== 'assisted') {
+		if (f.assistedBy) reject('fields.assistedBy: only an "assisted" check-in names a helper');
+		return null;
+	}
+	if (ctx.user.role !== 'kiosk') {
+		if (f.assistedBy && f.assistedBy !== ctx.user.id)
+			reject('fields.assistedBy: only a kiosk records a check-in assisted by someone else');
+		return ctx.user.id;
+	}
+	if (!f.assistedBy) return reject('fields.assistedBy: required for an assisted check-in');
+	const helper = ctx.helpers?.get(f.assistedBy);
+	if (
+		!helper ||
+		helper.disabled ||
+		!ASSISTING_ROLES.has(helper.role) ||
+		writeDenial(helper, grid, 'checkins') !== null
+	)
+		reject("fields.assistedBy: not a volunteer or worker of this resident's community");
+	return f.assistedBy;
 }
 
 /** Every row and grid a batch may read, so they are fetched in a few queries, not one each. */
@@ -179,8 +233,13 @@ async function gridOf(tx: SyncTx, gridId: string): Promise<Grid> {
 	return { id: gridId, communityCode };
 }
 
-function denyUnlessWritable(user: UserRow, grid: Grid, table: SyncTable): void {
-	const denial = writeDenial(user, grid, table);
+function denyUnlessWritable(
+	user: UserRow,
+	grid: Grid,
+	table: SyncTable,
+	newIncident?: IncidentCategory
+): void {
+	const denial = writeDenial(user, grid, table, newIncident);
 	if (denial) reject(denial);
 }
 
@@ -308,7 +367,7 @@ async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<numbe
 				status: f.status,
 				channel: f.channel,
 				needs: f.needs ?? [],
-				assistedBy: f.channel === 'assisted' ? ctx.user.id : null,
+				assistedBy: assistantOf(ctx, f, grid),
 				recordedBy: ctx.user.id
 			};
 			const version = await log(grid, fields);
@@ -318,7 +377,7 @@ async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<numbe
 		case 'incidents': {
 			const f = parse(INSERT_FIELDS.incidents, m.fields);
 			const grid = await gridOf(tx, f.gridId);
-			denyUnlessWritable(ctx.user, grid, m.table);
+			denyUnlessWritable(ctx.user, grid, m.table, f.category);
 			if (f.status !== 'reported') reject('fields.status: a new incident starts as "reported"');
 			if (f.householdId) {
 				const household = await liveRow(tx, 'households', f.householdId, 'householdId');

@@ -3,6 +3,8 @@ import { i18n } from '$lib/i18n/locale.svelte';
 import { network } from '$lib/client/network.svelte';
 import { session } from '$lib/client/session.svelte';
 import { lock } from '$lib/client/lock.svelte';
+// Applies the device's display modes on import, before the first screen renders.
+import '$lib/client/modes.svelte';
 
 // A client-only SPA: all data comes from the API and IndexedDB, so there is nothing to render on a server.
 export const ssr = false;

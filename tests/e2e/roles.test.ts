@@ -43,20 +43,13 @@ describe('role home screens', () => {
 		await screenshot(page, '12-supervise-street-drilled');
 	});
 
-	test('the kiosk shows the large-print check-in screen, labelled as coming later', async ({
-		page
-	}) => {
+	test('the kiosk opens on its large-print check-in, in elderly mode', async ({ page }) => {
 		await signIn(page, 'kiosk', '/kiosk');
 		const app = new AppShell(page);
-		await app.waitForHeading('您今天身体怎么样？');
-		const buttons = page.getByRole('button', { name: /我很好|不舒服|需要帮助/ });
-		expect(await buttons.count()).toBe(3);
-		for (const button of await buttons.all()) {
-			expect(await button.isDisabled()).toBe(true);
-			const box = await button.boundingBox();
-			expect(box?.height).toBeGreaterThanOrEqual(60);
-			expect(box?.width).toBeGreaterThanOrEqual(60);
-		}
+		await app.waitForHeading('请输入您身份证号码的最后4位');
+		expect(await page.evaluate(() => document.documentElement.hasAttribute('data-elderly'))).toBe(
+			true
+		);
 		const bodySize = await page
 			.locator('.kiosk p')
 			.first()

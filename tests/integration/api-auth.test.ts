@@ -206,6 +206,8 @@ for (const dialect of DIALECTS) {
 				'/incidents',
 				'/incidents/{id}',
 				'/incidents/{id}/transition',
+				'/kiosk/directory',
+				'/kiosks',
 				'/residents/export',
 				'/residents/{id}',
 				'/residents/{id}/unmask',

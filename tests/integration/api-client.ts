@@ -44,6 +44,12 @@ export class ApiClient {
 		return this;
 	}
 
+	/** Use a token obtained elsewhere (e.g. a kiosk's enrolment). */
+	withToken(token: string): this {
+		this.token = token;
+		return this;
+	}
+
 	request(path: string, init: RequestInit = {}): Promise<Response> {
 		return Promise.resolve(
 			this.app.request(`/api/v1${path}`, {

@@ -76,6 +76,13 @@ class SessionManager {
 		return session.user;
 	}
 
+	/** Take a session the server issued another way (a kiosk's enrolment) in place of this one. */
+	async adopt(next: StoredSession): Promise<void> {
+		await this.#forgetNodes();
+		await set(SESSION_KEY, next);
+		this.current = next;
+	}
+
 	/** Forget the session and the cached nodes (the device id stays). */
 	async signOut(): Promise<void> {
 		await Promise.all([del(SESSION_KEY), this.#forgetNodes()]);

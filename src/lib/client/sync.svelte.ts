@@ -145,7 +145,9 @@ class SyncClient {
 				new HttpSyncTransport({ getToken: () => session.token }),
 				(progress) => (this.progress = progress)
 			);
-			const engine = new SyncEngine({ db, transport, deviceId, userId });
+			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
+			const pull = !(user && KIOSK_ROLES.includes(user.role));
+			const engine = new SyncEngine({ db, transport, deviceId, userId, pull });
 			this.readyAt = typeof ready?.value === 'number' ? ready.value : null;
 			this.lastSyncAt = typeof last?.value === 'number' ? last.value : null;
 			this.db = db;

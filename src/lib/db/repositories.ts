@@ -275,16 +275,50 @@ async function insertLocally<T extends SyncTable>(
 	const fields = validate(INSERT_FIELDS[table], input) as InsertFields<T>;
 	// Sealing is asynchronous work outside IndexedDB: done before the transaction opens.
 	const stored = await db.sealFields(table, fields as Record<string, unknown>);
-	return writeLocally(db, async (nextId) => {
-		const rowId = nextId();
-		const row = rowFromInsert(table, rowId, fields, {
-			gridId: await gridIdOfParent(db, table, fields as Record<string, unknown>),
-			now: db.now()
-		});
-		await db.rows(table).add(withStoredFields(table, row as AnyRow, stored));
-		await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored });
-		return row;
+	return writeLocally(db, (nextId) => insertRow(db, table, fields, stored, nextId));
+}
+
+/** One new row (stored with its sealed fields) and its outbox entry; call inside writeLocally. */
+async function insertRow<T extends SyncTable>(
+	db: GridcareDb,
+	table: T,
+	fields: InsertFields<T>,
+	stored: Record<string, unknown>,
+	nextId: () => string
+): Promise<RowOf[T]> {
+	const rowId = nextId();
+	const row = rowFromInsert(table, rowId, fields, {
+		gridId: await gridIdOfParent(db, table, fields as Record<string, unknown>),
+		now: db.now()
 	});
+	await db.rows(table).add(withStoredFields(table, row as AnyRow, stored));
+	await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored });
+	return row;
+}
+
+/**
+ * A check-in and the incident it raises (a kiosk's help request), saved and queued in one
+ * transaction: both or neither. A new incident always starts as "reported".
+ */
+export async function recordCheckinWithIncident(
+	db: GridcareDb,
+	checkin: CheckinInput,
+	incident: IncidentInput
+): Promise<{ checkin: CheckinRow; incident: IncidentRow }> {
+	const checkinFields = validate(INSERT_FIELDS.checkins, checkin) as InsertFields<'checkins'>;
+	const incidentFields = validate(INSERT_FIELDS.incidents, {
+		...incident,
+		status: 'reported'
+	}) as InsertFields<'incidents'>;
+	const storedCheckin = await db.sealFields('checkins', checkinFields as Record<string, unknown>);
+	const storedIncident = await db.sealFields(
+		'incidents',
+		incidentFields as Record<string, unknown>
+	);
+	return writeLocally(db, async (nextId) => ({
+		checkin: await insertRow(db, 'checkins', checkinFields, storedCheckin, nextId),
+		incident: await insertRow(db, 'incidents', incidentFields, storedIncident, nextId)
+	}));
 }
 
 async function updateLocally<T extends UpdatableTable>(

@@ -101,7 +101,9 @@ export const checkinFields = z.object({
 	at: isoDateTimeSchema,
 	status: z.enum(CHECKIN_STATUSES),
 	channel: z.enum(CHECKIN_CHANNELS),
-	needs: z.array(shortText(32)).max(20).optional()
+	needs: z.array(shortText(32)).max(20).optional(),
+	/** Channel "assisted" on a kiosk: the volunteer or worker who signed in on it to help. */
+	assistedBy: uuidSchema.optional()
 });
 
 export const incidentFields = z.object({

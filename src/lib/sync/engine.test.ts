@@ -123,6 +123,15 @@ describe('a sync pass', () => {
 		expect(r.statuses.map((s) => s.state)).toContain('syncing');
 	});
 
+	it('only pushes on a device that receives no change log (a kiosk)', async () => {
+		const r = rig({ pull: false });
+		const h = await addHousehold(r.db, { gridId: GRID, address: '幸福路 2 号' });
+		const status = await r.engine.syncNow();
+		expect(status).toMatchObject({ state: 'idle', pending: 0, lastError: null });
+		expect(r.server.row('households', h.id)?.fields.address).toBe('幸福路 2 号');
+		expect(r.server.pulls).toEqual([]);
+	});
+
 	it('pushes 1,234 pending changes in batches of 500, 500 and 234, in order', async () => {
 		const r = rig();
 		const h = await addHousehold(r.db, { gridId: GRID, address: 'A' });

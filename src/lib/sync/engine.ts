@@ -84,6 +84,8 @@ export interface SyncEngineOptions {
 	/** Page size of a first download (no cursor yet): fewer round trips for the bulk of data. */
 	firstPullLimit?: number;
 	pullChunk?: number;
+	/** False for a device that only sends (a kiosk): its role receives no change log. */
+	pull?: boolean;
 	debounceMs?: number;
 	periodMs?: number;
 	backoffBaseMs?: number;
@@ -161,6 +163,7 @@ export class SyncEngine {
 	readonly #pullLimit: number;
 	readonly #firstPullLimit: number;
 	readonly #pullChunk: number;
+	readonly #pull: boolean;
 	readonly #debounceMs: number;
 	readonly #periodMs: number;
 	readonly #backoffBaseMs: number;
@@ -197,6 +200,7 @@ export class SyncEngine {
 		this.#pullLimit = options.pullLimit ?? 1000;
 		this.#firstPullLimit = options.firstPullLimit ?? FIRST_PULL_LIMIT;
 		this.#pullChunk = options.pullChunk ?? DEFAULT_PULL_CHUNK;
+		this.#pull = options.pull ?? true;
 		this.#debounceMs = options.debounceMs ?? 1_000;
 		this.#periodMs = options.periodMs ?? 60_000;
 		this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
@@ -279,7 +283,7 @@ export class SyncEngine {
 		this.#setStatus({ state: 'syncing', nextRetryAt: null });
 		try {
 			const held = await this.#pushAll();
-			await this.#pullAll();
+			if (this.#pull) await this.#pullAll();
 			// Updates that waited for their row's version (the insert's answer was lost, so only the
 			// pull could bring it) can go now.
 			if (await this.#anyRowKnown(held)) await this.#pushAll();

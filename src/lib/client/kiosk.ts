@@ -1,0 +1,64 @@
+// The kiosk's data: enrolment, the helper's sign-in for assisted check-ins, and the check-in
+// directory kept on the device (the check-in itself is in kiosk-checkin.ts).
+import { z } from 'zod';
+import type { GridcareDb } from '$lib/db/db';
+import { directoryEntrySchema, type DirectoryEntry } from './kiosk-checkin';
+import { apiRequest } from './api';
+import { getDeviceId, session } from './session.svelte';
+import { loginResponseSchema, type SessionUser } from './types';
+
+export * from './kiosk-checkin';
+
+const directorySchema = z.object({
+	communityCode: z.string(),
+	residents: z.array(directoryEntrySchema)
+});
+
+export interface KioskDirectory {
+	communityCode: string;
+	residents: DirectoryEntry[];
+	/** Epoch ms of the fetch. */
+	fetchedAt: number;
+}
+
+const DIRECTORY_KEY = 'kiosk.directory';
+
+/** Enrol this device as the kiosk of a community; its session replaces the enroller's. */
+export async function enrolKiosk(input: { communityCode: string; name?: string }): Promise<void> {
+	const deviceId = await getDeviceId();
+	const answer = await apiRequest('/kiosks', loginResponseSchema, {
+		method: 'POST',
+		body: { ...input, deviceId },
+		token: session.token
+	});
+	await session.adopt({
+		token: answer.token,
+		expiresAt: new Date(answer.expiresAt).toISOString(),
+		user: answer.user
+	});
+}
+
+/** A helper signs in on the kiosk: their identity only, the kiosk keeps its own session. */
+export async function signInHelper(username: string, password: string): Promise<SessionUser> {
+	const deviceId = await getDeviceId();
+	const answer = await apiRequest('/auth/login', loginResponseSchema, {
+		method: 'POST',
+		body: { username, password, deviceId }
+	});
+	return answer.user;
+}
+
+/** The directory as last fetched, from the kiosk's database (works offline). */
+export async function cachedDirectory(db: GridcareDb): Promise<KioskDirectory | null> {
+	const entry = await db.meta.get(DIRECTORY_KEY);
+	const value = entry?.value as KioskDirectory | undefined;
+	return value && Array.isArray(value.residents) ? value : null;
+}
+
+/** Fetch the directory and keep it on the device; the cached one when the network is away. */
+export async function refreshDirectory(db: GridcareDb): Promise<KioskDirectory> {
+	const answer = await apiRequest('/kiosk/directory', directorySchema, { token: session.token });
+	const directory: KioskDirectory = { ...answer, fetchedAt: Date.now() };
+	await db.meta.put({ key: DIRECTORY_KEY, value: directory });
+	return directory;
+}

@@ -1,0 +1,110 @@
+// Every screen of the app, in one list, for the accessibility checks (tests/e2e/a11y.test.ts).
+// A route added to the app is added here: who opens it, where, and what shows once it is ready.
+import type { Page } from 'playwright-core';
+
+/** Ids a route's path may need, found on the demo server before the walk. */
+export interface DemoIds {
+	gridId: string;
+	householdId: string;
+	residentId: string;
+	/** A daily check-in resident of the demo community: ID tail and masked name. */
+	elder: { tail: string; maskedName: string };
+}
+
+export interface AuditedRoute {
+	name: string;
+	/** The demo user who opens it; null for a signed-out screen. */
+	user: string | null;
+	path: (ids: DemoIds) => string;
+	/** Resolves once the screen shows its content (not a loading state). */
+	ready: (page: Page) => Promise<void>;
+	/** Steps within the screen before the check (e.g. a later step of the kiosk's flow). */
+	then?: (page: Page, ids: DemoIds) => Promise<void>;
+}
+
+const heading = (name: string | RegExp) => (page: Page) =>
+	page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 60_000 });
+
+export const AUDITED_ROUTES: AuditedRoute[] = [
+	{ name: 'login', user: null, path: () => '/login', ready: heading('登录') },
+	{
+		name: 'kiosk enrolment',
+		user: null,
+		path: () => '/kiosk/enrol',
+		ready: heading('设置签到终端')
+	},
+	{ name: 'worker home', user: 'worker1', path: () => '/worker', ready: heading('我的网格') },
+	{
+		name: 'grid list',
+		user: 'worker1',
+		path: (ids) => `/worker/grid/${ids.gridId}`,
+		ready: (page) => page.getByRole('list', { name: '住户名单' }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'household page',
+		user: 'worker1',
+		path: (ids) => `/worker/household/${ids.householdId}`,
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: '家庭成员' }).waitFor({ timeout: 30_000 })
+	},
+	{
+		name: 'visit form',
+		user: 'worker1',
+		path: (ids) => `/worker/household/${ids.householdId}/visit`,
+		ready: heading('记录走访')
+	},
+	{
+		name: 'resident form',
+		user: 'worker1',
+		path: (ids) => `/worker/household/${ids.householdId}/resident/${ids.residentId}/edit`,
+		ready: (page) => page.locator('form').first().waitFor()
+	},
+	{ name: 'outbox', user: 'worker1', path: () => '/worker/outbox', ready: heading(/待同步|同步/) },
+	{ name: 'settings', user: 'worker1', path: () => '/worker/settings', ready: heading(/设置/) },
+	{
+		name: 'map',
+		user: 'worker1',
+		path: () => '/worker/map',
+		ready: (page) => page.locator('.leaflet-container').waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'incident form',
+		user: 'worker1',
+		path: () => '/worker/incident-new',
+		ready: (page) => page.locator('form').first().waitFor()
+	},
+	{
+		name: 'kiosk start',
+		user: 'kiosk',
+		path: () => '/kiosk',
+		ready: heading('请输入您身份证号码的最后4位')
+	},
+	{
+		name: 'kiosk question',
+		user: 'kiosk',
+		path: () => '/kiosk',
+		ready: heading('请输入您身份证号码的最后4位'),
+		then: async (page, ids) => {
+			await page.getByLabel('身份证最后4位').fill(ids.elder.tail);
+			await page.getByRole('button', { name: '下一步' }).click();
+			await page.getByRole('button', { name: ids.elder.maskedName }).click();
+			await heading('您今天身体怎么样？')(page);
+		}
+	},
+	{
+		name: 'kiosk help needed',
+		user: 'kiosk',
+		path: () => '/kiosk',
+		ready: heading('请输入您身份证号码的最后4位'),
+		then: async (page, ids) => {
+			await page.getByLabel('身份证最后4位').fill(ids.elder.tail);
+			await page.getByRole('button', { name: '下一步' }).click();
+			await page.getByRole('button', { name: ids.elder.maskedName }).click();
+			await page.getByRole('button', { name: '我需要帮助' }).click();
+			await page.getByRole('button', { name: '去看医生' }).click();
+			await heading('您需要什么帮助？')(page);
+		}
+	},
+	{ name: 'supervise', user: 'head', path: () => '/supervise', ready: heading(/.+/) },
+	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
+];

@@ -1,0 +1,118 @@
+// Page models of the kiosk, and the demo residents a check-in is made for.
+import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
+import { maskName } from '../../src/lib/shared/mask';
+import { AppShell, LoginPage } from './pages';
+import { DEMO_PASSWORD, type RunningServer } from './fixtures';
+
+export interface DemoElder {
+	id: string;
+	name: string;
+	maskedName: string;
+	tail: string;
+	gridId: string;
+	householdId: string;
+}
+
+/**
+ * Daily check-in residents of the demo community whose ID tail is unique in it (so the kiosk
+ * offers exactly one name), read from the server's database.
+ */
+export function demoElders(server: RunningServer): DemoElder[] {
+	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
+	try {
+		const rows = db
+			.prepare(
+				`SELECT id, name, id_number AS idNumber, grid_id AS gridId, household_id AS householdId
+				 FROM residents WHERE daily_check_in = 1 AND deleted = 0 AND id_number IS NOT NULL
+				 ORDER BY id`
+			)
+			.all() as {
+			id: string;
+			name: string;
+			idNumber: string;
+			gridId: string;
+			householdId: string;
+		}[];
+		const count = new Map<string, number>();
+		for (const r of rows)
+			count.set(r.idNumber.slice(-4), (count.get(r.idNumber.slice(-4)) ?? 0) + 1);
+		return rows
+			.filter((r) => count.get(r.idNumber.slice(-4)) === 1)
+			.map((r) => ({
+				id: r.id,
+				name: r.name,
+				maskedName: maskName(r.name),
+				tail: r.idNumber.slice(-4),
+				gridId: r.gridId,
+				householdId: r.householdId
+			}));
+	} finally {
+		db.close();
+	}
+}
+
+export class KioskPage extends AppShell {
+	/** Sign in as the demo's ready-made kiosk user and open the check-in. */
+	async openAsDemoKiosk(): Promise<void> {
+		const login = new LoginPage(this.page);
+		await login.open();
+		await login.signIn('kiosk', DEMO_PASSWORD);
+		await this.page.waitForURL('**/kiosk');
+		await this.waitForStart();
+	}
+
+	async waitForStart(): Promise<void> {
+		await this.waitForHeading('请输入您身份证号码的最后4位');
+	}
+
+	key(label: string) {
+		return this.page.getByRole('group', { name: '数字键盘' }).getByRole('button', {
+			name: label,
+			exact: true
+		});
+	}
+
+	button(name: string) {
+		return this.page.getByRole('button', { name, exact: true });
+	}
+
+	/** Tap the tail on the on-screen keys and go on. */
+	async tapTail(tail: string): Promise<void> {
+		for (const char of tail) await this.key(char).click();
+		await this.button('下一步').click();
+	}
+
+	async chooseName(maskedName: string): Promise<void> {
+		await this.waitForHeading('请点您的名字');
+		await this.button(maskedName).click();
+	}
+
+	async answer(label: '我很好' | '身体不舒服' | '我需要帮助'): Promise<void> {
+		await this.waitForHeading('您今天身体怎么样？');
+		await this.page.getByRole('button', { name: label }).click();
+	}
+
+	deliveryText() {
+		return this.page.locator('.delivery');
+	}
+}
+
+/** Every visible button and link whose box is under `min` CSS px in either direction. */
+export function smallTargets(page: Page, min: number) {
+	return page.evaluate((min) => {
+		const small: string[] = [];
+		for (const el of document.querySelectorAll<HTMLElement>('button, a[href]')) {
+			const box = el.getBoundingClientRect();
+			const style = getComputedStyle(el);
+			if (box.width === 0 || style.visibility === 'hidden' || el.closest('[hidden]')) continue;
+			// The skip link waits off screen until focused.
+			if (box.bottom < 0) continue;
+			if (box.width < min || box.height < min)
+				small.push(
+					`${el.textContent?.trim() || el.getAttribute('aria-label')}: ${box.width}×${box.height}`
+				);
+		}
+		return small;
+	}, min);
+}

@@ -1,0 +1,344 @@
+// The elderly residents' kiosk in a real browser against the built app and the real server:
+// enrolment by the community head, a "need help" check-in made with no network and delivered
+// when it returns (the grid worker and the community head receive the help request), the whole
+// flow by keyboard only, voice prompts, the idle warning, and the sizes of elderly mode.
+import { describe, expect } from 'vitest';
+import { apiSignIn, screenshot, serverRows, test } from './fixtures';
+import { LoginPage } from './pages';
+import { demoElders, KioskPage, smallTargets } from './kiosk-pages';
+import { DEMO_PASSWORD } from './fixtures';
+
+describe('kiosk', () => {
+	test('enrolled by the head, checks a resident in offline; the help request reaches the worker and the head', async ({
+		page,
+		context,
+		server
+	}) => {
+		// A resident of worker1's grid, so that the grid's worker can be asked what arrived.
+		const worker = await apiSignIn(server.url, 'worker1');
+		const elder = demoElders(server).find((e) => e.gridId === worker.user.scope[0])!;
+		const kiosk = new KioskPage(page);
+
+		// Enrolment: /kiosk on a fresh device asks for an administrator or the community head.
+		await page.goto('/kiosk');
+		await page.waitForURL('**/kiosk/enrol');
+		await kiosk.waitForHeading('设置签到终端');
+		const login = new LoginPage(page);
+		await login.signIn('head', DEMO_PASSWORD);
+		await expect.poll(() => page.getByLabel('社区代码（12位）').inputValue()).toBe('450102001003');
+		await page.getByLabel('终端名称（可不填）').fill('兴宁社区服务中心');
+		await page.getByRole('button', { name: '设为签到终端' }).click();
+		await page.waitForURL('**/kiosk');
+		await kiosk.waitForStart();
+		// Nobody is signed in on an enrolled kiosk: no sign-out, no worker sync bar.
+		expect(await page.getByRole('button', { name: '退出登录' }).count()).toBe(0);
+		expect(await page.locator('header section.sync').count()).toBe(0);
+		expect(await page.evaluate(() => document.documentElement.hasAttribute('data-elderly'))).toBe(
+			true
+		);
+		await kiosk.waitForServiceWorkerControl();
+
+		await context.setOffline(true);
+		await page.reload();
+		await kiosk.waitForStart();
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('我需要帮助');
+		await kiosk.waitForHeading('您需要什么帮助？');
+		await kiosk.button('买药、取药').click();
+		expect(await kiosk.button('买药、取药').getAttribute('aria-pressed')).toBe('true');
+		await kiosk.button('下一步').click();
+		await kiosk.waitForHeading('请确认您的选择');
+		expect(await page.locator('.answer strong').innerText()).toBe('我需要帮助（买药、取药）');
+		// Change the answer before submitting, then choose "need help" again.
+		await kiosk.button('修改').click();
+		await kiosk.answer('我需要帮助');
+		await kiosk.button('下一步').click();
+		await screenshot(page, '40-kiosk-review');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，网格员会尽快联系您。').waitFor();
+		expect(await kiosk.deliveryText().innerText()).toBe('已保存在本机，联网后会自动发送。');
+		// The resident's name has left the screen.
+		expect(await page.getByText(elder.maskedName).count()).toBe(0);
+		await screenshot(page, '41-kiosk-done-queued');
+
+		await context.setOffline(false);
+		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
+
+		// The grid worker's device receives both through its pull.
+		const rows = await serverRows(server.url, worker.token);
+		const checkins = [...(rows.checkins?.values() ?? [])].filter((c) => c.residentId === elder.id);
+		expect(checkins).toHaveLength(1);
+		expect(checkins[0]).toMatchObject({
+			status: 'need_help',
+			channel: 'kiosk',
+			needs: ['medicine']
+		});
+		const requests = [...(rows.incidents?.values() ?? [])].filter(
+			(i) => i.householdId === elder.householdId && i.category === 'help_request'
+		);
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({
+			gridId: elder.gridId,
+			status: 'reported',
+			severity: 'high'
+		});
+		expect(requests[0].description).toContain(elder.maskedName);
+
+		// The community head finds it in the community's incident queue.
+		const head = await apiSignIn(server.url, 'head');
+		const queue = await fetch(`${server.url}/api/v1/incidents?code=450102001003`, {
+			headers: { Authorization: `Bearer ${head.token}` }
+		});
+		expect(queue.status).toBe(200);
+		const { incidents } = (await queue.json()) as {
+			incidents: { householdId?: string | null; category: string; severity: string }[];
+		};
+		expect(
+			incidents.filter((i) => i.householdId === elder.householdId && i.category === 'help_request')
+		).toMatchObject([{ severity: 'high' }]);
+	});
+
+	test('a volunteer signs in on the kiosk and checks a resident in on their behalf', async ({
+		page,
+		server
+	}) => {
+		const worker = await apiSignIn(server.url, 'worker1');
+		const elder = demoElders(server).filter((e) => e.gridId === worker.user.scope[0])[1];
+		const volunteer = await apiSignIn(server.url, 'volunteer');
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.button('工作人员协助签到').click();
+		await page.getByLabel('用户名').fill('volunteer');
+		await page.getByLabel('密码').fill(DEMO_PASSWORD);
+		await kiosk.button('开始协助').click();
+		await page.getByText(/^协助签到：/).waitFor();
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('我很好');
+		await kiosk.waitForHeading('请确认您的选择');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，祝您身体健康！').waitFor();
+		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
+		// The kiosk is still the kiosk: the volunteer's sign-in did not replace its session.
+		expect(await page.getByRole('button', { name: '退出登录' }).count()).toBe(0);
+
+		const rows = await serverRows(server.url, worker.token);
+		const checkins = [...(rows.checkins?.values() ?? [])].filter((c) => c.residentId === elder.id);
+		expect(checkins).toHaveLength(1);
+		expect(checkins[0]).toMatchObject({
+			status: 'fine',
+			channel: 'assisted',
+			assistedBy: volunteer.user.id
+		});
+		await kiosk.button('结束协助签到').click();
+		expect(await page.getByText(/^协助签到：/).count()).toBe(0);
+	});
+
+	test('the whole check-in works with the keyboard only', async ({ page, server }) => {
+		const elder = demoElders(server)[1];
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		const focusedText = () =>
+			page.evaluate(() => document.activeElement?.textContent?.replace(/\s+/g, '') ?? '');
+		const tabTo = async (text: string) => {
+			for (let i = 0; i < 40; i++) {
+				await page.keyboard.press('Tab');
+				if ((await focusedText()) === text) return;
+			}
+			throw new Error(`Tab never reached "${text}"`);
+		};
+
+		// The field takes typed characters; Enter goes on.
+		for (let i = 0; i < 40; i++) {
+			await page.keyboard.press('Tab');
+			if (await page.evaluate(() => document.activeElement?.id === 'id-tail')) break;
+		}
+		await page.keyboard.type(elder.tail);
+		await page.keyboard.press('Enter');
+		await kiosk.waitForHeading('请点您的名字');
+		await tabTo(elder.maskedName);
+		await page.keyboard.press('Enter');
+		await kiosk.waitForHeading('您今天身体怎么样？');
+		await tabTo('我很好');
+		await page.keyboard.press('Space');
+		await kiosk.waitForHeading('请确认您的选择');
+		await tabTo('确认提交');
+		await page.keyboard.press('Enter');
+		await page.getByText('签到成功，祝您身体健康！').waitFor();
+		await tabTo('完成');
+		await page.keyboard.press('Space');
+		await kiosk.waitForStart();
+	});
+
+	test('voice mode speaks the prompt of every step in zh-CN', async ({ page, server }) => {
+		const elder = demoElders(server)[2];
+		await page.addInitScript(() => {
+			const spoken: { text: string; lang: string }[] = [];
+			const voice = {
+				lang: 'zh-CN',
+				localService: true,
+				name: '婷婷',
+				voiceURI: 'tingting',
+				default: true
+			};
+			const synth = new EventTarget() as EventTarget & Record<string, unknown>;
+			Object.assign(synth, {
+				getVoices: () => [voice],
+				speak: (u: SpeechSynthesisUtterance) => spoken.push({ text: u.text, lang: u.lang }),
+				cancel: () => undefined,
+				pause: () => undefined,
+				resume: () => undefined,
+				speaking: false,
+				pending: false,
+				paused: false
+			});
+			Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+			// Chromium's own utterance refuses a voice object that is not one of its own.
+			class Utterance {
+				lang = '';
+				voice: unknown = null;
+				rate = 1;
+				constructor(readonly text: string) {}
+			}
+			Object.defineProperty(window, 'SpeechSynthesisUtterance', {
+				value: Utterance,
+				configurable: true
+			});
+			Object.defineProperty(window, '__spoken', { value: spoken });
+		});
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await page.getByRole('button', { name: '显示与语音' }).click();
+		await page.getByRole('switch', { name: /语音朗读/ }).check();
+		await page.getByRole('button', { name: '显示与语音' }).click();
+
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('我需要帮助');
+		await kiosk.waitForHeading('您需要什么帮助？');
+		await kiosk.button('有人陪我说说话').click();
+		await kiosk.button('下一步').click();
+		await kiosk.waitForHeading('请确认您的选择');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，网格员会尽快联系您。').waitFor();
+		await kiosk.button('完成').click();
+		await kiosk.waitForStart();
+
+		const spoken = (await page.evaluate(
+			() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken
+		)) as { text: string; lang: string }[];
+		for (const prompt of [
+			'请点您的名字',
+			'您需要什么帮助？',
+			'请输入您身份证号码的最后4位',
+			'您今天身体怎么样？',
+			'请确认您的选择',
+			'签到成功，网格员会尽快联系您。'
+		])
+			expect(spoken).toContainEqual({ text: prompt, lang: 'zh-CN' });
+		// The focused control is read too.
+		expect(spoken.some((s) => s.text === '确认提交' && s.lang === 'zh-CN')).toBe(true);
+	});
+
+	test('after inactivity it warns, offers to continue, and keeps an unfinished answer', async ({
+		page,
+		server
+	}) => {
+		const elder = demoElders(server)[3];
+		await page.clock.install();
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('身体不舒服');
+		await kiosk.waitForHeading('请确认您的选择');
+
+		await page.clock.runFor(61_000);
+		const warning = page.getByRole('alertdialog', { name: '您还在吗？' });
+		await warning.waitFor();
+		// At least 20 s are offered (30, counting down).
+		expect(await warning.innerText()).toMatch(/(29|30) 秒后将回到开始页面/);
+		await screenshot(page, '42-kiosk-idle-warning', { fullPage: false });
+		// The screen behind the warning takes neither taps nor the keyboard.
+		await page.keyboard.press('Tab');
+		expect(
+			await page.evaluate(() => document.activeElement?.closest('[role="alertdialog"]'))
+		).not.toBeNull();
+		await kiosk.button('继续').click();
+		await warning.waitFor({ state: 'detached' });
+		await kiosk.waitForHeading('请确认您的选择');
+
+		await page.clock.runFor(61_000);
+		await warning.waitFor();
+		await page.clock.runFor(31_000);
+		await kiosk.waitForStart();
+		expect(await page.getByText(elder.maskedName).count()).toBe(0);
+
+		// The same resident comes back: the answer they had chosen is still there.
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.waitForHeading('您今天身体怎么样？');
+		expect(await kiosk.button('身体不舒服').getAttribute('aria-pressed')).toBe('true');
+	});
+
+	test('elderly mode: text ≥ 24 px, line height ≥ 1.3, every button and link ≥ 60 × 60', async ({
+		page,
+		server
+	}) => {
+		const elder = demoElders(server)[4];
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		const measure = async (step: string) => {
+			expect(await smallTargets(page, 60), step).toEqual([]);
+			const text = await page.evaluate(() => {
+				const out: { text: string; size: number; lineHeight: number }[] = [];
+				for (const el of document.querySelectorAll<HTMLElement>('main p, main label, main li')) {
+					if (!el.offsetParent) continue;
+					const style = getComputedStyle(el);
+					const size = parseFloat(style.fontSize);
+					const lh = style.lineHeight === 'normal' ? 1.2 * size : parseFloat(style.lineHeight);
+					out.push({ text: el.innerText.slice(0, 20), size, lineHeight: lh / size });
+				}
+				return {
+					body: parseFloat(getComputedStyle(document.body).fontSize),
+					out
+				};
+			});
+			expect(text.body, step).toBeGreaterThanOrEqual(24);
+			expect(text.out.length, step).toBeGreaterThan(0);
+			for (const t of text.out) {
+				expect(t.size, `${step}: ${t.text}`).toBeGreaterThanOrEqual(24);
+				expect(t.lineHeight, `${step}: ${t.text}`).toBeGreaterThanOrEqual(1.3);
+			}
+		};
+		await measure('start');
+		await screenshot(page, '43-kiosk-start-elderly');
+		await kiosk.tapTail(elder.tail);
+		await kiosk.waitForHeading('请点您的名字');
+		await measure('choose');
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.waitForHeading('您今天身体怎么样？');
+		await measure('status');
+		await screenshot(page, '44-kiosk-status-elderly');
+		await kiosk.answer('我需要帮助');
+		await kiosk.waitForHeading('您需要什么帮助？');
+		await measure('needs');
+		await kiosk.button('去看医生').click();
+		await kiosk.button('下一步').click();
+		await kiosk.waitForHeading('请确认您的选择');
+		await measure('review');
+
+		// High contrast on top of elderly mode, two taps from the header.
+		await page.getByRole('button', { name: '显示与语音' }).click();
+		await page.getByRole('switch', { name: /高对比度/ }).check();
+		expect(await page.evaluate(() => document.documentElement.dataset.contrast)).toBe('high');
+		await page.getByRole('button', { name: '显示与语音' }).click();
+		await measure('review, high contrast');
+		await screenshot(page, '45-kiosk-review-elderly-contrast');
+		// The choice is kept on the device.
+		await page.reload();
+		await kiosk.waitForStart();
+		expect(await page.evaluate(() => document.documentElement.dataset.contrast)).toBe('high');
+	});
+});

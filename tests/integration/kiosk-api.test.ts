@@ -1,0 +1,253 @@
+// The kiosk's server side on both databases: enrolment, the check-in directory (masked names and
+// ID tails only), no change log for the kiosk, and exactly the writes a check-in needs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../server/auth/password';
+import { idCheckChar } from '../../src/lib/shared/id-number';
+import { ApiClient, foldChanges, testApp, type TestApp } from './api-client';
+import { PASSWORD, seedFixture, type Fixture } from './fixtures';
+import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
+
+const uuid = () => crypto.randomUUID();
+const idNumber = (first17: string) => first17 + idCheckChar(first17);
+const ELDER_ID = idNumber('45010219400301202');
+
+for (const dialect of DIALECTS) {
+	describe.skipIf(!dialectAvailable(dialect))(`kiosk API (${dialect})`, () => {
+		let db: TestStore;
+		let fx: Fixture;
+		let app: TestApp;
+		let workerA: ApiClient;
+		let headA: ApiClient;
+		let kiosk: ApiClient;
+		let kioskUserId: string;
+		let volunteerId: string;
+		const household = uuid();
+		const elder = uuid();
+		const notDaily = uuid();
+
+		beforeAll(async () => {
+			db = await openTestStore(dialect);
+			fx = await seedFixture(db.store);
+			app = testApp(db.store);
+			workerA = await new ApiClient(app).login('worker_a1');
+			headA = await new ApiClient(app).login('head_a');
+			const volunteer = await db.store.createUser({
+				username: 'volunteer_a',
+				role: 'volunteer',
+				scope: ['450102001003'],
+				passwordHash: await hashPassword(PASSWORD),
+				displayName: '志愿者小李'
+			});
+			volunteerId = volunteer.id;
+			const results = await workerA.push([
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: household,
+					fields: { gridId: fx.grids.a1, address: '民生路8号1栋302室' }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: elder,
+					fields: {
+						householdId: household,
+						name: '黄桂英',
+						idNumber: ELDER_ID,
+						phone: '13877112233',
+						dailyCheckIn: true
+					}
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: notDaily,
+					fields: { householdId: household, name: '李明', dailyCheckIn: false }
+				}
+			]);
+			expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+		});
+		afterAll(async () => db.dispose());
+
+		const enrol = (client: ApiClient, body: Record<string, unknown>) =>
+			client.request('/kiosks', { method: 'POST', body: JSON.stringify(body) });
+
+		it('enrols a kiosk for the community head and answers a long-lived kiosk session', async () => {
+			const deviceId = uuid();
+			const res = await enrol(headA, { communityCode: '450102001003', deviceId, name: '服务中心' });
+			expect(res.status).toBe(201);
+			const body = (await res.json()) as {
+				token: string;
+				expiresAt: string;
+				user: { id: string; role: string; scope: string[]; displayName: string };
+			};
+			expect(body.user).toMatchObject({
+				role: 'kiosk',
+				scope: ['450102001003'],
+				displayName: '服务中心'
+			});
+			expect(new Date(body.expiresAt).getTime() - Date.now()).toBeGreaterThan(300 * 86_400_000);
+			kioskUserId = body.user.id;
+			kiosk = new ApiClient(app, deviceId).withToken(body.token);
+			const audit = await db.store.auditEntries({ communityCode: '450102001003', limit: 10 });
+			expect(audit.some((a) => a.action === 'kiosk.enrol')).toBe(true);
+		});
+
+		it('refuses enrolment by others, outside scope, and with bad input naming the field', async () => {
+			expect((await enrol(workerA, { communityCode: '450102001003', deviceId: 'd' })).status).toBe(
+				403
+			);
+			expect((await enrol(headA, { communityCode: '450102001004', deviceId: 'd' })).status).toBe(
+				403
+			);
+			const bad = await enrol(headA, { communityCode: '4501', deviceId: 'd' });
+			expect(bad.status).toBe(400);
+			expect(((await bad.json()) as { field: string }).field).toBe('communityCode');
+		});
+
+		it('gives the kiosk masked names and ID tails of daily check-in residents only', async () => {
+			const res = await kiosk.request('/kiosk/directory');
+			expect(res.status).toBe(200);
+			const body = (await res.json()) as {
+				communityCode: string;
+				residents: Record<string, unknown>[];
+			};
+			expect(body.communityCode).toBe('450102001003');
+			expect(body.residents).toEqual([
+				{
+					residentId: elder,
+					householdId: household,
+					gridId: fx.grids.a1,
+					maskedName: '黄*英',
+					idTail: ELDER_ID.slice(-4)
+				}
+			]);
+			const text = JSON.stringify(body);
+			expect(text).not.toContain(ELDER_ID);
+			expect(text).not.toContain('13877112233');
+			expect(text).not.toContain('黄桂英');
+			expect((await workerA.request('/kiosk/directory')).status).toBe(403);
+		});
+
+		it('gives the kiosk no change log and no field history', async () => {
+			expect((await kiosk.request('/sync/pull?limit=10')).status).toBe(403);
+			expect((await kiosk.request(`/history/residents/${elder}`)).status).toBe(403);
+		});
+
+		it('takes a check-in and its help request in one batch; the worker and head pull both', async () => {
+			const checkin = uuid();
+			const incident = uuid();
+			const results = await kiosk.push([
+				{
+					id: uuid(),
+					table: 'checkins',
+					op: 'insert',
+					rowId: checkin,
+					fields: {
+						residentId: elder,
+						at: new Date().toISOString(),
+						status: 'need_help',
+						channel: 'kiosk',
+						needs: ['medicine']
+					}
+				},
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'insert',
+					rowId: incident,
+					fields: {
+						gridId: fx.grids.a1,
+						householdId: household,
+						category: 'help_request',
+						severity: 'high',
+						description: '签到求助：买药',
+						status: 'reported'
+					}
+				}
+			]);
+			expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
+			for (const client of [workerA, headA]) {
+				const rows = foldChanges((await client.pullAll()).changes);
+				expect(rows.get(checkin)).toMatchObject({ status: 'need_help', channel: 'kiosk' });
+				expect(rows.get(incident)).toMatchObject({ category: 'help_request', status: 'reported' });
+			}
+		});
+
+		it('refuses every other write from a kiosk', async () => {
+			const results = await kiosk.push([
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						gridId: fx.grids.a1,
+						category: 'dispute',
+						severity: 'low',
+						description: '邻里纠纷',
+						status: 'reported'
+					}
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'update',
+					rowId: elder,
+					baseVersion: 1,
+					fields: { phone: '13900000000' }
+				},
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: uuid(),
+					fields: { gridId: fx.grids.a1, address: '新地址' }
+				}
+			]);
+			expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+			expect(results[0].reason).toMatch(/^table:/);
+		});
+
+		it('records who assisted: a helper of the community, named by the kiosk', async () => {
+			const assisted = (assistedBy?: string) => ({
+				id: uuid(),
+				table: 'checkins',
+				op: 'insert',
+				rowId: uuid(),
+				fields: {
+					residentId: elder,
+					at: new Date().toISOString(),
+					status: 'fine',
+					channel: 'assisted',
+					...(assistedBy ? { assistedBy } : {})
+				}
+			});
+			const ok = assisted(volunteerId);
+			const results = await kiosk.push([
+				ok,
+				assisted(),
+				assisted(fx.users.worker_b1.id),
+				assisted(fx.users.street.id)
+			]);
+			expect(results.map((r) => r.status)).toEqual(['applied', 'rejected', 'rejected', 'rejected']);
+			expect(results[1].reason).toMatch(/^fields\.assistedBy:/);
+			const rows = foldChanges((await workerA.pullAll()).changes);
+			expect(rows.get(ok.rowId)).toMatchObject({
+				channel: 'assisted',
+				assistedBy: volunteerId,
+				recordedBy: kioskUserId
+			});
+			const fine = await workerA.push([
+				{
+					...assisted(),
+					fields: { ...assisted().fields, channel: 'kiosk', assistedBy: volunteerId }
+				}
+			]);
+			expect(fine[0]).toMatchObject({ status: 'rejected' });
+		});
+	});
+}
