@@ -177,6 +177,8 @@ export const kioskRoutes = router()
 				403
 			);
 		const rows = await store.checkinResidents(communityCode);
+		// ID numbers may be stored encrypted (GRIDCARE_ID_KEY): open them for their last 4 only.
+		const ids = await store.idProtection();
 		return c.json(
 			{
 				communityCode,
@@ -185,7 +187,7 @@ export const kioskRoutes = router()
 					householdId: r.householdId,
 					gridId: r.gridId,
 					maskedName: maskName(r.name),
-					idTail: r.idNumber ? r.idNumber.slice(-4).toUpperCase() : null
+					idTail: r.idNumber ? ids.open(r.idNumber).slice(-4).toUpperCase() : null
 				}))
 			},
 			200

@@ -8,6 +8,7 @@ import { communitySettings, communitySettingsSchema, settingsKey } from '../roll
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';
+import type { Store, UserRow } from '../store/types';
 
 const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
 const metricsSchema = z
@@ -300,7 +301,11 @@ export const rollupRoutes = router()
 	.openapi(settingsGetRoute, async (c) => {
 		const { store } = c.var.services;
 		const { code } = c.req.valid('param');
-		const found = await lookupNode(store, c.var.principal.user, code);
+		const { user } = c.var.principal;
+		// A grid worker reads their community's settings (the check-in cut-off of their follow-ups).
+		if (user.role === 'grid_worker' && (await workerCommunities(store, user)).has(code))
+			return c.json(await communitySettings(store, code), 200);
+		const found = await lookupNode(store, user, code);
 		if (!found.ok) return c.json(found.body, found.status);
 		return c.json(await communitySettings(store, code), 200);
 	})
@@ -327,3 +332,9 @@ export const rollupRoutes = router()
 		});
 		return c.json(body, 200);
 	});
+
+/** The communities of a grid worker's grids. */
+async function workerCommunities(store: Store, user: UserRow): Promise<Set<string>> {
+	const grids = await Promise.all(user.scope.map((id) => store.getGrid(id)));
+	return new Set(grids.flatMap((grid) => (grid ? [grid.communityCode] : [])));
+}

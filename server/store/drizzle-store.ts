@@ -864,11 +864,7 @@ export class DrizzleStore implements Store {
 			.groupBy(changeLog.tableName);
 		return Object.fromEntries(rows.map((row) => [row.table, Number(row.n)]));
 	}
-}
 
-/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
-function hasHealthDetails(check: object): boolean {
-	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 
 	async checkinResidents(communityCode: string): Promise<CheckinResidentRow[]> {
@@ -892,4 +888,9 @@ function hasHealthDetails(check: object): boolean {
 			)
 			.orderBy(asc(residents.id));
 	}
+}
+
+/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
+function hasHealthDetails(check: object): boolean {
+	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 }

@@ -77,6 +77,7 @@ export async function applyPushBatch(
 	const ctx: ApplyContext = {
 		...pushContext,
 		ids: await store.idProtection(),
+		helpers: await helpersOf(store, mutations),
 		idHashes: new Set(),
 		audits: []
 	};
@@ -92,7 +93,6 @@ function applyInTransaction(
 	ctx: ApplyContext,
 	mutations: Mutation[]
 ): Promise<PushResult[]> {
-	ctx = { ...ctx, helpers: await helpersOf(store, mutations) };
 	return store.syncTransaction(async (tx) => {
 		await tx.prefetch(referencedIds(mutations));
 		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));

@@ -247,6 +247,10 @@ for (const dialect of DIALECTS) {
 		it('validates community settings and keeps them', async () => {
 			const defaults = await get<Json>(head, `/communities/${COMMUNITY_A}/settings`);
 			expect(defaults.checkinCutoff).toBe('10:00');
+			// The community's grid workers read the settings (their follow-ups' cut-off); others not.
+			expect(await get<Json>(worker, `/communities/${COMMUNITY_A}/settings`)).toEqual(defaults);
+			await get(workerB, `/communities/${COMMUNITY_A}/settings`, 403);
+			await send(worker, 'PUT', `/communities/${COMMUNITY_A}/settings`, defaults, 403);
 			const bad = await send<Json>(
 				head,
 				'PUT',
