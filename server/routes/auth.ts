@@ -42,6 +42,7 @@ const loginRoute = createRoute({
 		},
 		400: errorResponse('Invalid body; the field is named'),
 		401: errorResponse('Wrong username or password'),
+		403: errorResponse('The device has been revoked by an administrator'),
 		429: errorResponse('Too many failed attempts; see Retry-After')
 	}
 });
@@ -75,6 +76,12 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 		return c.json({ error: 'bad_credentials', message: 'username or password is wrong' }, 401);
 	}
 	await throttle.recordSuccess(username, ip);
+	// A lost or stolen tablet that an administrator revoked cannot sign in again.
+	if (await store.deviceRevoked(deviceId))
+		return c.json(
+			{ error: 'revoked', message: 'deviceId: this device has been revoked by an administrator' },
+			403
+		);
 	const token = newToken();
 	const created = now();
 	const expiresAt = new Date(created.getTime() + config.sessionTtlMs);

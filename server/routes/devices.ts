@@ -46,6 +46,7 @@ export const deviceRoutes = router().openapi(revokeRoute, async (c) => {
 	const revokedSessions = await store.revokeDeviceSessions(deviceId, now());
 	// The keys that wrap the device's local data are no longer handed out to anyone.
 	await store.forgetDeviceKeys(deviceId);
+	await store.markDeviceRevoked(deviceId, now());
 	await audit(c, {
 		action: 'device_revoked',
 		subjectType: 'device',

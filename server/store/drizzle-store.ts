@@ -820,6 +820,24 @@ export class DrizzleStore implements Store {
 			.returning({ id: sessions.id });
 		return revoked.length;
 	}
+
+	async markDeviceRevoked(deviceId: string, at: Date): Promise<void> {
+		const { devices } = this.t;
+		await this.db
+			.insert(devices)
+			.values({ id: deviceId, kind: 'browser', enrolledAt: at, revokedAt: at })
+			.onConflictDoUpdate({ target: devices.id, set: { revokedAt: at } });
+	}
+
+	async deviceRevoked(deviceId: string): Promise<boolean> {
+		const { devices } = this.t;
+		const [row] = await this.db
+			.select({ revokedAt: devices.revokedAt })
+			.from(devices)
+			.where(eq(devices.id, deviceId))
+			.limit(1);
+		return Boolean(row?.revokedAt);
+	}
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 
 	async deviceKey(userId: string, deviceId: string, created: string, at: Date): Promise<string> {

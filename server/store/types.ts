@@ -115,6 +115,9 @@ export interface Store {
 	sessionsOfDevice(deviceId: string): Promise<SessionRow[]>;
 	/** Revoke every live session of a device; returns how many were revoked. */
 	revokeDeviceSessions(deviceId: string, at: Date): Promise<number>;
+	/** Mark a device revoked: no sign-in from it is accepted afterwards. */
+	markDeviceRevoked(deviceId: string, at: Date): Promise<void>;
+	deviceRevoked(deviceId: string): Promise<boolean>;
 	// ---- Roll-up and supervision (server/rollup/) ----
 	/** Roll-up figures, rounds, community settings, incident queues, alerts and last syncs. */
 	supervision(): SupervisionQueries;

@@ -75,7 +75,13 @@ const ROWS: Row[] = [
 	{
 		name: 'GET /sync/pull',
 		request: () => ({ method: 'GET', path: '/sync/pull?limit=5' }),
-		expect: all(200, { street: 403, county_other: 403, province: 403, admin: 403 })
+		// Kiosks hold only their check-in directory: no change log.
+		expect: all(200, { street: 403, county_other: 403, province: 403, admin: 403, kiosk_a: 403 })
+	},
+	{
+		name: 'GET /kiosk/directory',
+		request: () => ({ method: 'GET', path: '/kiosk/directory' }),
+		expect: all(403, { kiosk_a: 200 })
 	},
 	{
 		name: 'POST /sync/push household in grid a1',
@@ -100,7 +106,7 @@ const ROWS: Row[] = [
 	{
 		name: 'GET /history/residents/:a1',
 		request: (w) => ({ method: 'GET', path: `/history/residents/${w.a1.resident}` }),
-		expect: all(403, { worker_a1: 200, head_a: 200, kiosk_a: 200 })
+		expect: all(403, { worker_a1: 200, head_a: 200 })
 	},
 	{
 		name: 'POST /residents/:a1/unmask phone',
@@ -269,6 +275,14 @@ for (const dialect of DIALECTS) {
 			expect(after.status).toBe(401);
 			expect(((await after.json()) as { error: string }).error).toBe('revoked');
 			expect((await other.request('/sync/pull?limit=1')).status).toBe(200);
+			// Signing in again from the revoked device is refused, even with the right password.
+			const again = await app.request('/api/v1/auth/login', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ username: 'worker_a1', password: PASSWORD, deviceId: 'tablet-lost' })
+			});
+			expect(again.status).toBe(403);
+			expect(((await again.json()) as { error: string }).error).toBe('revoked');
 			const [entry] = await db.store.auditEntries({ communityCode: '450102001003', limit: 1 });
 			expect(entry).toMatchObject({
 				action: 'device_revoked',
