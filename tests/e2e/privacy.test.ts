@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test, type RunningServer } from './fixtures';
-import { HouseholdPage, WorkerApp } from './worker-pages';
+import { LockScreen } from './pages';
+import { autoUnlock, HouseholdPage, WorkerApp } from './worker-pages';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 
 /** Collect CSP violations and CSP console messages of every page of the context. */
@@ -172,6 +173,8 @@ describe('privacy in the browser', () => {
 		await page.getByLabel('密码', { exact: true }).fill('demo1234');
 		await page.getByRole('button', { name: '登录', exact: true }).click();
 		await page.waitForURL('**/supervise');
+		await new LockScreen(page).setRequiredPin();
+		autoUnlock(page);
 		await page.getByRole('link', { name: '审计日志' }).click();
 		await page.getByRole('heading', { level: 1, name: '审计日志' }).waitFor();
 		const rows = page.locator('table tbody tr');

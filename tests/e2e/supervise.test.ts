@@ -14,7 +14,8 @@ import {
 	test,
 	type RunningServer
 } from './fixtures';
-import { AppShell, LoginPage } from './pages';
+import { AppShell, LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 const COMMUNITY = '兴宁社区居委会';
 const FIRST_GRID = '第一网格';
@@ -43,6 +44,11 @@ async function signIn(page: Page, username: string): Promise<SupervisePage> {
 	await login.open();
 	await login.signIn(username, DEMO_PASSWORD);
 	await page.waitForURL('**/supervise');
+	// A community head's device caches the community's data: a PIN is required, as for workers.
+	if (username === 'head') {
+		await new LockScreen(page).setRequiredPin();
+		autoUnlock(page);
+	}
 	const screen = new SupervisePage(page);
 	await screen.waitForHeading('辖区概况');
 	return screen;

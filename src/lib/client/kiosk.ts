@@ -23,13 +23,36 @@ export interface KioskDirectory {
 
 const DIRECTORY_KEY = 'kiosk.directory';
 
-/** Enrol this device as the kiosk of a community; its session replaces the enroller's. */
-export async function enrolKiosk(input: { communityCode: string; name?: string }): Promise<void> {
+/** Someone signed in on the kiosk for one purpose; never the kiosk's own session. */
+export interface Enroller {
+	user: SessionUser;
+	token: string;
+}
+
+/**
+ * An administrator or community head signs in on the kiosk to enrol it. Their token stays in the
+ * page's memory: it is not saved as this device's session, so their scope is never downloaded
+ * here and nothing of theirs stays on the kiosk.
+ */
+export async function signInEnroller(username: string, password: string): Promise<Enroller> {
+	const deviceId = await getDeviceId();
+	const answer = await apiRequest('/auth/login', loginResponseSchema, {
+		method: 'POST',
+		body: { username, password, deviceId }
+	});
+	return { user: answer.user, token: answer.token };
+}
+
+/** Enrol this device as the kiosk of a community; the kiosk's session becomes the device's. */
+export async function enrolKiosk(
+	enroller: Enroller,
+	input: { communityCode: string; name?: string }
+): Promise<void> {
 	const deviceId = await getDeviceId();
 	const answer = await apiRequest('/kiosks', loginResponseSchema, {
 		method: 'POST',
 		body: { ...input, deviceId },
-		token: session.token
+		token: enroller.token
 	});
 	await session.adopt({
 		token: answer.token,
