@@ -6,7 +6,8 @@ import { describe, expect } from 'vitest';
 import { apiSignIn, DEMO_PASSWORD, serverRows, test, type RunningServer } from './fixtures';
 import { AUDITED_ROUTES, type DemoIds } from './a11y-routes';
 import { demoElders } from './kiosk-pages';
-import { LoginPage } from './pages';
+import { LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 const MODES = {
 	standard: null,
@@ -50,6 +51,11 @@ async function signedInPage(
 		await login.open();
 		await login.signIn(user, DEMO_PASSWORD);
 		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+		// Workers and heads cache personal data: the app asks for a PIN before showing any of it.
+		if (user === 'worker1' || user === 'head') {
+			await new LockScreen(page).setRequiredPin();
+			autoUnlock(page);
+		}
 	}
 	return page;
 }

@@ -3,7 +3,8 @@
 // "more contrast" preference respected.
 import { describe, expect } from 'vitest';
 import { DEMO_PASSWORD, test } from './fixtures';
-import { LoginPage } from './pages';
+import { LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 describe('display modes', () => {
 	test('switched in two taps, kept across reloads, applied before the first render', async ({
@@ -24,6 +25,8 @@ describe('display modes', () => {
 		await login.open();
 		await login.signIn('head', DEMO_PASSWORD);
 		await page.waitForURL('**/supervise');
+		await new LockScreen(page).setRequiredPin();
+		autoUnlock(page);
 		const fontSize = () =>
 			page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
 		expect(await fontSize()).toBe(16);
