@@ -112,7 +112,7 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 });
 
 /** 32 random bytes, base64. */
-function newDeviceKey(): string {
+export function newDeviceKey(): string {
 	return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
 }
 

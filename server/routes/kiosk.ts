@@ -19,6 +19,7 @@ import { newToken, tokenHash } from '../auth/tokens';
 import { publicUserSchema } from './auth';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { router } from './router';
+import { newDeviceKey } from './auth';
 
 /** A kiosk stays enrolled for a year; an administrator revokes it by disabling its user. */
 export const KIOSK_SESSION_DAYS = 365;
@@ -52,7 +53,12 @@ const enrolRoute = createRoute({
 			description: 'Enrolled',
 			content: {
 				'application/json': {
-					schema: z.object({ token: z.string(), expiresAt: z.string(), user: publicUserSchema })
+					schema: z.object({
+						token: z.string(),
+						expiresAt: z.string(),
+						deviceKey: z.string(),
+						user: publicUserSchema
+					})
 				}
 			}
 		},
@@ -141,6 +147,8 @@ export const kioskRoutes = router()
 			createdAt: created,
 			expiresAt
 		});
+		// The same answer as a sign-in, so the device treats the kiosk's session like any other.
+		const deviceKey = await store.deviceKey(kiosk.id, deviceId, newDeviceKey(), created);
 		await store.appendAudit({
 			userId: user.id,
 			role: user.role,
@@ -156,6 +164,7 @@ export const kioskRoutes = router()
 			{
 				token,
 				expiresAt: expiresAt.toISOString(),
+				deviceKey,
 				user: {
 					id: kiosk.id,
 					username: kiosk.username,

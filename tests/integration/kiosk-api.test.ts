@@ -82,6 +82,7 @@ for (const dialect of DIALECTS) {
 			const body = (await res.json()) as {
 				token: string;
 				expiresAt: string;
+				deviceKey: string;
 				user: { id: string; role: string; scope: string[]; displayName: string };
 			};
 			expect(body.user).toMatchObject({
@@ -90,6 +91,8 @@ for (const dialect of DIALECTS) {
 				displayName: '服务中心'
 			});
 			expect(new Date(body.expiresAt).getTime() - Date.now()).toBeGreaterThan(300 * 86_400_000);
+			// The answer has the shape of a sign-in, device key included (the app parses it as one).
+			expect(Buffer.from(body.deviceKey, 'base64')).toHaveLength(32);
 			kioskUserId = body.user.id;
 			kiosk = new ApiClient(app, deviceId).withToken(body.token);
 			const audit = await db.store.auditEntries({ communityCode: '450102001003', limit: 10 });
