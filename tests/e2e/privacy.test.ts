@@ -187,6 +187,8 @@ describe('privacy in the browser', () => {
 		await page.getByRole('link', { name: '重复登记' }).click();
 		await page.getByRole('heading', { level: 1, name: '重复登记' }).waitFor();
 		const flag = page.locator('li.flag').filter({ hasText: '罗*燕' });
+		// The flag's people arrive with the page's data: wait for them before counting.
+		await flag.locator('.people li').nth(1).waitFor();
 		expect(await flag.locator('.people li').count()).toBe(2);
 		expect(await page.locator('main').innerText()).not.toContain(idNumber);
 		await flag.getByLabel('处理结果').selectOption({ label: '不是同一人' });
