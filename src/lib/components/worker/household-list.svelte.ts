@@ -2,7 +2,7 @@
 // a visit saved or pulled shows at once); what is typed is applied after a short pause, and the
 // search and filters run in memory over the summaries.
 import { LiveQuery } from '$lib/client/live-query.svelte';
-import { gridRows } from '$lib/db/worker-reads';
+import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
 import { rangesAt } from '$lib/domain/calendar';
 import {
 	coverageOf,
@@ -51,10 +51,12 @@ export class HouseholdListState {
 		this.#gridId = gridId;
 		this.#data = new LiveQuery(gridId, async (db, id) => {
 			const started = performance.now();
-			const rows = await gridRows(db, id);
+			const [rows, period] = await Promise.all([gridRows(db, id), coveragePeriod(db, Date.now())]);
 			measure('gridcare:household-rows', started);
 			const building = performance.now();
-			const { month, today } = rangesAt(Date.now());
+			// "Not yet visited" and coverage count over the running check round, else the month.
+			const { today } = rangesAt(Date.now());
+			const month = period.range;
 			const list = {
 				summaries: summarizeHouseholds(rows, {
 					month,
