@@ -3,7 +3,7 @@
 // search and filters run in memory over the summaries.
 import { LiveQuery } from '$lib/client/live-query.svelte';
 import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
-import { rangesAt } from '$lib/domain/calendar';
+import { rangesAt, type CoveragePeriod } from '$lib/domain/calendar';
 import {
 	coverageOf,
 	filterHouseholds,
@@ -29,6 +29,8 @@ function measure(name: string, start: number): void {
 export interface GridList {
 	summaries: HouseholdSummary[];
 	coverage: Coverage;
+	/** The period coverage and "not yet visited" count over. */
+	period: CoveragePeriod;
 }
 
 export interface ListSnapshot {
@@ -68,7 +70,8 @@ export class HouseholdListState {
 					rows.visits,
 					month,
 					today
-				)
+				),
+				period
 			};
 			measure('gridcare:household-summaries', building);
 			return list;
