@@ -152,6 +152,17 @@ export interface ParkedChange {
 	parkedAt: number;
 }
 
+/** A check round covering this device's grids, as pulled; read-only on devices. */
+export type RoundRow = {
+	id: string;
+	divisionCode: string;
+	name: string;
+	/** YYYY-MM-DD, first day of the round. */
+	startDate: string;
+	/** YYYY-MM-DD, last day of the round. */
+	dueDate: string;
+};
+
 export const UPDATABLE_TABLES = ['households', 'residents', 'incidents'] as const;
 export type UpdatableTable = (typeof UPDATABLE_TABLES)[number];
 
@@ -183,6 +194,7 @@ export class GridcareDb extends Dexie {
 	declare outbox: EntityTable<OutboxEntry, 'seq'>;
 	declare meta: EntityTable<MetaEntry, 'key'>;
 	declare parked: EntityTable<ParkedChange, 'id'>;
+	declare rounds: EntityTable<RoundRow, 'id'>;
 
 	readonly now: () => number;
 	readonly randomBytes: () => Uint8Array;
@@ -216,6 +228,10 @@ export class GridcareDb extends Dexie {
 		this.version(2).stores({
 			residents: 'id, householdId, gridId, hasLocalEdits',
 			visits: 'id, [householdId+visitedAt], [gridId+visitedAt]'
+		});
+		// Check rounds set the period coverage is counted over (calendar.ts); pulled, never pushed.
+		this.version(3).stores({
+			rounds: 'id, startDate'
 		});
 	}
 

@@ -68,6 +68,28 @@ describe('reads for the worker screens', () => {
 		expect(monthRange(new Date(NOW)).from < new Date(NOW).toISOString()).toBe(true);
 	});
 
+	it('counts coverage over the running check round, leaving out visits before it', async () => {
+		const { next } = await seed();
+		// A visit on 1 June is in the month but before a round that starts on 10 June.
+		await recordVisit(db, {
+			householdId: next.id,
+			visitedAt: new Date(2025, 5, 1, 9, 0).toISOString(),
+			outcome: 'visited',
+			checks: []
+		});
+		expect((await gridCoverages(db, [GRID], NOW))[GRID].visitedHouseholds).toBe(2);
+		await db.rounds.put({
+			id: 'round-1',
+			divisionCode: '450103001001',
+			name: '六月排查',
+			startDate: '2025-06-10',
+			dueDate: '2025-06-20'
+		});
+		expect(await gridCoverages(db, [GRID], NOW)).toEqual({
+			[GRID]: { households: 2, visitedHouseholds: 1, visitsToday: 1 }
+		});
+	});
+
 	it('gives a household with members eldest first, visits, open incidents and what is unsynced', async () => {
 		const { home, next, visit, grandma } = await seed();
 		const detail = await householdDetail(db, home.id);

@@ -2,7 +2,12 @@
 // scans): a grid's rows through the `gridId` indexes, a household's through `householdId`.
 import { Dexie } from 'dexie';
 import type { SyncTable } from '$lib/shared/enums';
-import { rangesAt, type TimeRange } from '$lib/domain/calendar';
+import {
+	coveragePeriodAt,
+	rangesAt,
+	type CoveragePeriod,
+	type TimeRange
+} from '$lib/domain/calendar';
 import { coverageOf, type Coverage, type GridRows } from '$lib/domain/household-list';
 import type {
 	GridcareDb,
@@ -90,13 +95,22 @@ export async function gridTotals(
 	return { householdIds, visits };
 }
 
-/** Coverage this month and visits today of each grid, at `nowMs` on this device's calendar. */
+/** The coverage period at `nowMs`: the running check round on this device, else the month. */
+export async function coveragePeriod(db: GridcareDb, nowMs: number): Promise<CoveragePeriod> {
+	return coveragePeriodAt(nowMs, await db.rounds.toArray());
+}
+
+/**
+ * Coverage over the current period (check round or month) and visits today of each grid, at
+ * `nowMs` on this device's calendar.
+ */
 export async function gridCoverages(
 	db: GridcareDb,
 	gridIds: readonly string[],
 	nowMs: number
 ): Promise<Record<string, Coverage>> {
-	const { month, today } = rangesAt(nowMs);
+	const { today } = rangesAt(nowMs);
+	const month = (await coveragePeriod(db, nowMs)).range;
 	const totals = await Promise.all(gridIds.map((id) => gridTotals(db, id, month)));
 	return Object.fromEntries(
 		gridIds.map((id, i) => [id, coverageOf(totals[i].householdIds, totals[i].visits, month, today)])

@@ -1,6 +1,7 @@
 // Calendar ranges on this device, as the ISO strings visits are stored with (UTC, so string
-// order is time order in the `[gridId+visitedAt]` index). Until check rounds exist, coverage is
-// counted over the current calendar month, and the screens say so.
+// order is time order in the `[gridId+visitedAt]` index). Coverage is counted over the current
+// check round when one is running on this device's calendar, else over the calendar month; the
+// screens say which (coveragePeriodAt).
 
 export interface TimeRange {
 	/** Inclusive, ISO 8601 UTC. */
@@ -36,4 +37,52 @@ export function rangesAt(epochMs: number): { month: TimeRange; today: TimeRange 
 /** An instant (epoch ms) as stored: ISO 8601 in UTC. */
 export function isoAt(epochMs: number): string {
 	return new Date(epochMs).toISOString();
+}
+
+/** A check round's dates, as pulled (YYYY-MM-DD, both inclusive). */
+export interface RoundDates {
+	name: string;
+	startDate: string;
+	dueDate: string;
+}
+
+/** The period coverage is counted over: a running check round, or the calendar month. */
+export type CoveragePeriod =
+	| { kind: 'round'; name: string; dueDate: string; range: TimeRange }
+	| { kind: 'month'; range: TimeRange };
+
+/** A local calendar day (epoch ms) as YYYY-MM-DD. */
+function localDay(now: Date): string {
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** Local midnight starting a YYYY-MM-DD day, plus `days`. */
+function midnightOf(date: string, days = 0): Date {
+	const [y, m, d] = date.split('-').map(Number);
+	return new Date(y, m - 1, d + days);
+}
+
+/**
+ * The coverage period at an instant (epoch ms): the round running today (startDate ≤ today ≤
+ * dueDate; of several, the one started last), as [midnight of startDate, midnight after dueDate),
+ * else the calendar month.
+ */
+export function coveragePeriodAt(epochMs: number, rounds: readonly RoundDates[]): CoveragePeriod {
+	const now = new Date(epochMs);
+	const today = localDay(now);
+	let current: RoundDates | null = null;
+	for (const round of rounds)
+		if (round.startDate <= today && today <= round.dueDate)
+			if (!current || round.startDate > current.startDate) current = round;
+	if (!current) return { kind: 'month', range: monthRange(now) };
+	return {
+		kind: 'round',
+		name: current.name,
+		dueDate: current.dueDate,
+		range: {
+			from: midnightOf(current.startDate).toISOString(),
+			to: midnightOf(current.dueDate, 1).toISOString()
+		}
+	};
 }

@@ -1,8 +1,7 @@
 // What the map shows of some grids, read from the device: each household with coordinates and its
 // visit status (from the same summaries as the grid's household list), and the grids' outlines.
 import type { GridcareDb } from '$lib/db/db';
-import { gridRows } from '$lib/db/worker-reads';
-import { monthRange } from '$lib/domain/calendar';
+import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
 import { summarizeHouseholds } from '$lib/domain/household-list';
 import { extentOf, ringOfBounds, ringsOfBoundary, type LatLng, type PlacedHousehold } from './geo';
 import { visitStatus, VISIT_STATUSES, type VisitStatus } from './visit-status';
@@ -33,9 +32,13 @@ export async function loadMapGrid(
 	boundary: unknown,
 	now = new Date()
 ): Promise<MapGrid> {
-	const rows = await gridRows(db, gridId);
+	const [rows, period] = await Promise.all([
+		gridRows(db, gridId),
+		coveragePeriod(db, now.getTime())
+	]);
+	// Visit status colours follow the running check round, else the calendar month.
 	const summaries = summarizeHouseholds(rows, {
-		month: monthRange(now),
+		month: period.range,
 		tagWords: () => [],
 		compareAddress: byAddress
 	});

@@ -121,6 +121,30 @@ describe('applying pulled changes', () => {
 		expect(await db.households.count()).toBe(1);
 	});
 
+	it('stores pulled check rounds in their table instead of parking them', async () => {
+		db = openTestDb();
+		const R = '0196f1d2-0000-7000-8000-0000000000r1';
+		const fields = {
+			id: R,
+			divisionCode: '450103001001',
+			name: '六月排查',
+			startDate: '2025-06-01',
+			dueDate: '2025-06-20'
+		};
+		await applyPulledPage(
+			db,
+			{
+				changes: [{ table: 'rounds', op: 'insert', rowId: R, fields, version: 3 }],
+				cursor: 'c3',
+				hasMore: false
+			},
+			USER
+		);
+		expect(await db.rounds.toArray()).toEqual([fields]);
+		expect(await db.parked.count()).toBe(0);
+		expect(await loadCursor(db, USER)).toBe('c3');
+	});
+
 	it('ignores pulled fields that would overwrite local bookkeeping', () => {
 		const row = foldChange(
 			undefined,

@@ -10,7 +10,7 @@
 // touches the field and a pull has caught up after the push, the server's value (the merge
 // winner, whichever device it came from) is put back: see `settleLocalEdits`.
 import { SYNC_TABLES, type SyncTable } from '$lib/shared/enums';
-import { UPDATABLE_TABLES, type AnyRow, type GridcareDb } from '$lib/db/db';
+import { UPDATABLE_TABLES, type AnyRow, type GridcareDb, type RoundRow } from '$lib/db/db';
 import { restoreServerValues } from '$lib/db/local-rows';
 import { touchedFields } from './outbox';
 import type { PullPage, PulledChange } from './transport';
@@ -75,7 +75,7 @@ export async function applyPulledPage(
 	for (let i = 0; i < changes.length; i += chunkSize) chunks.push(changes.slice(i, i + chunkSize));
 	if (chunks.length === 0) chunks.push([]);
 	for (const [i, changes] of chunks.entries()) {
-		await db.transaction('rw', [...db.syncedTables, db.meta, db.parked], async () => {
+		await db.transaction('rw', [...db.syncedTables, db.meta, db.parked, db.rounds], async () => {
 			await applyChanges(db, changes, known);
 			if (i === chunks.length - 1)
 				await db.meta.put({ key: cursorKey(userId), value: page.cursor });
@@ -101,6 +101,18 @@ export async function sealChanges(
 	);
 }
 
+/** A pulled `rounds` change as its row. */
+function roundOf(change: PulledChange): RoundRow {
+	const f = change.fields;
+	return {
+		id: change.rowId,
+		divisionCode: String(f.divisionCode),
+		name: String(f.name),
+		startDate: String(f.startDate),
+		dueDate: String(f.dueDate)
+	};
+}
+
 async function applyChanges(
 	db: GridcareDb,
 	changes: readonly PulledChange[],
@@ -108,14 +120,18 @@ async function applyChanges(
 ): Promise<void> {
 	const byTable = new Map<SyncTable, PulledChange[]>();
 	const unknown: PulledChange[] = [];
+	const rounds: PulledChange[] = [];
 	for (const change of changes) {
-		if (!isKnownTable(change.table) || !isKnownOp(change.op)) unknown.push(change);
+		if (change.table === 'rounds' && (change.op === 'insert' || change.op === 'update'))
+			rounds.push(change);
+		else if (!isKnownTable(change.table) || !isKnownOp(change.op)) unknown.push(change);
 		else {
 			const list = byTable.get(change.table) ?? [];
 			list.push(change);
 			byTable.set(change.table, list);
 		}
 	}
+	if (rounds.length) await db.rounds.bulkPut(rounds.map((change) => roundOf(change)));
 	if (unknown.length)
 		await db.parked.bulkAdd(unknown.map((change) => ({ change, parkedAt: db.now() })));
 	for (const [table, tableChanges] of byTable) {

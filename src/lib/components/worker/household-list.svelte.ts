@@ -2,8 +2,8 @@
 // a visit saved or pulled shows at once); what is typed is applied after a short pause, and the
 // search and filters run in memory over the summaries.
 import { LiveQuery } from '$lib/client/live-query.svelte';
-import { gridRows } from '$lib/db/worker-reads';
-import { rangesAt } from '$lib/domain/calendar';
+import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
+import { rangesAt, type CoveragePeriod } from '$lib/domain/calendar';
 import {
 	coverageOf,
 	filterHouseholds,
@@ -29,6 +29,8 @@ function measure(name: string, start: number): void {
 export interface GridList {
 	summaries: HouseholdSummary[];
 	coverage: Coverage;
+	/** The period coverage and "not yet visited" count over. */
+	period: CoveragePeriod;
 }
 
 export interface ListSnapshot {
@@ -51,10 +53,12 @@ export class HouseholdListState {
 		this.#gridId = gridId;
 		this.#data = new LiveQuery(gridId, async (db, id) => {
 			const started = performance.now();
-			const rows = await gridRows(db, id);
+			const [rows, period] = await Promise.all([gridRows(db, id), coveragePeriod(db, Date.now())]);
 			measure('gridcare:household-rows', started);
 			const building = performance.now();
-			const { month, today } = rangesAt(Date.now());
+			// "Not yet visited" and coverage count over the running check round, else the month.
+			const { today } = rangesAt(Date.now());
+			const month = period.range;
 			const list = {
 				summaries: summarizeHouseholds(rows, {
 					month,
@@ -66,7 +70,8 @@ export class HouseholdListState {
 					rows.visits,
 					month,
 					today
-				)
+				),
+				period
 			};
 			measure('gridcare:household-summaries', building);
 			return list;
