@@ -39,6 +39,15 @@ describe('check rounds on the worker tablet', () => {
 			await meter.first().waitFor({ timeout: 60_000 });
 			expect(await page.getByText('本月已走访').count()).toBe(0);
 			await screenshot(page, 'w60-worker-home-round-tablet');
+
+			// The grid's list counts "not visited" over the round and says so.
+			await page
+				.getByRole('link', { name: /第一网格/ })
+				.first()
+				.click();
+			await page.getByRole('button', { name: /本轮未走访/ }).waitFor({ timeout: 30_000 });
+			expect(await page.getByText('本月未走访').count()).toBe(0);
+			expect(await page.getByText('本轮未走访').count()).toBeGreaterThan(1);
 		}
 	);
 });
