@@ -282,7 +282,26 @@ for (const dialect of DIALECTS) {
 						for (const f of incremental) metrics.add(f.metric);
 					}
 				),
-				{ numRuns: 25 }
+				{
+					numRuns: 25,
+					// Besides the random workloads, one that surely reaches every kind of figure (an
+					// abnormal check needs a resident in the visited household), so the check below
+					// never depends on chance.
+					examples: [
+						[
+							[
+								[
+									{ kind: 'household', grid: 0 },
+									{ kind: 'resident', household: 0, daily: true },
+									{ kind: 'visit', household: 0, day: 0, abnormal: [0, 1, 2, 3, 4] },
+									{ kind: 'checkin', resident: 0, day: 0, channel: 0 },
+									{ kind: 'incident', grid: 0 }
+								]
+							],
+							false
+						]
+					]
+				}
 			);
 			// The workloads reached every kind of figure.
 			expect([...metrics].sort()).toEqual([
