@@ -189,8 +189,9 @@ export const visits = pgTable(
 		createdAt: at('created_at').notNull()
 	},
 	(t) => [
-		// Household + day: a visit's "first in this period" check in roll-up maintenance.
-		index('visits_household_idx').on(t.householdId, t.day),
+		// Household + day (+ abnormal, so the check reads the index alone): a visit's "first in
+		// this period" check in roll-up maintenance.
+		index('visits_household_idx').on(t.householdId, t.day, t.abnormal),
 		index('visits_grid_day_idx').on(t.gridId, t.day)
 	]
 );

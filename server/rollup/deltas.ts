@@ -9,7 +9,8 @@ import type { StoredMetric } from './metrics';
 const SEP = '\u0000';
 
 export class FigureDeltas {
-	private readonly values = new Map<string, number>();
+	/** Deltas per grid (and its community), period and metric; spread over the ancestors in rows(). */
+	private readonly grids = new Map<string, number>();
 
 	/** Add `n` to a metric of a grid for a period, and to every ancestor of the grid. */
 	addForGrid(
@@ -20,27 +21,28 @@ export class FigureDeltas {
 		n: number
 	): void {
 		if (n === 0) return;
-		for (const node of nodesOfGrid(gridId, communityCode)) this.add(node, period, metric, n);
+		const key = `${gridId}${SEP}${communityCode}${SEP}${period}${SEP}${metric}`;
+		this.grids.set(key, (this.grids.get(key) ?? 0) + n);
 	}
 
-	add(node: string, period: string, metric: StoredMetric, n: number): void {
-		const key = `${node}${SEP}${period}${SEP}${metric}`;
-		this.values.set(key, (this.values.get(key) ?? 0) + n);
-	}
-
-	/** Non-zero deltas in key order. */
+	/** Non-zero deltas of every node, in key order. */
 	rows(): { nodeCode: string; period: string; metric: string; value: number }[] {
-		return [...this.values.entries()]
+		const nodes = new Map<string, number>();
+		for (const [key, n] of this.grids) {
+			if (n === 0) continue;
+			const [gridId, communityCode, period, metric] = key.split(SEP);
+			for (const node of nodesOfGrid(gridId, communityCode)) {
+				const nodeKey = `${node}${SEP}${period}${SEP}${metric}`;
+				nodes.set(nodeKey, (nodes.get(nodeKey) ?? 0) + n);
+			}
+		}
+		return [...nodes.entries()]
 			.filter(([, v]) => v !== 0)
 			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 			.map(([key, value]) => {
 				const [nodeCode, period, metric] = key.split(SEP);
 				return { nodeCode, period, metric, value };
 			});
-	}
-
-	get size(): number {
-		return this.values.size;
 	}
 }
 

@@ -5,12 +5,11 @@
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
 // so they change nothing.
-import { and, gte, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gte, lte, or } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Tables } from '../store/drizzle-store';
-import { chunk } from '../store/drizzle-store';
-import type { SyncRows, SyncTx } from '../store/sync-types';
+import type { Tables } from '../store/drizzle-store';
+import type { SyncRows, SyncTx, TxDatabase } from '../store/sync-types';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, roundPeriod } from './metrics';
 import { divisionAndAncestors } from './nodes';
@@ -46,7 +45,7 @@ export function abnormalResidentsOf(checks: unknown): string[] {
 /** Compute the batch's figure deltas and add them, in the batch's transaction. Returns rows upserted. */
 export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Promise<number> {
 	if (applied.length === 0) return 0;
-	const { db, tables: t, maxParams } = tx.database();
+	const x = tx.database();
 	const deltas = new FigureDeltas();
 	const community = async (gridId: string) => (await tx.gridCommunity(gridId)) ?? '';
 	const ids = (table: SyncTable) => [
@@ -55,7 +54,7 @@ export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Prom
 
 	// Households: counted while not deleted.
 	const householdIds = ids('households');
-	const householdsBefore = await byId(db, t.households, householdIds, maxParams);
+	const householdsBefore = await byId(x, x.tables.households, householdIds);
 	for (const id of householdIds) {
 		const before = householdsBefore.get(id);
 		const after = await tx.getRow('households', id);
@@ -67,7 +66,7 @@ export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Prom
 
 	// Incidents: open until closed.
 	const incidentIds = ids('incidents');
-	const incidentsBefore = await byId(db, t.incidents, incidentIds, maxParams);
+	const incidentsBefore = await byId(x, x.tables.incidents, incidentIds);
 	for (const id of incidentIds) {
 		const before = incidentsBefore.get(id);
 		const after = await tx.getRow('incidents', id);
@@ -88,13 +87,13 @@ export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Prom
 		if (c) checkins.push(c);
 	}
 
-	await residentFigures(tx, db, t, maxParams, deltas, {
+	await residentFigures(tx, x, deltas, {
 		residentIds: ids('residents'),
 		householdIds,
 		checkins
 	});
-	if (visits.length) await visitFigures(tx, db, t, maxParams, deltas, visits);
-	return upsertDeltas(db, t, deltas, maxParams);
+	if (visits.length) await visitFigures(tx, x, deltas, visits);
+	return upsertDeltas(x.db, x.tables, deltas, x.maxParams);
 }
 
 const live = (row: { deleted: boolean } | null | undefined) => (row && !row.deleted ? 1 : 0);
@@ -104,19 +103,17 @@ const open = (row: { status: string } | null | undefined) =>
 type IdTable = Tables['households'] | Tables['residents'] | Tables['incidents'];
 
 async function byId<T extends IdTable>(
-	db: Db,
+	x: TxDatabase,
 	table: T,
-	ids: string[],
-	maxParams: number
+	ids: string[]
 ): Promise<Map<string, T['$inferSelect']>> {
 	const out = new Map<string, T['$inferSelect']>();
-	for (const part of chunk(ids, 1, maxParams)) {
-		const rows = await db
-			.select()
-			.from(table as Tables['households'])
-			.where(inArray((table as Tables['households']).id, part));
-		for (const r of rows) out.set(r.id, r as T['$inferSelect']);
-	}
+	if (ids.length === 0) return out;
+	const rows = await x.db
+		.select()
+		.from(table as Tables['households'])
+		.where(x.oneOf((table as Tables['households']).id, ids));
+	for (const r of rows) out.set(r.id, r as T['$inferSelect']);
 	return out;
 }
 
@@ -128,9 +125,7 @@ async function byId<T extends IdTable>(
  */
 async function residentFigures(
 	tx: SyncTx,
-	db: Db,
-	t: Tables,
-	maxParams: number,
+	x: TxDatabase,
 	deltas: FigureDeltas,
 	batch: { residentIds: string[]; householdIds: string[]; checkins: SyncRows['checkins'][] }
 ) {
@@ -141,15 +136,15 @@ async function residentFigures(
 		...batch.checkins.map((c) => c.residentId)
 	]);
 	// Residents of households the batch changed (a deleted household takes its residents with it).
-	for (const part of chunk(batch.householdIds, 1, maxParams)) {
-		const rows = await db
+	const { db, tables: t } = x;
+	if (batch.householdIds.length)
+		for (const r of await db
 			.select({ id: t.residents.id })
 			.from(t.residents)
-			.where(inArray(t.residents.householdId, part));
-		for (const r of rows) candidates.add(r.id);
-	}
+			.where(x.oneOf(t.residents.householdId, batch.householdIds)))
+			candidates.add(r.id);
 	if (candidates.size === 0) return;
-	const residentsBefore = await byId(db, t.residents, [...candidates], maxParams);
+	const residentsBefore = await byId(x, t.residents, [...candidates]);
 	const residentsAfter = new Map<string, SyncRows['residents'] | null>();
 	for (const id of candidates)
 		residentsAfter.set(
@@ -161,7 +156,7 @@ async function residentFigures(
 	const householdIds = new Set<string>();
 	for (const r of [...residentsBefore.values(), ...residentsAfter.values()])
 		if (r) householdIds.add(r.householdId);
-	const householdsBefore = await byId(db, t.households, [...householdIds], maxParams);
+	const householdsBefore = await byId(x, t.households, [...householdIds]);
 	const householdAfter = async (id: string) =>
 		touchedHouseholds.has(id) ? await tx.getRow('households', id) : householdsBefore.get(id);
 
@@ -201,20 +196,20 @@ async function residentFigures(
 		}
 	};
 	const { checkins } = t;
-	for (const part of chunk(changed, 1, maxParams))
+	if (changed.length)
 		addStored(
 			await db
 				.selectDistinct({ residentId: checkins.residentId, day: checkins.day })
 				.from(checkins)
-				.where(inArray(checkins.residentId, part))
+				.where(x.oneOf(checkins.residentId, changed))
 		);
 	const wantedDays = [...new Set(stable.flatMap((id) => [...batchDays.get(id)!]))];
-	for (const part of chunk(stable, 1, maxParams - wantedDays.length))
+	if (stable.length)
 		addStored(
 			await db
 				.selectDistinct({ residentId: checkins.residentId, day: checkins.day })
 				.from(checkins)
-				.where(and(inArray(checkins.residentId, part), inArray(checkins.day, wantedDays)))
+				.where(and(x.oneOf(checkins.residentId, stable), x.oneOf(checkins.day, wantedDays)))
 		);
 
 	for (const id of candidates) {
@@ -242,28 +237,23 @@ async function residentFigures(
  */
 async function visitFigures(
 	tx: SyncTx,
-	db: Db,
-	t: Tables,
-	maxParams: number,
+	x: TxDatabase,
 	deltas: FigureDeltas,
 	visits: SyncRows['visits'][]
 ) {
+	const { db, tables: t } = x;
 	const communities = new Map<string, string>();
 	for (const v of visits) communities.set(v.gridId, (await tx.gridCommunity(v.gridId)) ?? '');
 	const codes = [...new Set([...communities.values()].flatMap(divisionAndAncestors))];
-	const rounds: RoundSpan[] = [];
-	for (const part of chunk(codes, 1, maxParams))
-		rounds.push(
-			...(await db
-				.select({
-					id: t.rounds.id,
-					divisionCode: t.rounds.divisionCode,
-					startDate: t.rounds.startDate,
-					dueDate: t.rounds.dueDate
-				})
-				.from(t.rounds)
-				.where(inArray(t.rounds.divisionCode, part)))
-		);
+	const rounds: RoundSpan[] = await db
+		.select({
+			id: t.rounds.id,
+			divisionCode: t.rounds.divisionCode,
+			startDate: t.rounds.startDate,
+			dueDate: t.rounds.dueDate
+		})
+		.from(t.rounds)
+		.where(x.oneOf(t.rounds.divisionCode, codes));
 	const periodsOf = (v: SyncRows['visits']) => [
 		dayPeriod(v.day),
 		...roundsCovering(rounds, communities.get(v.gridId)!, v.day).map((r) => roundPeriod(r.id))
@@ -281,27 +271,23 @@ async function visitFigures(
 	const householdIds = [...new Set(visits.map((v) => v.householdId))];
 	const { visits: vt } = t;
 	const inPeriods = or(
-		inArray(vt.day, batchDays),
+		x.oneOf(vt.day, batchDays),
 		...spans.map((r) => and(gte(vt.day, r.startDate), lte(vt.day, r.dueDate)))
 	);
-	const stored: { householdId: string; day: string; abnormal: boolean; checks: unknown }[] = [];
-	const room = maxParams - batchDays.length - 2 * spans.length;
-	for (const part of chunk(householdIds, 1, room))
-		for (const r of await db
-			.select({
-				householdId: vt.householdId,
-				day: vt.day,
-				abnormal: vt.abnormal,
-				// Checks are read only from the (few) visits flagged abnormal.
-				checks: sql<unknown>`case when ${vt.abnormal} then ${vt.checks} end`
-			})
+	// Which households already have a visit on which day (covering index on (household_id, day,
+	// abnormal): one entry per household and day however many visits it holds), and the checks of
+	// the few stored visits flagged abnormal.
+	const where = and(x.oneOf(vt.householdId, householdIds), inPeriods);
+	const stored: { householdId: string; day: string; checks?: unknown }[] = [
+		...(await db
+			.selectDistinct({ householdId: vt.householdId, day: vt.day })
 			.from(vt)
-			.where(and(inArray(vt.householdId, part), inPeriods)))
-			stored.push({
-				...r,
-				abnormal: Boolean(r.abnormal),
-				checks: typeof r.checks === 'string' ? JSON.parse(r.checks) : r.checks
-			});
+			.where(where)),
+		...(await db
+			.select({ householdId: vt.householdId, day: vt.day, checks: vt.checks })
+			.from(vt)
+			.where(and(where, eq(vt.abnormal, true))))
+	];
 	// Only the batch's periods matter: a stored visit marks those it falls in.
 	const batchPeriods = [...new Set(visits.flatMap(periodsOf))];
 	const seenHousehold = new Set<string>();
@@ -310,7 +296,7 @@ async function visitFigures(
 	for (const s of stored)
 		for (const p of batchPeriods.filter((p) => periodHas(p, s.day))) {
 			seenHousehold.add(key(p, s.householdId));
-			if (s.abnormal) for (const r of abnormalResidentsOf(s.checks)) seenResident.add(key(p, r));
+			if (s.checks) for (const r of abnormalResidentsOf(s.checks)) seenResident.add(key(p, r));
 		}
 	for (const v of visits) {
 		const communityCode = communities.get(v.gridId)!;

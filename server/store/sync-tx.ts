@@ -51,7 +51,12 @@ export class DrizzleSyncTx implements SyncTx {
 	) {}
 
 	database(): TxDatabase {
-		return { db: this.tx, tables: this.t, maxParams: this.maxParams };
+		return {
+			db: this.tx,
+			tables: this.t,
+			maxParams: this.maxParams,
+			oneOf: (column, values) => this.driver.oneOf(column, values)
+		};
 	}
 
 	private get maxParams(): number {

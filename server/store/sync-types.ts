@@ -1,5 +1,6 @@
 // What the sync engine (server/sync/) needs from the database, inside one transaction.
-import type { InferSelectModel } from 'drizzle-orm';
+import type { InferSelectModel, SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type * as schema from '../db/schema.pg';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from './drizzle-store';
@@ -36,6 +37,8 @@ export interface TxDatabase {
 	db: Db;
 	tables: Tables;
 	maxParams: number;
+	/** `column IN (values)` with the whole list bound as one parameter. */
+	oneOf(column: PgColumn, values: string[]): SQL;
 }
 
 export interface SyncTx {
