@@ -276,18 +276,22 @@ async function visitFigures(
 	);
 	// Which households already have a visit on which day (covering index on (household_id, day,
 	// abnormal): one entry per household and day however many visits it holds), and the checks of
-	// the few stored visits flagged abnormal.
-	const where = and(x.oneOf(vt.householdId, householdIds), inPeriods);
-	const stored: { householdId: string; day: string; checks?: unknown }[] = [
-		...(await db
-			.selectDistinct({ householdId: vt.householdId, day: vt.day })
-			.from(vt)
-			.where(where)),
-		...(await db
-			.select({ householdId: vt.householdId, day: vt.day, checks: vt.checks })
-			.from(vt)
-			.where(and(where, eq(vt.abnormal, true))))
+	// the stored abnormal visits of households the batch found someone abnormal in (a resident
+	// belongs to one household).
+	const stored: { householdId: string; day: string; checks?: unknown }[] = await db
+		.selectDistinct({ householdId: vt.householdId, day: vt.day })
+		.from(vt)
+		.where(and(x.oneOf(vt.householdId, householdIds), inPeriods));
+	const abnormalHouseholds = [
+		...new Set(visits.filter((v) => v.abnormal).map((v) => v.householdId))
 	];
+	if (abnormalHouseholds.length)
+		stored.push(
+			...(await db
+				.select({ householdId: vt.householdId, day: vt.day, checks: vt.checks })
+				.from(vt)
+				.where(and(x.oneOf(vt.householdId, abnormalHouseholds), inPeriods, eq(vt.abnormal, true))))
+		);
 	// Only the batch's periods matter: a stored visit marks those it falls in.
 	const batchPeriods = [...new Set(visits.flatMap(periodsOf))];
 	const seenHousehold = new Set<string>();

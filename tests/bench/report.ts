@@ -1,5 +1,6 @@
 // The results as Markdown (bench-results/sync.md) and JSON (bench-results/sync.json).
 import { round } from './common';
+import { FLOOR_LABEL } from './floor';
 import { CALLER_EVERY, type PullResult } from './pull';
 import type { IngestResult } from './push';
 
@@ -120,7 +121,9 @@ export function pullTable(report: BenchReport): string {
 export function renderMarkdown(report: BenchReport): string {
 	const m = report.machine;
 	const tail = report.pull.changes * CALLER_EVERY;
-	const sqlite = report.push.results.find((r) => r.label.includes('SQLite'));
+	const sqlite = report.push.results.find((r) => r.label === 'GridCare SQLite');
+	const floor = report.push.results.find((r) => r.label === FLOOR_LABEL);
+	const floorRatio = report.push.ratios.find((r) => r.label.startsWith(FLOOR_LABEL));
 	const target = report.push.targetSqlitePerSec;
 	const sqliteLine = sqlite
 		? `GridCare on SQLite ingested **${int(sqlite.medianBatchPerSec)} visits/s** (median batch) and ` +
@@ -128,6 +131,14 @@ export function renderMarkdown(report: BenchReport): string {
 			`${round((sqlite.overallPerSec / target) * 100)} % of the ${int(target)} visits/s target ` +
 			`(${sqlite.overallPerSec >= target ? 'met' : 'not met'}).`
 		: 'GridCare on SQLite was not measured.';
+	const floorLine =
+		floor && floorRatio && sqlite
+			? `For scale: the floor, writing the same rows and doing nothing else, took ` +
+				`${floor.batchMs.median} ms per batch (**${int(floor.medianBatchPerSec)} visits/s**, ` +
+				`**${ratio(floorRatio.medianBatch)}** the PouchDB peer); GridCare's own work on top of ` +
+				`those rows (HTTP, validation, scope, merge, roll-up) took the other ` +
+				`${round(sqlite.batchMs.median - floor.batchMs.median, 1)} ms of its median batch.`
+			: '';
 	const notes = report.push.results.map((r) => `- ${r.label}: ${r.notes.join('; ')}.`);
 	return `# Sync benchmark
 
@@ -156,6 +167,8 @@ ${pushTable(report)}
 ${ratioTable(report)}
 
 ${sqliteLine} Target for GridCare SQLite / PouchDB: ≥ ${report.push.targetRatio}×.
+
+${floorLine}
 
 ${notes.join('\n')}
 

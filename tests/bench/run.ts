@@ -24,6 +24,7 @@ import postgres from 'postgres';
 import { now, progress, round } from './common';
 import type { Dialect } from './gridcare';
 import { benchDownload, writeDownloadReport } from './download';
+import { openFloorPeer } from './floor';
 import { openPouchPeer, POUCHDB_SERVER_VERSION, POUCHDB_VERSION } from './pouch';
 import { benchPull, type PullResult } from './pull';
 import {
@@ -150,6 +151,7 @@ async function benchIngest(work: PushWorkload): Promise<IngestResult[]> {
 				const peer = await openGridCarePeer(dialect, work);
 				if (peer) peers.push(peer);
 			}
+		if (only.has('push') && dialects.includes('sqlite')) peers.push(await openFloorPeer(work));
 		if (only.has('push') || only.has('pouch')) peers.push(await openPouchPeer(work));
 		const runs = peers.map((): Ingested[] => []);
 		const share = batches(work.measured, Math.ceil(measuredBatches / rounds) * batchSize);

@@ -286,7 +286,7 @@ for (const dialect of DIALECTS) {
 					numRuns: 25,
 					// Besides the random workloads, one that surely reaches every kind of figure (an
 					// abnormal check needs a resident in the visited household), so the check below
-					// never depends on chance.
+					// never depends on chance, and one that repeats a visit across batches.
 					examples: [
 						[
 							[
@@ -299,6 +299,22 @@ for (const dialect of DIALECTS) {
 								]
 							],
 							false
+						],
+						// A household visited again in a later batch, its resident found abnormal
+						// again: "first in the period" must look at what earlier batches stored.
+						[
+							[
+								[
+									{ kind: 'household', grid: 0 },
+									{ kind: 'resident', household: 0, daily: false },
+									{ kind: 'visit', household: 0, day: 0, abnormal: [0] }
+								],
+								[
+									{ kind: 'visit', household: 0, day: 0, abnormal: [0] },
+									{ kind: 'visit', household: 0, day: 0, abnormal: [] }
+								]
+							],
+							true
 						]
 					]
 				}
