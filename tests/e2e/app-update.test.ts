@@ -5,6 +5,7 @@
 // "update" with the form unsaved asks first, and "keep filling in" goes back to the form; once the
 // form is saved the update goes through: the new service worker controls the reloaded app, the
 // old precache is gone, the outbox still holds both visits, and they reach the server once each.
+import { AxeBuilder } from '@axe-core/playwright';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,12 @@ function precaches(page: Page): Promise<string[]> {
 	return page.evaluate(async () =>
 		(await caches.keys()).filter((name) => name.includes('precache'))
 	);
+}
+
+/** Accessibility problems axe finds in the update banner, as readable lines. */
+async function bannerViolations(page: Page): Promise<string[]> {
+	const result = await new AxeBuilder({ page }).include('.banner').analyze();
+	return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
 }
 
 /** Set on the window: gone after any reload. */
@@ -126,6 +133,7 @@ describe('app update', () => {
 				});
 				await banner.waitForOffer();
 				await screenshot(page, 'u01-update-offered', { fullPage: false });
+				expect(await bannerViolations(page)).toEqual([]);
 
 				// Nothing was interrupted and nothing reloads by itself.
 				await page.waitForTimeout(2_000);
@@ -148,6 +156,7 @@ describe('app update', () => {
 					await banner.keepFillingButton.evaluate((button) => button === document.activeElement)
 				).toBe(true);
 				await screenshot(page, 'u02-update-asks-about-unsaved-form', { fullPage: false });
+				expect(await bannerViolations(page)).toEqual([]);
 				await page.waitForTimeout(1_000);
 				expect((await registrationState(page)).waiting).toBe('installed');
 				expect(await stillSamePage(page)).toBe(true);
