@@ -278,6 +278,8 @@ describe('forms, map and app lock', () => {
 		expect(await page.locator('path.household-marker.status-visited').count()).toBe(1);
 		expect(await page.locator('path.household-marker.status-abnormal').count()).toBe(1);
 		expect(await map.tiles.count()).toBe(0);
+		// No check round runs: the map counts over the month and says so.
+		expect(await page.getByText(/^按本月走访情况显示住户位置。/).count()).toBe(1);
 		const legend = await map.legend().innerText();
 		for (const words of ['本月已走访', '本月未走访', '上次走访有异常', '网格范围'])
 			expect(legend).toContain(words);

@@ -221,3 +221,20 @@ export class LockScreen extends AppShell {
 		return this.dialog.isVisible();
 	}
 }
+
+/** The "new version" banner under the header (src/lib/components/layout/UpdateBanner.svelte). */
+export class UpdateBanner extends AppShell {
+	readonly updateButton = this.page.getByRole('button', { name: '立即更新', exact: true });
+	/** Asked when the page holds a form with input not saved yet. */
+	readonly unsavedConfirm = this.page.getByRole('group', { name: '确认更新' });
+	readonly keepFillingButton = this.page.getByRole('button', { name: '继续填写', exact: true });
+	readonly updateAnywayButton = this.page.getByRole('button', {
+		name: '不保存，立即更新',
+		exact: true
+	});
+	readonly applying = this.page.getByText('正在更新，马上重新打开…');
+
+	async waitForOffer(timeoutMs = 30_000): Promise<void> {
+		await this.updateButton.waitFor({ timeout: timeoutMs });
+	}
+}

@@ -10,6 +10,8 @@ class AppUpdate {
 	/** A new version that is installed and waiting for the user's go-ahead. */
 	waiting = $state.raw<ServiceWorker | null>(null);
 	registration = $state.raw<ServiceWorkerRegistration | null>(null);
+	/** The user tapped "update": the page reloads once the new version has taken over. */
+	applying = $state(false);
 
 	/** Only a built app has a service worker (the dev server serves modules that change constantly). */
 	async register(): Promise<void> {
@@ -36,10 +38,14 @@ class AppUpdate {
 		}, CHECK_INTERVAL_MS);
 	}
 
-	/** Let the waiting version take over, then reload into it. */
+	/**
+	 * Let the waiting version take over, then reload into it. The browser switches only once the
+	 * current version has finished the requests it is serving, so this can take a moment.
+	 */
 	apply(): void {
 		const worker = this.waiting;
-		if (!worker) return;
+		if (!worker || this.applying) return;
+		this.applying = true;
 		navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
 			once: true
 		});

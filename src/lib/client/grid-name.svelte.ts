@@ -1,5 +1,6 @@
 // A grid's name for a heading: the copy saved on this device at once, then the server's when
 // it answers. A grid the server does not know (or no network and no copy) keeps a plain name.
+import { untrack } from 'svelte';
 import { loadNode } from './divisions';
 import { session } from './session.svelte';
 
@@ -9,7 +10,9 @@ export class GridName {
 	constructor(gridId: () => string) {
 		$effect(() => {
 			const id = gridId();
-			this.name = session.cachedNode(id)?.node.name ?? null;
+			// Not a dependency: loadNode saves the node it fetched, which would run this again and
+			// fetch again, without end.
+			this.name = untrack(() => session.cachedNode(id)?.node.name) ?? null;
 			let current = true;
 			loadNode(id).then(
 				(result) => {

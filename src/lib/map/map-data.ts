@@ -2,6 +2,7 @@
 // visit status (from the same summaries as the grid's household list), and the grids' outlines.
 import type { GridcareDb } from '$lib/db/db';
 import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
+import type { CoveragePeriod } from '$lib/domain/calendar';
 import { summarizeHouseholds } from '$lib/domain/household-list';
 import { extentOf, ringOfBounds, ringsOfBoundary, type LatLng, type PlacedHousehold } from './geo';
 import { visitStatus, VISIT_STATUSES, type VisitStatus } from './visit-status';
@@ -25,18 +26,33 @@ export function emptyCounts(): StatusCounts {
 
 const byAddress = (a: string, b: string) => a.localeCompare(b, 'zh-CN', { numeric: true });
 
-/** One grid's map layer. `boundary` is the grid's GeoJSON when the device has it. */
-export async function loadMapGrid(
+export interface MapData {
+	/** What "visited" counts over: the check round running today, else the calendar month. */
+	period: CoveragePeriod;
+	grids: MapGrid[];
+}
+
+/** The map layers of some grids; `boundary` is a grid's GeoJSON when the device has it. */
+export async function loadMap(
+	db: GridcareDb,
+	grids: readonly { id: string; boundary: unknown }[],
+	now = new Date()
+): Promise<MapData> {
+	const period = await coveragePeriod(db, now.getTime());
+	return {
+		period,
+		grids: await Promise.all(grids.map((g) => loadMapGrid(db, g.id, g.boundary, period)))
+	};
+}
+
+/** One grid's map layer, its visit statuses counted over `period`. */
+async function loadMapGrid(
 	db: GridcareDb,
 	gridId: string,
 	boundary: unknown,
-	now = new Date()
+	period: CoveragePeriod
 ): Promise<MapGrid> {
-	const [rows, period] = await Promise.all([
-		gridRows(db, gridId),
-		coveragePeriod(db, now.getTime())
-	]);
-	// Visit status colours follow the running check round, else the calendar month.
+	const rows = await gridRows(db, gridId);
 	const summaries = summarizeHouseholds(rows, {
 		month: period.range,
 		tagWords: () => [],

@@ -18,14 +18,25 @@ export const MARKER_STYLE: Record<VisitStatus, MarkerStyle> = {
 	visited: { radius: 12, color: '#0f3d20', weight: 2, fillColor: '#1e6b3a', fillOpacity: 1 }
 };
 
+/** What "visited" counts over: the check round running today, or the calendar month. */
+export type StatusPeriod = { kind: 'round' } | { kind: 'month' };
+
 const STATUS_TEXT: Record<VisitStatus, [() => string, () => string]> = {
 	abnormal: [m.f_map_status_abnormal, m.f_map_status_abnormal_hint],
 	not_visited: [m.f_map_status_not_visited, m.f_map_status_not_visited_hint],
 	visited: [m.f_map_status_visited, m.f_map_status_visited_hint]
 };
 
-export function statusLabel(status: VisitStatus): string {
-	return STATUS_TEXT[status][0]();
+const ROUND_LABEL: Partial<Record<VisitStatus, () => string>> = {
+	not_visited: m.f_map_status_not_visited_round,
+	visited: m.f_map_status_visited_round
+};
+
+/** "本月已走访", or "本轮已走访" while a check round runs. */
+export function statusLabel(status: VisitStatus, period: StatusPeriod): string {
+	const label =
+		(period.kind === 'round' ? ROUND_LABEL[status] : undefined) ?? STATUS_TEXT[status][0];
+	return label();
 }
 
 export function statusHint(status: VisitStatus): string {

@@ -1,6 +1,7 @@
 // A household's visit status on the map, from the same summary the grid's household list uses
 // (src/lib/domain/household-list.ts), so the map and the list always agree: "abnormal at the last
-// visit" first (someone needs a follow-up), then "visited this month", otherwise "not visited".
+// visit" first (someone needs a follow-up), then "visited" in the current period (the check round
+// running today, else the month), otherwise "not visited".
 
 export const VISIT_STATUSES = ['abnormal', 'not_visited', 'visited'] as const;
 export type VisitStatus = (typeof VISIT_STATUSES)[number];
