@@ -33,9 +33,12 @@ class AppUpdate {
 				}
 			});
 		});
-		setInterval(() => {
+		const check = () => {
 			if (navigator.onLine) registration.update().catch(() => undefined);
-		}, CHECK_INTERVAL_MS);
+		};
+		setInterval(check, CHECK_INTERVAL_MS);
+		// A tablet that was offline all day looks for a new version as soon as it is back online.
+		window.addEventListener('online', check);
 	}
 
 	/**
