@@ -7,6 +7,7 @@ import type { Store, UserRow } from '../store/types';
 import type { SyncTx } from '../store/sync-types';
 import { maintainRollup } from './maintain';
 import { divisionAndAncestors } from './nodes';
+import type { DayClock } from './snapshots';
 
 /** Actor id of the escalation job in an incident's history. */
 export const SYSTEM_ACTOR = 'system';
@@ -28,7 +29,7 @@ export async function transitionIncident(
 	user: UserRow,
 	incidentId: string,
 	input: { to: IncidentStatus; assigneeId?: string; note?: string },
-	rollup = true
+	options: DayClock & { rollup?: boolean }
 ): Promise<TransitionOutcome> {
 	const assignee = input.assigneeId ? await store.getUser(input.assigneeId) : null;
 	return store.supervision().inSyncTransaction(async (tx) => {
@@ -76,7 +77,7 @@ export async function transitionIncident(
 			gridId: row.gridId,
 			communityCode: row.communityCode
 		});
-		await tx.updateRow('incidents', row.id, { ...fields, version, updatedAt: new Date() });
+		await tx.updateRow('incidents', row.id, { ...fields, version, updatedAt: options.now });
 		await tx.addIncidentTransition({
 			incidentId: row.id,
 			fromStatus: from,
@@ -84,7 +85,8 @@ export async function transitionIncident(
 			actorId: user.id,
 			...(input.note ? { note: input.note } : {})
 		});
-		if (rollup) await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }]);
+		if (options.rollup !== false)
+			await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }], options);
 		await tx.flush();
 		return { ok: true, version };
 	});

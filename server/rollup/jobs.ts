@@ -1,5 +1,6 @@
-// The periodic supervision job of `serve`: every minute, escalate overdue incidents and
-// evaluate community alerts. One run at a time; a failed run is logged and retried next minute.
+// The periodic supervision job of `serve`: every minute, freeze the day before once a day has
+// begun (snapshots.ts), escalate overdue incidents and evaluate community alerts. One run at a
+// time; a failed run is logged and retried next minute.
 import type { Config } from '../config';
 import type { Store } from '../store/types';
 import { evaluateAlerts } from './alerts';
@@ -13,6 +14,7 @@ export async function runSupervisionJobs(
 	now: Date,
 	timeZone: string
 ): Promise<{ escalated: number; alerts: number }> {
+	await store.supervision().freezeYesterday({ now, timeZone });
 	const escalated = await escalateOverdue(store, now);
 	const alerts = await evaluateAlerts(store, now, timeZone);
 	return { escalated, alerts };

@@ -4,7 +4,7 @@
 // changes by (contribution after − contribution before) of the rows the batch touched. All reads
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
-// so they change nothing.
+// so they change nothing. The first batch of a day freezes the day before first (snapshots.ts).
 import { and, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
@@ -14,6 +14,7 @@ import type { SyncRows, SyncTx } from '../store/sync-types';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, roundPeriod } from './metrics';
 import { divisionAndAncestors } from './nodes';
+import type { DayClock } from './snapshots';
 
 export interface AppliedChange {
 	table: SyncTable;
@@ -43,10 +44,19 @@ export function abnormalResidentsOf(checks: unknown): string[] {
 		.map((c) => c.residentId);
 }
 
-/** Compute the batch's figure deltas and add them, in the batch's transaction. Returns rows upserted. */
-export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Promise<number> {
+/**
+ * Compute the batch's figure deltas and add them, in the batch's transaction at `clock.now`
+ * (whose day decides which day is frozen first). Returns rows upserted.
+ */
+export async function maintainRollup(
+	tx: SyncTx,
+	applied: AppliedChange[],
+	clock: DayClock
+): Promise<number> {
 	if (applied.length === 0) return 0;
-	const { db, tables: t, maxParams } = tx.database();
+	const { db, tables: t, maxParams, frozenDays } = tx.database();
+	// Before anything changes: the day before keeps the state figures it ended with.
+	await frozenDays.freezeYesterday(db, t, maxParams, clock);
 	const deltas = new FigureDeltas();
 	const community = async (gridId: string) => (await tx.gridCommunity(gridId)) ?? '';
 	const ids = (table: SyncTable) => [

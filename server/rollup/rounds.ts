@@ -13,7 +13,7 @@ export async function createRound(store: Store, round: RoundRow): Promise<void> 
 		await tx.prefetch({});
 		const { db, tables: t, maxParams } = tx.database();
 		await db.insert(t.rounds).values(round);
-		await recomputeRollups(db, t, maxParams, undefined, round);
+		await recomputeRollups(db, t, maxParams, round);
 		const grids = await db
 			.select({ id: t.grids.id, communityCode: t.grids.communityCode })
 			.from(t.grids)

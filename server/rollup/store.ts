@@ -5,8 +5,10 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-o
 import type { Db, Driver, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
 import type { SyncTx } from '../store/sync-types';
+import { timeZoneFromEnv } from '../time-zone';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
+import type { DayClock, FrozenDays } from './snapshots';
 
 export type RoundRow = Tables['rounds']['$inferSelect'];
 export type IncidentRow = Tables['incidents']['$inferSelect'];
@@ -27,7 +29,8 @@ export class SupervisionQueries {
 			Driver,
 			'db' | 'tables' | 'transaction' | 'maxParams' | 'dialect'
 		>,
-		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>
+		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>,
+		private readonly frozen: FrozenDays
 	) {
 		this.t = driver.tables;
 	}
@@ -103,11 +106,42 @@ export class SupervisionQueries {
 		return Number(row?.n ?? 0);
 	}
 
-	/** Rebuild every figure from the base tables, in one transaction. */
-	recompute(timeZone?: string): Promise<RecomputeSummary> {
+	/**
+	 * Rebuild every figure from the base tables, in one transaction, keeping past days' snapshots
+	 * (recompute.ts); the day before `clock.now` is frozen first, like before any state write.
+	 */
+	recompute(
+		clock: DayClock = { now: new Date(), timeZone: timeZoneFromEnv() }
+	): Promise<RecomputeSummary> {
+		return this.driver.transaction(async (tx) => {
+			await this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock);
+			return recomputeRollups(tx, this.t, this.driver.maxParams);
+		});
+	}
+
+	/** Freeze the day before `clock.now` unless it is (the one-minute job); returns the day frozen. */
+	freezeYesterday(clock: DayClock): Promise<string | null> {
 		return this.driver.transaction((tx) =>
-			recomputeRollups(tx, this.t, this.driver.maxParams, timeZone)
+			this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock)
 		);
+	}
+
+	/**
+	 * Frozen days from `from` (included) to `before` (excluded), oldest first, each with the day
+	 * whose snapshot holds its state (snapshots.ts): a primary-key range.
+	 */
+	frozenDays(
+		from: string,
+		before: string,
+		limit: number
+	): Promise<{ day: string; stateDay: string }[]> {
+		const d = this.t.rollupDays;
+		return this.db
+			.select({ day: d.day, stateDay: d.stateDay })
+			.from(d)
+			.where(and(gte(d.day, from), lt(d.day, before)))
+			.orderBy(asc(d.day))
+			.limit(limit);
 	}
 
 	async getRound(id: string): Promise<RoundRow | null> {

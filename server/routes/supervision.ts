@@ -478,7 +478,7 @@ export const supervisionRoutes = router()
 		);
 	})
 	.openapi(transitionRoute, async (c) => {
-		const { store, config } = c.var.services;
+		const { store, config, now } = c.var.services;
 		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
 		const body = c.req.valid('json');
@@ -489,7 +489,11 @@ export const supervisionRoutes = router()
 				{ error: 'forbidden', message: "id: only the incident's community head moves it here" },
 				403
 			);
-		const outcome = await transitionIncident(store, user, id, body, config.rollup);
+		const outcome = await transitionIncident(store, user, id, body, {
+			now: now(),
+			timeZone: config.timeZone,
+			rollup: config.rollup
+		});
 		if (!outcome.ok)
 			return c.json(
 				{

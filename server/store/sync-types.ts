@@ -3,6 +3,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from './drizzle-store';
+import type { FrozenDays } from '../rollup/snapshots';
 
 export type SyncRows = {
 	households: InferSelectModel<typeof schema.households>;
@@ -36,6 +37,8 @@ export interface TxDatabase {
 	db: Db;
 	tables: Tables;
 	maxParams: number;
+	/** The store's end-of-day snapshots (server/rollup/snapshots.ts). */
+	frozenDays: FrozenDays;
 }
 
 export interface SyncTx {

@@ -119,7 +119,8 @@ function applyInTransaction(
 				mutations.filter(
 					(m, i): m is Mutation & { table: SyncTable } =>
 						results[i].status === 'applied' && m.table !== 'audit'
-				)
+				),
+				{ now: ctx.now, timeZone: ctx.timeZone }
 			);
 		await tx.flush();
 		return results;

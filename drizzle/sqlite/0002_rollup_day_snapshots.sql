@@ -1,0 +1,7 @@
+CREATE TABLE `rollup_days` (
+	`day` text PRIMARY KEY NOT NULL,
+	`state_day` text NOT NULL,
+	`frozen_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `rollup_figures_period_idx` ON `rollup_figures` (`period`,`metric`);
