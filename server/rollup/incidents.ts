@@ -21,7 +21,7 @@ const HEAD_MOVES: Record<string, readonly IncidentStatus[]> = {
 };
 
 export type TransitionOutcome =
-	| { ok: true; version: number }
+	| { ok: true; version: number; communityCode: string; figuresChanged: boolean }
 	| { ok: false; status: 400 | 403 | 404 | 409; field: string; message: string };
 
 export async function transitionIncident(
@@ -85,10 +85,17 @@ export async function transitionIncident(
 			actorId: user.id,
 			...(input.note ? { note: input.note } : {})
 		});
-		if (options.rollup !== false)
-			await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }], options);
+		const change =
+			options.rollup === false
+				? null
+				: await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }], options);
 		await tx.flush();
-		return { ok: true, version };
+		return {
+			ok: true,
+			version,
+			communityCode: row.communityCode,
+			figuresChanged: (change?.communities.length ?? 0) > 0
+		};
 	});
 }
 

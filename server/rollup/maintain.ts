@@ -44,16 +44,23 @@ export function abnormalResidentsOf(checks: unknown): string[] {
 		.map((c) => c.residentId);
 }
 
+export interface RollupChange {
+	/** Figure rows upserted. */
+	rows: number;
+	/** Communities whose figures changed (their alerts are evaluated once the batch commits). */
+	communities: string[];
+}
+
 /**
  * Compute the batch's figure deltas and add them, in the batch's transaction at `clock.now`
- * (whose day decides which day is frozen first). Returns rows upserted.
+ * (whose day decides which day is frozen first).
  */
 export async function maintainRollup(
 	tx: SyncTx,
 	applied: AppliedChange[],
 	clock: DayClock
-): Promise<number> {
-	if (applied.length === 0) return 0;
+): Promise<RollupChange> {
+	if (applied.length === 0) return { rows: 0, communities: [] };
 	const { db, tables: t, maxParams, frozenDays } = tx.database();
 	// Before anything changes: the day before keeps the state figures it ended with.
 	await frozenDays.freezeYesterday(db, t, maxParams, clock);
@@ -104,7 +111,8 @@ export async function maintainRollup(
 		checkins
 	});
 	if (visits.length) await visitFigures(tx, db, t, maxParams, deltas, visits);
-	return upsertDeltas(db, t, deltas, maxParams);
+	const rows = await upsertDeltas(db, t, deltas, maxParams);
+	return { rows, communities: deltas.nodesAt('community') };
 }
 
 const live = (row: { deleted: boolean } | null | undefined) => (row && !row.deleted ? 1 : 0);

@@ -8,8 +8,9 @@ import { recomputeRollups } from './recompute';
 import { subtreeEnd } from './nodes';
 import type { RoundRow } from './store';
 
-export async function createRound(store: Store, round: RoundRow): Promise<void> {
-	await store.supervision().inSyncTransaction(async (tx) => {
+/** Create a round; returns the communities (with grids) of its subtree. */
+export async function createRound(store: Store, round: RoundRow): Promise<string[]> {
+	return store.supervision().inSyncTransaction(async (tx) => {
 		await tx.prefetch({});
 		const { db, tables: t, maxParams } = tx.database();
 		await db.insert(t.rounds).values(round);
@@ -39,5 +40,6 @@ export async function createRound(store: Store, round: RoundRow): Promise<void> 
 				communityCode: g.communityCode
 			});
 		await tx.flush();
+		return [...new Set(grids.map((g) => g.communityCode))];
 	});
 }

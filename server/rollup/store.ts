@@ -6,6 +6,7 @@ import type { Db, Driver, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
 import type { SyncTx } from '../store/sync-types';
 import { timeZoneFromEnv } from '../time-zone';
+import { dayInZone } from '../../src/lib/domain/day';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
 import type { DayClock, FrozenDays } from './snapshots';
@@ -347,20 +348,47 @@ export class SupervisionQueries {
 		return row ?? null;
 	}
 
-	/** The latest alert of a community and kind. */
-	async latestAlert(communityCode: string, kind: string): Promise<AlertRow | null> {
+	/**
+	 * A reading over its threshold: one open (unacknowledged) alert per community and kind, which
+	 * follows the value while open; once acknowledged, the kind is not raised again the same day.
+	 * Read and written in one writer transaction, so two evaluators can never both raise it.
+	 * Returns whether a new alert was raised.
+	 */
+	raiseAlert(
+		communityCode: string,
+		reading: { kind: string; value: number; threshold: number },
+		clock: DayClock
+	): Promise<boolean> {
 		const a = this.t.alerts;
-		const [row] = await this.db
-			.select()
-			.from(a)
-			.where(and(eq(a.communityCode, communityCode), eq(a.kind, kind)))
-			.orderBy(desc(a.raisedAt))
-			.limit(1);
-		return row ?? null;
-	}
-
-	async insertAlert(row: AlertRow): Promise<void> {
-		await this.db.insert(this.t.alerts).values(row);
+		return this.driver.transaction(async (tx) => {
+			const [latest] = await tx
+				.select()
+				.from(a)
+				.where(and(eq(a.communityCode, communityCode), eq(a.kind, reading.kind)))
+				.orderBy(desc(a.raisedAt))
+				.limit(1);
+			if (latest && latest.acknowledgedAt === null) {
+				if (latest.value !== reading.value || latest.threshold !== reading.threshold)
+					await tx
+						.update(a)
+						.set({ value: reading.value, threshold: reading.threshold })
+						.where(eq(a.id, latest.id));
+				return false;
+			}
+			const today = dayInZone(clock.now, clock.timeZone);
+			if (latest && dayInZone(latest.raisedAt, clock.timeZone) === today) return false;
+			await tx.insert(a).values({
+				id: crypto.randomUUID(),
+				communityCode,
+				kind: reading.kind,
+				value: reading.value,
+				threshold: reading.threshold,
+				raisedAt: clock.now,
+				acknowledgedBy: null,
+				acknowledgedAt: null
+			});
+			return true;
+		});
 	}
 
 	async updateAlert(id: string, set: Partial<AlertRow>): Promise<void> {
