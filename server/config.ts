@@ -1,5 +1,6 @@
 // Deployment configuration from the environment (api-contract.md "Configuration").
 import { DEFAULT_DATABASE_URL } from './store/index';
+import { timeZoneFromEnv } from './time-zone';
 
 export interface Config {
 	databaseUrl: string;
@@ -26,12 +27,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-	const timeZone = env.GRIDCARE_TZ || 'Asia/Shanghai';
-	try {
-		new Intl.DateTimeFormat('en', { timeZone });
-	} catch {
-		throw new Error(`GRIDCARE_TZ: unknown time zone "${timeZone}"`);
-	}
+	const timeZone = timeZoneFromEnv(env);
 	return {
 		databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
 		port: positiveInt('PORT', env.PORT, 8787),

@@ -3,6 +3,7 @@ import type { LoginThrottle } from './auth/throttle';
 import type { Principal } from './auth/scope';
 import type { Store } from './store/types';
 import type { LogSink } from './logging';
+import type { AlertScheduler } from './rollup/alert-scheduler';
 
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
 	now: () => Date;
 	/** Where structured log lines go (standard output when absent). */
 	log?: LogSink;
+	/** Prompt alert evaluation after writes that change a community's figures (none when absent). */
+	alerts?: AlertScheduler;
 }
 
 export interface AppEnv {

@@ -320,8 +320,23 @@ export const rollupFigures = pgTable(
 		metric: text('metric').notNull(),
 		value: bigint('value', { mode: 'number' }).notNull()
 	},
-	(t) => [primaryKey({ columns: [t.nodeCode, t.period, t.metric] })]
+	(t) => [
+		primaryKey({ columns: [t.nodeCode, t.period, t.metric] }),
+		// The end-of-day snapshot copies the state rows of period "now" (server/rollup/snapshots.ts).
+		index('rollup_figures_period_idx').on(t.period, t.metric)
+	]
 );
+
+/**
+ * Days whose end-of-day state is frozen (server/rollup/snapshots.ts): `stateDay` is the day whose
+ * "day:<day>" rows hold that state — the day itself, or for a day no write followed, the next
+ * day frozen (nothing changed in between).
+ */
+export const rollupDays = pgTable('rollup_days', {
+	day: text('day').primaryKey(),
+	stateDay: text('state_day').notNull(),
+	frozenAt: at('frozen_at').notNull()
+});
 
 export const alerts = pgTable(
 	'alerts',

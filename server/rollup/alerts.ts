@@ -1,8 +1,9 @@
-// Community alerts, evaluated by the periodic job (and callable with an injected clock):
-// abnormal residents today ≥ threshold; missed check-ins after the cut-off ≥ threshold; the
-// current round's coverage behind schedule within its last 3 days. One open (unacknowledged)
-// alert per community and kind: while open it follows the value; once acknowledged, the kind is
-// not raised again that day.
+// Community alerts, evaluated shortly after a write changes a community's figures or settings
+// (alert-scheduler.ts) and by the periodic job (callable with an injected clock): abnormal
+// residents today ≥ threshold; missed check-ins after the cut-off ≥ threshold; the current
+// round's coverage behind schedule within its last 3 days. One open (unacknowledged) alert per
+// community and kind: while open it follows the value; once acknowledged, the kind is not raised
+// again that day (SupervisionQueries.raiseAlert).
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store } from '../store/types';
 import { dayPeriod, roundPeriod } from './metrics';
@@ -90,29 +91,9 @@ export async function evaluateAlerts(
 ): Promise<number> {
 	const sup = store.supervision();
 	const codes = communityCodes ?? (await sup.communitiesWithGrids());
-	const today = dayInZone(now, timeZone);
 	let raised = 0;
 	for (const code of codes)
-		for (const r of await alertReadings(store, code, now, timeZone)) {
-			if (!r.raised) continue;
-			const latest = await sup.latestAlert(code, r.kind);
-			if (latest && latest.acknowledgedAt === null) {
-				if (latest.value !== r.value)
-					await sup.updateAlert(latest.id, { value: r.value, threshold: r.threshold });
-				continue;
-			}
-			if (latest && dayInZone(latest.raisedAt, timeZone) === today) continue;
-			await sup.insertAlert({
-				id: crypto.randomUUID(),
-				communityCode: code,
-				kind: r.kind,
-				value: r.value,
-				threshold: r.threshold,
-				raisedAt: now,
-				acknowledgedBy: null,
-				acknowledgedAt: null
-			});
-			raised++;
-		}
+		for (const r of await alertReadings(store, code, now, timeZone))
+			if (r.raised && (await sup.raiseAlert(code, r, { now, timeZone }))) raised++;
 	return raised;
 }

@@ -3,7 +3,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
-import { nodesOfGrid } from './nodes';
+import { levelOf, nodesOfGrid } from './nodes';
+import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { StoredMetric } from './metrics';
 
 const SEP = '\u0000';
@@ -43,6 +44,11 @@ export class FigureDeltas {
 				const [nodeCode, period, metric] = key.split(SEP);
 				return { nodeCode, period, metric, value };
 			});
+	}
+
+	/** Nodes of one level with a non-zero delta. */
+	nodesAt(level: NodeLevel): string[] {
+		return [...new Set(this.rows().map((r) => r.nodeCode))].filter((c) => levelOf(c) === level);
 	}
 }
 

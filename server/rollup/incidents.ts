@@ -7,6 +7,7 @@ import type { Store, UserRow } from '../store/types';
 import type { SyncTx } from '../store/sync-types';
 import { maintainRollup } from './maintain';
 import { divisionAndAncestors } from './nodes';
+import type { DayClock } from './snapshots';
 
 /** Actor id of the escalation job in an incident's history. */
 export const SYSTEM_ACTOR = 'system';
@@ -20,7 +21,7 @@ const HEAD_MOVES: Record<string, readonly IncidentStatus[]> = {
 };
 
 export type TransitionOutcome =
-	| { ok: true; version: number }
+	| { ok: true; version: number; communityCode: string; figuresChanged: boolean }
 	| { ok: false; status: 400 | 403 | 404 | 409; field: string; message: string };
 
 export async function transitionIncident(
@@ -28,7 +29,7 @@ export async function transitionIncident(
 	user: UserRow,
 	incidentId: string,
 	input: { to: IncidentStatus; assigneeId?: string; note?: string },
-	rollup = true
+	options: DayClock & { rollup?: boolean }
 ): Promise<TransitionOutcome> {
 	const assignee = input.assigneeId ? await store.getUser(input.assigneeId) : null;
 	return store.supervision().inSyncTransaction(async (tx) => {
@@ -76,7 +77,7 @@ export async function transitionIncident(
 			gridId: row.gridId,
 			communityCode: row.communityCode
 		});
-		await tx.updateRow('incidents', row.id, { ...fields, version, updatedAt: new Date() });
+		await tx.updateRow('incidents', row.id, { ...fields, version, updatedAt: options.now });
 		await tx.addIncidentTransition({
 			incidentId: row.id,
 			fromStatus: from,
@@ -84,9 +85,17 @@ export async function transitionIncident(
 			actorId: user.id,
 			...(input.note ? { note: input.note } : {})
 		});
-		if (rollup) await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }]);
+		const change =
+			options.rollup === false
+				? null
+				: await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }], options);
 		await tx.flush();
-		return { ok: true, version };
+		return {
+			ok: true,
+			version,
+			communityCode: row.communityCode,
+			figuresChanged: (change?.communities.length ?? 0) > 0
+		};
 	});
 }
 

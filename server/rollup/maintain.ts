@@ -4,7 +4,7 @@
 // changes by (contribution after − contribution before) of the rows the batch touched. All reads
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
-// so they change nothing.
+// so they change nothing. The first batch of a day freezes the day before first (snapshots.ts).
 import { and, eq, gte, lte, or } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
@@ -13,6 +13,7 @@ import type { SyncRows, SyncTx, TxDatabase } from '../store/sync-types';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, roundPeriod } from './metrics';
 import { divisionAndAncestors } from './nodes';
+import type { DayClock } from './snapshots';
 
 export interface AppliedChange {
 	table: SyncTable;
@@ -42,10 +43,26 @@ export function abnormalResidentsOf(checks: unknown): string[] {
 		.map((c) => c.residentId);
 }
 
-/** Compute the batch's figure deltas and add them, in the batch's transaction. Returns rows upserted. */
-export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Promise<number> {
-	if (applied.length === 0) return 0;
+export interface RollupChange {
+	/** Figure rows upserted. */
+	rows: number;
+	/** Communities whose figures changed (their alerts are evaluated once the batch commits). */
+	communities: string[];
+}
+
+/**
+ * Compute the batch's figure deltas and add them, in the batch's transaction at `clock.now`
+ * (whose day decides which day is frozen first).
+ */
+export async function maintainRollup(
+	tx: SyncTx,
+	applied: AppliedChange[],
+	clock: DayClock
+): Promise<RollupChange> {
+	if (applied.length === 0) return { rows: 0, communities: [] };
 	const x = tx.database();
+	// Before anything changes: the day before keeps the state figures it ended with.
+	await x.frozenDays.freezeYesterday(x.db, x.tables, x.maxParams, clock);
 	const deltas = new FigureDeltas();
 	const community = async (gridId: string) => (await tx.gridCommunity(gridId)) ?? '';
 	const ids = (table: SyncTable) => [
@@ -93,7 +110,8 @@ export async function maintainRollup(tx: SyncTx, applied: AppliedChange[]): Prom
 		checkins
 	});
 	if (visits.length) await visitFigures(tx, x, deltas, visits);
-	return upsertDeltas(x.db, x.tables, deltas, x.maxParams);
+	const rows = await upsertDeltas(x.db, x.tables, deltas, x.maxParams);
+	return { rows, communities: deltas.nodesAt('community') };
 }
 
 const live = (row: { deleted: boolean } | null | undefined) => (row && !row.deleted ? 1 : 0);

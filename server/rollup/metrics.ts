@@ -17,8 +17,10 @@ export type Metrics = Record<MetricName, number>;
 /**
  * What rollup_figures stores. State metrics (households, openIncidents, checkinsExpected) are
  * kept under the period "now"; visits, visitedHouseholds and abnormalResidents per day and per
- * round; checkinsDone per day. missedCheckins (expected − done) and overdueIncidents (open
- * incidents past due, which changes with the clock alone) are derived when read.
+ * round; checkinsDone per day. missedCheckins (expected − done) is derived when read, and so is
+ * today's overdueIncidents (open incidents past due, which changes with the clock alone).
+ * When a day is over, the state metrics and its overdueIncidents are frozen under "day:<day>"
+ * (snapshots.ts), so a past day shows them as they were at its end.
  */
 export type StoredMetric =
 	| 'households'
@@ -26,8 +28,14 @@ export type StoredMetric =
 	| 'visits'
 	| 'abnormalResidents'
 	| 'openIncidents'
+	| 'overdueIncidents'
 	| 'checkinsExpected'
 	| 'checkinsDone';
+
+/** Metrics that describe the state at an instant, kept under "now" (not counts of a period's events). */
+export const STATE_METRICS = ['households', 'openIncidents', 'checkinsExpected'] as const;
+/** What a day's end-of-day snapshot holds under "day:<day>": the state metrics and overdue incidents. */
+export const SNAPSHOT_METRICS = [...STATE_METRICS, 'overdueIncidents'] as const;
 
 export const NOW = 'now';
 export const dayPeriod = (day: string) => `day:${day}`;

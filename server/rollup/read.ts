@@ -1,10 +1,11 @@
 // Reading figures for a node and its children: one primary-key lookup for the stored figures
-// of every node asked for, plus one range count of overdue incidents (see store.ts).
+// of every node asked for, plus, today, one range count of overdue incidents (see store.ts), or,
+// for a past day, one primary-key lookup of the day whose end-of-day snapshot it reads.
 import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { Store } from '../store/types';
 import { dayPeriod, NOW, zeroMetrics, type Metrics, type MetricName } from './metrics';
 import { levelOf } from './nodes';
-import { dayInZone } from '../../src/lib/domain/day';
+import { dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
 
 export interface RollupNode {
 	code: string;
@@ -21,13 +22,51 @@ const CHILD_LENGTH: Partial<Record<NodeLevel, number | null>> = {
 	community: null
 };
 
+/** Where the state metrics of a period are read, and its overdue incidents. */
+interface StateSource {
+	/** "now" (the live figures) or the "day:…" period of a frozen day's snapshot. */
+	period: string;
+	/** The "day:…" period whose stored overdue incidents are read; null: counted live. */
+	overduePeriod: string | null;
+	/** The instant overdue incidents are counted at when they are counted live. */
+	overdueAt: Date;
+}
+
+/**
+ * Today, a later day and a round read the live state figures, with overdue incidents counted
+ * now. A past day that is frozen reads the snapshot of its state day and its own overdue count
+ * (snapshots.ts); a day before the first one frozen reads that one's, the best known. When no
+ * day since has been frozen yet (just past midnight), nothing has changed since the day ended:
+ * the live figures, with overdue incidents counted at the day's end. `frozen` lists the frozen
+ * days from the day on, oldest first.
+ */
+function stateSource(
+	day: string | null,
+	today: string,
+	frozen: { day: string; stateDay: string }[],
+	now: Date,
+	timeZone: string
+): StateSource {
+	if (day === null || day >= today) return { period: NOW, overduePeriod: null, overdueAt: now };
+	const first = frozen.find((f) => f.day >= day && f.day < today);
+	return first
+		? {
+				period: dayPeriod(first.stateDay),
+				overduePeriod: dayPeriod(first.day),
+				overdueAt: now
+			}
+		: { period: NOW, overduePeriod: null, overdueAt: endOfDayInZone(day, timeZone) };
+}
+
+const dayOf = (period: string) => (period.startsWith('day:') ? period.slice(4) : null);
+
 /** Which stored period each metric is read from. Check-ins are daily: a round shows today's. */
-function periodOf(metric: MetricName, period: string, today: string): string {
+function periodOf(metric: MetricName, period: string, today: string, state: StateSource): string {
 	switch (metric) {
 		case 'households':
 		case 'openIncidents':
 		case 'checkinsExpected':
-			return NOW;
+			return state.period;
 		case 'checkinsDone':
 			return period.startsWith('day:') ? period : dayPeriod(today);
 		default:
@@ -35,9 +74,41 @@ function periodOf(metric: MetricName, period: string, today: string): string {
 	}
 }
 
+/** Overdue incidents at an instant: of one grid, or per child of a division and in all. */
+async function overdueAt(
+	store: Store,
+	node: { code: string; level: NodeLevel },
+	at: Date
+): Promise<Map<string, number>> {
+	const sup = store.supervision();
+	const overdue = new Map<string, number>();
+	if (node.level === 'grid') overdue.set(node.code, await sup.overdueOfGrid(node.code, at));
+	else {
+		const byChild = await sup.overdueByChild(node.code, CHILD_LENGTH[node.level] ?? null, at);
+		let total = 0;
+		for (const [code, n] of byChild) {
+			overdue.set(code, n);
+			total += n;
+		}
+		overdue.set(node.code, total);
+	}
+	return overdue;
+}
+
+const STORED = [
+	'households',
+	'visitedHouseholds',
+	'visits',
+	'abnormalResidents',
+	'openIncidents',
+	'checkinsExpected',
+	'checkinsDone'
+] as const;
+
 /**
  * Metrics of a node and of its children for a period ("day:…" or "round:…"), at `now`.
- * Returns one Metrics per code, in the order asked.
+ * Returns one Metrics per code, in the order asked. A past day costs one more primary-key lookup
+ * (its snapshot day) and no count of overdue incidents.
  */
 export async function readMetrics(
 	store: Store,
@@ -50,38 +121,24 @@ export async function readMetrics(
 	const sup = store.supervision();
 	const today = dayInZone(now, timeZone);
 	const codes = [node.code, ...childCodes];
-	const periods = [...new Set([period, NOW, dayPeriod(today)])];
-	const rows = await sup.figures(codes, periods);
+	const day = dayOf(period);
+	const frozen = day !== null && day < today ? await sup.frozenDays(day, today, 1) : [];
+	const state = stateSource(day, today, frozen, now, timeZone);
+	const periods = [period, state.period, dayPeriod(today), state.overduePeriod ?? NOW];
+	const rows = await sup.figures(codes, [...new Set(periods)]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.nodeCode}|${r.period}|${r.metric}`, r.value);
-
-	const overdue = new Map<string, number>();
-	if (node.level === 'grid') overdue.set(node.code, await sup.overdueOfGrid(node.code, now));
-	else {
-		const byChild = await sup.overdueByChild(node.code, CHILD_LENGTH[node.level] ?? null, now);
-		let total = 0;
-		for (const [code, n] of byChild) {
-			overdue.set(code, n);
-			total += n;
-		}
-		overdue.set(node.code, total);
-	}
+	const overdue = state.overduePeriod ? null : await overdueAt(store, node, state.overdueAt);
 
 	const out = new Map<string, Metrics>();
 	for (const code of codes) {
 		const m = zeroMetrics();
-		for (const metric of [
-			'households',
-			'visitedHouseholds',
-			'visits',
-			'abnormalResidents',
-			'openIncidents',
-			'checkinsExpected',
-			'checkinsDone'
-		] as const)
-			m[metric] = stored.get(`${code}|${periodOf(metric, period, today)}|${metric}`) ?? 0;
+		for (const metric of STORED)
+			m[metric] = stored.get(`${code}|${periodOf(metric, period, today, state)}|${metric}`) ?? 0;
 		m.missedCheckins = Math.max(0, m.checkinsExpected - m.checkinsDone);
-		m.overdueIncidents = overdue.get(code) ?? 0;
+		m.overdueIncidents = overdue
+			? (overdue.get(code) ?? 0)
+			: (stored.get(`${code}|${state.overduePeriod}|overdueIncidents`) ?? 0);
 		out.set(code, m);
 	}
 	return out;
@@ -99,33 +156,36 @@ export async function readTrend(
 	for (let i = days - 1; i >= 0; i--)
 		dates.push(dayInZone(new Date(now.getTime() - i * 86_400_000), timeZone));
 	const unique = [...new Set(dates)];
-	const rows = await store.supervision().figures([code], [...unique.map(dayPeriod), NOW]);
+	const today = dayInZone(now, timeZone);
+	const sup = store.supervision();
+	const frozen = await sup.frozenDays(unique[0], today, unique.length);
+	const sources = unique.map((date) => stateSource(date, today, frozen, now, timeZone));
+	const periods = new Set([
+		...unique.map(dayPeriod),
+		...sources.flatMap((s) => [s.period, s.overduePeriod ?? NOW])
+	]);
+	const rows = await sup.figures([code], [...periods]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.period}|${r.metric}`, r.value);
-	const level = levelOf(code);
-	const sup = store.supervision();
-	const overdueNow =
-		level === 'grid'
-			? await sup.overdueOfGrid(code, now)
-			: [...(await sup.overdueByChild(code, CHILD_LENGTH[level] ?? null, now)).values()].reduce(
-					(a, b) => a + b,
-					0
-				);
-	return unique.map((date) => {
+	// Overdue incidents counted live: today, and the past days no snapshot covers yet (rare).
+	const node = { code, level: levelOf(code) };
+	const counted = new Map<number, number>();
+	for (const s of sources)
+		if (!s.overduePeriod && !counted.has(s.overdueAt.getTime()))
+			counted.set(
+				s.overdueAt.getTime(),
+				(await overdueAt(store, node, s.overdueAt)).get(code) ?? 0
+			);
+	return unique.map((date, i) => {
 		const m = zeroMetrics();
 		const period = dayPeriod(date);
-		for (const metric of [
-			'visitedHouseholds',
-			'visits',
-			'abnormalResidents',
-			'checkinsDone'
-		] as const)
-			m[metric] = stored.get(`${period}|${metric}`) ?? 0;
-		// State metrics are kept for "now" only: each day shows the current value.
-		for (const metric of ['households', 'openIncidents', 'checkinsExpected'] as const)
-			m[metric] = stored.get(`${NOW}|${metric}`) ?? 0;
+		const state = sources[i];
+		for (const metric of STORED)
+			m[metric] = stored.get(`${periodOf(metric, period, today, state)}|${metric}`) ?? 0;
 		m.missedCheckins = Math.max(0, m.checkinsExpected - m.checkinsDone);
-		m.overdueIncidents = overdueNow;
+		m.overdueIncidents = state.overduePeriod
+			? (stored.get(`${state.overduePeriod}|overdueIncidents`) ?? 0)
+			: counted.get(state.overdueAt.getTime())!;
 		return { date, metrics: m };
 	});
 }

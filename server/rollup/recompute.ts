@@ -2,12 +2,20 @@
 // round's figures). Counting is done by the database with GROUP BY per grid; only the per-grid
 // aggregates are then added up the tree. Abnormality is decided by isAbnormalCheck (which
 // honours the flag a purged check keeps), so only visits flagged abnormal are read row by row.
-import { and, countDistinct, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+//
+// Past days' snapshots of the state metrics (households, open and overdue incidents, expected
+// check-ins at the end of each day; snapshots.ts) are kept as they are, not rebuilt: the base
+// tables hold the present state only (a household's deletion, a resident's dailyCheckIn toggles
+// and an incident's reopening carry no reliable time of their own), so a state at the end of a
+// past day cannot be derived from them. The snapshots are the record of those days. A recompute
+// is itself a write of the state figures: like every other, it freezes the day before first,
+// with the figures as they stood, then rebuilds today's live figures and every event figure.
+import { and, countDistinct, eq, gte, inArray, like, lte, not, sql } from 'drizzle-orm';
 import type { Db, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { abnormalResidentsOf, roundsCovering, type RoundSpan } from './maintain';
-import { dayPeriod, NOW, roundPeriod, type StoredMetric } from './metrics';
+import { dayPeriod, NOW, roundPeriod, SNAPSHOT_METRICS, type StoredMetric } from './metrics';
 
 export interface RecomputeSummary {
 	grids: number;
@@ -23,7 +31,6 @@ export async function recomputeRollups(
 	tx: Db,
 	t: Tables,
 	maxParams: number,
-	_timeZone?: string,
 	onlyRound?: RoundSpan
 ): Promise<RecomputeSummary> {
 	const community = new Map<string, string>();
@@ -48,7 +55,11 @@ export async function recomputeRollups(
 	const { households: h, residents: r, visits: v, checkins: c, incidents: i } = t;
 	const n = sql<number>`count(*)`;
 	if (!onlyRound) {
-		await tx.delete(t.rollupFigures);
+		// Everything but the snapshots of past days (see the top of this file).
+		const f = t.rollupFigures;
+		await tx
+			.delete(f)
+			.where(not(and(like(f.period, 'day:%'), inArray(f.metric, [...SNAPSHOT_METRICS]))!));
 		for (const row of await tx
 			.select({ gridId: h.gridId, n })
 			.from(h)

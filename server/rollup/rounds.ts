@@ -8,12 +8,13 @@ import { recomputeRollups } from './recompute';
 import { subtreeEnd } from './nodes';
 import type { RoundRow } from './store';
 
-export async function createRound(store: Store, round: RoundRow): Promise<void> {
-	await store.supervision().inSyncTransaction(async (tx) => {
+/** Create a round; returns the communities (with grids) of its subtree. */
+export async function createRound(store: Store, round: RoundRow): Promise<string[]> {
+	return store.supervision().inSyncTransaction(async (tx) => {
 		await tx.prefetch({});
 		const { db, tables: t, maxParams } = tx.database();
 		await db.insert(t.rounds).values(round);
-		await recomputeRollups(db, t, maxParams, undefined, round);
+		await recomputeRollups(db, t, maxParams, round);
 		const grids = await db
 			.select({ id: t.grids.id, communityCode: t.grids.communityCode })
 			.from(t.grids)
@@ -39,5 +40,6 @@ export async function createRound(store: Store, round: RoundRow): Promise<void> 
 				communityCode: g.communityCode
 			});
 		await tx.flush();
+		return [...new Set(grids.map((g) => g.communityCode))];
 	});
 }

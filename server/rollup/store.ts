@@ -5,8 +5,11 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-o
 import type { Db, Driver, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
 import type { SyncTx } from '../store/sync-types';
+import { timeZoneFromEnv } from '../time-zone';
+import { dayInZone } from '../../src/lib/domain/day';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
+import type { DayClock, FrozenDays } from './snapshots';
 
 export type RoundRow = Tables['rounds']['$inferSelect'];
 export type IncidentRow = Tables['incidents']['$inferSelect'];
@@ -27,7 +30,8 @@ export class SupervisionQueries {
 			Driver,
 			'db' | 'tables' | 'transaction' | 'maxParams' | 'dialect'
 		>,
-		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>
+		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>,
+		private readonly frozen: FrozenDays
 	) {
 		this.t = driver.tables;
 	}
@@ -103,11 +107,42 @@ export class SupervisionQueries {
 		return Number(row?.n ?? 0);
 	}
 
-	/** Rebuild every figure from the base tables, in one transaction. */
-	recompute(timeZone?: string): Promise<RecomputeSummary> {
+	/**
+	 * Rebuild every figure from the base tables, in one transaction, keeping past days' snapshots
+	 * (recompute.ts); the day before `clock.now` is frozen first, like before any state write.
+	 */
+	recompute(
+		clock: DayClock = { now: new Date(), timeZone: timeZoneFromEnv() }
+	): Promise<RecomputeSummary> {
+		return this.driver.transaction(async (tx) => {
+			await this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock);
+			return recomputeRollups(tx, this.t, this.driver.maxParams);
+		});
+	}
+
+	/** Freeze the day before `clock.now` unless it is (the one-minute job); returns the day frozen. */
+	freezeYesterday(clock: DayClock): Promise<string | null> {
 		return this.driver.transaction((tx) =>
-			recomputeRollups(tx, this.t, this.driver.maxParams, timeZone)
+			this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock)
 		);
+	}
+
+	/**
+	 * Frozen days from `from` (included) to `before` (excluded), oldest first, each with the day
+	 * whose snapshot holds its state (snapshots.ts): a primary-key range.
+	 */
+	frozenDays(
+		from: string,
+		before: string,
+		limit: number
+	): Promise<{ day: string; stateDay: string }[]> {
+		const d = this.t.rollupDays;
+		return this.db
+			.select({ day: d.day, stateDay: d.stateDay })
+			.from(d)
+			.where(and(gte(d.day, from), lt(d.day, before)))
+			.orderBy(asc(d.day))
+			.limit(limit);
 	}
 
 	async getRound(id: string): Promise<RoundRow | null> {
@@ -313,20 +348,47 @@ export class SupervisionQueries {
 		return row ?? null;
 	}
 
-	/** The latest alert of a community and kind. */
-	async latestAlert(communityCode: string, kind: string): Promise<AlertRow | null> {
+	/**
+	 * A reading over its threshold: one open (unacknowledged) alert per community and kind, which
+	 * follows the value while open; once acknowledged, the kind is not raised again the same day.
+	 * Read and written in one writer transaction, so two evaluators can never both raise it.
+	 * Returns whether a new alert was raised.
+	 */
+	raiseAlert(
+		communityCode: string,
+		reading: { kind: string; value: number; threshold: number },
+		clock: DayClock
+	): Promise<boolean> {
 		const a = this.t.alerts;
-		const [row] = await this.db
-			.select()
-			.from(a)
-			.where(and(eq(a.communityCode, communityCode), eq(a.kind, kind)))
-			.orderBy(desc(a.raisedAt))
-			.limit(1);
-		return row ?? null;
-	}
-
-	async insertAlert(row: AlertRow): Promise<void> {
-		await this.db.insert(this.t.alerts).values(row);
+		return this.driver.transaction(async (tx) => {
+			const [latest] = await tx
+				.select()
+				.from(a)
+				.where(and(eq(a.communityCode, communityCode), eq(a.kind, reading.kind)))
+				.orderBy(desc(a.raisedAt))
+				.limit(1);
+			if (latest && latest.acknowledgedAt === null) {
+				if (latest.value !== reading.value || latest.threshold !== reading.threshold)
+					await tx
+						.update(a)
+						.set({ value: reading.value, threshold: reading.threshold })
+						.where(eq(a.id, latest.id));
+				return false;
+			}
+			const today = dayInZone(clock.now, clock.timeZone);
+			if (latest && dayInZone(latest.raisedAt, clock.timeZone) === today) return false;
+			await tx.insert(a).values({
+				id: crypto.randomUUID(),
+				communityCode,
+				kind: reading.kind,
+				value: reading.value,
+				threshold: reading.threshold,
+				raisedAt: clock.now,
+				acknowledgedBy: null,
+				acknowledgedAt: null
+			});
+			return true;
+		});
 	}
 
 	async updateAlert(id: string, set: Partial<AlertRow>): Promise<void> {

@@ -310,7 +310,7 @@ export const rollupRoutes = router()
 		return c.json(await communitySettings(store, code), 200);
 	})
 	.openapi(settingsPutRoute, async (c) => {
-		const { store } = c.var.services;
+		const { store, alerts } = c.var.services;
 		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
 		const body = c.req.valid('json');
@@ -321,6 +321,8 @@ export const rollupRoutes = router()
 		if (!runsCommunity(user, code))
 			return c.json(forbidden('code', 'only the community head changes its settings'), 403);
 		await store.supervision().putSetting(settingsKey(code), body);
+		// New thresholds or cut-off: the community's alerts are evaluated against them.
+		alerts?.notify([code]);
 		await store.appendAudit({
 			userId: user.id,
 			role: user.role,

@@ -374,7 +374,7 @@ const alertJson = (a: import('../rollup/store').AlertRow) => ({
 
 export const supervisionRoutes = router()
 	.openapi(createRoundRoute, async (c) => {
-		const { store, now } = c.var.services;
+		const { store, now, alerts } = c.var.services;
 		const { user } = c.var.principal;
 		const body = c.req.valid('json');
 		if (body.dueDate < body.startDate)
@@ -402,7 +402,9 @@ export const supervisionRoutes = router()
 			createdBy: user.id,
 			createdAt: now()
 		};
-		await createRound(store, round);
+		const communities = await createRound(store, round);
+		// The round's coverage counts from now on: its communities' alerts are evaluated.
+		alerts?.notify(communities);
 		return c.json({ ...round, createdAt: round.createdAt.toISOString() }, 201);
 	})
 	.openapi(listRoundsRoute, async (c) => {
@@ -478,7 +480,7 @@ export const supervisionRoutes = router()
 		);
 	})
 	.openapi(transitionRoute, async (c) => {
-		const { store, config } = c.var.services;
+		const { store, config, now, alerts } = c.var.services;
 		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
 		const body = c.req.valid('json');
@@ -489,7 +491,11 @@ export const supervisionRoutes = router()
 				{ error: 'forbidden', message: "id: only the incident's community head moves it here" },
 				403
 			);
-		const outcome = await transitionIncident(store, user, id, body, config.rollup);
+		const outcome = await transitionIncident(store, user, id, body, {
+			now: now(),
+			timeZone: config.timeZone,
+			rollup: config.rollup
+		});
 		if (!outcome.ok)
 			return c.json(
 				{
@@ -504,6 +510,7 @@ export const supervisionRoutes = router()
 				},
 				outcome.status as 400
 			);
+		if (outcome.figuresChanged) alerts?.notify([outcome.communityCode]);
 		return c.json({ id, status: body.to, version: outcome.version }, 200);
 	})
 	.openapi(listAlertsRoute, async (c) => {

@@ -99,7 +99,7 @@ const pullRoute = createRoute({
 
 export const syncRoutes = router()
 	.openapi(pushRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, config, now, alerts } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
 		const { user, deviceId: sessionDevice } = c.var.principal;
 		const results = await applyPushBatch(
@@ -109,7 +109,8 @@ export const syncRoutes = router()
 				deviceId,
 				timeZone: config.timeZone,
 				now: now(),
-				rollup: config.rollup
+				rollup: config.rollup,
+				figuresChanged: (codes) => alerts?.notify(codes)
 			},
 			mutations
 		);

@@ -54,6 +54,8 @@ import {
 import { SupervisionQueries } from '../rollup/store';
 import { FigureDeltas, upsertDeltas } from '../rollup/deltas';
 import { NOW } from '../rollup/metrics';
+import { FrozenDays } from '../rollup/snapshots';
+import { timeZoneFromEnv } from '../time-zone';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 export type Tables = typeof schema;
@@ -95,6 +97,7 @@ export function chunk<T>(rows: T[], columns: number, maxParams: number): T[][] {
 export class DrizzleStore implements Store {
 	readonly dialect: Dialect;
 	private readonly t: Tables;
+	private readonly frozenDays = new FrozenDays();
 
 	constructor(private readonly driver: Driver) {
 		this.dialect = driver.dialect;
@@ -459,7 +462,9 @@ export class DrizzleStore implements Store {
 	}
 
 	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
-		return this.driver.transaction((tx) => fn(new DrizzleSyncTx(tx, this.t, this.driver)));
+		return this.driver.transaction((tx) =>
+			fn(new DrizzleSyncTx(tx, this.t, this.driver, this.frozenDays))
+		);
 	}
 
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]> {
@@ -470,8 +475,10 @@ export class DrizzleStore implements Store {
 	private supervisionQueries?: SupervisionQueries;
 
 	supervision(): SupervisionQueries {
-		this.supervisionQueries ??= new SupervisionQueries(this.driver, (fn) =>
-			this.syncTransaction(fn)
+		this.supervisionQueries ??= new SupervisionQueries(
+			this.driver,
+			(fn) => this.syncTransaction(fn),
+			this.frozenDays
 		);
 		return this.supervisionQueries;
 	}
@@ -482,6 +489,11 @@ export class DrizzleStore implements Store {
 		rows: { gridId: string; metric: 'households' | 'checkinsExpected' }[],
 		community: Map<string, string>
 	): Promise<void> {
+		// State figures change: the day before keeps its end-of-day values first (snapshots.ts).
+		await this.frozenDays.freezeYesterday(tx, this.t, this.driver.maxParams, {
+			now: new Date(),
+			timeZone: timeZoneFromEnv()
+		});
 		const deltas = new FigureDeltas();
 		for (const r of rows) deltas.addForGrid(r.gridId, community.get(r.gridId)!, NOW, r.metric, 1);
 		await upsertDeltas(tx, this.t, deltas, this.driver.maxParams);

@@ -3,6 +3,7 @@ import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Driver, IdTable, Tables } from './drizzle-store';
+import type { FrozenDays } from '../rollup/snapshots';
 import type {
 	ChangeRow,
 	FieldHistoryEntry,
@@ -47,7 +48,8 @@ export class DrizzleSyncTx implements SyncTx {
 		private readonly driver: Pick<
 			Driver,
 			'insertMany' | 'afterExplicitSeq' | 'oneOf' | 'selectByIds' | 'maxParams'
-		>
+		>,
+		private readonly frozenDays: FrozenDays
 	) {}
 
 	database(): TxDatabase {
@@ -55,7 +57,8 @@ export class DrizzleSyncTx implements SyncTx {
 			db: this.tx,
 			tables: this.t,
 			maxParams: this.maxParams,
-			oneOf: (column, values) => this.driver.oneOf(column, values)
+			oneOf: (column, values) => this.driver.oneOf(column, values),
+			frozenDays: this.frozenDays
 		};
 	}
 

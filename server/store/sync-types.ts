@@ -4,6 +4,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type * as schema from '../db/schema.pg';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Tables } from './drizzle-store';
+import type { FrozenDays } from '../rollup/snapshots';
 
 export type SyncRows = {
 	households: InferSelectModel<typeof schema.households>;
@@ -39,6 +40,8 @@ export interface TxDatabase {
 	maxParams: number;
 	/** `column IN (values)` with the whole list bound as one parameter. */
 	oneOf(column: PgColumn, values: string[]): SQL;
+	/** The store's end-of-day snapshots (server/rollup/snapshots.ts). */
+	frozenDays: FrozenDays;
 }
 
 export interface SyncTx {

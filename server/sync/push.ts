@@ -38,6 +38,11 @@ export interface PushContext {
 	helpers?: Map<string, UserRow>;
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
 	rollup?: boolean;
+	/**
+	 * Called once the batch has committed with the communities whose figures it changed (not
+	 * called when none did): where prompt alert evaluation is asked for. Must not throw or wait.
+	 */
+	figuresChanged?: (communityCodes: string[]) => void;
 }
 
 /** Roles that may check a resident in on their behalf at a kiosk. */
@@ -67,6 +72,8 @@ interface ApplyContext extends PushContext {
 	idHashes: Set<string>;
 	/** Entries of `audit` mutations, appended once the batch has committed. */
 	audits: NewAuditEntry[];
+	/** Communities whose figures the batch changed. */
+	changedCommunities: string[];
 }
 
 export async function applyPushBatch(
@@ -79,9 +86,11 @@ export async function applyPushBatch(
 		ids: await store.idProtection(),
 		helpers: await helpersOf(store, mutations),
 		idHashes: new Set(),
-		audits: []
+		audits: [],
+		changedCommunities: []
 	};
 	const results = await applyInTransaction(store, ctx, mutations);
+	if (ctx.changedCommunities.length) pushContext.figuresChanged?.(ctx.changedCommunities);
 	for (const entry of ctx.audits) await store.appendAudit(entry);
 	// The same ID number in another household raises a flag to each community head concerned.
 	await store.flagDuplicates([...ctx.idHashes], ctx.now);
@@ -114,13 +123,16 @@ function applyInTransaction(
 		}
 		// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
 		if (ctx.rollup !== false)
-			await maintainRollup(
-				tx,
-				mutations.filter(
-					(m, i): m is Mutation & { table: SyncTable } =>
-						results[i].status === 'applied' && m.table !== 'audit'
+			ctx.changedCommunities = (
+				await maintainRollup(
+					tx,
+					mutations.filter(
+						(m, i): m is Mutation & { table: SyncTable } =>
+							results[i].status === 'applied' && m.table !== 'audit'
+					),
+					{ now: ctx.now, timeZone: ctx.timeZone }
 				)
-			);
+			).communities;
 		await tx.flush();
 		return results;
 	});

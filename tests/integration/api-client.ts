@@ -2,17 +2,23 @@
 import { createApp } from '../../server/app';
 import { LoginThrottle } from '../../server/auth/throttle';
 import { loadConfig } from '../../server/config';
+import type { Services } from '../../server/context';
 import type { Store } from '../../server/store/types';
 import { PASSWORD } from './fixtures';
 
-export function testApp(store: Store, now: () => Date = () => new Date()) {
+export function testApp(
+	store: Store,
+	now: () => Date = () => new Date(),
+	more: Partial<Services> = {}
+) {
 	return createApp({
 		store,
 		config: { ...loadConfig({}), appDir: 'build' },
 		throttle: new LoginThrottle(),
 		version: 'test',
 		now,
-		log: () => {}
+		log: () => {},
+		...more
 	});
 }
 

@@ -176,10 +176,11 @@ for (const dialect of DIALECTS) {
 			const grid = await get<RollupBody>(worker, `/rollup/${fx.grids.a1}`);
 			expect(grid).toMatchObject({ level: 'grid', children: [] });
 			expect(grid.metrics.visitedHouseholds).toBe(1);
-			// A day with nothing recorded.
+			// A day with nothing recorded, before any household was registered.
 			const empty = await get<RollupBody>(province, '/rollup/45?date=2020-01-01');
 			expect(empty.metrics.visits).toBe(0);
-			expect(empty.metrics.households).toBe(3);
+			expect(empty.metrics.households).toBe(0);
+			expect(empty.metrics.checkinsExpected).toBe(0);
 		});
 
 		it('answers 403 outside the scope, 404 for unknown nodes and 400 for bad dates', async () => {

@@ -69,3 +69,27 @@ export function dayInZone(instant: Date, timeZone: string): string {
 	}
 	return offset === null ? z.day.format(instant) : new Date(t + offset).toISOString().slice(0, 10);
 }
+
+/** The calendar day `days` after (or before, when negative) a YYYY-MM-DD day. */
+export function addDays(day: string, days: number): string {
+	const [y, m, d] = day.split('-').map(Number);
+	return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** The instant a YYYY-MM-DD day starts in a time zone (its first instant, where DST skips midnight). */
+export function startOfDayInZone(day: string, timeZone: string): Date {
+	const z = zone(timeZone);
+	const [y, m, d] = day.split('-').map(Number);
+	const midnight = Date.UTC(y, m - 1, d);
+	// The offset at midnight may differ from the offset at the first guess across a DST change.
+	let guess = midnight - offsetAt(z, midnight);
+	guess = midnight - offsetAt(z, guess);
+	// Midnight that does not exist (clocks jump forward at 00:00): the day starts at the jump.
+	if (dayInZone(new Date(guess), timeZone) !== day) guess += 3600_000;
+	return new Date(guess);
+}
+
+/** The instant a YYYY-MM-DD day ends in a time zone (the next day's start, excluded from the day). */
+export function endOfDayInZone(day: string, timeZone: string): Date {
+	return startOfDayInZone(addDays(day, 1), timeZone);
+}
