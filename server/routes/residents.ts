@@ -1,4 +1,5 @@
 // Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
+import { eraseResident } from '../privacy/erase';
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/middleware';
 import { audit, canUnmask, headsCommunity } from '../privacy/access';
@@ -113,7 +114,7 @@ export const residentRoutes = router()
 		return c.json({ value }, 200);
 	})
 	.openapi(eraseRoute, async (c) => {
-		const { store, now } = c.var.services;
+		const { store, config, now, alerts } = c.var.services;
 		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
 		const { reason } = c.req.valid('json');
@@ -125,7 +126,13 @@ export const residentRoutes = router()
 				{ error: 'forbidden', message: "id: only the head of the resident's community" },
 				403
 			);
-		await store.eraseResident(id, now());
+		const erased = await eraseResident(store, id, {
+			now: now(),
+			timeZone: config.timeZone,
+			rollup: config.rollup
+		});
+		if (!erased) return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
+		alerts?.notify(erased.communities);
 		await audit(c, {
 			action: 'resident_erased',
 			subjectType: 'resident',

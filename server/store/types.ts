@@ -104,8 +104,6 @@ export interface Store {
 		id: string,
 		resolution: { by: string; at: Date; action: string; note: string | null }
 	): Promise<void>;
-	/** Erase a resident's personal fields and mark the row deleted (logged so devices drop it). */
-	eraseResident(id: string, at: Date): Promise<void>;
 	/**
 	 * Delete the health details of checks of visits before `before`, keeping per check only
 	 * `{ residentId, abnormal }`; each purged visit is logged so devices replace their copy.

@@ -21,7 +21,7 @@ export interface Person {
 export async function addPerson(
 	client: ApiClient,
 	gridId: string,
-	resident: { name: string; idNumber?: string; phone?: string }
+	resident: { name: string; idNumber?: string; phone?: string; dailyCheckIn?: boolean }
 ): Promise<Person> {
 	const household = crypto.randomUUID();
 	const id = crypto.randomUUID();

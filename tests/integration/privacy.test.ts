@@ -255,5 +255,48 @@ for (const dialect of DIALECTS) {
 			});
 			expect((await unmask(head, 'phone')).status).toBe(404);
 		});
+
+		it('takes an erased resident out of the roll-up at once: expected and done check-ins drop', async () => {
+			const elder = await addPerson(worker, fx.grids.a1, { name: '独居老人', dailyCheckIn: true });
+			const checkin = await worker.push([
+				{
+					id: crypto.randomUUID(),
+					table: 'checkins',
+					op: 'insert',
+					rowId: crypto.randomUUID(),
+					fields: {
+						residentId: elder.resident,
+						at: new Date().toISOString(),
+						status: 'fine',
+						channel: 'worker'
+					}
+				}
+			]);
+			expect(checkin[0].status).toBe('applied');
+			const figures = async () => {
+				const res = await head.request('/rollup/450102001003');
+				expect(res.status).toBe(200);
+				return ((await res.json()) as { metrics: Record<string, number> }).metrics;
+			};
+			const before = await figures();
+			const res = await head.request(`/residents/${elder.resident}`, {
+				method: 'DELETE',
+				body: JSON.stringify({ reason: '已迁出' })
+			});
+			expect(res.status).toBe(200);
+			const after = await figures();
+			expect(after.checkinsExpected).toBe(before.checkinsExpected - 1);
+			expect(after.checkinsDone).toBe(before.checkinsDone - 1);
+			// The kept figures are what a full recompute gives.
+			const sup = db.store.supervision();
+			const incremental = await sup.allFigures();
+			await sup.recompute();
+			expect(incremental).toEqual(await sup.allFigures());
+			const missing = await head.request(`/residents/${crypto.randomUUID()}`, {
+				method: 'DELETE',
+				body: JSON.stringify({ reason: '已迁出' })
+			});
+			expect(missing.status).toBe(404);
+		});
 	});
 }
