@@ -101,7 +101,7 @@ export const syncRoutes = router()
 	.openapi(pushRoute, async (c) => {
 		const { store, config, now, alerts } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
-		const { user, deviceId: sessionDevice } = c.var.principal;
+		const { deviceId: sessionDevice } = c.var.principal;
 		const results = await applyPushBatch(
 			store,
 			{
@@ -110,11 +110,11 @@ export const syncRoutes = router()
 				timeZone: config.timeZone,
 				now: now(),
 				rollup: config.rollup,
+				syncedDevice: sessionDevice,
 				figuresChanged: (codes) => alerts?.notify(codes)
 			},
 			mutations
 		);
-		await store.supervision().recordSync(user.id, sessionDevice, now());
 		return c.json({ results }, 200);
 	})
 	.openapi(pullRoute, async (c) => {

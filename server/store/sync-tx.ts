@@ -41,6 +41,7 @@ export class DrizzleSyncTx implements SyncTx {
 		note: string | null;
 	}[] = [];
 	private nextSeq = 0;
+	private deviceSync: { userId: string; deviceId: string; at: Date } | null = null;
 
 	constructor(
 		private readonly tx: Db,
@@ -123,6 +124,10 @@ export class DrizzleSyncTx implements SyncTx {
 			.from(appliedMutations)
 			.where(this.driver.oneOf(appliedMutations.id, [...new Set(ids)]));
 		return new Set(rows.map((r) => r.id));
+	}
+
+	recordDeviceSync(userId: string, deviceId: string, at: Date): void {
+		this.deviceSync = { userId, deviceId, at };
 	}
 
 	async recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void> {
@@ -209,6 +214,20 @@ export class DrizzleSyncTx implements SyncTx {
 			this.t.incidentTransitions,
 			this.transitions.map((e) => ({ ...e, id: crypto.randomUUID(), at }))
 		);
+		if (this.deviceSync) {
+			const { userId, deviceId, at: syncedAt } = this.deviceSync;
+			const d = this.t.devices;
+			await this.tx
+				.insert(d)
+				.values({
+					id: deviceId,
+					userId,
+					kind: 'browser',
+					enrolledAt: syncedAt,
+					lastSyncAt: syncedAt
+				})
+				.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: syncedAt } });
+		}
 	}
 }
 

@@ -54,6 +54,8 @@ export interface SyncTx {
 	/** Which of these mutation ids were applied before. */
 	appliedMutationIds(ids: string[]): Promise<Set<string>>;
 	recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void>;
+	/** The user's device synced at `at` (its last sync time); written at flush, with the batch. */
+	recordDeviceSync(userId: string, deviceId: string, at: Date): void;
 	gridCommunity(gridId: string): Promise<string | null>;
 	getRow<T extends SyncTable>(table: T, rowId: string): Promise<SyncRows[T] | null>;
 	insertRow<T extends SyncTable>(table: T, row: SyncRows[T]): Promise<void>;

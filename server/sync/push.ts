@@ -36,6 +36,8 @@ export interface PushContext {
 	now: Date;
 	/** Helpers named by the batch's assisted check-ins (a kiosk's `assistedBy`), by id. */
 	helpers?: Map<string, UserRow>;
+	/** The signed-in session's device: its last sync time is written with the batch. */
+	syncedDevice?: string;
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
 	rollup?: boolean;
 	/**
@@ -133,6 +135,7 @@ function applyInTransaction(
 					{ now: ctx.now, timeZone: ctx.timeZone }
 				)
 			).communities;
+		if (ctx.syncedDevice) tx.recordDeviceSync(ctx.user.id, ctx.syncedDevice, ctx.now);
 		await tx.flush();
 		return results;
 	});

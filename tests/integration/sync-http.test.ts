@@ -72,8 +72,13 @@ for (const dialect of DIALECTS) {
 					}
 				}
 			];
+			// The device's last sync time is written with the batch (the community head's grid table).
+			const lastSync = async () =>
+				(await db.store.supervision().workersOfGrids([fx.grids.a1]))[0]?.lastSyncAt ?? null;
+			expect(await lastSync()).toBeNull();
 			const first = await workerA.push(batch);
 			expect(first.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+			expect((await lastSync())?.getTime()).toBeGreaterThan(Date.now() - 60_000);
 			const replay = await workerA.push(batch);
 			expect(replay.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
 			// The same mutation twice in one batch is applied once.
