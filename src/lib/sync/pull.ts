@@ -151,12 +151,14 @@ export async function pullAll(options: PullAllOptions): Promise<void> {
 				// Awaited in the next round; a failure while this page is handled must not go unhandled.
 				next.catch(() => undefined);
 			}
-			const sealed = time(`seal ${n}`, sealChanges(db, page.changes));
+			const sealed = time(`seal ${n}`, () => sealChanges(db, page.changes));
 			sealed.catch(() => undefined);
 			// The page before this one is stored before this one's transaction opens.
 			await writing;
 			writing = sealed.then((changes) =>
-				time(`write ${n}`, writeSealedPage(db, { ...page, changes }, userId, chunkSize, known))
+				time(`write ${n}`, () =>
+					writeSealedPage(db, { ...page, changes }, userId, chunkSize, known)
+				)
 			);
 			writing.catch(() => undefined);
 			if (!page.hasMore) break;
@@ -169,17 +171,16 @@ export async function pullAll(options: PullAllOptions): Promise<void> {
 	await writing;
 }
 
-/** Records how long a step takes as a user timing ("gridcare pull: write 2"), when enabled. */
+/** Runs a step, recording how long it takes as a user timing ("gridcare pull: write 2"). */
 function timing(enabled: boolean) {
 	const clock = globalThis.performance;
 	if (!enabled || typeof clock?.measure !== 'function')
-		return <T>(_name: string, step: Promise<T>) => step;
-	return <T>(name: string, step: Promise<T>): Promise<T> => {
+		return <T>(_name: string, step: () => Promise<T>) => step();
+	return async <T>(name: string, step: () => Promise<T>): Promise<T> => {
 		const start = clock.now();
-		return step.then((value) => {
-			clock.measure(`gridcare pull: ${name}`, { start, end: clock.now() });
-			return value;
-		});
+		const value = await step();
+		clock.measure(`gridcare pull: ${name}`, { start, end: clock.now() });
+		return value;
 	};
 }
 
