@@ -13,6 +13,8 @@ export default defineConfig(({ mode }) => ({
 		}),
 		sveltekit()
 	],
+	// The pull worker (src/lib/sync/pull.worker.ts) is an ES module, like the app.
+	worker: { format: 'es' },
 	// Workbox modules read process.env.NODE_ENV; without this the service worker throws and never registers.
 	define: {
 		'process.env.NODE_ENV': JSON.stringify(mode === 'production' ? 'production' : 'development')

@@ -39,6 +39,12 @@ class SessionManager {
 
 	#loading: Promise<void> | null = null;
 	#onSignIn: ((signedIn: SignedIn) => Promise<void>) | null = null;
+	readonly #onSigningIn: (() => void)[] = [];
+
+	/** Run as a sign-in starts, before the server answers (work that can start early). */
+	onSigningIn(listener: () => void): void {
+		this.#onSigningIn.push(listener);
+	}
 
 	/** Run before a fresh online sign-in takes effect (the app lock opens the data key). */
 	onSignIn(handler: (signedIn: SignedIn) => Promise<void>): void {
@@ -61,6 +67,7 @@ class SessionManager {
 
 	/** Sign in online; the session is kept on this device until sign-out or a 401. */
 	async signIn(username: string, password: string): Promise<SessionUser> {
+		for (const listener of this.#onSigningIn) listener();
 		const deviceId = await getDeviceId();
 		const answer = await api.login({ username, password, deviceId });
 		const session: StoredSession = {

@@ -18,6 +18,12 @@ import { outboxCounts } from '$lib/sync/outbox';
 import { REVOKED, SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
 import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
+import { pullAll } from '$lib/sync/pull';
+import {
+	discardSparePullWorker,
+	prewarmPullWorker,
+	PullWorker
+} from '$lib/sync/pull-worker-client';
 import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
 import { lock } from './lock.svelte';
 import { KIOSK_ROLES, syncsGridData } from './roles';
@@ -66,6 +72,8 @@ class SyncClient {
 	ready = $derived(this.readyAt !== null);
 
 	#engine: SyncEngine | null = null;
+	/** Where the open database's pulls run (pull.worker.ts); null for a device that only sends. */
+	#pullWorker: PullWorker | null = null;
 	#unsubscribe: (() => void) | null = null;
 	#generation = 0;
 	#attached = false;
@@ -88,6 +96,8 @@ class SyncClient {
 			});
 		});
 		navigator.serviceWorker?.addEventListener('message', (event) => this.#onWorkerMessage(event));
+		// The pull worker loads while the server checks the password.
+		session.onSigningIn(() => prewarmPullWorker());
 	}
 
 	/** Called when the server no longer accepts the session (the engine got a 401). */
@@ -119,7 +129,10 @@ class SyncClient {
 		const generation = ++this.#generation;
 		this.#close();
 		this.userId = userId;
-		if (!userId) return;
+		if (!userId) {
+			discardSparePullWorker();
+			return;
+		}
 		const db = new GridcareDb({
 			name: userDbName(userId),
 			// Kiosks never lock, so there is no PIN to keep a key under: they keep nothing sealed.
@@ -147,11 +160,31 @@ class SyncClient {
 			);
 			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
 			const pull = !(user && KIOSK_ROLES.includes(user.role));
-			const engine = new SyncEngine({ db, transport, deviceId, userId, pull });
+			// Pulled pages are read, sealed and stored in a worker, off the page's thread.
+			const pullWorker = pull
+				? new PullWorker({
+						database: { name: db.name, encrypted: db.encrypted },
+						getKey: () => db.cipher?.key ?? null,
+						getToken: () => session.token,
+						onPage: (page) => transport.record(page),
+						fallback: (request) => pullAll({ ...request, db, transport })
+					})
+				: null;
+			if (pullWorker) pullWorker.open();
+			else discardSparePullWorker();
+			const engine = new SyncEngine({
+				db,
+				transport,
+				deviceId,
+				userId,
+				pull,
+				...(pullWorker ? { pullRunner: pullWorker.run } : {})
+			});
 			this.readyAt = typeof ready?.value === 'number' ? ready.value : null;
 			this.lastSyncAt = typeof last?.value === 'number' ? last.value : null;
 			this.db = db;
 			this.#engine = engine;
+			this.#pullWorker = pullWorker;
 			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
 			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
@@ -166,6 +199,7 @@ class SyncClient {
 		const db = this.db;
 		if (!db) return;
 		db.cipher = db.encrypted && key ? new FieldCipher(key) : null;
+		if (!db.cipher) this.#pullWorker?.lock();
 		this.unlocked = db.unlocked;
 		if (this.unlocked) this.#engine?.start();
 		else this.#engine?.stop();
@@ -214,14 +248,20 @@ class SyncClient {
 	#close(): void {
 		const engine = this.#engine;
 		const db = this.db;
+		const pullWorker = this.#pullWorker;
 		this.#unsubscribe?.();
 		this.#unsubscribe = null;
 		this.#engine = null;
+		this.#pullWorker = null;
+		const closeAll = () => {
+			pullWorker?.terminate();
+			db?.close();
+		};
 		if (engine) {
 			engine.stop();
 			// A pass under way finishes (its outbox writes must commit) before the database closes.
-			void engine.whenIdle().finally(() => db?.close());
-		} else db?.close();
+			void engine.whenIdle().finally(closeAll);
+		} else closeAll();
 		this.db = null;
 		this.status = NO_STATUS;
 		this.lastSyncAt = null;

@@ -83,6 +83,22 @@ describe('a field cipher', () => {
 		const again = await cipher.seal('phone', PHONE);
 		expect(again.sealed).not.toEqual(sealed.sealed);
 	});
+
+	it('never uses an IV twice, across many values sealed at once', async () => {
+		const cipher = new FieldCipher(await newDataKey());
+		// More values than one draw of random bytes gives IVs for.
+		const sealed = await Promise.all(
+			Array.from({ length: 2500 }, (_, i) => cipher.seal('note', `note ${i}`))
+		);
+		const ivs = new Set(
+			sealed.map(({ sealed }) => Buffer.from(sealed.subarray(0, 12)).toString('hex'))
+		);
+		expect(ivs.size).toBe(2500);
+		expect(await cipher.open('note', sealed[2499])).toBe('note 2499');
+		// Each sealed value owns its bytes (not a view into a shared buffer).
+		expect(sealed[0].sealed.byteOffset).toBe(0);
+		expect(sealed[0].sealed.buffer.byteLength).toBe(sealed[0].sealed.byteLength);
+	});
 });
 
 describe('sealed fields on the device', () => {

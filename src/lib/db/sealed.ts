@@ -25,8 +25,18 @@ export interface SealedValue {
 }
 
 const IV_BYTES = 12;
+/** IVs are cut from one draw of this many random bytes: one call instead of one per value. */
+const IV_POOL_BYTES = IV_BYTES * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Each field name's bytes, the additional data of its values (a handful of names in all). */
+const fieldNames = new Map<string, Uint8Array<ArrayBuffer>>();
+function additionalData(field: string): Uint8Array<ArrayBuffer> {
+	let bytes = fieldNames.get(field);
+	if (!bytes) fieldNames.set(field, (bytes = encoder.encode(field)));
+	return bytes;
+}
 
 export function isSealed(value: unknown): value is SealedValue {
 	return (
@@ -47,12 +57,26 @@ export class LockedError extends Error {
 
 /** Seals and opens field values with one data key. */
 export class FieldCipher {
+	#ivs = new Uint8Array(0);
+	#ivAt = 0;
+
 	constructor(readonly key: CryptoKey) {}
 
+	/** A fresh random IV (never reused: each is a distinct slice of the random pool). */
+	#nextIv(): Uint8Array<ArrayBuffer> {
+		if (this.#ivAt + IV_BYTES > this.#ivs.length) {
+			this.#ivs = globalThis.crypto.getRandomValues(new Uint8Array(IV_POOL_BYTES));
+			this.#ivAt = 0;
+		}
+		const iv = this.#ivs.subarray(this.#ivAt, this.#ivAt + IV_BYTES);
+		this.#ivAt += IV_BYTES;
+		return iv;
+	}
+
 	async seal(field: string, value: unknown): Promise<SealedValue> {
-		const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
+		const iv = this.#nextIv();
 		const data = await globalThis.crypto.subtle.encrypt(
-			{ name: 'AES-GCM', iv, additionalData: encoder.encode(field) },
+			{ name: 'AES-GCM', iv, additionalData: additionalData(field) },
 			this.key,
 			encoder.encode(JSON.stringify(value))
 		);
@@ -68,7 +92,7 @@ export class FieldCipher {
 			{
 				name: 'AES-GCM',
 				iv: value.sealed.subarray(0, IV_BYTES),
-				additionalData: encoder.encode(field)
+				additionalData: additionalData(field)
 			},
 			this.key,
 			value.sealed.subarray(IV_BYTES)

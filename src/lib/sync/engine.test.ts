@@ -183,7 +183,7 @@ describe('a sync pass', () => {
 		expect(r.server.pulls.at(-1)).toBe('5');
 	});
 
-	it('asks for the next page while writing the current one, with large pages for a first download', async () => {
+	it('uses large pages for a first download and the usual size afterwards', async () => {
 		const r = rig({ pullLimit: 2, firstPullLimit: 3 });
 		for (let i = 0; i < 7; i++)
 			r.server.push([
@@ -195,12 +195,10 @@ describe('a sync pass', () => {
 					fields: { gridId: GRID, address: `addr ${i}`, tags: [] }
 				}
 			]);
-		const storedWhenAsked: Promise<number>[] = [];
 		const limits: number[] = [];
 		r.transport.current = {
 			push: (deviceId, mutations) => r.server.transport.push(deviceId, mutations),
 			pull: (cursor, limit) => {
-				storedWhenAsked.push(r.db.households.count());
 				limits.push(limit);
 				return r.server.transport.pull(cursor, limit);
 			}
@@ -208,13 +206,44 @@ describe('a sync pass', () => {
 		await r.engine.syncNow();
 		expect(r.server.pulls).toEqual([null, '3', '6']);
 		expect(limits).toEqual([3, 3, 3]);
-		// Page 2 was asked for before page 1 was written, page 3 before page 2.
-		expect(await Promise.all(storedWhenAsked)).toEqual([0, 0, 3]);
 		expect(await r.db.households.count()).toBe(7);
 		expect(await loadCursor(r.db, USER)).toBe('7');
 		// Later pulls use the usual page size.
 		await r.engine.syncNow();
 		expect(limits.at(-1)).toBe(2);
+	});
+
+	it('hands the pulls to the runner it is given, and reacts to its failures', async () => {
+		const requests: unknown[] = [];
+		const r = rig({
+			pullLimit: 2,
+			firstPullLimit: 3,
+			pullChunk: 10,
+			pullRunner: async (request) => {
+				requests.push(request);
+			}
+		});
+		const status = await r.engine.syncNow();
+		expect(status.state).toBe('idle');
+		expect(requests).toEqual([{ userId: USER, limit: 2, firstLimit: 3, chunkSize: 10 }]);
+		// The runner pulled nothing, and the engine did not pull around it.
+		expect(r.server.pulls).toEqual([]);
+
+		const offline = rig({
+			pullRunner: async () => {
+				throw new OfflineError('tunnel');
+			}
+		});
+		expect((await offline.engine.syncNow()).state).toBe('offline');
+		const revoked = rig({
+			pullRunner: async () => {
+				throw new RevokedError();
+			}
+		});
+		expect(await revoked.engine.syncNow()).toMatchObject({
+			state: 'signed_out',
+			lastError: REVOKED
+		});
 	});
 
 	it('a failure in the middle of pulling keeps the rows and cursor of the pages before it', async () => {

@@ -20,21 +20,8 @@ import {
 	outboxCounts,
 	takeBatch
 } from './outbox';
-import {
-	applyPulledPage,
-	DEFAULT_PULL_CHUNK,
-	knownRows,
-	loadCursor,
-	settleLocalEdits
-} from './pull';
-import {
-	OfflineError,
-	RevokedError,
-	ServerError,
-	UnauthorizedError,
-	type PullPage,
-	type SyncTransport
-} from './transport';
+import { DEFAULT_PULL_CHUNK, pullAll, settleLocalEdits, type PullAllOptions } from './pull';
+import { OfflineError, RevokedError, UnauthorizedError, type SyncTransport } from './transport';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'signed_out';
 
@@ -66,6 +53,15 @@ export interface NetworkEvents {
 /** Runs a sync pass exclusively. */
 export type SyncLock = <T>(run: () => Promise<T>) => Promise<T>;
 
+/** What a pull runner is told besides the database and transport it works with. */
+export type PullRequest = Omit<PullAllOptions, 'db' | 'transport'>;
+
+/**
+ * Pulls every page after the saved cursor into the database (pull.ts `pullAll`). The default
+ * runs in this thread; the browser runs it in a Web Worker (pull-worker-client.ts).
+ */
+export type PullRunner = (request: PullRequest) => Promise<void>;
+
 export interface SyncEngineOptions {
 	db: GridcareDb;
 	transport: SyncTransport;
@@ -86,6 +82,8 @@ export interface SyncEngineOptions {
 	pullChunk?: number;
 	/** False for a device that only sends (a kiosk): its role receives no change log. */
 	pull?: boolean;
+	/** Where the pulls run; defaults to `pullAll` here, on `db` and `transport`. */
+	pullRunner?: PullRunner;
 	debounceMs?: number;
 	periodMs?: number;
 	backoffBaseMs?: number;
@@ -164,6 +162,7 @@ export class SyncEngine {
 	readonly #firstPullLimit: number;
 	readonly #pullChunk: number;
 	readonly #pull: boolean;
+	readonly #pullRunner: PullRunner;
 	readonly #debounceMs: number;
 	readonly #periodMs: number;
 	readonly #backoffBaseMs: number;
@@ -201,6 +200,9 @@ export class SyncEngine {
 		this.#firstPullLimit = options.firstPullLimit ?? FIRST_PULL_LIMIT;
 		this.#pullChunk = options.pullChunk ?? DEFAULT_PULL_CHUNK;
 		this.#pull = options.pull ?? true;
+		this.#pullRunner =
+			options.pullRunner ??
+			((request) => pullAll({ ...request, db: options.db, transport: options.transport }));
 		this.#debounceMs = options.debounceMs ?? 1_000;
 		this.#periodMs = options.periodMs ?? 60_000;
 		this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
@@ -330,33 +332,14 @@ export class SyncEngine {
 		return false;
 	}
 
-	/**
-	 * Pull pages until the server has no more. The next page is already on its way while the
-	 * current one is written (sealing and IndexedDB work overlap the round trip); a page is only
-	 * applied after the one before it, so the cursor still advances in order.
-	 */
+	/** Pull pages until the server has no more (see `pullAll`), then settle local edits. */
 	async #pullAll(): Promise<void> {
-		let cursor = await loadCursor(this.#db, this.#userId);
-		const first = cursor === null;
-		const limit = first ? this.#firstPullLimit : this.#pullLimit;
-		// A first download brings mostly rows this device does not hold: no need to read them first.
-		const known = first ? await knownRows(this.#db) : null;
-		let next = this.#transport.pull(cursor, limit);
-		for (;;) {
-			const page = await next;
-			if (page.hasMore && page.cursor === cursor)
-				throw new ServerError(200, 'pull: the cursor did not advance');
-			let following: Promise<PullPage> | null = null;
-			if (page.hasMore) {
-				following = this.#transport.pull(page.cursor, limit);
-				// Awaited below; a failure while this page is written must not go unhandled.
-				following.catch(() => undefined);
-			}
-			await applyPulledPage(this.#db, page, this.#userId, this.#pullChunk, known);
-			if (!following) break;
-			cursor = page.cursor;
-			next = following;
-		}
+		await this.#pullRunner({
+			userId: this.#userId,
+			limit: this.#pullLimit,
+			firstLimit: this.#firstPullLimit,
+			chunkSize: this.#pullChunk
+		});
 		await settleLocalEdits(this.#db);
 	}
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressTransport, type PullProgress } from './progress-transport';
+import {
+	addPage,
+	emptyProgress,
+	ProgressTransport,
+	summarizePage,
+	type PullProgress
+} from './progress-transport';
 import type { PullPage, SyncTransport } from './transport';
 
 const page = (changes: [string, string][], hasMore: boolean): PullPage => ({
@@ -57,5 +63,51 @@ describe('progress of pulls', () => {
 		expect(seen[0].hasMore).toBe(true);
 		transport.reset();
 		expect(transport.progress.pages).toBe(0);
+	});
+
+	it('counts pages pulled elsewhere from their summaries, as if it had pulled them itself', async () => {
+		const first = {
+			...page(
+				[
+					['households', 'insert'],
+					['residents', 'insert']
+				],
+				true
+			),
+			estimate: { households: 1, residents: 3 }
+		};
+		const second = page(
+			[
+				['residents', 'insert'],
+				['residents', 'insert'],
+				['households', 'update']
+			],
+			false
+		);
+		expect(summarizePage(first)).toEqual({
+			changes: 2,
+			inserts: { households: 1, residents: 1 },
+			hasMore: true,
+			estimate: { households: 1, residents: 3 }
+		});
+		const seen: PullProgress[] = [];
+		const transport = new ProgressTransport(
+			{ push: async () => [], pull: async () => first },
+			(p) => seen.push(p)
+		);
+		transport.record(summarizePage(first));
+		transport.record(summarizePage(second));
+		const expected = {
+			pages: 2,
+			rows: { households: 1, residents: 3 },
+			changes: 5,
+			hasMore: false,
+			totals: { households: 1, residents: 3 }
+		};
+		expect(transport.progress).toEqual(expected);
+		expect(seen).toHaveLength(2);
+		expect(addPage(addPage(emptyProgress(), summarizePage(first)), summarizePage(second))).toEqual(
+			expected
+		);
 	});
 });

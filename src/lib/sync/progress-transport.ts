@@ -1,6 +1,7 @@
 // A transport that reports what the pulls bring, page by page, so the first download of a
 // worker's scope can show what and how much has arrived ("住户 342 · 居民 890 · 第 2 页").
-// It wraps any SyncTransport and changes nothing it passes on.
+// It wraps any SyncTransport and changes nothing it passes on; pages pulled in the pull worker
+// are counted through `record` from the summaries the worker posts.
 import type { Mutation } from '$lib/shared/schemas';
 import type { PullPage, PushResult, SyncTransport } from './transport';
 
@@ -24,6 +25,42 @@ export const emptyProgress = (): PullProgress => ({
 	hasMore: false,
 	totals: {}
 });
+
+/** What one pulled page adds to the progress: small enough to post from a worker. */
+export interface PageSummary {
+	/** Changes in the page, whatever their kind. */
+	changes: number;
+	/** Inserts in the page, by table. */
+	inserts: Record<string, number>;
+	hasMore: boolean;
+	estimate?: Record<string, number>;
+}
+
+export function summarizePage(page: PullPage): PageSummary {
+	const inserts: Record<string, number> = {};
+	for (const change of page.changes)
+		if (change.op === 'insert') inserts[change.table] = (inserts[change.table] ?? 0) + 1;
+	return {
+		changes: page.changes.length,
+		inserts,
+		hasMore: page.hasMore,
+		...(page.estimate ? { estimate: page.estimate } : {})
+	};
+}
+
+/** The progress after one more page. Pure. */
+export function addPage(progress: PullProgress, page: PageSummary): PullProgress {
+	const rows = { ...progress.rows };
+	for (const [table, count] of Object.entries(page.inserts))
+		rows[table] = (rows[table] ?? 0) + count;
+	return {
+		pages: progress.pages + 1,
+		rows,
+		changes: progress.changes + page.changes,
+		hasMore: page.hasMore,
+		totals: page.estimate ?? progress.totals
+	};
+}
 
 export class ProgressTransport implements SyncTransport {
 	#progress: PullProgress = emptyProgress();
@@ -49,17 +86,13 @@ export class ProgressTransport implements SyncTransport {
 
 	async pull(cursor: string | null, limit: number): Promise<PullPage> {
 		const page = await this.inner.pull(cursor, limit);
-		const rows = { ...this.#progress.rows };
-		for (const change of page.changes)
-			if (change.op === 'insert') rows[change.table] = (rows[change.table] ?? 0) + 1;
-		this.#progress = {
-			pages: this.#progress.pages + 1,
-			rows,
-			changes: this.#progress.changes + page.changes.length,
-			hasMore: page.hasMore,
-			totals: page.estimate ?? this.#progress.totals
-		};
-		this.onProgress(this.#progress);
+		this.record(summarizePage(page));
 		return page;
+	}
+
+	/** Count a page pulled elsewhere (by the pull worker, which posts its summary). */
+	record(page: PageSummary): void {
+		this.#progress = addPage(this.#progress, page);
+		this.onProgress(this.#progress);
 	}
 }

@@ -1,16 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GridcareDb } from '$lib/db/db';
 import { updateHousehold } from '$lib/db/repositories';
+import { newDataKey } from '$lib/client/crypto';
+import { FieldCipher, isSealed, LockedError } from '$lib/db/sealed';
 import {
 	applyPulledPage,
 	DEFAULT_PULL_CHUNK,
 	foldChange,
 	knownRows,
 	loadCursor,
+	pullAll,
 	settleLocalEdits
 } from './pull';
-import { openTestDb } from './test-support';
-import type { PulledChange } from './transport';
+import { FakeSyncServer, openTestDb } from './test-support';
+import { OfflineError, type PulledChange, type SyncTransport } from './transport';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
 const H1 = '0196f1d2-0000-7000-8000-0000000000a1';
@@ -280,5 +283,132 @@ describe('a first download with the rows the device holds known up front', () =>
 		});
 		expect(known.get('households')!.has(fresh)).toBe(true);
 		db.close();
+	});
+});
+
+/** A server holding `count` new households, one change each (versions 1…count). */
+function serverWith(count: number): FakeSyncServer {
+	const server = new FakeSyncServer();
+	for (let i = 0; i < count; i++)
+		server.push([
+			{
+				id: `0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+				table: 'households',
+				op: 'insert',
+				rowId: `0196f1d2-0000-7000-9000-${String(i).padStart(12, '0')}`,
+				fields: { gridId: GRID, address: `addr ${i}`, tags: [] }
+			}
+		]);
+	return server;
+}
+
+describe('pulling every page', () => {
+	it('asks for a small first page, then large ones, and stores each page with its cursor', async () => {
+		db = openTestDb();
+		const server = serverWith(11);
+		const asked: [string | null, number][] = [];
+		const transport: SyncTransport = {
+			...server.transport,
+			pull: (cursor, limit) => {
+				asked.push([cursor, limit]);
+				return server.transport.pull(cursor, limit);
+			}
+		};
+		const options = { db, transport, userId: USER, limit: 2, firstLimit: 4, firstPageLimit: 3 };
+		await pullAll(options);
+		expect(asked).toEqual([
+			[null, 3],
+			['3', 4],
+			['7', 4]
+		]);
+		expect(await db.households.count()).toBe(11);
+		expect(await loadCursor(db, USER)).toBe('11');
+		// Once there is a cursor, pages are of the usual size, from that cursor on.
+		await pullAll(options);
+		expect(asked.at(-1)).toEqual(['11', 2]);
+	});
+
+	it('asks for the next page before the current one is stored, but never runs far ahead', async () => {
+		db = openTestDb();
+		const server = serverWith(12);
+		const storedWhenAsked: Promise<number>[] = [];
+		const transport: SyncTransport = {
+			...server.transport,
+			pull: (cursor, limit) => {
+				storedWhenAsked.push(db.households.count());
+				return server.transport.pull(cursor, limit);
+			}
+		};
+		await pullAll({ db, transport, userId: USER, limit: 2, firstLimit: 2 });
+		const stored = await Promise.all(storedWhenAsked);
+		expect(stored).toHaveLength(6);
+		// Page 2 is asked for as soon as page 1 arrives, before it is stored…
+		expect(stored[1]).toBe(0);
+		// …and page k + 1 only once page k - 2 is stored: one page written, one sealed, one asked.
+		for (let k = 1; k < stored.length; k++) {
+			expect(stored[k]).toBeLessThanOrEqual((k - 1) * 2);
+			expect(stored[k]).toBeGreaterThanOrEqual((k - 2) * 2);
+		}
+		expect(await db.households.count()).toBe(12);
+	});
+
+	it('a failed request keeps the pages stored before it, and the next pull goes on from there', async () => {
+		db = openTestDb();
+		const server = serverWith(10);
+		server.beforePull = (cursor) => {
+			if (cursor === '6') throw new OfflineError('tunnel');
+		};
+		const options = { db, transport: server.transport, userId: USER, limit: 2, firstLimit: 2 };
+		await expect(pullAll(options)).rejects.toBeInstanceOf(OfflineError);
+		// The pages that arrived before the failure were all written before pullAll gave up.
+		expect(await db.households.count()).toBe(6);
+		expect(await loadCursor(db, USER)).toBe('6');
+		server.beforePull = null;
+		await pullAll(options);
+		// The failed request never reached the server; the second pull began at the saved cursor.
+		expect(server.pulls).toEqual([null, '2', '4', '6', '8']);
+		expect(await db.households.count()).toBe(10);
+	});
+
+	it('seals the health checks and notes of pulled visits, and stores nothing while locked', async () => {
+		db = openTestDb({ encrypted: true });
+		const visit = (i: number): PulledChange => ({
+			table: 'visits',
+			op: 'insert',
+			rowId: `0196f1d2-0000-7000-a000-${String(i).padStart(12, '0')}`,
+			fields: {
+				householdId: H1,
+				gridId: GRID,
+				visitedAt: `2026-11-2${i}T02:00:00.000Z`,
+				outcome: 'visited',
+				checks: [{ residentId: 'r1', temperature: 38.6, symptoms: ['咳嗽'] }],
+				needs: [],
+				note: i === 1 ? null : '老人独居',
+				abnormal: true
+			},
+			version: i
+		});
+		const transport: SyncTransport = {
+			push: async () => [],
+			pull: async () => ({ changes: [visit(1), visit(2)], cursor: '2', hasMore: false })
+		};
+		const options = { db, transport, userId: USER, limit: 10, firstLimit: 10 };
+		await expect(pullAll(options)).rejects.toBeInstanceOf(LockedError);
+		expect(await db.visits.count()).toBe(0);
+		expect(await loadCursor(db, USER)).toBeNull();
+
+		db.cipher = new FieldCipher(await newDataKey());
+		await pullAll(options);
+		const stored = await db.visits.orderBy('id').toArray();
+		expect(stored.map((row) => [isSealed(row.checks), isSealed(row.note)])).toEqual([
+			[true, false],
+			[true, true]
+		]);
+		expect(stored[0].note).toBeNull();
+		const opened = await db.openRows(stored);
+		expect(opened[1]).toMatchObject({
+			note: '老人独居',
+			checks: [{ residentId: 'r1', temperature: 38.6, symptoms: ['咳嗽'] }]
+		});
 	});
 });

@@ -5,6 +5,10 @@
 // is written in the same transaction as the page's last rows, so a crash part-way leaves the old
 // cursor and the page is pulled again (re-folding a suffix of the log gives the same rows).
 //
+// `pullAll` runs the pages as a pipeline: while one page is written, the next one is sealed and
+// the one after it is on its way. In the browser it runs in a Web Worker (pull.worker.ts), so
+// none of this work holds up the page.
+//
 // A field that a local change still overrides is not overwritten: the pulled value goes to the
 // row's `serverValues`, and the screen keeps showing the local value. Once the outbox no longer
 // touches the field and a pull has caught up after the push, the server's value (the merge
@@ -12,11 +16,15 @@
 import { SYNC_TABLES, type SyncTable } from '$lib/shared/enums';
 import { UPDATABLE_TABLES, type AnyRow, type GridcareDb, type RoundRow } from '$lib/db/db';
 import { restoreServerValues } from '$lib/db/local-rows';
+import { isSealed, LockedError, SEALED_FIELDS } from '$lib/db/sealed';
 import { touchedFields } from './outbox';
-import type { PullPage, PulledChange } from './transport';
+import { ServerError, type PullPage, type PulledChange, type SyncTransport } from './transport';
 
 /** Rows per transaction: each strict-durability commit waits for the disk, so few and large. */
 export const DEFAULT_PULL_CHUNK = 5000;
+
+/** Changes in the first page of a first download (later pages are as large as allowed). */
+export const FIRST_PAGE_LIMIT = 1000;
 
 /** Where the cursor of a user's scope is kept (meta table). */
 export const cursorKey = (userId: string) => `sync.cursor.${userId}`;
@@ -71,6 +79,18 @@ export async function applyPulledPage(
 	known: KnownRows | null = null
 ): Promise<void> {
 	const changes = await sealChanges(db, page.changes);
+	await writeSealedPage(db, { ...page, changes }, userId, chunkSize, known);
+}
+
+/** Write a page whose changes `sealChanges` has sealed, with its cursor (see applyPulledPage). */
+async function writeSealedPage(
+	db: GridcareDb,
+	page: PullPage,
+	userId: string,
+	chunkSize: number,
+	known: KnownRows | null
+): Promise<void> {
+	const { changes } = page;
 	const chunks: PulledChange[][] = [];
 	for (let i = 0; i < changes.length; i += chunkSize) chunks.push(changes.slice(i, i + chunkSize));
 	if (chunks.length === 0) chunks.push([]);
@@ -83,6 +103,87 @@ export async function applyPulledPage(
 	}
 }
 
+export interface PullAllOptions {
+	db: GridcareDb;
+	transport: SyncTransport;
+	/** The pull cursor is kept per user. */
+	userId: string;
+	/** Page size once the device has a cursor. */
+	limit: number;
+	/** Page size of a first download (no cursor yet): fewer round trips for the bulk of data. */
+	firstLimit: number;
+	/** Size of a first download's first page; defaults to FIRST_PAGE_LIMIT. */
+	firstPageLimit?: number;
+	chunkSize?: number;
+}
+
+/**
+ * Pull every page after the saved cursor into the database. Pages are written one after the
+ * other, each with its cursor, but the work around them overlaps: as soon as a page arrives the
+ * next one is asked for, and the page is sealed while the one before it is still being written.
+ * At most one page is being written, one sealed and one on its way; a failure anywhere leaves
+ * the rows and cursor of the pages written before it.
+ */
+export async function pullAll(options: PullAllOptions): Promise<void> {
+	const {
+		db,
+		transport,
+		userId,
+		chunkSize = DEFAULT_PULL_CHUNK,
+		firstPageLimit = FIRST_PAGE_LIMIT
+	} = options;
+	let cursor = await loadCursor(db, userId);
+	const limit = cursor === null ? options.firstLimit : options.limit;
+	// A first download brings mostly rows this device does not hold: no need to read them first.
+	const known = cursor === null ? await knownRows(db) : null;
+	// A first download leaves user timings for tools and benchmarks: where its time went.
+	const time = timing(known !== null);
+	// A small first page: writing, and the progress on screen, start sooner.
+	let next = transport.pull(cursor, cursor === null ? Math.min(limit, firstPageLimit) : limit);
+	let writing: Promise<void> = Promise.resolve();
+	try {
+		for (let n = 1; ; n++) {
+			const page = await next;
+			if (page.hasMore && page.cursor === cursor)
+				throw new ServerError(200, 'pull: the cursor did not advance');
+			if (page.hasMore) {
+				next = transport.pull(page.cursor, limit);
+				// Awaited in the next round; a failure while this page is handled must not go unhandled.
+				next.catch(() => undefined);
+			}
+			const sealed = time(`seal ${n}`, () => sealChanges(db, page.changes));
+			sealed.catch(() => undefined);
+			// The page before this one is stored before this one's transaction opens.
+			await writing;
+			writing = sealed.then((changes) =>
+				time(`write ${n}`, () =>
+					writeSealedPage(db, { ...page, changes }, userId, chunkSize, known)
+				)
+			);
+			writing.catch(() => undefined);
+			if (!page.hasMore) break;
+			cursor = page.cursor;
+		}
+	} finally {
+		// Whatever failed, the write under way finishes (or fails) before the caller goes on.
+		await writing.catch(() => undefined);
+	}
+	await writing;
+}
+
+/** Runs a step, recording how long it takes as a user timing ("gridcare pull: write 2"). */
+function timing(enabled: boolean) {
+	const clock = globalThis.performance;
+	if (!enabled || typeof clock?.measure !== 'function')
+		return <T>(_name: string, step: () => Promise<T>) => step();
+	return async <T>(name: string, step: () => Promise<T>): Promise<T> => {
+		const start = clock.now();
+		const value = await step();
+		clock.measure(`gridcare pull: ${name}`, { start, end: clock.now() });
+		return value;
+	};
+}
+
 /**
  * Pulled changes as they are stored: sensitive values sealed (db.ts). WebCrypto is asynchronous
  * work outside IndexedDB, so it runs before the page's transactions open.
@@ -91,14 +192,26 @@ export async function sealChanges(
 	db: GridcareDb,
 	changes: readonly PulledChange[]
 ): Promise<PulledChange[]> {
-	if (!db.encrypted) return [...changes];
-	return Promise.all(
-		changes.map(async (change) =>
-			isKnownTable(change.table) && change.op !== 'delete'
-				? { ...change, fields: await db.sealFields(change.table, change.fields) }
-				: change
-		)
-	);
+	const sealed = [...changes];
+	if (!db.encrypted) return sealed;
+	// All values of the page go to WebCrypto at once, each written back into its change's copy.
+	const pending: Promise<void>[] = [];
+	const cipher = db.cipher;
+	for (const [i, change] of changes.entries()) {
+		if (!isKnownTable(change.table) || change.op === 'delete') continue;
+		const names = SEALED_FIELDS[change.table].filter((name) => {
+			const value = change.fields[name];
+			return value !== undefined && value !== null && !isSealed(value);
+		});
+		if (names.length === 0) continue;
+		if (!cipher) throw new LockedError();
+		const fields = { ...change.fields };
+		sealed[i] = { ...change, fields };
+		for (const name of names)
+			pending.push(cipher.seal(name, fields[name]).then((value) => void (fields[name] = value)));
+	}
+	await Promise.all(pending);
+	return sealed;
 }
 
 /** A pulled `rounds` change as its row. */

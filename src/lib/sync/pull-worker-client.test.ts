@@ -1,0 +1,222 @@
+// The page's PullWorker and the worker's PullWorkerHost together. In the browser a dedicated
+// Worker carries the messages (tests/e2e cover that); here an in-process stand-in does, cloning
+// every message as postMessage would, with the real host, two Dexie connections to one
+// (fake) IndexedDB, the real sealing and the in-memory sync server.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newDataKey } from '$lib/client/crypto';
+import { GridcareDb } from '$lib/db/db';
+import { FieldCipher, isSealed, LockedError } from '$lib/db/sealed';
+import { REVOKED, SyncEngine } from './engine';
+import { loadCursor, pullAll } from './pull';
+import { PullWorker } from './pull-worker-client';
+import { PullWorkerHost, type PullWorkerHostOptions } from './pull-worker-host';
+import type { PageSummary } from './progress-transport';
+import { FakeSyncServer, ManualTimers } from './test-support';
+import { RevokedError, type PullPage, type SyncTransport } from './transport';
+
+const USER = 'worker-a1';
+const GRID = '0196f1d2-0000-7000-8000-000000000001';
+
+/** Stands in for `new Worker(...)`: the host runs here, messages are structured clones. */
+class InProcessWorker extends EventTarget {
+	#terminated = false;
+	readonly host: PullWorkerHost;
+
+	constructor(options: Omit<PullWorkerHostOptions, 'post'>) {
+		super();
+		this.host = new PullWorkerHost({
+			...options,
+			post: (message) => {
+				const data = structuredClone(message);
+				setTimeout(() => {
+					if (!this.#terminated) this.dispatchEvent(new MessageEvent('message', { data }));
+				});
+			}
+		});
+	}
+
+	postMessage(message: unknown): void {
+		if (this.#terminated) return;
+		const data = structuredClone(message) as Parameters<PullWorkerHost['handle']>[0];
+		setTimeout(() => this.host.handle(data));
+	}
+
+	terminate(): void {
+		this.#terminated = true;
+	}
+}
+
+let dbCounter = 0;
+const closing: (() => void)[] = [];
+afterEach(() => {
+	for (const close of closing.splice(0)) close();
+});
+
+/** The page's database, and what the worker needs to open its own connection to it. */
+async function pageAndWorker(server: FakeSyncServer, transport?: SyncTransport) {
+	const indexedDB = new IDBFactory();
+	const name = `gridcare-worker-test-${++dbCounter}`;
+	const page = new GridcareDb({ name, indexedDB, IDBKeyRange, encrypted: true });
+	page.cipher = new FieldCipher(await newDataKey());
+	const workerDbs: GridcareDb[] = [];
+	const worker = new InProcessWorker({
+		openDatabase: (database) => {
+			const db = new GridcareDb({ ...database, indexedDB, IDBKeyRange });
+			workerDbs.push(db);
+			return db;
+		},
+		transport: () => transport ?? server.transport
+	});
+	const summaries: PageSummary[] = [];
+	const fallbacks: unknown[] = [];
+	const client = new PullWorker({
+		database: { name, encrypted: true },
+		getKey: () => page.cipher?.key ?? null,
+		getToken: () => 'token',
+		onPage: (summary) => summaries.push(summary),
+		fallback: async (request) => {
+			fallbacks.push(request);
+			await pullAll({ ...request, db: page, transport: server.transport });
+		},
+		createWorker: () => worker as unknown as Worker
+	});
+	closing.push(() => {
+		client.terminate();
+		page.close();
+		for (const db of workerDbs) db.close();
+	});
+	return { page, worker, workerDbs, client, summaries, fallbacks };
+}
+
+function engineFor(page: GridcareDb, server: FakeSyncServer, client: PullWorker) {
+	return new SyncEngine({
+		db: page,
+		transport: server.transport,
+		deviceId: 'tablet-1',
+		userId: USER,
+		timers: new ManualTimers(),
+		network: null,
+		lock: (run) => run(),
+		pullLimit: 2,
+		firstPullLimit: 2,
+		pullRunner: client.run
+	});
+}
+
+/** A server holding `count` residents with phone numbers (one household). */
+function serverWithResidents(count: number): FakeSyncServer {
+	const server = new FakeSyncServer();
+	const household = '0196f1d2-0000-7000-9000-00000000aaaa';
+	server.push([
+		{
+			id: '0196f1d2-0000-7000-8000-00000000aaaa',
+			table: 'households',
+			op: 'insert',
+			rowId: household,
+			fields: { gridId: GRID, address: '幸福路 8 号', tags: [] }
+		}
+	]);
+	for (let i = 0; i < count; i++)
+		server.push([
+			{
+				id: `0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+				table: 'residents',
+				op: 'insert',
+				rowId: `0196f1d2-0000-7000-9000-${String(i).padStart(12, '0')}`,
+				fields: { householdId: household, name: `居民 ${i}`, phone: `1380013800${i}`, tags: [] }
+			}
+		]);
+	return server;
+}
+
+describe('pulls in the pull worker', () => {
+	it('land in the page’s database, sealed, page by page, and the worker forgets the key after', async () => {
+		const server = serverWithResidents(4);
+		const { page, workerDbs, client, summaries, fallbacks } = await pageAndWorker(server);
+		client.open();
+		const status = await engineFor(page, server, client).syncNow();
+		expect(status).toMatchObject({ state: 'idle', lastError: null });
+		expect(fallbacks).toEqual([]);
+		// Written by the worker's own connection, read by the page's.
+		expect(workerDbs).toHaveLength(1);
+		expect(await page.households.count()).toBe(1);
+		const residents = (await page.residents.toArray()).sort((a, b) => a.name.localeCompare(b.name));
+		expect(residents.map((r) => isSealed(r.phone))).toEqual([true, true, true, true]);
+		expect((await page.openRows(residents)).map((r) => r.phone)).toEqual([
+			'13800138000',
+			'13800138001',
+			'13800138002',
+			'13800138003'
+		]);
+		expect(await loadCursor(page, USER)).toBe('5');
+		// Five changes in pages of two: three summaries, the last saying there is no more.
+		expect(summaries.map((s) => [s.changes, s.hasMore])).toEqual([
+			[2, true],
+			[2, true],
+			[1, false]
+		]);
+		expect(workerDbs[0].cipher).toBeNull();
+	});
+
+	it('a failure in the worker reaches the engine as the kind of failure it was', async () => {
+		const server = serverWithResidents(1);
+		server.beforePull = () => {
+			throw new RevokedError();
+		};
+		const { page, client } = await pageAndWorker(server);
+		const status = await engineFor(page, server, client).syncNow();
+		expect(status).toMatchObject({ state: 'signed_out', lastError: REVOKED });
+	});
+
+	it('locking drops the key in the worker at once: the pull under way stores nothing', async () => {
+		const server = serverWithResidents(1);
+		let release: () => void = () => undefined;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let asked: () => void = () => undefined;
+		const wasAsked = new Promise<void>((resolve) => (asked = resolve));
+		// The server's answer waits until the test lets it go.
+		const held: SyncTransport = {
+			push: server.transport.push,
+			pull: async (cursor, limit): Promise<PullPage> => {
+				asked();
+				await released;
+				return server.pull(cursor, limit);
+			}
+		};
+		const { page, client } = await pageAndWorker(server, held);
+		const pulling = client.run({ userId: USER, limit: 10, firstLimit: 10 });
+		await wasAsked;
+		client.lock();
+		// The lock message is delivered before the page is released.
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		release();
+		await expect(pulling).rejects.toBeInstanceOf(LockedError);
+		expect(await page.residents.count()).toBe(0);
+		expect(await loadCursor(page, USER)).toBeNull();
+	});
+
+	it('a worker that cannot start leaves the pulls to the page', async () => {
+		const server = serverWithResidents(2);
+		const { page, worker, client, fallbacks } = await pageAndWorker(server);
+		// What a module worker whose script failed to load does.
+		worker.dispatchEvent(new Event('error'));
+		const status = await engineFor(page, server, client).syncNow();
+		expect(status.state).toBe('idle');
+		expect(fallbacks).toHaveLength(1);
+		expect(await page.residents.count()).toBe(2);
+
+		const none = new PullWorker({
+			database: { name: 'unused', encrypted: false },
+			getKey: () => null,
+			getToken: () => 'token',
+			onPage: () => undefined,
+			fallback: async () => void fallbacks.push('no worker'),
+			createWorker: () => {
+				throw new ReferenceError('Worker is not defined');
+			}
+		});
+		await none.run({ userId: USER, limit: 2, firstLimit: 2 });
+		expect(fallbacks.at(-1)).toBe('no worker');
+	});
+});
