@@ -3,9 +3,9 @@
 // and devices receive the erasure as a delete. It goes through the sync write path, like a
 // pushed delete, so the roll-up figures (households' members, expected check-ins and the days
 // the resident checked in) change in the same transaction.
-import type { SyncTx } from '../store/sync-types';
 import type { Store } from '../store/types';
 import { maintainRollup } from '../rollup/maintain';
+import { changeMemberCount } from '../sync/push';
 import type { DayClock } from '../rollup/snapshots';
 
 /** Fields a resident keeps after erasure, as devices receive them. */
@@ -52,7 +52,9 @@ export async function eraseResident(
 			version,
 			updatedAt: options.now
 		});
-		if (!wasDeleted) await leaveHousehold(tx, householdId, gridId, communityCode);
+		const household = wasDeleted ? null : await tx.getRow('households', householdId);
+		if (household && !household.deleted)
+			await changeMemberCount(tx, household, { id: gridId, communityCode }, -1);
 		const change =
 			options.rollup === false
 				? null
@@ -60,25 +62,4 @@ export async function eraseResident(
 		await tx.flush();
 		return { communities: change?.communities ?? [] };
 	});
-}
-
-/** One member fewer in a live household. */
-async function leaveHousehold(
-	tx: SyncTx,
-	householdId: string,
-	gridId: string,
-	communityCode: string
-) {
-	const household = await tx.getRow('households', householdId);
-	if (!household || household.deleted) return;
-	const memberCount = Math.max(0, household.memberCount - 1);
-	const version = await tx.logChange({
-		tableName: 'households',
-		rowId: household.id,
-		op: 'update',
-		fields: { memberCount },
-		gridId,
-		communityCode
-	});
-	await tx.updateRow('households', household.id, { memberCount, version });
 }

@@ -5,6 +5,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-o
 import type { Db, Driver, Tables } from '../store/drizzle-store';
 import { chunk } from '../store/drizzle-store';
 import type { SyncTx } from '../store/sync-types';
+import { recordDeviceSync } from '../store/sync-tx';
 import { timeZoneFromEnv } from '../time-zone';
 import { dayInZone } from '../../src/lib/domain/day';
 import { subtreeEnd } from './nodes';
@@ -180,11 +181,7 @@ export class SupervisionQueries {
 
 	/** Remember when a user's device last pushed or pulled successfully. */
 	async recordSync(userId: string, deviceId: string, at: Date): Promise<void> {
-		const d = this.t.devices;
-		await this.db
-			.insert(d)
-			.values({ id: deviceId, userId, kind: 'browser', enrolledAt: at, lastSyncAt: at })
-			.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: at } });
+		await recordDeviceSync(this.db, this.t, userId, deviceId, at);
 	}
 
 	/** Grid workers assigned to any of these grids, with their latest sync over all their devices. */

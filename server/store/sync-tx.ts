@@ -216,19 +216,24 @@ export class DrizzleSyncTx implements SyncTx {
 		);
 		if (this.deviceSync) {
 			const { userId, deviceId, at: syncedAt } = this.deviceSync;
-			const d = this.t.devices;
-			await this.tx
-				.insert(d)
-				.values({
-					id: deviceId,
-					userId,
-					kind: 'browser',
-					enrolledAt: syncedAt,
-					lastSyncAt: syncedAt
-				})
-				.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: syncedAt } });
+			await recordDeviceSync(this.tx, this.t, userId, deviceId, syncedAt);
 		}
 	}
+}
+
+/** Remember when a user's device last pushed or pulled successfully (its row, made if new). */
+export async function recordDeviceSync(
+	db: Db,
+	t: Tables,
+	userId: string,
+	deviceId: string,
+	at: Date
+): Promise<void> {
+	const d = t.devices;
+	await db
+		.insert(d)
+		.values({ id: deviceId, userId, kind: 'browser', enrolledAt: at, lastSyncAt: at })
+		.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: at } });
 }
 
 /**

@@ -437,7 +437,8 @@ async function insert(tx: SyncTx, ctx: ApplyContext, m: Mutation): Promise<numbe
 	}
 }
 
-async function changeMemberCount(
+/** A household's member count moved by `delta` (never below 0), logged for devices. */
+export async function changeMemberCount(
 	tx: SyncTx,
 	household: SyncRows['households'],
 	grid: Grid,
