@@ -1,7 +1,7 @@
 // Incident moves made on the server: a community head's transition and the escalation of
 // overdue incidents. Both go through the sync engine's transaction (SyncTx), so the change is
 // logged (devices pull it), the row gets a new version and the roll-up follows.
-import { canTransition, DUE_HOURS } from '../../src/lib/domain/incident';
+import { assigneeAfter, DUE_HOURS, moveDenial } from '../../src/lib/domain/incident';
 import type { IncidentStatus, Severity } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
 import type { SyncTx } from '../store/sync-types';
@@ -12,18 +12,17 @@ import type { DayClock } from './snapshots';
 /** Actor id of the escalation job in an incident's history. */
 export const SYSTEM_ACTOR = 'system';
 
-/** Moves the community head makes; the assigned worker's own moves arrive through sync. */
-const HEAD_MOVES: Record<string, readonly IncidentStatus[]> = {
-	reported: ['accepted'],
-	accepted: ['dispatched', 'in_progress'],
-	resolved: ['verified', 'in_progress'],
-	verified: ['closed']
-};
-
 export type TransitionOutcome =
 	| { ok: true; version: number; communityCode: string; figuresChanged: boolean }
 	| { ok: false; status: 400 | 403 | 404 | 409; field: string; message: string };
 
+const DENIAL_STATUS = { illegal: 409, forbidden: 403, invalid: 400 } as const;
+
+/**
+ * An incident move made online. Who may make it is decided by the same rules as a move
+ * arriving by sync push (moveDenial in src/lib/domain/incident.ts); the caller has checked that
+ * the user may write the incident's grid.
+ */
 export async function transitionIncident(
 	store: Store,
 	user: UserRow,
@@ -37,38 +36,21 @@ export async function transitionIncident(
 		const row = await tx.getRow('incidents', incidentId);
 		if (!row) return { ok: false, status: 404, field: 'id', message: 'id: no such incident' };
 		const from = row.status as IncidentStatus;
-		if (!canTransition(from, input.to))
+		const incident = { ...row, status: from };
+		const denial = moveDenial(user, incident, input, assignee);
+		if (denial) {
+			const field = denial.field === 'status' ? 'to' : denial.field;
 			return {
 				ok: false,
-				status: 409,
-				field: 'to',
-				message: `to: cannot go from "${from}" to "${input.to}"`
+				status: DENIAL_STATUS[denial.kind],
+				field,
+				message: `${field}: ${denial.message}`
 			};
-		if (!(HEAD_MOVES[from] ?? []).includes(input.to))
-			return {
-				ok: false,
-				status: 403,
-				field: 'to',
-				message: `to: "${from}" → "${input.to}" is the assigned worker's move`
-			};
-		if (input.to === 'dispatched') {
-			if (!input.assigneeId)
-				return {
-					ok: false,
-					status: 400,
-					field: 'assigneeId',
-					message: 'assigneeId: required to dispatch'
-				};
-			if (!assignee || assignee.role !== 'grid_worker' || !assignee.scope.includes(row.gridId))
-				return {
-					ok: false,
-					status: 400,
-					field: 'assigneeId',
-					message: "assigneeId: not a grid worker of the incident's grid"
-				};
 		}
+		const note = input.note?.trim() || undefined;
 		const fields: Record<string, unknown> = { status: input.to };
-		if (input.to === 'dispatched') fields.assigneeId = input.assigneeId;
+		const assigneeId = assigneeAfter(user, incident, input);
+		if (assigneeId !== undefined) fields.assigneeId = assigneeId;
 		const version = await tx.logChange({
 			tableName: 'incidents',
 			rowId: row.id,
@@ -83,7 +65,7 @@ export async function transitionIncident(
 			fromStatus: from,
 			toStatus: input.to,
 			actorId: user.id,
-			...(input.note ? { note: input.note } : {})
+			...(note ? { note } : {})
 		});
 		const change =
 			options.rollup === false

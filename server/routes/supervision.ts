@@ -9,6 +9,8 @@ import { INCIDENT_STATUSES, ROLE_LEVEL } from '../../src/lib/shared/enums';
 import type { UserRow } from '../store/types';
 import { ALERT_KINDS } from '../rollup/alerts';
 import { transitionIncident } from '../rollup/incidents';
+import { writeDenial } from '../sync/scope';
+import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
 import { dayPeriod } from '../rollup/metrics';
 import { divisionAndAncestors } from '../rollup/nodes';
 import { readMetrics } from '../rollup/read';
@@ -176,7 +178,8 @@ const transitionRoute = createRoute({
 	method: 'post',
 	path: '/incidents/{id}/transition',
 	tags: ['supervision'],
-	summary: "Move an incident along the closed loop (community head's moves)",
+	summary:
+		'Move an incident along the closed loop: the community head, or the assigned person for their moves',
 	security: [{ bearer: [] }],
 	middleware: [requireAuth] as const,
 	request: {
@@ -188,7 +191,7 @@ const transitionRoute = createRoute({
 						.object({
 							to: z.enum(INCIDENT_STATUSES),
 							assigneeId: z.string().max(64).optional(),
-							note: z.string().max(500).optional()
+							note: z.string().trim().max(INCIDENT_NOTE_MAX).optional()
 						})
 						.strict()
 				}
@@ -486,11 +489,13 @@ export const supervisionRoutes = router()
 		const body = c.req.valid('json');
 		const row = await store.supervision().getIncident(id);
 		if (!row) return c.json({ error: 'not_found', message: 'id: no such incident' }, 404);
-		if (!runsCommunity(user, row.communityCode))
-			return c.json(
-				{ error: 'forbidden', message: "id: only the incident's community head moves it here" },
-				403
-			);
+		// Who may make which move is decided inside, by the rules a pushed move meets too.
+		const denial = writeDenial(
+			user,
+			{ id: row.gridId, communityCode: row.communityCode },
+			'incidents'
+		);
+		if (denial) return c.json({ error: 'forbidden', message: `id: ${denial}` }, 403);
 		const outcome = await transitionIncident(store, user, id, body, {
 			now: now(),
 			timeZone: config.timeZone,

@@ -12,7 +12,13 @@ import {
 	type PushMutation as Mutation
 } from '../../src/lib/shared/schemas';
 import { maskIdNumber } from '../../src/lib/shared/mask';
-import { canTransition, dueAt } from '../../src/lib/domain/incident';
+import {
+	assigneeAfter,
+	contentEditDenial,
+	dueAt,
+	INCIDENT_CONTENT_FIELDS,
+	moveDenial
+} from '../../src/lib/domain/incident';
 import { isAbnormalVisit } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store, UserRow } from '../store/types';
@@ -34,8 +40,8 @@ export interface PushContext {
 	deviceId: string;
 	timeZone: string;
 	now: Date;
-	/** Helpers named by the batch's assisted check-ins (a kiosk's `assistedBy`), by id. */
-	helpers?: Map<string, UserRow>;
+	/** Users the batch names (a kiosk's `assistedBy`, a dispatch's `assigneeId`), by id. */
+	named?: Map<string, UserRow>;
 	/** The signed-in session's device: its last sync time is written with the batch. */
 	syncedDevice?: string;
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
@@ -86,7 +92,7 @@ export async function applyPushBatch(
 	const ctx: ApplyContext = {
 		...pushContext,
 		ids: await store.idProtection(),
-		helpers: await helpersOf(store, mutations),
+		named: await usersNamed(store, mutations),
 		idHashes: new Set(),
 		audits: [],
 		changedCommunities: []
@@ -141,18 +147,21 @@ function applyInTransaction(
 	});
 }
 
-/** The users a batch's check-ins name as `assistedBy`. */
-async function helpersOf(store: Store, mutations: Mutation[]): Promise<Map<string, UserRow>> {
+/** The users a batch names: check-ins' `assistedBy`, incident dispatches' `assigneeId`. */
+async function usersNamed(store: Store, mutations: Mutation[]): Promise<Map<string, UserRow>> {
 	const ids = new Set<string>();
-	for (const m of mutations)
+	for (const m of mutations) {
 		if (m.table === 'checkins' && typeof m.fields.assistedBy === 'string')
 			ids.add(m.fields.assistedBy);
-	const helpers = new Map<string, UserRow>();
+		if (m.table === 'incidents' && typeof m.fields.assigneeId === 'string')
+			ids.add(m.fields.assigneeId);
+	}
+	const users = new Map<string, UserRow>();
 	for (const id of ids) {
 		const user = /^[0-9a-f-]{36}$/i.test(id) ? await store.getUser(id) : null;
-		if (user) helpers.set(id, user);
+		if (user) users.set(id, user);
 	}
-	return helpers;
+	return users;
 }
 
 /**
@@ -164,6 +173,14 @@ function assistantOf(
 	f: { channel: string; assistedBy?: string },
 	grid: Grid
 ): string | null {
+	// The channel says who recorded it: a kiosk by itself, a worker on their own device, or a
+	// helper; a device cannot claim another's channel.
+	if (f.channel === 'kiosk' && ctx.user.role !== 'kiosk')
+		reject('fields.channel: only a kiosk records a "kiosk" check-in');
+	if (f.channel === 'worker' && (ctx.user.role === 'kiosk' || ctx.user.role === 'volunteer'))
+		reject(
+			`fields.channel: a ${ctx.user.role} records "${ctx.user.role === 'kiosk' ? 'kiosk' : 'assisted'}" check-ins`
+		);
 	if (f.channel !== 'assisted') {
 		if (f.assistedBy) reject('fields.assistedBy: only an "assisted" check-in names a helper');
 		return null;
@@ -174,7 +191,7 @@ function assistantOf(
 		return ctx.user.id;
 	}
 	if (!f.assistedBy) return reject('fields.assistedBy: required for an assisted check-in');
-	const helper = ctx.helpers?.get(f.assistedBy);
+	const helper = ctx.named?.get(f.assistedBy);
 	if (
 		!helper ||
 		helper.disabled ||
@@ -465,6 +482,9 @@ async function remove(
 ): Promise<number> {
 	if (table === 'incidents')
 		return reject('op: incidents are closed through their status, not deleted');
+	// Like erasure online: removing a household or a resident is the community head's decision.
+	if (ctx.user.role !== 'community_head')
+		return reject(`op: only the community head deletes ${table}`);
 	const version = await tx.logChange({
 		tableName: table,
 		rowId: row.id,
@@ -490,14 +510,16 @@ async function update(
 	grid: Grid
 ): Promise<number | undefined> {
 	const fields = parse(UPDATE_FIELDS[table], m.fields) as Record<string, unknown>;
-	if (m.baseVersion === undefined) reject('baseVersion: required for an update');
+	if (m.baseVersion === undefined) return reject('baseVersion: required for an update');
+	// A base the row never had would win every later honest edit of the field.
+	if (m.baseVersion > row.version)
+		reject(`baseVersion: ${m.baseVersion} is ahead of the row's version ${row.version}`);
+	const move =
+		table === 'incidents' ? incidentChange(ctx, row as SyncRows['incidents'], fields) : null;
 	if (Object.keys(fields).length === 0) reject('fields: nothing to change');
-	const newStatus =
-		table === 'incidents' ? (fields.status as IncidentStatus | undefined) : undefined;
+	const newStatus = move?.to;
 	const oldStatus = (row as SyncRows['incidents']).status as IncidentStatus;
-	if (newStatus && !canTransition(oldStatus, newStatus))
-		reject(`fields.status: cannot go from "${oldStatus}" to "${newStatus}"`);
-	const merged = mergeEdit(row.fieldMeta, fields, [m.baseVersion!, m.id]);
+	const merged = mergeEdit(row.fieldMeta, fields, [m.baseVersion, m.id]);
 	const stored: Record<string, unknown> = { ...merged.won };
 	const logged: Record<string, unknown> = { ...merged.won };
 	if (table === 'residents' && 'idNumber' in merged.won) {
@@ -531,13 +553,20 @@ async function update(
 	}));
 	await tx.addFieldHistory(history);
 	if (Object.keys(merged.won).length === 0) return undefined;
-	if (newStatus && 'status' in merged.won)
+	if (newStatus && 'status' in merged.won) {
+		// The assignee follows the move only when the move itself won the merge.
+		if (move?.assigneeId !== undefined) {
+			stored.assigneeId = move.assigneeId;
+			logged.assigneeId = move.assigneeId;
+		}
 		await tx.addIncidentTransition({
 			incidentId: row.id,
 			fromStatus: oldStatus,
 			toStatus: newStatus,
-			actorId: ctx.user.id
+			actorId: ctx.user.id,
+			...(move?.note ? { note: move.note } : {})
 		});
+	}
 	const version = await tx.logChange({
 		tableName: table,
 		rowId: row.id,
@@ -553,4 +582,41 @@ async function update(
 		updatedAt: ctx.now
 	});
 	return version;
+}
+
+/**
+ * Checks an incident update against the closed loop's rules (src/lib/domain/incident.ts, the
+ * same rules as the online transition) and takes the move's parts that are not row fields out of
+ * `fields`: the note goes to the history, the assignee follows the move.
+ */
+function incidentChange(
+	ctx: ApplyContext,
+	row: SyncRows['incidents'],
+	fields: Record<string, unknown>
+): { to: IncidentStatus; assigneeId?: string; note?: string } | null {
+	const incident = {
+		status: row.status as IncidentStatus,
+		assigneeId: row.assigneeId,
+		reportedBy: row.reportedBy,
+		gridId: row.gridId
+	};
+	const { note, assigneeId } = fields as { note?: string; assigneeId?: string };
+	delete fields.note;
+	delete fields.assigneeId;
+	for (const field of INCIDENT_CONTENT_FIELDS)
+		if (field in fields) {
+			const denial = contentEditDenial(ctx.user, incident);
+			if (denial) reject(`fields.${field}: ${denial}`);
+		}
+	const to = fields.status as IncidentStatus | undefined;
+	if (to === undefined) {
+		if (note !== undefined) reject('fields.note: a note goes with a change of status');
+		if (assigneeId !== undefined) reject('fields.assigneeId: set only when dispatching');
+		return null;
+	}
+	const change = { to, assigneeId, note };
+	const assignee = assigneeId ? (ctx.named?.get(assigneeId) ?? null) : null;
+	const denial = moveDenial(ctx.user, incident, change, assignee);
+	if (denial) reject(`fields.${denial.field}: ${denial.message}`);
+	return { to, assigneeId: assigneeAfter(ctx.user, incident, change), note: note || undefined };
 }

@@ -97,12 +97,29 @@ for (const dialect of DIALECTS) {
 		});
 		afterAll(async () => db.dispose());
 
-		const push = (mutations: Mutation[]) =>
-			applyPushBatch(
-				db.store,
-				{ user: fx.users.admin, deviceId: 'prop', timeZone: TZ, now: clock },
-				mutations
-			);
+		/** The community head who may delete a household or resident, by row id. */
+		const headOf = new Map<string, 'head_a' | 'head_b'>();
+		// Deletes are the community head's; everything else is pushed by the administrator.
+		const actorOf = (mu: Mutation) =>
+			fx.users[mu.op === 'delete' ? (headOf.get(mu.rowId) ?? 'admin') : 'admin'];
+		/** Push a batch, split into consecutive runs of one actor, in order. */
+		const push = async (mutations: Mutation[]) => {
+			const results: Awaited<ReturnType<typeof applyPushBatch>> = [];
+			for (let i = 0; i < mutations.length;) {
+				const user = actorOf(mutations[i]);
+				let j = i;
+				while (j < mutations.length && actorOf(mutations[j]) === user) j++;
+				results.push(
+					...(await applyPushBatch(
+						db.store,
+						{ user, deviceId: 'prop', timeZone: TZ, now: clock },
+						mutations.slice(i, j)
+					))
+				);
+				i = j;
+			}
+			return results;
+		};
 
 		/** State figures of every compared node and child for a day, read at `now`. */
 		async function stateFigures(day: string, now: Date) {
@@ -156,6 +173,7 @@ for (const dialect of DIALECTS) {
 							})
 						);
 						model.households.push({ id, live: true, residents: [] });
+						headOf.set(id, op.grid % grids.length === 2 ? 'head_b' : 'head_a');
 						break;
 					}
 					case 'resident': {
@@ -170,6 +188,7 @@ for (const dialect of DIALECTS) {
 							})
 						);
 						h.residents.push(id);
+						headOf.set(id, headOf.get(h.id)!);
 						model.residents.push({ id, household: h.id, live: true, daily: op.daily, version: -1 });
 						break;
 					}

@@ -14,6 +14,7 @@ import {
 	VISIT_OUTCOMES
 } from './enums';
 import { idNumberProblem } from './id-number';
+import { INCIDENT_NOTE_MAX } from '../domain/incident';
 
 const ID_PROBLEM_TEXT = {
 	format: 'must be 17 digits followed by a digit or X',
@@ -129,7 +130,13 @@ export const UPDATE_FIELDS = {
 	households: householdFields.omit({ gridId: true }).partial().strict(),
 	residents: residentFields.omit({ householdId: true }).partial().strict(),
 	incidents: incidentFields
-		.pick({ status: true, description: true, severity: true })
+		.pick({ status: true, description: true, severity: true, category: true })
+		.extend({
+			/** Only with `status: "dispatched"`: the grid worker it is dispatched to. */
+			assigneeId: uuidSchema,
+			/** Why: kept in the incident's history with the move, never on the row. */
+			note: z.string().trim().max(INCIDENT_NOTE_MAX)
+		})
 		.partial()
 		.strict()
 } as const;
