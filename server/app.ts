@@ -7,7 +7,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Services } from './context';
-import { authRoutes } from './routes/auth';
+import { authRoutes, logoutRoutes } from './routes/auth';
 import { divisionRoutes } from './routes/divisions';
 import { healthRoutes } from './routes/health';
 import { router } from './routes/router';
@@ -18,7 +18,7 @@ import { deviceRoutes } from './routes/devices';
 import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
 import { logLine, requestLog, stdoutSink } from './logging';
-import { securityHeaders } from './privacy/headers';
+import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers';
 import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
@@ -40,6 +40,7 @@ export function createApi() {
 				)
 		})
 	);
+	for (const path of PERSONAL_DATA_PATHS) api.use(path, noStore);
 	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
 		type: 'http',
 		scheme: 'bearer'
@@ -47,6 +48,7 @@ export function createApi() {
 	const routes = api
 		.route('/', healthRoutes)
 		.route('/', authRoutes)
+		.route('/', logoutRoutes)
 		.route('/', divisionRoutes)
 		.route('/', syncRoutes)
 		.route('/', historyRoutes)

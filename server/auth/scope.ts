@@ -5,6 +5,12 @@ import type { Role } from '../../src/lib/shared/enums';
 /** Roles whose scope is a list of grid ids. */
 const GRID_ROLES: ReadonlySet<Role> = new Set(['grid_worker']);
 
+/**
+ * The community's check-in devices: a kiosk and a volunteer signed in on one. They record
+ * check-ins and read the kiosk directory; the staff's views answer them 403 (requireStaff).
+ */
+export const COMMUNITY_DEVICE_ROLES: ReadonlySet<Role> = new Set(['kiosk', 'volunteer']);
+
 export interface Principal {
 	user: UserRow;
 	sessionId: string;

@@ -32,6 +32,27 @@ export async function communitiesOfUser(store: Store, user: UserRow): Promise<Se
 	return out;
 }
 
+/**
+ * Whether all of a user's scope lies inside a community: a worker's grids all belong to it, or
+ * every division code of the scope is the community itself. An empty scope, an administrator's
+ * and an officer's above the community are not inside.
+ */
+export async function scopeWithin(
+	store: Store,
+	user: UserRow,
+	communityCode: string
+): Promise<boolean> {
+	if (user.role === 'admin' || user.scope.length === 0) return false;
+	if (user.role === 'grid_worker') {
+		for (const id of user.scope) {
+			const grid = await store.getGrid(id);
+			if (grid?.communityCode !== communityCode) return false;
+		}
+		return true;
+	}
+	return user.scope.every((code) => code.startsWith(communityCode));
+}
+
 /** Append an audit entry for the calling user and device. */
 export function audit(
 	c: Context<AppEnv>,

@@ -86,3 +86,26 @@ export function securityHeaders(appDir: string, tileUrl: string | undefined, doc
 		c.res.headers.set('Permissions-Policy', 'camera=(), microphone=(self), geolocation=(self)');
 	});
 }
+
+/**
+ * API paths whose answers carry personal data (relative to /api/v1): no browser or proxy cache
+ * keeps them. The app's own offline copy is its IndexedDB, never the HTTP cache.
+ */
+export const PERSONAL_DATA_PATHS = [
+	'/sync/pull',
+	'/history/*',
+	'/incidents',
+	'/incidents/*',
+	'/residents/*',
+	'/audit',
+	'/kiosk/directory',
+	'/duplicates',
+	'/duplicates/*'
+] as const;
+
+/** `Cache-Control: no-store` on the response, whatever its status. */
+export const noStore = createMiddleware<AppEnv>(async (c, next) => {
+	await next();
+	if (Object.isFrozen(c.res.headers)) c.res = new Response(c.res.body, c.res);
+	c.res.headers.set('Cache-Control', 'no-store');
+});

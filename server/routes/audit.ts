@@ -1,6 +1,6 @@
 // The audit trail, read-only: a community head sees their community's entries, an administrator all.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireAuth } from '../auth/middleware';
+import { requireAuth, requireStaff } from '../auth/middleware';
 import { communityOfHead, headsCommunity } from '../privacy/access';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
@@ -27,7 +27,7 @@ const auditRoute = createRoute({
 	tags: ['privacy'],
 	summary: 'Audit entries, newest first (community head: own community; admin: any)',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		query: z.object({
 			code: z

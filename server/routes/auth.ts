@@ -3,6 +3,7 @@ import { router } from './router';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { loginSchema } from '../../src/lib/shared/schemas';
 import { ROLES } from '../../src/lib/shared/enums';
+import { requireAuth } from '../auth/middleware';
 import { verifyPassword } from '../auth/password';
 import { newToken, tokenHash } from '../auth/tokens';
 import { errorResponse } from './errors';
@@ -119,3 +120,25 @@ export function newDeviceKey(): string {
 // scrypt hash of a random password, never matched.
 const DUMMY_HASH =
 	'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+const logoutRoute = createRoute({
+	method: 'post',
+	path: '/auth/logout',
+	tags: ['auth'],
+	summary: 'Sign out: end the caller’s session on the server',
+	description:
+		'The bearer token answers 401 `unauthorized` from then on (not `revoked`: the device keeps ' +
+		'its data). The app calls it when a user signs out, once the outbox is delivered.',
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	responses: {
+		204: { description: 'Signed out' },
+		401: errorResponse('Missing, expired, ended or revoked bearer token')
+	}
+});
+
+export const logoutRoutes = router().openapi(logoutRoute, async (c) => {
+	const { store, now } = c.var.services;
+	await store.endSession(c.var.principal.sessionId, now());
+	return c.body(null, 204);
+});

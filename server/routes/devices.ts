@@ -1,7 +1,7 @@
 // Revoking a lost or stolen device: its sessions end, and its next request is told to wipe itself.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/middleware';
-import { audit, communitiesOfUser, communityOfHead } from '../privacy/access';
+import { audit, communitiesOfUser, communityOfHead, scopeWithin } from '../privacy/access';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -36,13 +36,16 @@ export const deviceRoutes = router().openapi(revokeRoute, async (c) => {
 	if (sessions.length === 0)
 		return c.json({ error: 'not_found', message: 'deviceId: no such device' }, 404);
 	const communities = new Set<string>();
+	const own = communityOfHead(user);
 	for (const userId of new Set(sessions.map((s) => s.userId))) {
 		const owner = await store.getUser(userId);
-		if (owner) for (const code of await communitiesOfUser(store, owner)) communities.add(code);
+		if (!owner) continue;
+		for (const code of await communitiesOfUser(store, owner)) communities.add(code);
+		// A head revokes the devices of their community's own people only: never an administrator's
+		// or an officer's whose scope reaches beyond it.
+		if (user.role === 'community_head' && !(own && (await scopeWithin(store, owner, own))))
+			return c.json({ error: 'forbidden', message: 'deviceId: used outside your community' }, 403);
 	}
-	const own = communityOfHead(user);
-	if (user.role === 'community_head' && (!own || [...communities].some((code) => code !== own)))
-		return c.json({ error: 'forbidden', message: 'deviceId: used outside your community' }, 403);
 	const revokedSessions = await store.revokeDeviceSessions(deviceId, now());
 	// The keys that wrap the device's local data are no longer handed out to anyone.
 	await store.forgetDeviceKeys(deviceId);

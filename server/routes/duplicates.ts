@@ -1,6 +1,6 @@
 // Duplicate registrations (一人多码, 重复上报): one ID number in more than one household.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireAuth } from '../auth/middleware';
+import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, communityOfHead, headsCommunity } from '../privacy/access';
 import { DUPLICATE_ACTIONS } from '../../src/lib/shared/privacy';
 import { maskName } from '../../src/lib/shared/mask';
@@ -34,7 +34,7 @@ const listRoute = createRoute({
 	tags: ['privacy'],
 	summary: "A community's duplicate-registration flags (its head; an administrator)",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		query: z.object({
 			code: z
@@ -59,7 +59,7 @@ const resolveRoute = createRoute({
 	tags: ['privacy'],
 	summary: 'Close a duplicate-registration flag (audited)',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: z.object({ id: z.string().uuid() }),
 		body: {

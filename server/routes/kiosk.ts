@@ -62,8 +62,9 @@ const enrolRoute = createRoute({
 				}
 			}
 		},
-		400: errorResponse('Invalid body; the field is named'),
-		...AUTH_ERRORS
+		400: errorResponse('Invalid body, or a deviceId other than the session’s device'),
+		...AUTH_ERRORS,
+		403: errorResponse('Not an enroller of this community, or the device has been revoked')
 	}
 });
 
@@ -127,6 +128,22 @@ export const kioskRoutes = router()
 					message: 'communityCode: no such community'
 				},
 				400
+			);
+		// The kiosk's session belongs to the device the enroller signed in on, and only while that
+		// device may sign in at all.
+		if (deviceId !== c.var.principal.deviceId)
+			return c.json(
+				{
+					error: 'invalid_input',
+					field: 'deviceId',
+					message: 'deviceId: not the device this session was opened on'
+				},
+				400
+			);
+		if (await store.deviceRevoked(deviceId))
+			return c.json(
+				{ error: 'revoked', message: 'deviceId: this device has been revoked by an administrator' },
+				403
 			);
 		const kiosk = await store.createUser({
 			username: `kiosk-${communityCode}-${randomBytes(4).toString('hex')}`,

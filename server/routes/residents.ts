@@ -1,7 +1,7 @@
 // Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
 import { eraseResident } from '../privacy/erase';
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireAuth } from '../auth/middleware';
+import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, canUnmask, headsCommunity } from '../privacy/access';
 import { unmaskRequestSchema } from '../../src/lib/shared/privacy';
 import { maskName, maskPhone } from '../../src/lib/shared/mask';
@@ -67,7 +67,7 @@ const exportRoute = createRoute({
 	tags: ['privacy'],
 	summary: "A grid's residents as CSV, masked as on screen (audited)",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { query: z.object({ gridId: z.string().uuid() }) },
 	responses: {
 		200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
@@ -110,7 +110,6 @@ export const residentRoutes = router()
 			reason,
 			details: { field }
 		});
-		c.header('Cache-Control', 'no-store');
 		return c.json({ value }, 200);
 	})
 	.openapi(eraseRoute, async (c) => {
@@ -178,7 +177,6 @@ export const residentRoutes = router()
 			communityCode: grid.communityCode,
 			details: { rows: count, format: 'csv' }
 		});
-		c.header('Cache-Control', 'no-store');
 		c.header('Content-Disposition', `attachment; filename="residents-${grid.id}.csv"`);
 		return c.body(lines.join('\r\n') + '\r\n', 200, { 'Content-Type': 'text/csv; charset=utf-8' });
 	});

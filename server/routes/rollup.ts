@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireAuth } from '../auth/middleware';
+import { requireAuth, requireStaff } from '../auth/middleware';
 import { dayInZone } from '../../src/lib/domain/day';
 import { METRICS, dayPeriod, roundPeriod } from '../rollup/metrics';
 import { readMetrics, readTrend } from '../rollup/read';
@@ -36,7 +36,7 @@ const rollupRoute = createRoute({
 	tags: ['rollup'],
 	summary: 'Counts of a node and its children for a day (default today) or a round; counts only',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: codeParam,
 		query: z.object({ date: dateSchema.optional(), round: z.string().max(64).optional() })
@@ -79,7 +79,7 @@ const trendRoute = createRoute({
 	tags: ['rollup'],
 	summary: 'Daily counts of a node for the last N days, oldest first',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: codeParam,
 		query: z.object({ days: z.coerce.number().int().min(1).max(366).default(14) })
@@ -121,7 +121,7 @@ const gridsRoute = createRoute({
 	tags: ['supervision'],
 	summary: "A community's grids with today's and the current round's counts and their workers",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { params: communityParam },
 	responses: {
 		200: {
@@ -166,7 +166,7 @@ const settingsGetRoute = createRoute({
 	tags: ['supervision'],
 	summary: "A community's check-in cut-off and alert thresholds",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { params: communityParam },
 	responses: {
 		200: {
@@ -185,7 +185,7 @@ const settingsPutRoute = createRoute({
 	tags: ['supervision'],
 	summary: "Change a community's check-in cut-off and alert thresholds (community head, admin)",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: communityParam,
 		body: { content: { 'application/json': { schema: communitySettingsSchema } }, required: true }

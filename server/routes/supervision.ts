@@ -2,7 +2,7 @@
 // closed loop, alerts, and the community's daily summary export.
 import { createRoute, z } from '@hono/zod-openapi';
 import ExcelJS from 'exceljs';
-import { requireAuth } from '../auth/middleware';
+import { requireAuth, requireStaff } from '../auth/middleware';
 import { canSeeDivision } from '../auth/scope';
 import { dayInZone } from '../../src/lib/domain/day';
 import { INCIDENT_STATUSES, ROLE_LEVEL } from '../../src/lib/shared/enums';
@@ -44,7 +44,7 @@ const createRoundRoute = createRoute({
 	summary:
 		'Start a check round for a division (community head: their community; officers: their subtree)',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		body: {
 			content: {
@@ -78,7 +78,7 @@ const listRoundsRoute = createRoute({
 	tags: ['supervision'],
 	summary: "Rounds covering a node: its own and its ancestors'",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { query: z.object({ code: z.string().min(2).max(64) }) },
 	responses: {
 		200: {
@@ -121,7 +121,7 @@ const listIncidentsRoute = createRoute({
 	summary:
 		"A community's incident queue (full rows) or, above the community, incidents escalated into the caller's subtree (no personal data)",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		query: z.object({
 			code: z.string().regex(/^\d{2,12}$/, 'expected a division code'),
@@ -157,7 +157,7 @@ const getIncidentRoute = createRoute({
 	tags: ['supervision'],
 	summary: 'An incident with its history of transitions',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { params: z.object({ id: z.string().uuid() }) },
 	responses: {
 		200: {
@@ -181,7 +181,7 @@ const transitionRoute = createRoute({
 	summary:
 		'Move an incident along the closed loop: the community head, or the assigned person for their moves',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: z.object({ id: z.string().uuid() }),
 		body: {
@@ -234,7 +234,7 @@ const listAlertsRoute = createRoute({
 	tags: ['supervision'],
 	summary: "Alerts of the communities in a node's subtree, newest first",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		query: z.object({
 			code: z.string().regex(/^\d{2,12}$/, 'expected a division code'),
@@ -258,7 +258,7 @@ const ackAlertRoute = createRoute({
 	tags: ['supervision'],
 	summary: 'Acknowledge an alert (community head or an officer above it)',
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: { params: z.object({ id: z.string().uuid() }) },
 	responses: {
 		200: { description: 'Acknowledged', content: { 'application/json': { schema: alertSchema } } },
@@ -274,7 +274,7 @@ const summaryRoute = createRoute({
 	tags: ['supervision'],
 	summary: "A community's daily grid summary as a spreadsheet (counts only)",
 	security: [{ bearer: [] }],
-	middleware: [requireAuth] as const,
+	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: z.object({ code: z.string().regex(/^\d{12}$/, 'expected a 12-digit community code') }),
 		query: z.object({ date: dateSchema.optional() })

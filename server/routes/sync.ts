@@ -42,7 +42,9 @@ const pushRoute = createRoute({
 			description: 'One result per mutation',
 			content: { 'application/json': { schema: z.object({ results: z.array(resultSchema) }) } }
 		},
-		400: errorResponse('Not JSON or not the { deviceId, mutations } envelope; nothing applied'),
+		400: errorResponse(
+			'Not JSON, not the { deviceId, mutations } envelope, or a deviceId other than the session’s device; nothing applied'
+		),
 		...AUTH_ERRORS
 	}
 });
@@ -102,11 +104,21 @@ export const syncRoutes = router()
 		const { store, config, now, alerts } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
 		const { deviceId: sessionDevice } = c.var.principal;
+		// Mutations and offline audit entries are recorded under the device that signed in.
+		if (deviceId !== sessionDevice)
+			return c.json(
+				{
+					error: 'invalid_input',
+					field: 'deviceId',
+					message: 'deviceId: not the device this session was opened on'
+				},
+				400
+			);
 		const results = await applyPushBatch(
 			store,
 			{
 				user: c.var.principal.user,
-				deviceId,
+				deviceId: sessionDevice,
 				timeZone: config.timeZone,
 				now: now(),
 				rollup: config.rollup,

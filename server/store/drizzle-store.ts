@@ -260,6 +260,14 @@ export class DrizzleStore implements Store {
 		await this.db.update(sessions).set({ revokedAt: at }).where(eq(sessions.id, id));
 	}
 
+	async endSession(id: string, at: Date): Promise<void> {
+		const { sessions } = this.t;
+		await this.db
+			.update(sessions)
+			.set({ expiresAt: at })
+			.where(and(eq(sessions.id, id), gt(sessions.expiresAt, at)));
+	}
+
 	async insertHouseholds(rows: NewHousehold[]): Promise<void> {
 		const { households } = this.t;
 		if (rows.length === 0) return;

@@ -65,6 +65,12 @@ export interface Store {
 	createSession(session: NewSession): Promise<SessionRow>;
 	findSessionByTokenHash(tokenHash: string): Promise<SessionRow | null>;
 	revokeSession(id: string, at: Date): Promise<void>;
+	/**
+	 * End a session at its user's request (sign-out): it expires at `at`, so its token answers
+	 * "unauthorized" from then on, never "revoked" (which makes a device wipe its data). The row
+	 * stays: a device's sessions still tell who used it (device revocation).
+	 */
+	endSession(id: string, at: Date): Promise<void>;
 
 	/** Bulk-create households (e.g. an import); each gets a change-log entry so devices pull it. */
 	insertHouseholds(rows: NewHousehold[]): Promise<void>;

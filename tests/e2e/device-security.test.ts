@@ -244,7 +244,12 @@ describe('the worker tablet’s protection', () => {
 				asked.push(dialog.message());
 				void dialog.dismiss();
 			});
+			// Once the outbox is delivered, the session ends on the server as well.
+			const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'), {
+				timeout: 60_000
+			});
 			await app.signOut('退出登录');
+			expect((await loggedOut).status()).toBe(204);
 			await page.waitForURL('**/login', { timeout: 60_000 });
 			expect(asked).toHaveLength(1);
 			expect(await databaseNames(page)).not.toContain(`gridcare-${hh.user.id}`);

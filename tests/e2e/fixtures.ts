@@ -152,12 +152,13 @@ export async function scopeNodeNames(serverUrl: string, username: string): Promi
 /** Sign in through the API (not the page): a user's id, scope and a token for direct checks. */
 export async function apiSignIn(
 	serverUrl: string,
-	username: string
+	username: string,
+	deviceId = 'e2e-fixture'
 ): Promise<{ token: string; user: { id: string; scope: string[] } }> {
 	const login = await fetch(`${serverUrl}/api/v1/auth/login`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ username, password: DEMO_PASSWORD, deviceId: 'e2e-fixture' })
+		body: JSON.stringify({ username, password: DEMO_PASSWORD, deviceId })
 	});
 	if (!login.ok) throw new Error(`login as ${username}: ${login.status}`);
 	return (await login.json()) as { token: string; user: { id: string; scope: string[] } };

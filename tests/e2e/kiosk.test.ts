@@ -27,7 +27,10 @@ describe('kiosk', () => {
 		await login.signIn('head', DEMO_PASSWORD);
 		await expect.poll(() => page.getByLabel('社区代码（12位）').inputValue()).toBe('450102001003');
 		await page.getByLabel('终端名称（可不填）').fill('兴宁社区服务中心');
+		// The head's sign-in served the enrolment only: it ends on the server.
+		const enrollerOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
 		await page.getByRole('button', { name: '设为签到终端' }).click();
+		expect((await enrollerOut).status()).toBe(204);
 		await page.waitForURL('**/kiosk');
 		await kiosk.waitForStart();
 		// Nobody is signed in on an enrolled kiosk: no sign-out, no worker sync bar.
@@ -111,7 +114,10 @@ describe('kiosk', () => {
 		await kiosk.button('工作人员协助签到').click();
 		await page.getByLabel('用户名').fill('volunteer');
 		await page.getByLabel('密码').fill(DEMO_PASSWORD);
+		// Only the helper's identity is kept: their sign-in ends on the server at once.
+		const helperOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
 		await kiosk.button('开始协助').click();
+		expect((await helperOut).status()).toBe(204);
 		await page.getByText(/^协助签到：/).waitFor();
 		await kiosk.tapTail(elder.tail);
 		await kiosk.chooseName(elder.maskedName);

@@ -538,10 +538,11 @@ describe('grid worker offline', () => {
 		const household = grid.households[0];
 		// Two devices change the address from the same version. The edit with the larger mutation id
 		// wins whatever the order; arriving second, the other one is refused and kept as lost.
-		const { token } = grid;
 		const version = await householdVersion(server, household.id);
 		const [loserId, winnerId] = [uuidV7(), uuidV7()].sort();
 		const push = async (deviceId: string, id: string, address: string) => {
+			// A push is recorded under the device its session was opened on.
+			const { token } = await apiSignIn(server.url, 'worker1', deviceId);
 			const response = await fetch(`${server.url}/api/v1/sync/push`, {
 				method: 'POST',
 				headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

@@ -194,6 +194,7 @@ for (const dialect of DIALECTS) {
 				'/alerts/{id}/ack',
 				'/audit',
 				'/auth/login',
+				'/auth/logout',
 				'/communities/{code}/grids',
 				'/communities/{code}/settings',
 				'/communities/{code}/summary.xlsx',

@@ -84,6 +84,34 @@ const ROWS: Row[] = [
 		expect: all(403, { kiosk_a: 200 })
 	},
 	{
+		name: 'GET /rollup/:community',
+		request: () => ({ method: 'GET', path: '/rollup/450102001003' }),
+		// Kiosks record check-ins; the staff's views are not theirs.
+		expect: all(200, {
+			worker_a1: 403,
+			worker_b1: 403,
+			head_b: 403,
+			county_other: 403,
+			kiosk_a: 403
+		})
+	},
+	{
+		name: 'GET /communities/:community/settings',
+		request: () => ({ method: 'GET', path: '/communities/450102001003/settings' }),
+		expect: all(200, { worker_b1: 403, head_b: 403, county_other: 403, kiosk_a: 403 })
+	},
+	{
+		name: 'GET /alerts?code=community A',
+		request: () => ({ method: 'GET', path: '/alerts?code=450102001003' }),
+		expect: all(200, {
+			worker_a1: 403,
+			worker_b1: 403,
+			head_b: 403,
+			county_other: 403,
+			kiosk_a: 403
+		})
+	},
+	{
 		name: 'POST /sync/push household in grid a1',
 		request: (w) => ({
 			method: 'POST',

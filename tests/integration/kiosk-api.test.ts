@@ -76,7 +76,7 @@ for (const dialect of DIALECTS) {
 			client.request('/kiosks', { method: 'POST', body: JSON.stringify(body) });
 
 		it('enrols a kiosk for the community head and answers a long-lived kiosk session', async () => {
-			const deviceId = uuid();
+			const deviceId = headA.deviceId;
 			const res = await enrol(headA, { communityCode: '450102001003', deviceId, name: '服务中心' });
 			expect(res.status).toBe(201);
 			const body = (await res.json()) as {

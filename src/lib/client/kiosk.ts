@@ -5,6 +5,7 @@ import type { GridcareDb } from '$lib/db/db';
 import { directoryEntrySchema, type DirectoryEntry } from './kiosk-checkin';
 import { apiRequest } from './api';
 import { getDeviceId, session } from './session.svelte';
+import { endServerSession } from './sign-out';
 import { loginResponseSchema, type SessionUser } from './types';
 
 export * from './kiosk-checkin';
@@ -32,7 +33,8 @@ export interface Enroller {
 /**
  * An administrator or community head signs in on the kiosk to enrol it. Their token stays in the
  * page's memory: it is not saved as this device's session, so their scope is never downloaded
- * here and nothing of theirs stays on the kiosk.
+ * here and nothing of theirs stays on the kiosk. It ends on the server once the kiosk is enrolled
+ * (enrolKiosk), or when the enroller leaves without enrolling (endServerSession).
  */
 export async function signInEnroller(username: string, password: string): Promise<Enroller> {
 	const deviceId = await getDeviceId();
@@ -54,6 +56,8 @@ export async function enrolKiosk(
 		body: { ...input, deviceId },
 		token: enroller.token
 	});
+	// The enroller's sign-in has served its one purpose: it ends on the server.
+	await endServerSession(enroller.token);
 	await session.adopt({
 		token: answer.token,
 		expiresAt: new Date(answer.expiresAt).toISOString(),
@@ -61,13 +65,18 @@ export async function enrolKiosk(
 	});
 }
 
-/** A helper signs in on the kiosk: their identity only, the kiosk keeps its own session. */
+/**
+ * A helper signs in on the kiosk: their identity only, the kiosk keeps its own session. The
+ * check-ins they assist go out under the kiosk's session naming them, so their own session is
+ * not needed past this answer and ends on the server at once.
+ */
 export async function signInHelper(username: string, password: string): Promise<SessionUser> {
 	const deviceId = await getDeviceId();
 	const answer = await apiRequest('/auth/login', loginResponseSchema, {
 		method: 'POST',
 		body: { username, password, deviceId }
 	});
+	await endServerSession(answer.token);
 	return answer.user;
 }
 

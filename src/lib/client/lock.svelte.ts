@@ -11,6 +11,7 @@ import { del, get, set } from 'idb-keyval';
 import { keyRing } from './crypto';
 import { KIOSK_ROLES, syncsGridData } from './roles';
 import { session, type SignedIn } from './session.svelte';
+import { endServerSession } from './sign-out';
 import {
 	createPinVerifier,
 	isPinVerifier,
@@ -90,6 +91,7 @@ class AppLock {
 			// A saved session with no PIN (the app closed before one was set): the data key can only
 			// be opened by signing in online again. The cached data and the outbox stay.
 			if (this.applies && !this.hasPin) {
+				void endServerSession(session.token);
 				await session.signOut();
 				this.#userId = null;
 				this.#refresh();
@@ -242,6 +244,8 @@ class AppLock {
 		await del(PIN_KEY);
 		this.#verifier = null;
 		this.lockedOut = true;
+		// Whoever holds the device cannot use the session: it ends on the server too.
+		void endServerSession(session.token);
 		await session.signOut();
 		await this.userChanged(null);
 	}

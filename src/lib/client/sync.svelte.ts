@@ -28,6 +28,7 @@ import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/m
 import { lock } from './lock.svelte';
 import { KIOSK_ROLES, syncsGridData } from './roles';
 import { getDeviceId, session, type StoredSession } from './session.svelte';
+import { endServerSession, signOutWhenDelivered } from './sign-out';
 import { deviceStorage } from './storage.svelte';
 
 const READY_KEY = 'client.initialDownloadAt';
@@ -214,19 +215,30 @@ class SyncClient {
 	}
 
 	/**
-	 * Sign out and wipe this user's data from the device, once the outbox is delivered. Returns
-	 * the number of changes that could not be delivered (nothing is wiped then), unless `discard`
-	 * says a person accepted losing them.
+	 * Sign out and wipe this user's data from the device once the outbox is delivered; the
+	 * session ends on the server as well (POST /auth/logout). Returns the number of changes that
+	 * could not be delivered (nothing is wiped then), unless `discard` says a person accepted
+	 * losing them.
 	 */
 	async signOutAndWipe(discard = false): Promise<number> {
 		const userId = this.userId;
 		const db = this.db;
-		if (this.#engine && this.unlocked) await this.#engine.syncNow();
-		const left = await this.undelivered();
-		if (left > 0 && !discard) return left;
-		if (userId) await this.wipe(userId, db);
-		await session.signOut();
-		return 0;
+		const token = session.token;
+		return signOutWhenDelivered(
+			{
+				deliver: async () => {
+					if (this.#engine && this.unlocked) await this.#engine.syncNow();
+				},
+				undelivered: () => this.undelivered(),
+				// The session ends on the server too (best effort: offline, the device signs out anyway).
+				endOnServer: () => endServerSession(token),
+				forgetHere: async () => {
+					if (userId) await this.wipe(userId, db);
+					await session.signOut();
+				}
+			},
+			discard
+		);
 	}
 
 	/** Remove a user's cached scope, outbox and keys from this device. */
