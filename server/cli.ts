@@ -15,7 +15,7 @@ import { openStore } from './store/index';
 import type { Store } from './store/types';
 import { VERSION } from './version';
 import { retentionCutoff, startRetentionJob } from './privacy/retention';
-import { stdoutSink } from './logging';
+import { errorSummary, stdoutSink } from './logging';
 
 /** Open the configured store, migrate it, run `fn`, and always close it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -302,6 +302,9 @@ try {
 	const code = (error as { code?: string }).code;
 	if (code === 'commander.helpDisplayed' || code === 'commander.version') process.exit(0);
 	if (code?.startsWith('commander.')) process.exit(1); // commander already printed the reason
-	console.error(`gridcare: ${error instanceof Error ? error.message : String(error)}`);
+	// Reasons thrown here are plain one-line Errors naming the field; anything else (a database
+	// error quotes the statement's values in its message) is summarised without its message.
+	const plain = error instanceof Error && error.constructor === Error && !error.cause;
+	console.error(`gridcare: ${plain ? error.message.split('\n')[0] : errorSummary(error)}`);
 	process.exit(1);
 }
