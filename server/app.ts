@@ -17,7 +17,7 @@ import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
-import { logLine, requestLog, stdoutSink } from './logging';
+import { errorFields, logLine, requestLog, stdoutSink } from './logging';
 import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers';
 import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
@@ -75,12 +75,10 @@ export function createApi() {
 				{ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` },
 				error.status
 			);
-		// The route pattern and the error's kind only: messages may quote personal data.
+		// The route pattern and what errorFields keeps: messages may quote personal data.
 		logLine(c.var.services.log ?? stdoutSink, 'error', 'unhandled', {
 			route: c.req.routePath,
-			error: error instanceof Error ? error.name : typeof error,
-			// Where it failed, without the message line (a message may quote a value).
-			stack: error instanceof Error ? error.stack?.split('\n').slice(1, 6).join('\n') : undefined
+			...errorFields(error)
 		});
 		return c.json({ error: 'internal', message: 'internal error' }, 500);
 	});

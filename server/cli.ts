@@ -1,9 +1,12 @@
 // `npx gridcare <command>` (api-contract.md "Command line"). Exit 0 on success; otherwise a
 // one-line reason on stderr and exit code 1.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '../src/lib/shared/enums';
 import { communityCodeSchema, divisionCodeSchema } from '../src/lib/shared/schemas';
 import { hashPassword } from './auth/password';
+import { passwordWeakness } from './auth/password-strength';
 import { loadConfig } from './config';
 import { importDivisions } from './divisions/import';
 import { seedDemo, type DemoSummary } from './seed/demo';
@@ -12,7 +15,7 @@ import { openStore } from './store/index';
 import type { Store } from './store/types';
 import { VERSION } from './version';
 import { retentionCutoff, startRetentionJob } from './privacy/retention';
-import { stdoutSink } from './logging';
+import { errorSummary, stdoutSink } from './logging';
 
 /** Open the configured store, migrate it, run `fn`, and always close it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -118,31 +121,38 @@ grid
 const user = program.command('user').description('manage users');
 user
 	.command('add')
-	.description('create a user; prints its id as the last line')
+	.description(
+		'create a user; prints its id as the last line. The password is asked on a terminal, or read ' +
+			'from the first line of standard input with --password-stdin'
+	)
 	.requiredOption('--username <u>', 'login name')
 	.requiredOption('--role <role>', ROLES.join(' | '), role)
 	.requiredOption('--scope <scope>', 'grid id(s), comma-separated, or one division code')
-	.requiredOption('--password <p>', 'initial password (at least 8 characters)')
+	.option('--password-stdin', 'read the password from the first line of standard input')
+	.option('--password <p>', 'initial password (visible in shell history: prefer --password-stdin)')
 	.option('--display-name <name>', 'name shown in the app')
 	.action(
 		(options: {
 			username: string;
 			role: Role;
 			scope: string;
-			password: string;
+			password?: string;
+			passwordStdin?: boolean;
 			displayName?: string;
 		}) =>
 			withStore(async (store) => {
-				if (options.password.length < 8) throw new Error('password: must be at least 8 characters');
 				if (await store.findUserByUsername(options.username))
 					throw new Error(`username: "${options.username}" is taken`);
 				const scope = await resolveScope(store, options.role, options.scope);
+				const password = await newPassword(options);
+				const weakness = passwordWeakness(password, [options.username, options.displayName]);
+				if (weakness) throw new Error(weakness);
 				const created = await store.createUser({
 					username: options.username,
 					role: options.role,
 					scope,
 					displayName: options.displayName ?? null,
-					passwordHash: await hashPassword(options.password)
+					passwordHash: await hashPassword(password)
 				});
 				// A permission change: in the audit trail, made by the operator at the server.
 				await store.appendAudit({
@@ -159,6 +169,59 @@ user
 				console.log(created.id);
 			})
 	);
+
+/** The new password: from --password, the first line of standard input, or asked twice on a terminal. */
+async function newPassword(options: { password?: string; passwordStdin?: boolean }) {
+	if (options.password !== undefined && options.passwordStdin)
+		throw new Error('password: give either --password or --password-stdin, not both');
+	if (options.password !== undefined) return options.password;
+	if (options.passwordStdin) return readFirstLine();
+	if (!process.stdin.isTTY)
+		throw new Error('password: standard input is not a terminal; pipe it in with --password-stdin');
+	const [first, again] = await askHidden(['Password: ', 'Password (again): ']);
+	if (first !== again) throw new Error('password: the two entries differ');
+	return first;
+}
+
+/** The first line of standard input, without its line ending. */
+async function readFirstLine(): Promise<string> {
+	const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+	try {
+		for await (const line of lines) return line;
+		throw new Error('password: standard input is empty');
+	} finally {
+		lines.close();
+		process.stdin.destroy();
+	}
+}
+
+/**
+ * Ask each question on the terminal without echoing what is typed; prompts go to stderr. One
+ * interface for all answers keeps the terminal in raw mode (no echo) from the first prompt on.
+ */
+async function askHidden(prompts: string[]): Promise<string[]> {
+	const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+	const rl = createInterface({ input: process.stdin, output: silent, terminal: true });
+	const answers: string[] = [];
+	const lines = rl[Symbol.asyncIterator]();
+	let cancelled = false;
+	rl.once('SIGINT', () => {
+		cancelled = true;
+		rl.close();
+	});
+	try {
+		for (const prompt of prompts) {
+			process.stderr.write(prompt);
+			const next = await lines.next();
+			process.stderr.write('\n');
+			if (next.done) throw new Error(`password: ${cancelled ? 'cancelled' : 'no password given'}`);
+			answers.push(next.value);
+		}
+		return answers;
+	} finally {
+		rl.close();
+	}
+}
 
 /** The one community a new user's scope lies in, if any (for the community head's audit view). */
 async function communityOfScope(store: Store, userRole: Role, scope: string[]) {
@@ -239,6 +302,9 @@ try {
 	const code = (error as { code?: string }).code;
 	if (code === 'commander.helpDisplayed' || code === 'commander.version') process.exit(0);
 	if (code?.startsWith('commander.')) process.exit(1); // commander already printed the reason
-	console.error(`gridcare: ${error instanceof Error ? error.message : String(error)}`);
+	// Reasons thrown here are plain one-line Errors naming the field; anything else (a database
+	// error quotes the statement's values in its message) is summarised without its message.
+	const plain = error instanceof Error && error.constructor === Error && !error.cause;
+	console.error(`gridcare: ${plain ? error.message.split('\n')[0] : errorSummary(error)}`);
 	process.exit(1);
 }

@@ -1,7 +1,7 @@
 // Retention: health details of visits are deleted once their purpose has ended
 // (GRIDCARE_RETENTION_DAYS, default 30), by `gridcare purge` and daily by `serve`.
 import type { Store } from '../store/types';
-import { logLine, type LogSink } from '../logging';
+import { errorFields, logLine, type LogSink } from '../logging';
 
 const DAY_MS = 86_400_000;
 
@@ -16,9 +16,7 @@ export function startRetentionJob(store: Store, days: number, sink: LogSink): ()
 			const visits = await store.purgeHealthDetails(retentionCutoff(new Date(), days));
 			logLine(sink, 'info', 'retention purge', { olderThanDays: days, visits });
 		} catch (error) {
-			logLine(sink, 'error', 'retention purge failed', {
-				error: error instanceof Error ? error.name : typeof error
-			});
+			logLine(sink, 'error', 'retention purge failed', errorFields(error));
 		}
 	};
 	void run();

@@ -10,7 +10,7 @@
 //     and is the one to notice what changes with the clock alone (a check-in cut-off passing, a
 //     round nearing its due date).
 import { Mutex, Semaphore } from 'async-mutex';
-import { logLine, stdoutSink, type LogSink } from '../logging';
+import { errorFields, logLine, stdoutSink, type LogSink } from '../logging';
 import type { Store } from '../store/types';
 import { evaluateAlerts } from './alerts';
 
@@ -100,12 +100,10 @@ export class AlertScheduler {
 					() => void this.stats.evaluations++,
 					(error: unknown) => {
 						this.stats.failures++;
-						// The error's kind and where, not its message (a message may quote a value).
+						// What errorFields keeps, never the message (a message may quote a value).
 						logLine(this.log, 'error', 'alert evaluation failed; the one-minute job retries', {
 							communityCode: code,
-							error: error instanceof Error ? error.name : typeof error,
-							stack:
-								error instanceof Error ? error.stack?.split('\n').slice(1, 6).join('\n') : undefined
+							...errorFields(error)
 						});
 					}
 				)

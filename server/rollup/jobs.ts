@@ -4,6 +4,7 @@
 // what changes with the clock alone). One run at a time; a failed run is logged and retried
 // next minute.
 import type { Config } from '../config';
+import { errorFields, logLine, stdoutSink } from '../logging';
 import type { Store } from '../store/types';
 import type { AlertScheduler } from './alert-scheduler';
 import { evaluateAlerts } from './alerts';
@@ -40,11 +41,7 @@ export function startSupervisionJobs(
 		if (running) return;
 		running = true;
 		runSupervisionJobs(store, clock(), config.timeZone, scheduler)
-			.catch((error) =>
-				console.error(
-					JSON.stringify({ level: 'error', msg: 'supervision job', error: String(error) })
-				)
-			)
+			.catch((error) => logLine(stdoutSink, 'error', 'supervision job', errorFields(error)))
 			.finally(() => (running = false));
 	}, JOB_INTERVAL_MS);
 	timer.unref();

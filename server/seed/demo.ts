@@ -491,6 +491,8 @@ const DEMO_USERS: [string, Role, string, number | string][] = [
 
 async function createDemoUsers(store: Store, gridIds: string[]): Promise<DemoSummary['users']> {
 	// All demo logins share one published password: one scrypt hash (~0.1 s each) serves all.
+	// DEMO_PASSWORD is deliberately weak and not put through passwordWeakness
+	// (auth/password-strength.ts): the demo logins are documented in README.md for trying the app.
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
 	for (const [username, role, displayName, scope] of DEMO_USERS) {
 		await store.createUser({

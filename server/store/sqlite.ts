@@ -8,6 +8,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as sqliteSchema from '../db/schema.sqlite';
+import { errorFields, logLine, stdoutSink } from '../logging';
 import { BackgroundCheckpointer } from './checkpointer';
 import { DrizzleStore, type Db, type Driver, type Tables } from './drizzle-store';
 import { migrationsFolder } from './paths';
@@ -34,7 +35,12 @@ export function openSqliteStore(path: string): DrizzleStore {
 	if (path !== ':memory:') {
 		client.pragma('wal_autocheckpoint = 0');
 		checkpointer = new BackgroundCheckpointer(path, (error) => {
-			console.error('background WAL checkpoint failed; checkpointing on commit again:', error);
+			logLine(
+				stdoutSink,
+				'error',
+				'background WAL checkpoint failed; checkpointing on commit again',
+				errorFields(error)
+			);
 			client.pragma('wal_autocheckpoint = 1000');
 		});
 	}
