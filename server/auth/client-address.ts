@@ -26,8 +26,7 @@ export class TrustedProxies {
 				continue;
 			}
 			const prefix = Number(bits);
-			if (prefix > max)
-				throw new Error(`${name}: "${entry}" has a prefix longer than ${max} bits`);
+			if (prefix > max) throw new Error(`${name}: "${entry}" has a prefix longer than ${max} bits`);
 			this.list.addSubnet(address, prefix, type);
 		}
 		this.entries = entries;

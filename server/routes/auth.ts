@@ -58,11 +58,7 @@ function clientIp(c: Context<AppEnv>): string {
 	} catch {
 		// Not served by node (app.request in tests): no peer address.
 	}
-	return clientAddress(
-		peer,
-		c.req.header('x-forwarded-for'),
-		c.var.services.config.trustedProxies
-	);
+	return clientAddress(peer, c.req.header('x-forwarded-for'), c.var.services.config.trustedProxies);
 }
 
 export const authRoutes = router().openapi(loginRoute, async (c) => {

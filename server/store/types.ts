@@ -164,8 +164,7 @@ export interface LoginBlockRule {
 }
 
 export type LoginAttempt =
-	| { allowed: true; failures: number }
-	| { allowed: false; blockedUntilMs: number };
+	{ allowed: true; failures: number } | { allowed: false; blockedUntilMs: number };
 
 export interface CheckinResidentRow {
 	id: string;

@@ -186,22 +186,31 @@ for (const dialect of DIALECTS) {
 			const refusedHere = await login(port, source(70), 'province', PASSWORD);
 			const refusedThere = await login(other.port, source(70), 'province', PASSWORD);
 			expect([refusedHere.status, refusedThere.status]).toEqual([429, 429]);
-			// The address that failed 30 times through the first server is slowed by the second.
-			const slowed = await login(other.port, source(63), 'head_a', PASSWORD);
-			expect(slowed.status).toBe(200);
-			expect(slowed.ms).toBeGreaterThanOrEqual(DEFAULT_THROTTLE.addressMaxDelayMs);
+			// Twenty failures from one address, half through each server, slow it on both.
+			const busy = source(71);
+			const failures = await Promise.all(
+				Array.from({ length: 20 }, (_, i) =>
+					login(i % 2 ? other.port : port, busy, `nobody_${i}`, 'wrong')
+				)
+			);
+			expect(count(failures, 401)).toBe(20);
+			const slowedHere = await login(port, busy, 'head_a', PASSWORD);
+			const slowedThere = await login(other.port, busy, 'head_b', PASSWORD);
+			expect([slowedHere.status, slowedThere.status]).toEqual([200, 200]);
+			expect(slowedHere.ms).toBeGreaterThanOrEqual(DEFAULT_THROTTLE.addressMaxDelayMs);
+			expect(slowedThere.ms).toBeGreaterThanOrEqual(DEFAULT_THROTTLE.addressMaxDelayMs);
 		});
 
 		it('takes the client address from X-Forwarded-For only from a trusted proxy', async () => {
 			const proxy = source(80);
-			// Slowed after 3 failures here (50 ms each, at most 600 ms), to keep the test short.
-			const slow = 600;
+			// Slowed after 3 failures here (150 ms more each, at most 1.5 s), to keep the test short.
+			const slow = 1500;
 			const behind = await listen(
 				db.store,
 				{ GRIDCARE_TRUSTED_PROXIES: `${proxy}, 10.0.0.0/8` },
 				new LoginThrottle({
 					addressFreeFailures: 3,
-					addressDelayStepMs: 50,
+					addressDelayStepMs: 150,
 					addressMaxDelayMs: slow
 				})
 			);
@@ -237,6 +246,57 @@ for (const dialect of DIALECTS) {
 			} finally {
 				await close(behind.server);
 			}
+		});
+	});
+}
+
+for (const dialect of DIALECTS) {
+	describe.skipIf(!dialectAvailable(dialect))(`login throttle counters (${dialect})`, () => {
+		let db: TestStore;
+		let second: Store;
+		const rule = { allowed: 5, firstBlockMs: 2000, maxBlockMs: 900_000, windowMs: 900_000 };
+		const t0 = Date.parse('2026-11-24T08:00:00Z');
+
+		beforeAll(async () => {
+			db = await openTestStore(dialect);
+			second = openStore(db.url);
+		});
+		afterAll(async () => {
+			await second.close();
+			await db.dispose();
+		});
+
+		it('loses no count when two connections count at once', async () => {
+			const stores = [db.store, second];
+			const counted = await Promise.all(
+				Array.from({ length: 40 }, (_, i) =>
+					stores[i % 2].recordAddressFailure('198.51.100.1', t0, rule.windowMs)
+				)
+			);
+			expect([...counted].sort((a, b) => a - b)).toEqual(
+				Array.from({ length: 40 }, (_, i) => i + 1)
+			);
+			expect(await second.addressFailures('198.51.100.1', t0, rule.windowMs)).toBe(40);
+			const attempts = await Promise.all(
+				Array.from({ length: 40 }, (_, i) => stores[i % 2].countLoginAttempt('acct', t0, rule))
+			);
+			const allowed = attempts.filter((a) => a.allowed);
+			expect(allowed.map((a) => a.allowed && a.failures).sort()).toEqual([1, 2, 3, 4, 5]);
+			for (const a of attempts) if (!a.allowed) expect(a.blockedUntilMs).toBe(t0 + 2000);
+		});
+
+		it('forgets rows with nothing left to remember', async () => {
+			await db.store.countLoginAttempt('quiet', t0, rule);
+			await db.store.recordAddressFailure('198.51.100.2', t0, rule.windowMs);
+			// "acct" of the case before is blocked until t0 + 2 s: kept a window after that.
+			expect(await db.store.purgeLoginFailures(t0 + rule.windowMs, rule.windowMs)).toBe(0);
+			expect(await db.store.purgeLoginFailures(t0 + rule.windowMs + 1, rule.windowMs)).toBe(3);
+			expect(await db.store.addressFailures('198.51.100.1', t0, rule.windowMs)).toBe(0);
+			expect(await db.store.purgeLoginFailures(t0 + 2000 + rule.windowMs + 1, rule.windowMs)).toBe(
+				1
+			);
+			const fresh = await db.store.countLoginAttempt('acct', t0 + 2000 + rule.windowMs + 1, rule);
+			expect(fresh).toEqual({ allowed: true, failures: 1 });
 		});
 	});
 }
