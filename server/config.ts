@@ -1,6 +1,7 @@
 // Deployment configuration from the environment (api-contract.md "Configuration").
 import { DEFAULT_DATABASE_URL } from './store/index';
 import { timeZoneFromEnv } from './time-zone';
+import { TrustedProxies } from './auth/client-address';
 
 export interface Config {
 	databaseUrl: string;
@@ -16,6 +17,8 @@ export interface Config {
 	tileUrl?: string;
 	/** Incremental roll-up maintenance on push; GRIDCARE_ROLLUP=off only for benchmarks. */
 	rollup: boolean;
+	/** Proxies whose X-Forwarded-For names the client (GRIDCARE_TRUSTED_PROXIES); none by default. */
+	trustedProxies: TrustedProxies;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -37,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		appDir: env.GRIDCARE_APP_DIR || 'build',
 		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
 		tileUrl: env.GRIDCARE_TILE_URL || undefined,
-		rollup: env.GRIDCARE_ROLLUP !== 'off'
+		rollup: env.GRIDCARE_ROLLUP !== 'off',
+		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? '')
 	};
 }

@@ -380,3 +380,25 @@ export const duplicateFlags = sqliteTable(
 		index('duplicate_flags_hash_idx').on(t.idHash)
 	]
 );
+
+/**
+ * Login throttle, per account: failures of the (normalized) username given, known or not, at any
+ * address. Times are epoch milliseconds so one SQL text does the arithmetic on both databases.
+ * See server/auth/throttle.ts for the rule.
+ */
+export const loginAccountFailures = sqliteTable('login_account_failures', {
+	username: text('username').primaryKey(),
+	failures: integer('failures').notNull(),
+	lastFailureMs: integer('last_failure_ms').notNull(),
+	/** Length of the current block (0 while fewer failures than allowed); doubles per failure. */
+	blockMs: integer('block_ms').notNull(),
+	/** No attempt is verified before this time (equal to the last failure when not blocked). */
+	blockedUntilMs: integer('blocked_until_ms').notNull()
+});
+
+/** Login throttle, per client address: failures for any username, which slow its answers. */
+export const loginAddressFailures = sqliteTable('login_address_failures', {
+	address: text('address').primaryKey(),
+	failures: integer('failures').notNull(),
+	lastFailureMs: integer('last_failure_ms').notNull()
+});

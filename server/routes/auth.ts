@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { router } from './router';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context';
+import { clientAddress } from '../auth/client-address';
 import { loginSchema } from '../../src/lib/shared/schemas';
 import { ROLES } from '../../src/lib/shared/enums';
 import { requireAuth } from '../auth/middleware';
@@ -48,21 +51,24 @@ const loginRoute = createRoute({
 	}
 });
 
-/** Address of the caller, for throttling; behind a proxy this is the proxy. */
-function clientIp(c: Parameters<typeof getConnInfo>[0]): string {
+/** Address of the caller, for throttling: X-Forwarded-For only from a trusted proxy. */
+function clientIp(c: Context<AppEnv>): string {
+	let peer = 'unknown';
 	try {
-		return getConnInfo(c).remote.address ?? 'unknown';
+		peer = getConnInfo(c).remote.address ?? 'unknown';
 	} catch {
-		return 'unknown';
+		// Not served by node (app.request in tests): no peer address.
 	}
+	return clientAddress(peer, c.req.header('x-forwarded-for'), c.var.services.config.trustedProxies);
 }
 
 export const authRoutes = router().openapi(loginRoute, async (c) => {
 	const { store, throttle, config, now } = c.var.services;
 	const { username, password, deviceId } = c.req.valid('json');
 	const ip = clientIp(c);
-	const wait = await throttle.retryAfter(username, ip);
-	if (wait > 0) {
+	const gate = await throttle.attempt(store, username, ip, now());
+	if (!gate.allowed) {
+		const wait = gate.retryAfter;
 		c.header('Retry-After', String(wait));
 		return c.json(
 			{ error: 'too_many_attempts', message: `Too many failed attempts; try again in ${wait} s` },
@@ -73,10 +79,10 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	// Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
 	const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
 	if (!user || !ok || user.disabled) {
-		await throttle.recordFailure(username, ip);
+		await throttle.failed(store, ip, now());
 		return c.json({ error: 'bad_credentials', message: 'username or password is wrong' }, 401);
 	}
-	await throttle.recordSuccess(username, ip);
+	await throttle.succeeded(store, username);
 	// A lost or stolen tablet that an administrator revoked cannot sign in again.
 	if (await store.deviceRevoked(deviceId))
 		return c.json(

@@ -32,6 +32,8 @@ import type {
 	DuplicateFlagRow,
 	FieldHistoryRow,
 	GridRow,
+	LoginAttempt,
+	LoginBlockRule,
 	NewAuditEntry,
 	NewHousehold,
 	NewResident,
@@ -859,6 +861,105 @@ export class DrizzleStore implements Store {
 			)
 			.orderBy(asc(residents.id));
 	}
+
+	// ---- Login throttle (server/auth/throttle.ts) -------------------------------------------
+	// Each change is one INSERT ... ON CONFLICT DO UPDATE whose new values are computed from the
+	// stored row by the database, so concurrent attempts in several server processes never lose
+	// a count (no read-then-write).
+
+	async countLoginAttempt(
+		username: string,
+		atMs: number,
+		rule: LoginBlockRule
+	): Promise<LoginAttempt> {
+		const t = this.t.loginAccountFailures;
+		const now = big(atMs);
+		// Nothing to remember: no failure and no block for a whole window.
+		const quiet = sql`${t.blockedUntilMs} < ${big(atMs - rule.windowMs)}`;
+		const failures = sql`(case when ${quiet} then 1 else ${t.failures} + 1 end)`;
+		const doubled = sql`(case when ${t.blockMs} * 2 > ${big(rule.maxBlockMs)} then ${big(rule.maxBlockMs)} else ${t.blockMs} * 2 end)`;
+		const block = sql`(case when ${failures} < ${rule.allowed} then ${big(0)} when ${failures} = ${rule.allowed} or ${t.blockMs} = 0 then ${big(rule.firstBlockMs)} else ${doubled} end)`;
+		const first = rule.allowed <= 1 ? rule.firstBlockMs : 0;
+		const rows = await this.db
+			.insert(t)
+			.values({
+				username,
+				failures: 1,
+				lastFailureMs: atMs,
+				blockMs: first,
+				blockedUntilMs: atMs + first
+			})
+			.onConflictDoUpdate({
+				target: t.username,
+				set: {
+					failures,
+					lastFailureMs: now,
+					blockMs: block,
+					blockedUntilMs: sql`${now} + ${block}`
+				},
+				// A blocked account: the row stays as it is and nothing is returned.
+				setWhere: sql`${t.blockedUntilMs} <= ${now}`
+			})
+			.returning({ failures: t.failures });
+		if (rows.length > 0) return { allowed: true, failures: Number(rows[0].failures) };
+		const [row] = await this.db
+			.select({ until: t.blockedUntilMs })
+			.from(t)
+			.where(eq(t.username, username))
+			.limit(1);
+		// The row may have been cleared by a success in between: then the block is over too.
+		return { allowed: false, blockedUntilMs: Number(row?.until ?? atMs) };
+	}
+
+	async clearLoginFailures(username: string): Promise<void> {
+		const t = this.t.loginAccountFailures;
+		await this.db.delete(t).where(eq(t.username, username));
+	}
+
+	async addressFailures(address: string, atMs: number, windowMs: number): Promise<number> {
+		const t = this.t.loginAddressFailures;
+		const [row] = await this.db
+			.select({ failures: t.failures })
+			.from(t)
+			.where(and(eq(t.address, address), gte(t.lastFailureMs, atMs - windowMs)))
+			.limit(1);
+		return row ? Number(row.failures) : 0;
+	}
+
+	async recordAddressFailure(address: string, atMs: number, windowMs: number): Promise<number> {
+		const t = this.t.loginAddressFailures;
+		const [row] = await this.db
+			.insert(t)
+			.values({ address, failures: 1, lastFailureMs: atMs })
+			.onConflictDoUpdate({
+				target: t.address,
+				set: {
+					failures: sql`(case when ${t.lastFailureMs} < ${big(atMs - windowMs)} then 1 else ${t.failures} + 1 end)`,
+					lastFailureMs: sql`(case when ${t.lastFailureMs} > ${big(atMs)} then ${t.lastFailureMs} else ${big(atMs)} end)`
+				}
+			})
+			.returning({ failures: t.failures });
+		return Number(row.failures);
+	}
+
+	async purgeLoginFailures(atMs: number, windowMs: number): Promise<number> {
+		const { loginAccountFailures: a, loginAddressFailures: b } = this.t;
+		const before = atMs - windowMs;
+		const accounts = await this.db
+			.delete(a)
+			.where(lt(a.blockedUntilMs, before))
+			.returning({ username: a.username });
+		const addresses = await this.db
+			.delete(b)
+			.where(lt(b.lastFailureMs, before))
+			.returning({ address: b.address });
+		return accounts.length + addresses.length;
+	}
+}
+
+/** A number bound as a 64-bit integer on both databases (untyped parameters confuse PostgreSQL). */
+function big(n: number): SQL {
+	return sql`cast(${Math.round(n)} as bigint)`;
 }
 
 /** Whether a stored check still holds health details (anything beyond residentId and abnormal). */

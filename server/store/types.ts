@@ -139,7 +139,38 @@ export interface Store {
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 	/** Live residents of a community who check in daily, with the fields a kiosk's directory needs. */
 	checkinResidents(communityCode: string): Promise<CheckinResidentRow[]>;
+
+	// ---- Login throttle (server/auth/throttle.ts) -----------------------------------------
+	/**
+	 * Count a sign-in attempt of `username` as a failure before its password is checked, in one
+	 * atomic statement, unless the account is blocked at `atMs`: then nothing changes and the
+	 * answer is when the block ends. A success afterwards clears the count (clearLoginFailures).
+	 */
+	countLoginAttempt(username: string, atMs: number, rule: LoginBlockRule): Promise<LoginAttempt>;
+	/** Forget the failures of `username` (it signed in). */
+	clearLoginFailures(username: string): Promise<void>;
+	/** Failures from `address` not forgotten at `atMs` (none for `windowMs` forgets them). */
+	addressFailures(address: string, atMs: number, windowMs: number): Promise<number>;
+	/** Count one more failure from `address`; returns the count. */
+	recordAddressFailure(address: string, atMs: number, windowMs: number): Promise<number>;
+	/** Delete the throttle's rows with nothing left to remember at `atMs`; returns how many. */
+	purgeLoginFailures(atMs: number, windowMs: number): Promise<number>;
 }
+
+/** The per-account block rule, in milliseconds (server/auth/throttle.ts). */
+export interface LoginBlockRule {
+	/** Failures allowed before the account is blocked. */
+	allowed: number;
+	/** Block after the last allowed failure; each further failure doubles it... */
+	firstBlockMs: number;
+	/** ...up to this. */
+	maxBlockMs: number;
+	/** Failures are forgotten after this long without a failure or a block. */
+	windowMs: number;
+}
+
+export type LoginAttempt =
+	{ allowed: true; failures: number } | { allowed: false; blockedUntilMs: number };
 
 export interface CheckinResidentRow {
 	id: string;

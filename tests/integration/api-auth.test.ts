@@ -19,7 +19,8 @@ for (const dialect of DIALECTS) {
 			app = createApp({
 				store: db.store,
 				config: { ...loadConfig({}), sessionTtlMs: 3600_000, appDir: 'build' },
-				throttle: new LoginThrottle({ perAccount: 5, perIp: 50, windowSeconds: 900 }),
+				// The address rule (a delay) is covered by login-throttle.test.ts; here it would only slow.
+				throttle: new LoginThrottle({ addressDelayStepMs: 0 }),
 				version: 'test',
 				now: () => clock
 			});
@@ -106,9 +107,55 @@ for (const dialect of DIALECTS) {
 			for (let i = 0; i < 5; i++) expect((await login('street', `bad-${i}`)).status).toBe(401);
 			const blocked = await login('street');
 			expect(blocked.status).toBe(429);
-			expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+			expect(blocked.headers.get('retry-after')).toBe('2');
+			expect(await blocked.json()).toMatchObject({ error: 'too_many_attempts' });
 			// Another account from the same place is not blocked.
 			expect((await login('province')).status).toBe(200);
+		});
+
+		it('doubles the block per further failure up to 15 min; a success or 15 quiet minutes forget', async () => {
+			const saved = clock;
+			const wait = (ms: number) => (clock = new Date(clock.getTime() + ms));
+			try {
+				// "street" is blocked for 2 s by the test before. Each failure after a block ends
+				// doubles the next block: 4, 8, ... 512, then 900 s (15 min) from there on.
+				const seen: number[] = [];
+				let block = 2;
+				for (let failure = 6; failure <= 16; failure++) {
+					wait(block * 1000 - 1);
+					const still = await login('street');
+					expect(still.status).toBe(429);
+					expect(still.headers.get('retry-after')).toBe('1');
+					wait(1);
+					expect((await login('street', `bad-${failure}`)).status).toBe(401);
+					const next = await login('street');
+					expect(next.status).toBe(429);
+					block = Number(next.headers.get('retry-after'));
+					seen.push(block);
+				}
+				expect(seen).toEqual([4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
+				// Every spelling of the name is the same account.
+				expect((await login(' STREET ')).status).toBe(429);
+				wait(900_000);
+				expect((await login('street')).status).toBe(200);
+				// The success forgot every failure: five more are answered before a block.
+				for (let i = 0; i < 5; i++) expect((await login('street', `again-${i}`)).status).toBe(401);
+				expect((await login('street')).status).toBe(429);
+				// A block plus 15 minutes without a failure forget them too.
+				wait(2000 + 900_001);
+				for (let i = 0; i < 5; i++) expect((await login('street', `later-${i}`)).status).toBe(401);
+				expect((await login('street')).status).toBe(429);
+				wait(2000);
+				expect((await login('street')).status).toBe(200);
+			} finally {
+				clock = saved;
+			}
+		});
+
+		it('throttles a username that does not exist exactly like one that does', async () => {
+			const answers: number[] = [];
+			for (let i = 0; i < 6; i++) answers.push((await login('no_such_user', `bad-${i}`)).status);
+			expect(answers).toEqual([401, 401, 401, 401, 401, 429]);
 		});
 
 		it('rejects requests without a token, with a forged token, and after expiry', async () => {
