@@ -69,7 +69,7 @@ const resolveRoute = createRoute({
 					schema: z
 						.object({
 							action: z.enum(DUPLICATE_ACTIONS),
-							note: safeText({ multiline: true }).trim().max(500).optional()
+							note: safeText().trim().max(500).optional()
 						})
 						.strict()
 				}
