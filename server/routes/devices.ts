@@ -1,5 +1,6 @@
 // Revoking a lost or stolen device: its sessions end, and its next request is told to wipe itself.
 import { createRoute, z } from '@hono/zod-openapi';
+import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth } from '../auth/middleware';
 import { audit, communitiesOfUser, communityOfHead, scopeWithin } from '../privacy/access';
 import { router } from './router';
@@ -12,7 +13,7 @@ const revokeRoute = createRoute({
 	summary: "Revoke every session of a device (admin; a community head for their community's users)",
 	security: [{ bearer: [] }],
 	middleware: [requireAuth] as const,
-	request: { params: z.object({ deviceId: z.string().min(1).max(64) }) },
+	request: { params: z.object({ deviceId: safeText().min(1).max(64) }) },
 	responses: {
 		200: {
 			description: 'Revoked',

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { safeText } from '../../src/lib/shared/schemas';
 import { router } from './router';
 import { canSeeDivision, canSeeGrid } from '../auth/scope';
 import { requireAuth } from '../auth/middleware';
@@ -18,7 +19,7 @@ const divisionRoute = createRoute({
 	middleware: [requireAuth] as const,
 	request: {
 		params: z.object({
-			code: z.string().min(2).max(64).openapi({
+			code: safeText().min(2).max(64).openapi({
 				description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
 				example: '450102001003'
 			})

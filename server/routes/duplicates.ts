@@ -1,5 +1,6 @@
 // Duplicate registrations (一人多码, 重复上报): one ID number in more than one household.
 import { createRoute, z } from '@hono/zod-openapi';
+import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, communityOfHead, headsCommunity } from '../privacy/access';
 import { DUPLICATE_ACTIONS } from '../../src/lib/shared/privacy';
@@ -68,7 +69,7 @@ const resolveRoute = createRoute({
 					schema: z
 						.object({
 							action: z.enum(DUPLICATE_ACTIONS),
-							note: z.string().trim().max(500).optional()
+							note: safeText().trim().max(500).optional()
 						})
 						.strict()
 				}

@@ -11,6 +11,7 @@
 // (server/sync/scope.ts).
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { shortText } from '../../src/lib/shared/schemas';
 import { maskName } from '../../src/lib/shared/mask';
 import { requireAuth } from '../auth/middleware';
 import { hashPassword } from '../auth/password';
@@ -23,8 +24,6 @@ import { newDeviceKey } from './auth';
 
 /** A kiosk stays enrolled for a year; an administrator revokes it by disabling its user. */
 export const KIOSK_SESSION_DAYS = 365;
-
-const shortText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 
 const enrolBody = z
 	.object({

@@ -1,6 +1,7 @@
 // Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
 import { eraseResident } from '../privacy/erase';
 import { createRoute, z } from '@hono/zod-openapi';
+import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, canUnmask, headsCommunity } from '../privacy/access';
 import { unmaskRequestSchema } from '../../src/lib/shared/privacy';
@@ -44,7 +45,7 @@ const eraseRoute = createRoute({
 		body: {
 			content: {
 				'application/json': {
-					schema: z.object({ reason: z.string().trim().min(2).max(500) }).strict()
+					schema: z.object({ reason: safeText().trim().min(2).max(500) }).strict()
 				}
 			},
 			required: true

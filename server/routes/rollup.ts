@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { calendarDateSchema, safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { dayInZone } from '../../src/lib/domain/day';
 import { METRICS, dayPeriod, roundPeriod } from '../rollup/metrics';
@@ -20,15 +21,11 @@ const metricsSchema = z
 	)
 	.openapi('RollupMetrics');
 const codeParam = z.object({
-	code: z.string().min(2).max(64).openapi({
+	code: safeText().min(2).max(64).openapi({
 		description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
 		example: '45'
 	})
 });
-const dateSchema = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-	.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real date');
 
 const rollupRoute = createRoute({
 	method: 'get',
@@ -39,7 +36,7 @@ const rollupRoute = createRoute({
 	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: codeParam,
-		query: z.object({ date: dateSchema.optional(), round: z.string().max(64).optional() })
+		query: z.object({ date: calendarDateSchema.optional(), round: safeText().max(64).optional() })
 	},
 	responses: {
 		200: {

@@ -1,6 +1,7 @@
 // The supervisors' API besides the roll-up itself: check rounds, the incident queue and its
 // closed loop, alerts, and the community's daily summary export.
 import { createRoute, z } from '@hono/zod-openapi';
+import { calendarDateSchema, safeText, shortText } from '../../src/lib/shared/schemas';
 import ExcelJS from 'exceljs';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { canSeeDivision } from '../auth/scope';
@@ -19,11 +20,6 @@ import type { IncidentRow } from '../rollup/store';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { lookupNode, runsCommunity } from './scope-helpers';
-
-const dateSchema = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-	.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real date');
 
 const roundSchema = z
 	.object({
@@ -54,9 +50,9 @@ const createRoundRoute = createRoute({
 							divisionCode: z
 								.string()
 								.regex(/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/, 'expected a division code'),
-							name: z.string().trim().min(1).max(100),
-							startDate: dateSchema,
-							dueDate: dateSchema
+							name: shortText(100),
+							startDate: calendarDateSchema,
+							dueDate: calendarDateSchema
 						})
 						.strict()
 				}
@@ -79,7 +75,7 @@ const listRoundsRoute = createRoute({
 	summary: "Rounds covering a node: its own and its ancestors'",
 	security: [{ bearer: [] }],
 	middleware: [requireAuth, requireStaff] as const,
-	request: { query: z.object({ code: z.string().min(2).max(64) }) },
+	request: { query: z.object({ code: safeText().min(2).max(64) }) },
 	responses: {
 		200: {
 			description: 'Newest first',
@@ -190,8 +186,8 @@ const transitionRoute = createRoute({
 					schema: z
 						.object({
 							to: z.enum(INCIDENT_STATUSES),
-							assigneeId: z.string().max(64).optional(),
-							note: z.string().trim().max(INCIDENT_NOTE_MAX).optional()
+							assigneeId: safeText().max(64).optional(),
+							note: safeText({ multiline: true }).max(INCIDENT_NOTE_MAX).optional()
 						})
 						.strict()
 				}
@@ -277,7 +273,7 @@ const summaryRoute = createRoute({
 	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: z.object({ code: z.string().regex(/^\d{12}$/, 'expected a 12-digit community code') }),
-		query: z.object({ date: dateSchema.optional() })
+		query: z.object({ date: calendarDateSchema.optional() })
 	},
 	responses: {
 		200: {

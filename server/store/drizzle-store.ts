@@ -71,6 +71,12 @@ export interface Driver {
 	readonly tables: Tables;
 	/** Run `fn` in one transaction; writers are serialized so change-log order is commit order. */
 	transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+	/**
+	 * Inside transaction `tx`, run `fn` in a savepoint, its statements on the connection it is
+	 * given: if it throws, what it wrote is rolled back, the transaction stays usable, and the
+	 * error is thrown on.
+	 */
+	savepoint<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T>;
 	migrate(): Promise<void>;
 	close(): Promise<void>;
 	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */

@@ -72,6 +72,11 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 				await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
 				return fn(tx as unknown as Db);
 			}),
+		// A nested drizzle transaction is a postgres.js savepoint: its statements must go through
+		// the nested handle, since postgres.js fails the whole transaction on an error seen by the
+		// outer one, caught or not.
+		savepoint: <T>(tx: Db, fn: (tx: Db) => Promise<T>) =>
+			tx.transaction((inner) => fn(inner as unknown as Db)),
 		migrate: async () => migrate(pgDb, { migrationsFolder: migrationsFolder('pg') }),
 		close: () => client.end({ timeout: 5 })
 	};

@@ -122,6 +122,18 @@ export function openSqliteStore(path: string): DrizzleStore {
 					throw error;
 				}
 			}),
+		savepoint: async <T>(tx: Db, fn: (tx: Db) => Promise<T>) => {
+			client.exec('SAVEPOINT one_mutation');
+			try {
+				const result = await fn(tx);
+				client.exec('RELEASE one_mutation');
+				return result;
+			} catch (error) {
+				client.exec('ROLLBACK TO one_mutation');
+				client.exec('RELEASE one_mutation');
+				throw error;
+			}
+		},
 		migrate: async () => migrate(sqliteDb, { migrationsFolder: migrationsFolder('sqlite') }),
 		close: async () => {
 			await lock.waitForUnlock();

@@ -44,11 +44,11 @@ export class DrizzleSyncTx implements SyncTx {
 	private deviceSync: { userId: string; deviceId: string; at: Date } | null = null;
 
 	constructor(
-		private readonly tx: Db,
+		private tx: Db,
 		private readonly t: Tables,
 		private readonly driver: Pick<
 			Driver,
-			'insertMany' | 'afterExplicitSeq' | 'oneOf' | 'selectByIds' | 'maxParams'
+			'insertMany' | 'afterExplicitSeq' | 'oneOf' | 'selectByIds' | 'maxParams' | 'savepoint'
 		>,
 		private readonly frozenDays: FrozenDays
 	) {}
@@ -190,7 +190,41 @@ export class DrizzleSyncTx implements SyncTx {
 		this.history.push(...entries);
 	}
 
-	/** Write everything the batch did: a few multi-row statements per table. */
+	async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+		await this.flush();
+		const nextSeq = this.nextSeq;
+		try {
+			const outer = this.tx;
+			return await this.driver.savepoint(outer, async (inner) => {
+				this.tx = inner;
+				try {
+					const result = await fn();
+					await this.flush();
+					return result;
+				} finally {
+					this.tx = outer;
+				}
+			});
+		} catch (error) {
+			// Rolled back: forget what fn wrote, and read rows afresh (fn may have changed cached ones).
+			this.discardPending();
+			this.rows.clear();
+			this.nextSeq = nextSeq;
+			throw error;
+		}
+	}
+
+	private discardPending(): void {
+		this.inserted.clear();
+		this.updated.clear();
+		this.changes.length = 0;
+		this.mutations.length = 0;
+		this.history.length = 0;
+		this.transitions.length = 0;
+		this.deviceSync = null;
+	}
+
+	/** Write everything the batch did since the last flush: a few multi-row statements per table. */
 	async flush(): Promise<void> {
 		const insertAll = (table: PgTable, rows: Record<string, unknown>[]) =>
 			rows.length ? this.driver.insertMany(this.tx, table, rows) : Promise.resolve();
@@ -218,6 +252,7 @@ export class DrizzleSyncTx implements SyncTx {
 			const { userId, deviceId, at: syncedAt } = this.deviceSync;
 			await recordDeviceSync(this.tx, this.t, userId, deviceId, syncedAt);
 		}
+		this.discardPending();
 	}
 }
 

@@ -49,8 +49,14 @@ export interface SyncTx {
 	database(): TxDatabase;
 	/** Read in bulk the rows (by table) and grids a batch refers to; call once, first. */
 	prefetch(refs: Partial<Record<SyncTable | 'grids', Iterable<string>>>): Promise<void>;
-	/** Write everything the batch did; call once, last. */
+	/** Write everything the batch did so far; call last (and savepoint() calls it too). */
 	flush(): Promise<void>;
+	/**
+	 * Run `fn` and write what it did, in a savepoint of the transaction. If either throws, the
+	 * database and this transaction's memory (cached rows, pending writes, sequence numbers)
+	 * return to where they were before, and the error is thrown on.
+	 */
+	savepoint<T>(fn: () => Promise<T>): Promise<T>;
 	/** Which of these mutation ids were applied before. */
 	appliedMutationIds(ids: string[]): Promise<Set<string>>;
 	recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void>;

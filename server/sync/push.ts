@@ -1,12 +1,16 @@
 // Applying a pushed batch (architecture.md §4): validate every mutation, check its scope, apply
 // the batch in one transaction, record mutation ids so a replay is answered `duplicate`, append
 // every change to the change log, and answer one result per mutation, in order. A rejected
-// mutation leaves no trace: every check runs before its first write.
+// mutation leaves no trace: every check runs before its first write. Should the database refuse
+// a value the checks let through, the batch is applied again mutation by mutation, each in its
+// own savepoint, and only the mutations it refuses are rejected.
 import type { z } from 'zod';
 import type { IncidentCategory, IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
 import {
 	describeIssue,
 	INSERT_FIELDS,
+	INSTANT_FIELDS,
+	instantSchema,
 	UPDATE_FIELDS,
 	type UpdatableTable,
 	type PushMutation as Mutation
@@ -27,6 +31,7 @@ import { offlineAuditEntry } from '../privacy/offline-audit';
 import type { NewAuditEntry } from '../store/types';
 import type { SyncRows, SyncTx } from '../store/sync-types';
 import { maintainRollup } from '../rollup/maintain';
+import { valueRefusal } from '../store/refusals';
 import { mergeEdit } from './merge';
 import { writeDenial } from './scope';
 
@@ -97,7 +102,15 @@ export async function applyPushBatch(
 		audits: [],
 		changedCommunities: []
 	};
-	const results = await applyInTransaction(store, ctx, mutations);
+	let results: PushResult[];
+	try {
+		results = await applyInTransaction(store, ctx, mutations, 'batch');
+	} catch (error) {
+		// A value the database refused: nothing was written; find which mutations it was.
+		if (!valueRefusal(error)) throw error;
+		Object.assign(ctx, { idHashes: new Set(), audits: [], changedCommunities: [] });
+		results = await applyInTransaction(store, ctx, mutations, 'one by one');
+	}
 	if (ctx.changedCommunities.length) pushContext.figuresChanged?.(ctx.changedCommunities);
 	for (const entry of ctx.audits) await store.appendAudit(entry);
 	// The same ID number in another household raises a flag to each community head concerned.
@@ -105,46 +118,124 @@ export async function applyPushBatch(
 	return results;
 }
 
+/**
+ * Apply a batch in one transaction. `batch`: every mutation's writes are flushed together at the
+ * end, the fast way. `one by one`: each mutation is applied and flushed in its own savepoint, and
+ * one whose writes the database refuses is rejected (used after a `batch` attempt failed so).
+ */
 function applyInTransaction(
 	store: Store,
 	ctx: ApplyContext,
-	mutations: Mutation[]
+	mutations: Mutation[],
+	mode: 'batch' | 'one by one'
 ): Promise<PushResult[]> {
+	const instant = instantSchema(() => ctx.now);
+	const apply = async (tx: SyncTx, m: Mutation): Promise<PushResult> => {
+		try {
+			const tooFar = instantProblem(instant, m);
+			if (tooFar) reject(tooFar);
+			const version = await applyMutation(tx, ctx, m);
+			await tx.recordMutation({ id: m.id, deviceId: ctx.deviceId, userId: ctx.user.id });
+			return { id: m.id, status: 'applied', ...(version ? { version } : {}) };
+		} catch (error) {
+			if (!(error instanceof Rejection)) throw error;
+			return { id: m.id, status: 'rejected', reason: error.message };
+		}
+	};
+	// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
+	const maintain = async (tx: SyncTx, applied: Mutation[]) =>
+		ctx.rollup === false
+			? []
+			: (
+					await maintainRollup(
+						tx,
+						applied.filter((m): m is Mutation & { table: SyncTable } => m.table !== 'audit'),
+						{ now: ctx.now, timeZone: ctx.timeZone }
+					)
+				).communities;
 	return store.syncTransaction(async (tx) => {
 		await tx.prefetch(referencedIds(mutations));
 		const seen = await tx.appliedMutationIds(mutations.map((m) => m.id));
 		const results: PushResult[] = [];
+		const communities = new Set<string>();
 		for (const m of mutations) {
 			if (seen.has(m.id)) {
 				results.push({ id: m.id, status: 'duplicate' });
 				continue;
 			}
-			try {
-				const version = await applyMutation(tx, ctx, m);
-				await tx.recordMutation({ id: m.id, deviceId: ctx.deviceId, userId: ctx.user.id });
-				seen.add(m.id);
-				results.push({ id: m.id, status: 'applied', ...(version ? { version } : {}) });
-			} catch (error) {
-				if (!(error instanceof Rejection)) throw error;
-				results.push({ id: m.id, status: 'rejected', reason: error.message });
+			let result: PushResult;
+			if (mode === 'batch') result = await apply(tx, m);
+			else {
+				const audits = ctx.audits.length;
+				const idHashes = new Set(ctx.idHashes);
+				try {
+					const [applied, changed] = await tx.savepoint(async () => {
+						const r = await apply(tx, m);
+						return [r, r.status === 'applied' ? await maintain(tx, [m]) : []] as const;
+					});
+					result = applied;
+					for (const code of changed) communities.add(code);
+				} catch (error) {
+					const refusal = valueRefusal(error);
+					if (!refusal) throw error;
+					ctx.audits.length = audits;
+					ctx.idHashes = idHashes;
+					result = { id: m.id, status: 'rejected', reason: refusalReason(m, refusal) };
+				}
 			}
+			if (result.status === 'applied') seen.add(m.id);
+			results.push(result);
 		}
-		// Roll-up figures change in the same transaction, computed before the flush (see maintain.ts).
-		if (ctx.rollup !== false)
-			ctx.changedCommunities = (
-				await maintainRollup(
-					tx,
-					mutations.filter(
-						(m, i): m is Mutation & { table: SyncTable } =>
-							results[i].status === 'applied' && m.table !== 'audit'
-					),
-					{ now: ctx.now, timeZone: ctx.timeZone }
-				)
-			).communities;
+		if (mode === 'batch')
+			for (const code of await maintain(
+				tx,
+				mutations.filter((_, i) => results[i].status === 'applied')
+			))
+				communities.add(code);
+		ctx.changedCommunities = [...communities];
 		if (ctx.syncedDevice) tx.recordDeviceSync(ctx.user.id, ctx.syncedDevice, ctx.now);
 		await tx.flush();
 		return results;
 	});
+}
+
+/** Why an insert's instant is past the receiver's now + 24 h (the shared schema's bound), or null. */
+function instantProblem(schema: ReturnType<typeof instantSchema>, m: Mutation): string | null {
+	const field = m.op === 'insert' ? INSTANT_FIELDS[m.table as keyof typeof INSTANT_FIELDS] : null;
+	const value = field ? m.fields[field] : undefined;
+	// Anything but a string is left to the insert's own schema, which names the problem.
+	if (typeof value !== 'string') return null;
+	const result = schema.safeParse(value);
+	return result.success ? null : `fields.${field}: ${result.error.issues[0].message}`;
+}
+
+/** The text fields a mutation of each table may carry: where a refused value can be. */
+const TEXT_FIELDS: Record<Mutation['table'], readonly string[]> = {
+	households: ['address', 'tags'],
+	residents: ['name', 'tags'],
+	visits: ['note', 'needs', 'checks'],
+	checkins: ['needs'],
+	incidents: ['description', 'note'],
+	audit: []
+};
+
+const camelCase = (column: string) =>
+	column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * "households.address: the database refused this value". The field is the column the database
+ * named when it names one of the mutation's table; else the mutation's only text field; else
+ * `fields` (the database did not say which of several it was).
+ */
+function refusalReason(m: Mutation, refusal: { table: string | null; column: string | null }) {
+	const present = TEXT_FIELDS[m.table].filter((f) => m.fields[f] !== undefined);
+	const field =
+		refusal.column && refusal.table === m.table
+			? camelCase(refusal.column)
+			: present.length === 1
+				? present[0]
+				: 'fields';
+	return `${m.table}.${field}: the database refused this value`;
 }
 
 /** The users a batch names: check-ins' `assistedBy`, incident dispatches' `assigneeId`. */

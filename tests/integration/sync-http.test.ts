@@ -391,14 +391,16 @@ for (const dialect of DIALECTS) {
 
 		it('stores and pulls back text exactly as sent, whatever characters it holds', async () => {
 			// Quotes, backslashes, braces, commas and the word NULL are what array and JSON
-			// encodings get wrong; rows of one batch are written together.
+			// encodings get wrong; rows of one batch are written together. Newline and tab are
+			// allowed in notes only.
 			const awkward = [
 				'民生路"8"号 {1,2} \\ NULL',
 				'NULL',
-				'a,b\\"c\nd\te',
+				'a,b\\"c d\\te',
 				'{"json": [1, "x"]}',
 				"O'Brien 路 🏠"
 			];
+			const noteOf = (text: string) => `${text}\n第二行\t完`;
 			const ids = awkward.map(() => uuid());
 			const batch = awkward.map((address, i) => ({
 				id: uuid(),
@@ -423,7 +425,7 @@ for (const dialect of DIALECTS) {
 					outcome: 'visited',
 					checks: [],
 					needs: [note.slice(0, 32)],
-					...(i % 2 ? {} : { note })
+					...(i % 2 ? {} : { note: noteOf(note) })
 				}
 			}));
 			const results = await workerA.push([...batch, ...visits]);
@@ -443,7 +445,7 @@ for (const dialect of DIALECTS) {
 					householdId: ids[i],
 					visitedAt: '2026-11-24T01:30:00.123Z',
 					needs: [awkward[i].slice(0, 32)],
-					note: i % 2 ? null : awkward[i]
+					note: i % 2 ? null : noteOf(awkward[i])
 				});
 			}
 		});

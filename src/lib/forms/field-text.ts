@@ -55,6 +55,10 @@ export function problemText(problem: FieldProblem): string {
 					: m.f_problem_id_check_char();
 		case 'phone':
 			return m.f_problem_phone();
+		case 'control_character':
+			return m.f_problem_control_character();
+		case 'lone_surrogate':
+			return m.f_problem_lone_surrogate();
 		case 'choice':
 			return m.f_problem_choice();
 		case 'cannot_clear':

@@ -43,6 +43,20 @@ describe('fieldProblems', () => {
 		expect(UPDATE_FIELDS.households.safeParse({}).success).toBe(true);
 	});
 
+	it('says when typed text holds a control character or a broken one', () => {
+		expect(
+			fieldProblems(INSERT_FIELDS.households, {
+				gridId: HOUSEHOLD,
+				address: '民生路\u00008号',
+				tags: ['\ud800']
+			})
+		).toEqual({ address: { kind: 'control_character' }, tags: { kind: 'lone_surrogate' } });
+		expect(resident({ name: '蒙桂英\n' })).toEqual({ name: { kind: 'control_character' } });
+		expect(
+			fieldProblems(UPDATE_FIELDS.incidents, { description: '第一行\n第二行\t完' })
+		).toBeNull();
+	});
+
 	it('keeps the words of a repository error that the form did not foresee', () => {
 		expect(problemOfValidationError(new ValidationError('rowId', 'rowId: no such row'))).toEqual({
 			field: 'rowId',

@@ -3,6 +3,7 @@
 // the interface language (so a message follows a language switch without re-validating).
 import type { z } from 'zod';
 import type { IdNumberProblem } from '$lib/shared/id-number';
+import type { TextProblem } from '$lib/shared/schemas';
 import type { ValidationError } from '$lib/db/local-rows';
 
 export type FieldProblem =
@@ -14,6 +15,7 @@ export type FieldProblem =
 	| { kind: 'not_number' }
 	| { kind: 'not_whole_number' }
 	| { kind: 'id_number'; problem: IdNumberProblem }
+	| { kind: TextProblem }
 	| { kind: 'phone' }
 	| { kind: 'choice' }
 	| { kind: 'cannot_clear' }
@@ -23,6 +25,7 @@ export type FieldProblem =
 export type FieldProblems = Record<string, FieldProblem>;
 
 const ID_PROBLEMS: readonly IdNumberProblem[] = ['format', 'birthDate', 'checkChar'];
+const TEXT_PROBLEMS: readonly TextProblem[] = ['control_character', 'lone_surrogate'];
 
 /** Classify one zod issue. */
 export function problemOfIssue(issue: z.core.$ZodIssue): FieldProblem {
@@ -31,6 +34,7 @@ export function problemOfIssue(issue: z.core.$ZodIssue): FieldProblem {
 			const problem = (issue.params as { problem?: unknown } | undefined)?.problem;
 			if (ID_PROBLEMS.includes(problem as IdNumberProblem))
 				return { kind: 'id_number', problem: problem as IdNumberProblem };
+			if (TEXT_PROBLEMS.includes(problem as TextProblem)) return { kind: problem as TextProblem };
 			return { kind: 'invalid', detail: issue.message };
 		}
 		case 'too_small':

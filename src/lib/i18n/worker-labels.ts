@@ -272,6 +272,11 @@ const PROBLEMS: [RegExp, (match: RegExpExecArray) => string][] = [
 			})
 	],
 	[/must not be empty/, () => m.w_problem_empty()],
+	[/must not contain control characters/, () => m.w_problem_control_character()],
+	[/lone surrogate/, () => m.w_problem_lone_surrogate()],
+	[/must not be before 2000-01-01/, () => m.w_problem_time_too_early()],
+	[/more than 24 hours ahead of now/, () => m.w_problem_time_too_late()],
+	[/the database refused this value/, () => m.w_problem_refused_value()],
 	[/immutable/, () => m.w_problem_immutable()],
 	[/may only record check-ins|sees counts only/, () => m.w_problem_role()],
 	[/must be at least ([\d.]+.*)$/, (match) => m.w_problem_min({ min: match[1] })],
@@ -297,7 +302,11 @@ export function refusalText(reason: string): RefusalText {
 	const match = /^([\w.]+): (.*)$/s.exec(reason);
 	const rawPath = match?.[1] ?? null;
 	const detail = match?.[2] ?? reason;
-	const path = rawPath === null ? null : rawPath.replace(/^fields\./, '');
+	// "fields.address" from a check, "households.address" from the database refusing a value.
+	const path =
+		rawPath === null
+			? null
+			: rawPath.replace(/^(fields|households|residents|visits|checkins|incidents|audit)\./, '');
 	return {
 		field: path === null ? null : fieldLabel(path),
 		path,

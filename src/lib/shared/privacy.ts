@@ -1,6 +1,7 @@
 // Purpose-bound access to personal data: which fields can be unmasked, and the reasons a person
 // may give for it (each unmask is written to the audit trail with its reason).
 import { z } from 'zod';
+import { instantSchema } from './schemas';
 
 export const UNMASK_FIELDS = ['idNumber', 'phone'] as const;
 export type UnmaskField = (typeof UNMASK_FIELDS)[number];
@@ -44,7 +45,7 @@ export const offlineAuditFields = z
 		residentId: z.string().uuid(),
 		field: z.enum(UNMASK_FIELDS),
 		reason: z.enum(UNMASK_REASONS),
-		at: z.string().datetime({ offset: true })
+		at: instantSchema()
 	})
 	.strict();
 export type OfflineAuditFields = z.infer<typeof offlineAuditFields>;

@@ -51,7 +51,87 @@ export const communityCodeSchema = z
 export const roleSchema = z.enum(ROLES);
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
-const shortText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** What a text field may not contain: control characters, or half of a surrogate pair. */
+export type TextProblem = 'control_character' | 'lone_surrogate';
+
+const TEXT_PROBLEM_TEXT: Record<TextProblem, string> = {
+	control_character: 'must not contain control characters',
+	lone_surrogate: 'must not contain invalid Unicode (a lone surrogate)'
+};
+
+/** Why `value` is not storable text, or null. Tab and newline are allowed when `multiline`. */
+export function textProblem(value: string, multiline = false): TextProblem | null {
+	for (let i = 0; i < value.length; i++) {
+		const c = value.charCodeAt(i);
+		// U+0000–U+001F and U+007F.
+		if (c < 0x20 || c === 0x7f) {
+			if (multiline && (c === 0x09 || c === 0x0a)) continue;
+			return 'control_character';
+		}
+		// A high surrogate must be followed by a low one; a low one must follow a high one.
+		if (c >= 0xd800 && c <= 0xdbff) {
+			const next = value.charCodeAt(i + 1);
+			if (!(next >= 0xdc00 && next <= 0xdfff)) return 'lone_surrogate';
+			i++;
+		} else if (c >= 0xdc00 && c <= 0xdfff) return 'lone_surrogate';
+	}
+	return null;
+}
+
+/**
+ * The building block of every free-text field: a string both databases store as it is (no
+ * control characters, no lone surrogates; tab and newline only when `multiline`). Checked
+ * before anything trims the value, so a control character is refused wherever it stands.
+ */
+export const safeText = (options: { multiline?: boolean } = {}) =>
+	z.string().superRefine((value, ctx) => {
+		const problem = textProblem(value, options.multiline);
+		if (problem)
+			ctx.addIssue({ code: 'custom', message: TEXT_PROBLEM_TEXT[problem], params: { problem } });
+	});
+
+/** A one-line text field, trimmed, 1 to `max` characters. */
+export const shortText = (max: number) => safeText().trim().min(1, 'must not be empty').max(max);
+
+/** Instants a device may send: from this moment on… */
+export const EARLIEST_INSTANT = '2000-01-01T00:00:00Z';
+/** …up to this long after the receiver's now (clock skew). */
+export const INSTANT_LEEWAY_MS = 24 * 3600_000;
+
+/**
+ * An instant (ISO 8601 with offset) from 2000-01-01T00:00Z up to `now()` + 24 h. Without `now`
+ * only the earliest bound is checked: the shared field schemas leave the latest bound to the
+ * receiver, which holds the clock that decides (the server's, for a push).
+ */
+export const instantSchema = (now?: () => Date) =>
+	isoDateTimeSchema.superRefine((value, ctx) => {
+		const at = Date.parse(value);
+		if (Number.isNaN(at) || at < Date.parse(EARLIEST_INSTANT))
+			ctx.addIssue({
+				code: 'custom',
+				message: `must not be before ${EARLIEST_INSTANT}`,
+				params: { problem: 'too_early' }
+			});
+		else if (now && at > now().getTime() + INSTANT_LEEWAY_MS)
+			ctx.addIssue({
+				code: 'custom',
+				message: 'must not be more than 24 hours ahead of now',
+				params: { problem: 'too_late' }
+			});
+	});
+
+/** Which field of a pushed insert holds its instant (bounded by the receiver's now). */
+export const INSTANT_FIELDS = { visits: 'visitedAt', checkins: 'at', audit: 'at' } as const;
+
+/** A calendar date YYYY-MM-DD that exists (2026-02-30 does not), from 2000-01-01 to 9999-12-31. */
+export const calendarDateSchema = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+	.refine((d) => {
+		const at = new Date(`${d}T00:00:00Z`);
+		return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === d;
+	}, 'not a real calendar date')
+	.refine((d) => d >= '2000-01-01', 'must not be before 2000-01-01');
 
 export const loginSchema = z.object({
 	username: shortText(64),
@@ -90,16 +170,16 @@ export type ResidentCheck = z.infer<typeof residentCheckSchema>;
 
 export const visitFields = z.object({
 	householdId: uuidSchema,
-	visitedAt: isoDateTimeSchema,
+	visitedAt: instantSchema(),
 	outcome: z.enum(VISIT_OUTCOMES),
 	checks: z.array(residentCheckSchema).max(20),
 	needs: z.array(shortText(32)).max(20).optional(),
-	note: z.string().max(1000).optional()
+	note: safeText({ multiline: true }).max(1000).optional()
 });
 
 export const checkinFields = z.object({
 	residentId: uuidSchema,
-	at: isoDateTimeSchema,
+	at: instantSchema(),
 	status: z.enum(CHECKIN_STATUSES),
 	channel: z.enum(CHECKIN_CHANNELS),
 	needs: z.array(shortText(32)).max(20).optional(),
@@ -112,7 +192,7 @@ export const incidentFields = z.object({
 	householdId: uuidSchema.optional(),
 	category: z.enum(INCIDENT_CATEGORIES),
 	severity: z.enum(SEVERITIES),
-	description: shortText(2000),
+	description: safeText({ multiline: true }).trim().min(1, 'must not be empty').max(2000),
 	status: z.enum(INCIDENT_STATUSES)
 });
 
@@ -135,7 +215,7 @@ export const UPDATE_FIELDS = {
 			/** Only with `status: "dispatched"`: the grid worker it is dispatched to. */
 			assigneeId: uuidSchema,
 			/** Why: kept in the incident's history with the move, never on the row. */
-			note: z.string().trim().max(INCIDENT_NOTE_MAX)
+			note: safeText({ multiline: true }).trim().max(INCIDENT_NOTE_MAX)
 		})
 		.partial()
 		.strict()
