@@ -84,6 +84,13 @@ for (const dialect of DIALECTS) {
 		beforeAll(async () => {
 			db = await openTestStore(dialect);
 			fx = await seedFixture(db.store);
+			fx.users.kiosk_b = await db.store.createUser({
+				username: 'kiosk_b',
+				role: 'kiosk',
+				scope: ['450102001004'],
+				passwordHash: 'unused',
+				displayName: null
+			});
 			// Rounds at the street and at one community, created before and during the workload.
 			await createRound(db.store, {
 				id: crypto.randomUUID(),
@@ -99,9 +106,16 @@ for (const dialect of DIALECTS) {
 
 		/** The community head who may delete a household or resident, by row id. */
 		const headOf = new Map<string, 'head_a' | 'head_b'>();
-		// Deletes are the community head's; everything else is pushed by the administrator.
-		const actorOf = (mu: Mutation) =>
-			fx.users[mu.op === 'delete' ? (headOf.get(mu.rowId) ?? 'admin') : 'admin'];
+		// Deletes are the community head's, kiosk check-ins the community's kiosk's; everything
+		// else is pushed by the administrator.
+		const actorOf = (mu: Mutation) => {
+			if (mu.op === 'delete') return fx.users[headOf.get(mu.rowId) ?? 'admin'];
+			if (mu.table === 'checkins' && mu.fields.channel === 'kiosk')
+				return fx.users[
+					headOf.get(String(mu.fields.residentId)) === 'head_b' ? 'kiosk_b' : 'kiosk_a'
+				];
+			return fx.users.admin;
+		};
 		/** Push a batch, split into consecutive runs of one actor, in order. */
 		const push = async (mutations: Mutation[]) => {
 			const results: Awaited<ReturnType<typeof applyPushBatch>> = [];
