@@ -234,6 +234,73 @@ describe('supervision screens', () => {
 		expect(stored?.assignee).toBe('worker1');
 	});
 
+	test('the head sends a handled incident back only with a reason, then finishes it directly', async ({
+		page,
+		server
+	}) => {
+		const worker = await apiSignIn(server.url, 'worker1');
+		const description = '楼道灯不亮，老人夜里出门不便（测试）';
+		const [result] = await pushMutations(server.url, worker.token, [
+			{
+				table: 'incidents',
+				op: 'insert',
+				fields: {
+					gridId: worker.user.scope[0],
+					category: 'safety',
+					severity: 'medium',
+					description,
+					status: 'reported'
+				}
+			}
+		]);
+		expect(result.status).toBe('applied');
+		// The head takes it on directly and marks it handled, through the API.
+		const head = await apiSignIn(server.url, 'head');
+		const api = (path: string, body?: unknown) =>
+			fetch(`${server.url}/api/v1${path}`, {
+				method: body ? 'POST' : 'GET',
+				headers: { Authorization: `Bearer ${head.token}`, 'Content-Type': 'application/json' },
+				...(body ? { body: JSON.stringify(body) } : {})
+			});
+		const queue = (await (
+			await api(`/incidents?code=${head.user.scope[0]}&status=open`)
+		).json()) as {
+			incidents: { id: string; description?: string }[];
+		};
+		const id = queue.incidents.find((i) => i.description === description)!.id;
+		for (const to of ['accepted', 'in_progress', 'resolved'])
+			expect((await api(`/incidents/${id}/transition`, { to })).status, to).toBe(200);
+
+		const screen = await signIn(page, 'head');
+		await page.goto(`${server.url}/supervise/incidents/${id}`);
+		await screen.waitForHeading('事件详情');
+		const actions = page.locator('section[aria-labelledby="actions-title"]').getByRole('button');
+		await actions.first().waitFor();
+		// Verification first; sending back, which needs a reason, last.
+		expect(await actions.allInnerTexts()).toEqual(['核查通过', '退回重办']);
+		await page.getByLabel('备注（退回重办时必填）').waitFor();
+		await actions.getByText('退回重办').click();
+		await page.getByText('请填写退回重办的原因').waitFor();
+		await page.getByLabel('备注（退回重办时必填）').fill('灯泡换了但开关仍坏，请再修');
+		await actions.getByText('退回重办').click();
+		const history = page.locator('section[aria-labelledby="history-title"]');
+		await history.getByText('已办结 → 处置中').waitFor({ timeout: 15_000 });
+		expect(await history.innerText()).toContain('灯泡换了但开关仍坏，请再修');
+
+		// The head still handles it, so the head can finish it: 办结, 核查通过, 结案.
+		for (const [action, step] of [
+			['办结', '处置中 → 已办结'],
+			['核查通过', '已办结 → 已核查'],
+			['结案', '已核查 → 已结案']
+		]) {
+			await actions.getByText(action, { exact: true }).click();
+			await history.getByText(step).last().waitFor({ timeout: 15_000 });
+		}
+		await screenshot(page, '33-supervise-incident-closed');
+		const stored = (await (await api(`/incidents/${id}`)).json()) as { status: string };
+		expect(stored.status).toBe('closed');
+	});
+
 	test('the head starts a check round, sees it on the map, and changes the alert settings', async ({
 		page,
 		server
