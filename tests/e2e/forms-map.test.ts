@@ -95,6 +95,13 @@ describe('forms, map and app lock', () => {
 		expect(await form.field('小区或门牌').inputValue()).toBe('民生路99号');
 		await screenshot(page, 'f20-household-new-error-tablet');
 
+		// A character the address cannot hold is named on the box it was typed in.
+		await form.fill('单元（选填）', '2\u0007');
+		await form.fill('房号（室）', '101');
+		await form.submit('保存');
+		expect(await form.fieldError('单元（选填）')).toContain('控制字符');
+		expect(await form.focusedId()).toBe('hh-unit');
+
 		await form.fill('单元（选填）', '2');
 		await form.fill('房号（室）', '101');
 		await form.tick('独居老人');

@@ -2,7 +2,7 @@
 // composed from estate / building / unit / room boxes, or typed freely for a village.
 import type { HouseholdRow } from '$lib/db/db';
 import { addHousehold, updateHousehold, type HouseholdChanges } from '$lib/db/repositories';
-import { INSERT_FIELDS, UPDATE_FIELDS } from '$lib/shared/schemas';
+import { INSERT_FIELDS, textProblem, UPDATE_FIELDS } from '$lib/shared/schemas';
 import {
 	composeAddress,
 	EMPTY_PARTS,
@@ -20,6 +20,7 @@ export class HouseholdFormState extends FormState<HouseholdRow> {
 	protected readonly fields = [
 		['prefix', 'hh-prefix'],
 		['building', 'hh-building'],
+		['unit', 'hh-unit'],
 		['room', 'hh-room'],
 		['address', 'hh-address'],
 		['tags', 'hh-tags'],
@@ -104,8 +105,14 @@ export class HouseholdFormState extends FormState<HouseholdRow> {
 
 	protected check(): FieldProblems {
 		const problems: FieldProblems = {};
-		if (this.mode === 'building')
+		if (this.mode === 'building') {
 			for (const part of missingParts(this.parts)) problems[part] = { kind: 'required' };
+			// A character the address may not hold is shown on the box it was typed in.
+			for (const [part, value] of Object.entries(this.parts)) {
+				const problem = textProblem(value);
+				if (problem) problems[part] = { kind: problem };
+			}
+		}
 		const schemaProblems = this.original
 			? fieldProblems(UPDATE_FIELDS.households, this.changes())
 			: fieldProblems(INSERT_FIELDS.households, this.#insertFields());
