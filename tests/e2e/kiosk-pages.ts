@@ -52,6 +52,29 @@ export function demoElders(server: RunningServer): DemoElder[] {
 	}
 }
 
+/** The id of a demo grid, by its name (e.g. 第六网格). */
+export function demoGridId(server: RunningServer, name: string): string {
+	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
+	try {
+		const row = db.prepare('SELECT id FROM grids WHERE name = ?').get(name) as
+			{ id: string } | undefined;
+		if (!row) throw new Error(`no grid named ${name}`);
+		return row.id;
+	} finally {
+		db.close();
+	}
+}
+
+/** Disable or enable a user on the server, as an administrator would. */
+export function setUserDisabled(server: RunningServer, username: string, disabled: boolean): void {
+	const db = new Database(server.databasePath, { fileMustExist: true });
+	try {
+		db.prepare('UPDATE users SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username);
+	} finally {
+		db.close();
+	}
+}
+
 export class KioskPage extends AppShell {
 	/** Sign in as the demo's ready-made kiosk user and open the check-in. */
 	async openAsDemoKiosk(): Promise<void> {
@@ -60,6 +83,15 @@ export class KioskPage extends AppShell {
 		await login.signIn('kiosk', DEMO_PASSWORD);
 		await this.page.waitForURL('**/kiosk');
 		await this.waitForStart();
+	}
+
+	/** A volunteer or worker signs in as the helper of assisted check-ins. */
+	async signInHelper(username: string): Promise<void> {
+		await this.button('工作人员协助签到').click();
+		await this.page.getByLabel('用户名').fill(username);
+		await this.page.getByLabel('密码').fill(DEMO_PASSWORD);
+		await this.button('开始协助').click();
+		await this.page.getByText(/^协助签到：/).waitFor();
 	}
 
 	async waitForStart(): Promise<void> {

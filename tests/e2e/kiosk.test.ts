@@ -2,11 +2,21 @@
 // enrolment by the community head, a "need help" check-in made with no network and delivered
 // when it returns (the grid worker and the community head receive the help request), the whole
 // flow by keyboard only, voice prompts, the idle warning, and the sizes of elderly mode.
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test } from './fixtures';
 import { LoginPage } from './pages';
-import { demoElders, KioskPage, smallTargets } from './kiosk-pages';
+import { demoElders, demoGridId, KioskPage, setUserDisabled, smallTargets } from './kiosk-pages';
 import { DEMO_PASSWORD } from './fixtures';
+
+/** axe-core's findings on the page; with `enhanced`, the AAA contrast rule (7:1) as well. */
+async function axeViolations(page: Page, enhanced = false): Promise<string[]> {
+	let builder = new AxeBuilder({ page });
+	if (enhanced)
+		builder = builder.options({ rules: { 'color-contrast-enhanced': { enabled: true } } });
+	return (await builder.analyze()).violations.map((v) => `${v.id}: ${v.help}`);
+}
 
 describe('kiosk', () => {
 	test('enrolled by the head, checks a resident in offline; the help request reaches the worker and the head', async ({
@@ -139,6 +149,156 @@ describe('kiosk', () => {
 		});
 		await kiosk.button('结束协助签到').click();
 		expect(await page.getByText(/^协助签到：/).count()).toBe(0);
+	});
+
+	test('a grid worker assists only the residents of their own grids', async ({ page, server }) => {
+		const worker = await apiSignIn(server.url, 'worker2');
+		const ownGrid = worker.user.scope[0];
+		expect(ownGrid).toBe(demoGridId(server, '第二网格'));
+		const sixth = demoGridId(server, '第六网格');
+		const outsider = demoElders(server).filter((e) => e.gridId === sixth)[0];
+		const own = demoElders(server).filter((e) => e.gridId === ownGrid)[2];
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.signInHelper('worker2');
+
+		// A resident of 第六网格: the kiosk says why, and the check-in does not go on.
+		await kiosk.tapTail(outsider.tail);
+		await kiosk.chooseName(outsider.maskedName);
+		const refusal = page.getByRole('alert');
+		await refusal.waitFor();
+		expect(await refusal.innerText()).toBe(
+			'该居民不在您负责的网格，请由本网格网格员或志愿者协助。'
+		);
+		expect(await page.getByRole('heading', { name: '您今天身体怎么样？' }).count()).toBe(0);
+		expect(await smallTargets(page, 60)).toEqual([]);
+		expect(await axeViolations(page)).toEqual([]);
+		const stored = await page.evaluate(async () => {
+			const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+			const name = names.find((n) => n.startsWith('gridcare-'))!;
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open(name);
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			const count = await new Promise<number>((resolve) => {
+				const request = db.transaction('outbox').objectStore('outbox').count();
+				request.onsuccess = () => resolve(request.result);
+			});
+			db.close();
+			return count;
+		});
+		expect(stored).toBe(0);
+
+		// A resident of their own grid is checked in as usual.
+		await kiosk.button('都不是我，重新输入').click();
+		await kiosk.waitForStart();
+		await kiosk.tapTail(own.tail);
+		await kiosk.chooseName(own.maskedName);
+		await kiosk.answer('我很好');
+		await kiosk.waitForHeading('请确认您的选择');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，祝您身体健康！').waitFor();
+		await expect.poll(() => kiosk.deliveryText().innerText(), { timeout: 30_000 }).toBe('已发送。');
+
+		const head = await apiSignIn(server.url, 'head');
+		const checkins = [...((await serverRows(server.url, head.token)).checkins?.values() ?? [])];
+		expect(checkins.filter((c) => c.residentId === outsider.id)).toHaveLength(0);
+		expect(checkins.filter((c) => c.residentId === own.id)).toMatchObject([
+			{ channel: 'assisted', assistedBy: worker.user.id }
+		]);
+	});
+
+	test('a check-in the server refuses is not shown as sent', async ({ page, server }) => {
+		const elder = demoElders(server)[6];
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.signInHelper('volunteer');
+		// The volunteer's account is disabled meanwhile: the server refuses check-ins naming them.
+		setUserDisabled(server, 'volunteer', true);
+		try {
+			await kiosk.tapTail(elder.tail);
+			await kiosk.chooseName(elder.maskedName);
+			await kiosk.answer('我很好');
+			await kiosk.waitForHeading('请确认您的选择');
+			await kiosk.button('确认提交').click();
+			await kiosk.waitForHeading('签到未能提交');
+			const problem = page.getByRole('alert');
+			await problem.waitFor();
+			expect(await problem.innerText()).toBe('签到未能提交，请联系社区工作人员。');
+			expect(await page.getByText('已发送。').count()).toBe(0);
+			expect(await page.getByText('签到成功，祝您身体健康！').count()).toBe(0);
+			expect(await smallTargets(page, 60)).toEqual([]);
+			expect(await axeViolations(page)).toEqual([]);
+			await page.getByRole('button', { name: '显示与语音' }).click();
+			await page.getByRole('switch', { name: /高对比度/ }).check();
+			await page.getByRole('button', { name: '显示与语音' }).click();
+			expect(await axeViolations(page, true)).toEqual([]);
+			await screenshot(page, '46-kiosk-done-rejected');
+		} finally {
+			setUserDisabled(server, 'volunteer', false);
+		}
+		await kiosk.button('完成').click();
+		await kiosk.waitForStart();
+	});
+
+	test('helper mode ends by itself after inactivity, with a warning first', async ({
+		page,
+		server
+	}) => {
+		const elder = demoElders(server)[7];
+		await page.clock.install();
+		const kiosk = new KioskPage(page);
+		await kiosk.openAsDemoKiosk();
+		await kiosk.signInHelper('worker1');
+		const banner = page.getByText(/^协助签到：/);
+
+		await page.clock.runFor(61_000);
+		const warning = page.getByRole('alertdialog', { name: '您还在吗？' });
+		await warning.waitFor();
+		expect(await warning.innerText()).toMatch(/(29|30) 秒后将结束协助签到/);
+		await kiosk.button('继续').click();
+		await warning.waitFor({ state: 'detached' });
+		expect(await banner.count()).toBe(1);
+
+		// Activity on the kiosk keeps it on.
+		await page.clock.runFor(50_000);
+		await kiosk.key('1').click();
+		await page.clock.runFor(50_000);
+		expect(await warning.count()).toBe(0);
+		expect(await banner.count()).toBe(1);
+
+		await page.clock.runFor(11_000);
+		await warning.waitFor();
+		await page.clock.runFor(31_000);
+		await banner.waitFor({ state: 'detached' });
+		await kiosk.waitForStart();
+		await kiosk.button('工作人员协助签到').waitFor();
+
+		// The next resident checks in on their own.
+		await kiosk.tapTail(elder.tail);
+		await kiosk.chooseName(elder.maskedName);
+		await kiosk.answer('我很好');
+		await kiosk.waitForHeading('请确认您的选择');
+		await kiosk.button('确认提交').click();
+		await page.getByText('签到成功，祝您身体健康！').waitFor();
+		const stored = await page.evaluate(async (id) => {
+			const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+			const name = names.find((n) => n.startsWith('gridcare-'))!;
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open(name);
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			type Row = { residentId: string; channel?: string; assistedBy?: string };
+			const rows = await new Promise<Row[]>((resolve) => {
+				const request = db.transaction('checkins').objectStore('checkins').getAll();
+				request.onsuccess = () => resolve(request.result);
+			});
+			db.close();
+			return rows.filter((r) => r.residentId === id).map((r) => [r.channel, r.assistedBy ?? null]);
+		}, elder.id);
+		expect(stored).toEqual([['kiosk', null]]);
 	});
 
 	test('the whole check-in works with the keyboard only', async ({ page, server }) => {

@@ -22,6 +22,28 @@ export type Need = (typeof NEEDS)[number];
 /** Roles that may sign in on a kiosk to check residents in on their behalf. */
 export const HELPER_ROLES = ['volunteer', 'grid_worker', 'community_head'] as const;
 
+/** Someone signed in on the kiosk to check residents in on their behalf. */
+export interface KioskHelper {
+	/** Their user id; null on a volunteer's own device, whose session names them already. */
+	id: string | null;
+	name: string;
+	/**
+	 * The grids a grid worker answers for; null for a volunteer or the community head, who may
+	 * assist any resident of the community (the server's rule for assisted check-ins).
+	 */
+	grids: string[] | null;
+}
+
+/** The grids a helper with this role and scope may assist in; null for the whole community. */
+export function helperGrids(user: { role: string; scope: string[] }): string[] | null {
+	return user.role === 'grid_worker' ? [...user.scope] : null;
+}
+
+/** Whether the helper may record a check-in of this resident. */
+export function mayAssist(helper: KioskHelper, resident: DirectoryEntry): boolean {
+	return helper.grids === null || helper.grids.includes(resident.gridId);
+}
+
 /** Residents whose ID number ends in `tail` (4 characters; a final X in either case). */
 export function matchTail(residents: readonly DirectoryEntry[], tail: string): DirectoryEntry[] {
 	const wanted = tail.trim().toUpperCase();
@@ -40,12 +62,21 @@ export interface CheckinAnswer {
 	description: string;
 }
 
+/** The rows a check-in wrote: the check-in, and the incident it raised if any. */
+export interface SubmittedCheckin {
+	checkinId: string;
+	incidentId: string | null;
+}
+
 /**
  * Record a check-in and, for "need help" or "unwell", the incident the grid worker follows up:
  * a help request (high severity) or a health alert (medium), both in one transaction with the
  * check-in, so the two reach the server together or not at all.
  */
-export async function submitCheckin(db: GridcareDb, answer: CheckinAnswer): Promise<void> {
+export async function submitCheckin(
+	db: GridcareDb,
+	answer: CheckinAnswer
+): Promise<SubmittedCheckin> {
 	const { resident } = answer;
 	const checkin = {
 		residentId: resident.residentId,
@@ -56,14 +87,34 @@ export async function submitCheckin(db: GridcareDb, answer: CheckinAnswer): Prom
 		...(answer.assistedBy ? { assistedBy: answer.assistedBy } : {})
 	};
 	if (answer.status === 'fine') {
-		await recordCheckin(db, checkin);
-		return;
+		const row = await recordCheckin(db, checkin);
+		return { checkinId: row.id, incidentId: null };
 	}
-	await recordCheckinWithIncident(db, checkin, {
+	const rows = await recordCheckinWithIncident(db, checkin, {
 		gridId: resident.gridId,
 		householdId: resident.householdId,
 		category: answer.status === 'need_help' ? 'help_request' : 'health',
 		severity: answer.status === 'need_help' ? 'high' : 'medium',
 		description: answer.description
 	});
+	return { checkinId: rows.checkin.id, incidentId: rows.incident.id };
+}
+
+/**
+ * Where a check-in stands: "pending" while its changes wait in the outbox, "rejected" once the
+ * server refused any of them (the outbox keeps a refused change with its reason), "sent" once
+ * all of them have left the outbox, applied by the server.
+ */
+export type Delivery = 'pending' | 'sent' | 'rejected';
+
+export async function deliveryOf(db: GridcareDb, submitted: SubmittedCheckin): Promise<Delivery> {
+	const rows: ['checkins' | 'incidents', string][] = [['checkins', submitted.checkinId]];
+	if (submitted.incidentId) rows.push(['incidents', submitted.incidentId]);
+	let pending = false;
+	for (const key of rows) {
+		const entries = await db.outbox.where('[table+rowId]').equals(key).toArray();
+		if (entries.some((entry) => entry.state === 'rejected')) return 'rejected';
+		if (entries.length) pending = true;
+	}
+	return pending ? 'pending' : 'sent';
 }

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb } from '$lib/sync/test-support';
 import type { GridcareDb } from '$lib/db/db';
-import { matchTail, submitCheckin, type DirectoryEntry } from './kiosk-checkin';
+import { applyPushResults, takeBatch } from '$lib/sync/outbox';
+import {
+	deliveryOf,
+	helperGrids,
+	matchTail,
+	mayAssist,
+	submitCheckin,
+	type DirectoryEntry
+} from './kiosk-checkin';
 
 const resident: DirectoryEntry = {
 	residentId: '0196f1d2-0000-7000-8000-0000000000a1',
@@ -88,5 +96,73 @@ describe('submitCheckin', () => {
 		await submitCheckin(db, { ...answer, status: 'fine', channel: 'assisted', assistedBy: helper });
 		const [entry] = await db.outbox.toArray();
 		expect(entry.mutation.fields).toMatchObject({ channel: 'assisted', assistedBy: helper });
+	});
+});
+
+describe('who a helper may assist', () => {
+	it('a grid worker: the residents of their own grids only', () => {
+		const helper = {
+			id: 'w2',
+			name: '黄志强',
+			grids: helperGrids({ role: 'grid_worker', scope: ['other-grid'] })
+		};
+		expect(mayAssist(helper, resident)).toBe(false);
+		expect(mayAssist({ ...helper, grids: ['other-grid', resident.gridId] }, resident)).toBe(true);
+	});
+
+	it('a volunteer or the community head: any resident of the community', () => {
+		for (const role of ['volunteer', 'community_head']) {
+			const grids = helperGrids({ role, scope: ['450102001003'] });
+			expect(grids).toBeNull();
+			expect(mayAssist({ id: 'h', name: '潘雨欣', grids }, resident)).toBe(true);
+		}
+	});
+});
+
+describe('deliveryOf', () => {
+	const answer = {
+		resident,
+		needs: [] as 'medicine'[],
+		channel: 'kiosk' as const,
+		description: '居民 黄*英 在自助终端签到：身体不舒服'
+	};
+
+	it('pending while queued, sent once the server applied it', async () => {
+		db = await openTestDb();
+		const submitted = await submitCheckin(db, { ...answer, status: 'unwell' });
+		expect(submitted.incidentId).not.toBeNull();
+		expect(await deliveryOf(db, submitted)).toBe('pending');
+		const batch = await takeBatch(db, 0, 10, new Set());
+		await applyPushResults(
+			db,
+			batch.entries,
+			batch.entries.map((e) => ({ id: e.mutation.id, status: 'applied' as const, version: 1 }))
+		);
+		expect(await deliveryOf(db, submitted)).toBe('sent');
+	});
+
+	it('rejected when the server refused its check-in or its incident, whatever else went through', async () => {
+		db = await openTestDb();
+		const refusedCheckin = await submitCheckin(db, { ...answer, status: 'fine' });
+		const refusedIncident = await submitCheckin(db, { ...answer, status: 'need_help' });
+		const other = await submitCheckin(db, { ...answer, status: 'fine' });
+		const batch = await takeBatch(db, 0, 10, new Set());
+		const refused = new Set([refusedCheckin.checkinId, refusedIncident.incidentId]);
+		await applyPushResults(
+			db,
+			batch.entries,
+			batch.entries.map((e) =>
+				refused.has(e.rowId)
+					? {
+							id: e.mutation.id,
+							status: 'rejected' as const,
+							reason: 'fields.assistedBy: not a volunteer of this community'
+						}
+					: { id: e.mutation.id, status: 'applied' as const, version: 1 }
+			)
+		);
+		expect(await deliveryOf(db, refusedCheckin)).toBe('rejected');
+		expect(await deliveryOf(db, refusedIncident)).toBe('rejected');
+		expect(await deliveryOf(db, other)).toBe('sent');
 	});
 });
