@@ -289,7 +289,9 @@ function assistantOf(
 		!ASSISTING_ROLES.has(helper.role) ||
 		writeDenial(helper, grid, 'checkins') !== null
 	)
-		reject("fields.assistedBy: not a volunteer of this resident's community or a worker of the resident's grid");
+		reject(
+			"fields.assistedBy: not a volunteer of this resident's community or a worker of the resident's grid"
+		);
 	return f.assistedBy;
 }
 
