@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '../src/lib/shared/enums';
-import { communityCodeSchema, divisionCodeSchema } from '../src/lib/shared/schemas';
+import { communityCodeSchema, divisionCodeSchema, shortText } from '../src/lib/shared/schemas';
 import { hashPassword } from './auth/password';
 import { passwordWeakness } from './auth/password-strength';
 import { loadConfig } from './config';
@@ -16,6 +16,13 @@ import type { Store } from './store/types';
 import { VERSION } from './version';
 import { retentionCutoff, startRetentionJob } from './privacy/retention';
 import { errorSummary, stdoutSink } from './logging';
+
+/** A one-line text option checked by the shared schema (no control characters), trimmed. */
+function text(field: string, value: string, max: number): string {
+	const parsed = shortText(max).safeParse(value);
+	if (!parsed.success) throw new Error(`${field}: ${parsed.error.issues[0].message}`);
+	return parsed.data;
+}
 
 /** Open the configured store, migrate it, run `fn`, and always close it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -109,10 +116,9 @@ grid
 				throw new Error(
 					`community: no community with code ${options.community} (import its province first)`
 				);
-			if (!options.name.trim()) throw new Error('name: must not be empty');
 			const created = await store.createGrid({
 				communityCode: options.community,
-				name: options.name.trim()
+				name: text('name', options.name, 100)
 			});
 			console.log(created.id);
 		})
@@ -141,6 +147,9 @@ user
 			displayName?: string;
 		}) =>
 			withStore(async (store) => {
+				// The same text rule as the sign-in form: what one database stores, both do.
+				text('username', options.username, 64);
+				if (options.displayName !== undefined) text('display-name', options.displayName, 64);
 				if (await store.findUserByUsername(options.username))
 					throw new Error(`username: "${options.username}" is taken`);
 				const scope = await resolveScope(store, options.role, options.scope);

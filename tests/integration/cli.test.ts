@@ -87,6 +87,24 @@ describe('gridcare CLI (sqlite)', () => {
 			[['grid', 'add', '--community', '4501', '--name', 'x'], /community/],
 			[['grid', 'add', '--community', '450102001999', '--name', 'x'], /community/],
 			[
+				['grid', 'add', '--community', '450102001003', '--name', '第三\u0001网格'],
+				/^gridcare: name: /
+			],
+			[
+				[
+					'user',
+					'add',
+					'--username',
+					'bad\u0001name',
+					'--role',
+					'grid_worker',
+					'--scope',
+					'450102001003',
+					'--password-stdin'
+				],
+				/^gridcare: username: /
+			],
+			[
 				[
 					'user',
 					'add',
