@@ -1,7 +1,4 @@
-// Structured logs: one JSON object per line. Requests are logged by route pattern, status,
-// duration and user id only — never bodies, query strings, ID numbers, phones or names.
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from './context';
+// Structured logs: one JSON object per line, never carrying a value a person typed (errorFields).
 
 export type LogSink = (line: string) => void;
 
@@ -9,23 +6,6 @@ export const stdoutSink: LogSink = (line) => process.stdout.write(line + '\n');
 
 export function logLine(sink: LogSink, level: 'info' | 'warn' | 'error', msg: string, fields = {}) {
 	sink(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }));
-}
-
-/** Log every request once it is answered. */
-export function requestLog(sink: LogSink) {
-	return createMiddleware<AppEnv>(async (c, next) => {
-		const started = performance.now();
-		await next();
-		// The matched pattern (/api/v1/residents/:id/unmask), not the path: ids stay out of the log.
-		const route = c.req.routePath;
-		logLine(sink, c.res.status >= 500 ? 'error' : 'info', 'request', {
-			method: c.req.method,
-			route,
-			status: c.res.status,
-			ms: Math.round((performance.now() - started) * 10) / 10,
-			userId: c.get('principal')?.user.id ?? null
-		});
-	});
 }
 
 // The one place an error becomes log fields. Messages are never logged: a database error's

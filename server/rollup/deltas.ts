@@ -1,8 +1,8 @@
 // Figure deltas aggregated per node + period + metric, then written with one upsert in a fixed
 // key order (writers adding to the same province row then take row locks in the same order).
 import { sql } from 'drizzle-orm';
-import type { Db, Tables } from '../store/drizzle-store';
-import { chunk } from '../store/drizzle-store';
+import type { Db, Tables } from '../store/driver';
+import { chunk } from '../store/driver';
 import { levelOf, nodesOfGrid } from './nodes';
 import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { StoredMetric } from './metrics';

@@ -8,7 +8,7 @@
 import { and, eq, gte, lte, or } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Tables } from '../store/drizzle-store';
+import type { Tables } from '../store/driver';
 import type { SyncRows, SyncTx, TxDatabase } from '../store/sync-types';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, roundPeriod } from './metrics';

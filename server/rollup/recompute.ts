@@ -11,8 +11,8 @@
 // is itself a write of the state figures: like every other, it freezes the day before first,
 // with the figures as they stood, then rebuilds today's live figures and every event figure.
 import { and, countDistinct, eq, gte, inArray, like, lte, not, sql } from 'drizzle-orm';
-import type { Db, Tables } from '../store/drizzle-store';
-import { chunk } from '../store/drizzle-store';
+import type { Db, Tables } from '../store/driver';
+import { chunk } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { abnormalResidentsOf, roundsCovering, type RoundSpan } from './maintain';
 import { dayPeriod, NOW, roundPeriod, SNAPSHOT_METRICS, type StoredMetric } from './metrics';

@@ -17,8 +17,8 @@
 // one ever frozen have no record and read the first one's.
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { addDays, dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
-import type { Db, Tables } from '../store/drizzle-store';
-import { chunk } from '../store/drizzle-store';
+import type { Db, Tables } from '../store/driver';
+import { chunk } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, STATE_METRICS } from './metrics';
 

@@ -2,8 +2,8 @@
 // alerts, last sync per device). One body of drizzle queries for both dialects, like
 // drizzle-store.ts; reached through Store.supervision().
 import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
-import type { Db, Driver, Tables } from '../store/drizzle-store';
-import { chunk } from '../store/drizzle-store';
+import type { Db, Driver, Tables } from '../store/driver';
+import { chunk } from '../store/driver';
 import type { SyncTx } from '../store/sync-types';
 import { recordDeviceSync } from '../store/sync-tx';
 import { timeZoneFromEnv } from '../time-zone';

@@ -6,7 +6,8 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import * as pgSchema from '../db/schema.pg';
-import { DrizzleStore, type Db, type Driver } from './drizzle-store';
+import { DrizzleStore } from './drizzle-store';
+import type { Db, Driver } from './driver';
 import { migrationsFolder } from './paths';
 
 const CHANGE_LOG_LOCK = 7_210_451;

@@ -10,7 +10,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as sqliteSchema from '../db/schema.sqlite';
 import { errorFields, logLine, stdoutSink } from '../logging';
 import { BackgroundCheckpointer } from './checkpointer';
-import { DrizzleStore, type Db, type Driver, type Tables } from './drizzle-store';
+import { DrizzleStore } from './drizzle-store';
+import type { Db, Driver, Tables } from './driver';
 import { migrationsFolder } from './paths';
 
 /**

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Driver, IdTable, Tables } from './drizzle-store';
+import type { Db, Driver, IdTable, Tables } from './driver';
 import type { FrozenDays } from '../rollup/snapshots';
 import type {
 	ChangeRow,

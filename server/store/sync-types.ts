@@ -3,7 +3,7 @@ import type { InferSelectModel, SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type * as schema from '../db/schema.pg';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Tables } from './drizzle-store';
+import type { Db, Tables } from './driver';
 import type { FrozenDays } from '../rollup/snapshots';
 
 export type SyncRows = {

@@ -6,6 +6,9 @@ import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from '../rollup/store';
+import type { Dialect } from './driver';
+
+export type { Dialect };
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
 export type GridRow = InferSelectModel<typeof schema.grids>;
@@ -32,8 +35,6 @@ export type NewUser = Omit<
 };
 export type NewSession = Omit<InferInsertModel<typeof schema.sessions>, 'revokedAt'>;
 export type NewAuditEntry = Omit<InferInsertModel<typeof schema.auditEntries>, 'id' | 'at'>;
-
-export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
 	readonly dialect: Dialect;
