@@ -11,6 +11,21 @@ module.exports = {
 				'Modules that import each other cannot be understood, tested or moved one at a time.',
 			from: {},
 			to: { circular: true }
+		},
+		{
+			name: 'one-write-path',
+			severity: 'error',
+			comment:
+				'The raw write transaction of the synced tables is opened by the write path (server/write/) only: every change is authorized and gets its effects there.',
+			from: { path: '^(server|src)/', pathNot: '^server/(store|write)/' },
+			to: { path: '^server/store/(row-access|sync-tx|sync-types)\\.ts$' }
+		},
+		{
+			name: 'store-below-callers',
+			severity: 'error',
+			comment: 'The store is the bottom layer: it never imports the write path, sync or routes.',
+			from: { path: '^server/store/' },
+			to: { path: '^server/(write|sync|routes|supervision|kiosk)/' }
 		}
 	],
 	options: {

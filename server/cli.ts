@@ -14,7 +14,7 @@ import { startServer } from './serve';
 import { openStore } from './store/index';
 import type { Store } from './store/types';
 import { VERSION } from './version';
-import { retentionCutoff, startRetentionJob } from './privacy/retention';
+import { purgeHealthDetails, retentionCutoff, startRetentionJob } from './privacy/retention';
 import { errorSummary, stdoutSink } from './logging';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
@@ -69,7 +69,12 @@ program
 				);
 		}
 		const server = await startServer(store, config);
-		const stopRetention = startRetentionJob(store, config.retentionDays, stdoutSink);
+		const stopRetention = startRetentionJob(
+			store,
+			config.retentionDays,
+			config.timeZone,
+			stdoutSink
+		);
 		console.log(
 			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`
 		);
@@ -250,8 +255,10 @@ program
 	})
 	.action((options: { olderThan?: number }) =>
 		withStore(async (store) => {
-			const days = options.olderThan ?? loadConfig().retentionDays;
-			const visits = await store.purgeHealthDetails(retentionCutoff(new Date(), days));
+			const config = loadConfig();
+			const days = options.olderThan ?? config.retentionDays;
+			const cutoff = retentionCutoff(new Date(), days);
+			const visits = await purgeHealthDetails(store, cutoff, config.timeZone);
 			console.log(`purged health details of ${visits} visits older than ${days} days`);
 		})
 	);

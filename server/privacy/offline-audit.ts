@@ -1,13 +1,13 @@
 // `audit` mutations in a push: insert-only, validated and scope-checked like any other write.
 import { describeIssue, type PushMutation } from '../../src/lib/shared/schemas';
 import { offlineAuditFields } from '../../src/lib/shared/privacy';
-import type { SyncTx } from '../store/sync-types';
+import type { RowReader } from '../store/rows';
 import type { NewAuditEntry, UserRow } from '../store/types';
 import { canUnmask } from './access';
 
 /** The audit entry an `audit` mutation records, or the reason it is rejected (naming the field). */
 export async function offlineAuditEntry(
-	tx: SyncTx,
+	tx: RowReader,
 	user: UserRow,
 	deviceId: string,
 	m: PushMutation

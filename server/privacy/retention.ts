@@ -1,7 +1,9 @@
 // Retention: health details of visits are deleted once their purpose has ended
 // (GRIDCARE_RETENTION_DAYS, default 30), by `gridcare purge` and daily by `serve`.
+import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type { Store } from '../store/types';
 import { errorFields, logLine, type LogSink } from '../logging';
+import { SYSTEM, write } from '../write';
 
 const DAY_MS = 86_400_000;
 
@@ -9,11 +11,52 @@ export function retentionCutoff(now: Date, days: number): Date {
 	return new Date(now.getTime() - days * DAY_MS);
 }
 
+/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
+function hasHealthDetails(check: object): boolean {
+	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
+}
+
+/**
+ * Delete the health details of checks of visits before `before`, keeping per check only
+ * `{ residentId, abnormal }`, through the write path a page at a time: each purged visit is
+ * logged so devices replace their copy. Returns how many visits were purged.
+ */
+export async function purgeHealthDetails(
+	store: Store,
+	before: Date,
+	timeZone: string
+): Promise<number> {
+	const PAGE = 500;
+	let purged = 0;
+	let afterId = '';
+	for (;;) {
+		const page = await store.visitsBefore(before, afterId, PAGE);
+		if (page.length === 0) return purged;
+		afterId = page[page.length - 1].id;
+		const stale = page.filter((v) => v.checks.some(hasHealthDetails));
+		if (stale.length === 0) continue;
+		await write(store, SYSTEM, { now: new Date(), timeZone }, async (batch) => {
+			await batch.prefetch({ visits: stale.map((v) => v.id) });
+			for (const v of stale)
+				await batch.purgeChecks(
+					v.id,
+					v.checks.map((c) => ({ residentId: c.residentId, abnormal: isAbnormalCheck(c) }))
+				);
+		});
+		purged += stale.length;
+	}
+}
+
 /** Purge once now, then every day; returns a function that stops the job. */
-export function startRetentionJob(store: Store, days: number, sink: LogSink): () => void {
+export function startRetentionJob(
+	store: Store,
+	days: number,
+	timeZone: string,
+	sink: LogSink
+): () => void {
 	const run = async () => {
 		try {
-			const visits = await store.purgeHealthDetails(retentionCutoff(new Date(), days));
+			const visits = await purgeHealthDetails(store, retentionCutoff(new Date(), days), timeZone);
 			logLine(sink, 'info', 'retention purge', { olderThanDays: days, visits });
 		} catch (error) {
 			logLine(sink, 'error', 'retention purge failed', errorFields(error));

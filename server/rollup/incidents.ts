@@ -1,27 +1,25 @@
-// Incident moves made on the server: a community head's transition and the escalation of
-// overdue incidents. Both go through the sync engine's transaction (SyncTx), so the change is
-// logged (devices pull it), the row gets a new version and the roll-up follows.
-import { assigneeAfter, DUE_HOURS, moveDenial } from '../../src/lib/domain/incident';
+// Incident moves made on the server: a person's move through the online route, and the
+// escalation of overdue incidents by the server itself. Both go through the write path
+// (server/write/), which checks them against the same rules as a move arriving by push.
+import { DUE_HOURS } from '../../src/lib/domain/incident';
 import type { IncidentStatus, Severity } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
-import type { SyncTx } from '../store/sync-types';
-import { maintainRollup } from './maintain';
+import { SYSTEM, write, WriteRefusal } from '../write';
 import { divisionAndAncestors } from './nodes';
 import type { DayClock } from './snapshots';
 
 /** Actor id of the escalation job in an incident's history. */
-export const SYSTEM_ACTOR = 'system';
+export const SYSTEM_ACTOR = SYSTEM.id;
 
 export type TransitionOutcome =
 	| { ok: true; version: number; communityCode: string; figuresChanged: boolean }
 	| { ok: false; status: 400 | 403 | 404 | 409; field: string; message: string };
 
-const DENIAL_STATUS = { illegal: 409, forbidden: 403, invalid: 400 } as const;
+const REFUSAL_STATUS = { invalid: 400, forbidden: 403, missing: 404, illegal: 409 } as const;
 
 /**
- * An incident move made online. Who may make it is decided by the same rules as a move
- * arriving by sync push (moveDenial in src/lib/domain/incident.ts); the caller has checked that
- * the user may write the incident's grid.
+ * An incident move made online, by the same rules as a move arriving by sync push. The route
+ * names the new status `to` where a pushed change names it `fields.status`.
  */
 export async function transitionIncident(
 	store: Store,
@@ -30,55 +28,27 @@ export async function transitionIncident(
 	input: { to: IncidentStatus; assigneeId?: string; note?: string },
 	options: DayClock & { rollup?: boolean }
 ): Promise<TransitionOutcome> {
-	const assignee = input.assigneeId ? await store.getUser(input.assigneeId) : null;
-	return store.supervision().inSyncTransaction(async (tx) => {
-		await tx.prefetch({ incidents: [incidentId] });
-		const row = await tx.getRow('incidents', incidentId);
-		if (!row) return { ok: false, status: 404, field: 'id', message: 'id: no such incident' };
-		const from = row.status as IncidentStatus;
-		const incident = { ...row, status: from };
-		const denial = moveDenial(user, incident, input, assignee);
-		if (denial) {
-			const field = denial.field === 'status' ? 'to' : denial.field;
-			return {
-				ok: false,
-				status: DENIAL_STATUS[denial.kind],
-				field,
-				message: `${field}: ${denial.message}`
-			};
-		}
-		const note = input.note?.trim() || undefined;
-		const fields: Record<string, unknown> = { status: input.to };
-		const assigneeId = assigneeAfter(user, incident, input);
-		if (assigneeId !== undefined) fields.assigneeId = assigneeId;
-		const version = await tx.logChange({
-			tableName: 'incidents',
-			rowId: row.id,
-			op: 'update',
-			fields,
-			gridId: row.gridId,
-			communityCode: row.communityCode
+	try {
+		const { result, communities } = await write(store, user, options, async (batch) => {
+			await batch.prefetch({
+				incidents: [incidentId],
+				users: input.assigneeId ? [input.assigneeId] : []
+			});
+			return batch.moveIncident(incidentId, input);
 		});
-		await tx.updateRow('incidents', row.id, { ...fields, version, updatedAt: options.now });
-		await tx.addIncidentTransition({
-			incidentId: row.id,
-			fromStatus: from,
-			toStatus: input.to,
-			actorId: user.id,
-			...(note ? { note } : {})
-		});
-		const change =
-			options.rollup === false
-				? null
-				: await maintainRollup(tx, [{ table: 'incidents', op: 'update', rowId: row.id }], options);
-		await tx.flush();
+		return { ok: true, ...result, figuresChanged: communities.length > 0 };
+	} catch (error) {
+		if (!(error instanceof WriteRefusal)) throw error;
+		const [path, ...rest] = error.message.split(': ');
+		const named = path.replace(/^fields\./, '');
+		const field = named === 'status' ? 'to' : named;
 		return {
-			ok: true,
-			version,
-			communityCode: row.communityCode,
-			figuresChanged: (change?.communities.length ?? 0) > 0
+			ok: false,
+			status: REFUSAL_STATUS[error.kind],
+			field,
+			message: `${field}: ${rest.join(': ')}`
 		};
-	});
+	}
 }
 
 /**
@@ -104,7 +74,7 @@ export function escalationTarget(
  * Each step sets escalated_to, and writes a history entry (same status, note "escalated:<code>").
  * Returns how many incidents moved.
  */
-export async function escalateOverdue(store: Store, now: Date): Promise<number> {
+export async function escalateOverdue(store: Store, now: Date, timeZone: string): Promise<number> {
 	const due = await store.supervision().overdueIncidents(now);
 	const moves = due.flatMap((i) => {
 		const target = escalationTarget(i.communityCode, i.severity as Severity, i.dueAt, now);
@@ -114,29 +84,9 @@ export async function escalateOverdue(store: Store, now: Date): Promise<number> 
 			: [];
 	});
 	if (moves.length === 0) return 0;
-	await store.supervision().inSyncTransaction(async (tx: SyncTx) => {
-		await tx.prefetch({ incidents: moves.map((m) => m.id) });
-		for (const m of moves) {
-			const row = await tx.getRow('incidents', m.id);
-			if (!row || row.status === 'closed') continue;
-			const version = await tx.logChange({
-				tableName: 'incidents',
-				rowId: row.id,
-				op: 'update',
-				fields: { escalatedTo: m.target },
-				gridId: row.gridId,
-				communityCode: row.communityCode
-			});
-			await tx.updateRow('incidents', row.id, { escalatedTo: m.target, version, updatedAt: now });
-			await tx.addIncidentTransition({
-				incidentId: row.id,
-				fromStatus: row.status,
-				toStatus: row.status,
-				actorId: SYSTEM_ACTOR,
-				note: `escalated:${m.target}`
-			});
-		}
-		await tx.flush();
+	await write(store, SYSTEM, { now, timeZone }, async (batch) => {
+		await batch.prefetch({ incidents: moves.map((m) => m.id) });
+		for (const m of moves) await batch.escalate(m.id, m.target);
 	});
 	return moves.length;
 }

@@ -23,7 +23,7 @@ export async function runSupervisionJobs(
 	scheduler?: AlertScheduler
 ): Promise<{ escalated: number; alerts: number }> {
 	await store.supervision().freezeYesterday({ now, timeZone });
-	const escalated = await escalateOverdue(store, now);
+	const escalated = await escalateOverdue(store, now, timeZone);
 	const alerts = scheduler
 		? await scheduler.evaluate(await store.supervision().communitiesWithGrids(), now)
 		: await evaluateAlerts(store, now, timeZone);

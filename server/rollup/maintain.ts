@@ -5,15 +5,27 @@
 // are indexed lookups by the batch's own row, household and resident ids: the cost follows the
 // batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
 // so they change nothing. The first batch of a day freezes the day before first (snapshots.ts).
-import { and, eq, gte, lte, or } from 'drizzle-orm';
+import { and, eq, gte, lte, or, type SQL } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Tables } from '../store/driver';
-import type { SyncRows, SyncTx, TxDatabase } from '../store/sync-types';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Db, Tables } from '../store/driver';
+import type { RowReader, SyncRows } from '../store/rows';
 import { FigureDeltas, upsertDeltas } from './deltas';
 import { dayPeriod, NOW, roundPeriod } from './metrics';
 import { divisionAndAncestors } from './nodes';
-import type { DayClock } from './snapshots';
+import type { DayClock, FrozenDays } from './snapshots';
+
+/** The write transaction's own connection, held by the store while it maintains the figures. */
+export interface FigureDb {
+	db: Db;
+	tables: Tables;
+	maxParams: number;
+	/** `column IN (values)` with the whole list bound as one parameter. */
+	oneOf(column: PgColumn, values: string[]): SQL;
+	/** The store's end-of-day snapshots (snapshots.ts). */
+	frozenDays: FrozenDays;
+}
 
 export interface AppliedChange {
 	table: SyncTable;
@@ -55,12 +67,12 @@ export interface RollupChange {
  * (whose day decides which day is frozen first).
  */
 export async function maintainRollup(
-	tx: SyncTx,
+	tx: RowReader,
+	x: FigureDb,
 	applied: AppliedChange[],
 	clock: DayClock
 ): Promise<RollupChange> {
 	if (applied.length === 0) return { rows: 0, communities: [] };
-	const x = tx.database();
 	// Before anything changes: the day before keeps the state figures it ended with.
 	await x.frozenDays.freezeYesterday(x.db, x.tables, x.maxParams, clock);
 	const deltas = new FigureDeltas();
@@ -121,7 +133,7 @@ const open = (row: { status: string } | null | undefined) =>
 type IdTable = Tables['households'] | Tables['residents'] | Tables['incidents'];
 
 async function byId<T extends IdTable>(
-	x: TxDatabase,
+	x: FigureDb,
 	table: T,
 	ids: string[]
 ): Promise<Map<string, T['$inferSelect']>> {
@@ -142,8 +154,8 @@ async function byId<T extends IdTable>(
  * check-in days; otherwise only the batch's new (resident, day) pairs count.
  */
 async function residentFigures(
-	tx: SyncTx,
-	x: TxDatabase,
+	tx: RowReader,
+	x: FigureDb,
 	deltas: FigureDeltas,
 	batch: { residentIds: string[]; householdIds: string[]; checkins: SyncRows['checkins'][] }
 ) {
@@ -254,8 +266,8 @@ async function residentFigures(
  * household_id), read from the earliest day the batch or its rounds can reach.
  */
 async function visitFigures(
-	tx: SyncTx,
-	x: TxDatabase,
+	tx: RowReader,
+	x: FigureDb,
 	deltas: FigureDeltas,
 	visits: SyncRows['visits'][]
 ) {

@@ -4,15 +4,16 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db, Driver, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
-import type { SyncTx } from '../store/sync-types';
-import { recordDeviceSync } from '../store/sync-tx';
+import { recordDeviceSync } from '../store/devices';
 import { timeZoneFromEnv } from '../time-zone';
 import { dayInZone } from '../../src/lib/domain/day';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
 import type { DayClock, FrozenDays } from './snapshots';
 
-export type RoundRow = Tables['rounds']['$inferSelect'];
+import type { RoundRow } from '../store/rows';
+
+export type { RoundRow };
 export type IncidentRow = Tables['incidents']['$inferSelect'];
 export type AlertRow = Tables['alerts']['$inferSelect'];
 export type TransitionRow = Tables['incidentTransitions']['$inferSelect'];
@@ -31,7 +32,6 @@ export class SupervisionQueries {
 			Driver,
 			'db' | 'tables' | 'transaction' | 'maxParams' | 'dialect'
 		>,
-		private readonly syncTransaction: <T>(fn: (tx: SyncTx) => Promise<T>) => Promise<T>,
 		private readonly frozen: FrozenDays
 	) {
 		this.t = driver.tables;
@@ -306,11 +306,6 @@ export class SupervisionQueries {
 				.where(inArray(u.id, part)))
 				out.set(r.id, r.username);
 		return out;
-	}
-
-	/** Run a write through the sync engine's transaction (change log, versions, roll-up). */
-	inSyncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
-		return this.syncTransaction(fn);
 	}
 
 	async alertsOf(communityCodes: string[], openOnly: boolean): Promise<AlertRow[]> {

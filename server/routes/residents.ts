@@ -126,7 +126,7 @@ export const residentRoutes = router()
 				{ error: 'forbidden', message: "id: only the head of the resident's community" },
 				403
 			);
-		const erased = await eraseResident(store, id, {
+		const erased = await eraseResident(store, user, id, {
 			now: now(),
 			timeZone: config.timeZone,
 			rollup: config.rollup

@@ -10,7 +10,7 @@ import { INCIDENT_STATUSES, ROLE_LEVEL } from '../../src/lib/shared/enums';
 import type { UserRow } from '../store/types';
 import { ALERT_KINDS } from '../rollup/alerts';
 import { transitionIncident } from '../rollup/incidents';
-import { writeDenial } from '../sync/scope';
+import { writeDenial } from '../write';
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
 import { dayPeriod } from '../rollup/metrics';
 import { divisionAndAncestors } from '../rollup/nodes';
@@ -373,7 +373,7 @@ const alertJson = (a: import('../rollup/store').AlertRow) => ({
 
 export const supervisionRoutes = router()
 	.openapi(createRoundRoute, async (c) => {
-		const { store, now, alerts } = c.var.services;
+		const { store, now, alerts, config } = c.var.services;
 		const { user } = c.var.principal;
 		const body = c.req.valid('json');
 		if (body.dueDate < body.startDate)
@@ -401,7 +401,10 @@ export const supervisionRoutes = router()
 			createdBy: user.id,
 			createdAt: now()
 		};
-		const communities = await createRound(store, round);
+		const communities = await createRound(store, user, round, {
+			now: round.createdAt,
+			timeZone: config.timeZone
+		});
 		// The round's coverage counts from now on: its communities' alerts are evaluated.
 		alerts?.notify(communities);
 		return c.json({ ...round, createdAt: round.createdAt.toISOString() }, 201);

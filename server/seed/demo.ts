@@ -6,6 +6,10 @@ import { Faker, base, zh_CN } from '@faker-js/faker';
 import { hashPassword } from '../auth/password';
 import { importDivisions } from '../divisions/import';
 import type { NewHousehold, NewResident, Store } from '../store/types';
+import type { DayClock } from '../rollup/snapshots';
+import { timeZoneFromEnv } from '../time-zone';
+import { insertRoster } from '../write/roster';
+import { SYSTEM } from '../write';
 import type { HouseholdTag, Role, Sex } from '../../src/lib/shared/enums';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 import { describeIssue, householdFields, residentFields } from '../../src/lib/shared/schemas';
@@ -34,6 +38,8 @@ export interface SeedDemoOptions {
 	seed?: number;
 	/** Reference date for ages and birth dates; defaults to now. */
 	now?: Date;
+	/** The deployment's time zone (figures' days); defaults to GRIDCARE_TIME_ZONE's. */
+	timeZone?: string;
 }
 
 /** One generated grid with its rows, ready for the store. */
@@ -517,15 +523,19 @@ async function ensureDemoDivisions(store: Store): Promise<void> {
 		);
 }
 
-async function insertGrid(store: Store, grid: DemoGrid): Promise<void> {
+async function insertGrid(store: Store, grid: DemoGrid, clock: DayClock): Promise<void> {
 	await store.createGrid({
 		id: grid.id,
 		communityCode: DEMO_COMMUNITY_CODE,
 		name: grid.name,
 		boundary: grid.boundary
 	});
-	await store.insertHouseholds(grid.households);
-	await store.insertResidents(grid.residents);
+	await insertRoster(
+		store,
+		SYSTEM,
+		{ households: grid.households, residents: grid.residents },
+		clock
+	);
 }
 
 /**
@@ -549,7 +559,8 @@ export async function seedDemo(
 					'start from an empty database'
 			);
 	}
-	for (const grid of grids) await insertGrid(store, grid);
+	const clock = { now: new Date(), timeZone: options.timeZone ?? timeZoneFromEnv() };
+	for (const grid of grids) await insertGrid(store, grid, clock);
 	const gridIds = grids.map((g) => g.id);
 	const users = await createDemoUsers(store, gridIds);
 	return {

@@ -20,8 +20,6 @@ import {
 } from 'drizzle-orm';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
-import { maskIdNumber } from '../../src/lib/shared/mask';
-import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type {
 	CheckinResidentRow,
 	AuditEntryRow,
@@ -33,8 +31,6 @@ import type {
 	LoginAttempt,
 	LoginBlockRule,
 	NewAuditEntry,
-	NewHousehold,
-	NewResident,
 	NewSession,
 	NewUser,
 	ResidentRow,
@@ -42,7 +38,9 @@ import type {
 	Store,
 	UserRow
 } from './types';
-import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+import type { ChangeRow, PullFilter } from './rows';
+import type { SyncTx } from './sync-types';
+import { ROW_TRANSACTION } from './row-access';
 import { chunk, type Db, type Driver, type Tables } from './driver';
 import { DrizzleSyncTx, pullChanges } from './sync-tx';
 import {
@@ -53,10 +51,7 @@ import {
 	type IdProtection
 } from '../privacy/ids';
 import { SupervisionQueries } from '../rollup/store';
-import { FigureDeltas, upsertDeltas } from '../rollup/deltas';
-import { NOW } from '../rollup/metrics';
 import { FrozenDays } from '../rollup/snapshots';
-import { timeZoneFromEnv } from '../time-zone';
 
 export class DrizzleStore implements Store {
 	readonly dialect: Dialect;
@@ -232,119 +227,6 @@ export class DrizzleStore implements Store {
 			.where(and(eq(sessions.id, id), gt(sessions.expiresAt, at)));
 	}
 
-	async insertHouseholds(rows: NewHousehold[]): Promise<void> {
-		const { households } = this.t;
-		if (rows.length === 0) return;
-		await this.driver.transaction(async (tx) => {
-			const gridIds = [...new Set(rows.map((r) => r.gridId))];
-			const community = await this.communityOfGrids(tx, gridIds);
-			const now = new Date();
-			const full = rows.map((r) => ({
-				id: r.id,
-				gridId: r.gridId,
-				address: r.address,
-				tags: r.tags,
-				lat: r.lat ?? null,
-				lng: r.lng ?? null,
-				memberCount: r.memberCount ?? 0
-			}));
-			const versions = await this.logChanges(
-				tx,
-				'households',
-				full.map((r) => ({
-					rowId: r.id,
-					gridId: r.gridId,
-					communityCode: community.get(r.gridId)!,
-					fields: r
-				}))
-			);
-			const values = full.map((r) => ({
-				...r,
-				version: versions.get(r.id)!,
-				fieldMeta: {},
-				deleted: false,
-				createdAt: now,
-				updatedAt: now
-			}));
-			for (const part of chunk(values, 12, this.driver.maxParams))
-				await tx.insert(households).values(part);
-			await this.rollupOfInserted(
-				tx,
-				full.map((r) => ({ gridId: r.gridId, metric: 'households' })),
-				community
-			);
-		});
-	}
-
-	async insertResidents(rows: NewResident[]): Promise<void> {
-		const { residents, households } = this.t;
-		if (rows.length === 0) return;
-		const ids = await this.idProtection();
-		const now = new Date();
-		await this.driver.transaction(async (tx) => {
-			const householdIds = [...new Set(rows.map((r) => r.householdId))];
-			const gridOf = new Map<string, string>();
-			const deletedHouseholds = new Set<string>();
-			for (const part of chunk(householdIds, 1, this.driver.maxParams)) {
-				const found = await tx
-					.select({ id: households.id, gridId: households.gridId, deleted: households.deleted })
-					.from(households)
-					.where(inArray(households.id, part));
-				for (const h of found) {
-					gridOf.set(h.id, h.gridId);
-					if (h.deleted) deletedHouseholds.add(h.id);
-				}
-			}
-			const missing = householdIds.find((id) => !gridOf.has(id));
-			if (missing) throw new Error(`householdId: household ${missing} does not exist`);
-			const community = await this.communityOfGrids(tx, [...new Set(gridOf.values())]);
-			const full = rows.map((r) => ({
-				id: r.id,
-				householdId: r.householdId,
-				gridId: gridOf.get(r.householdId)!,
-				name: r.name,
-				idNumber: r.idNumber ? ids.seal(r.idNumber) : null,
-				idNumberMasked: r.idNumber ? maskIdNumber(r.idNumber) : null,
-				idHash: r.idNumber ? ids.hash(r.idNumber) : null,
-				phone: r.phone ?? null,
-				birthYear: r.birthYear ?? null,
-				sex: r.sex ?? null,
-				tags: r.tags,
-				dailyCheckIn: r.dailyCheckIn ?? false
-			}));
-			const versions = await this.logChanges(
-				tx,
-				'residents',
-				full.map(({ idNumber: _full, idHash: _hash, ...fields }) => ({
-					rowId: fields.id,
-					gridId: fields.gridId,
-					communityCode: community.get(fields.gridId)!,
-					fields
-				}))
-			);
-			const values = full.map((r) => ({
-				...r,
-				version: versions.get(r.id)!,
-				fieldMeta: {},
-				deleted: false,
-				createdAt: now,
-				updatedAt: now
-			}));
-			for (const part of chunk(values, 18, this.driver.maxParams))
-				await tx.insert(residents).values(part);
-			// Residents of a deleted household are not expected to check in.
-			await this.rollupOfInserted(
-				tx,
-				full
-					.filter((r) => r.dailyCheckIn && !deletedHouseholds.has(r.householdId))
-					.map((r) => ({ gridId: r.gridId, metric: 'checkinsExpected' })),
-				community
-			);
-		});
-		const hashes = rows.flatMap((r) => (r.idNumber ? [ids.hash(r.idNumber)] : []));
-		await this.flagDuplicates(hashes, now);
-	}
-
 	async householdsOfGrid(gridId: string) {
 		const { households } = this.t;
 		return this.db
@@ -433,7 +315,7 @@ export class DrizzleStore implements Store {
 			.orderBy(asc(fieldHistory.at), asc(fieldHistory.id));
 	}
 
-	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
+	[ROW_TRANSACTION]<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
 		return this.driver.transaction((tx) =>
 			fn(new DrizzleSyncTx(tx, this.t, this.driver, this.frozenDays))
 		);
@@ -447,81 +329,8 @@ export class DrizzleStore implements Store {
 	private supervisionQueries?: SupervisionQueries;
 
 	supervision(): SupervisionQueries {
-		this.supervisionQueries ??= new SupervisionQueries(
-			this.driver,
-			(fn) => this.syncTransaction(fn),
-			this.frozenDays
-		);
+		this.supervisionQueries ??= new SupervisionQueries(this.driver, this.frozenDays);
 		return this.supervisionQueries;
-	}
-
-	/** Roll-up figures of bulk-inserted households and residents, in their transaction. */
-	private async rollupOfInserted(
-		tx: Db,
-		rows: { gridId: string; metric: 'households' | 'checkinsExpected' }[],
-		community: Map<string, string>
-	): Promise<void> {
-		// State figures change: the day before keeps its end-of-day values first (snapshots.ts).
-		await this.frozenDays.freezeYesterday(tx, this.t, this.driver.maxParams, {
-			now: new Date(),
-			timeZone: timeZoneFromEnv()
-		});
-		const deltas = new FigureDeltas();
-		for (const r of rows) deltas.addForGrid(r.gridId, community.get(r.gridId)!, NOW, r.metric, 1);
-		await upsertDeltas(tx, this.t, deltas, this.driver.maxParams);
-	}
-
-	/** community code of each grid; throws naming the field when a grid does not exist. */
-	private async communityOfGrids(tx: Db, gridIds: string[]): Promise<Map<string, string>> {
-		const { grids } = this.t;
-		const out = new Map<string, string>();
-		for (const part of chunk(gridIds, 1, this.driver.maxParams)) {
-			const rows = await tx
-				.select({ id: grids.id, communityCode: grids.communityCode })
-				.from(grids)
-				.where(inArray(grids.id, part));
-			for (const g of rows) out.set(g.id, g.communityCode);
-		}
-		const missing = gridIds.find((id) => !out.has(id));
-		if (missing) throw new Error(`gridId: grid ${missing} does not exist`);
-		return out;
-	}
-
-	/**
-	 * Append one change-log entry per row and return each row's new version (its change's
-	 * server sequence). Must run inside a driver transaction, which serializes writers.
-	 */
-	private async logChanges(
-		tx: Db,
-		tableName: string,
-		changes: {
-			rowId: string;
-			gridId: string;
-			communityCode: string;
-			fields: Record<string, unknown>;
-		}[],
-		op: 'insert' | 'update' | 'delete' = 'insert'
-	): Promise<Map<string, number>> {
-		const { changeLog } = this.t;
-		const versions = new Map<string, number>();
-		const at = new Date();
-		const values = changes.map((c) => ({
-			tableName,
-			rowId: c.rowId,
-			op,
-			fields: c.fields,
-			gridId: c.gridId,
-			communityCode: c.communityCode,
-			at
-		}));
-		for (const part of chunk(values, 7, this.driver.maxParams)) {
-			const inserted = await tx
-				.insert(changeLog)
-				.values(part)
-				.returning({ seq: changeLog.seq, rowId: changeLog.rowId });
-			for (const row of inserted) versions.set(row.rowId, row.seq);
-		}
-		return versions;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──
@@ -678,49 +487,14 @@ export class DrizzleStore implements Store {
 			.where(eq(duplicateFlags.id, id));
 	}
 
-	async purgeHealthDetails(before: Date): Promise<number> {
+	visitsBefore(before: Date, afterId: string, limit: number) {
 		const { visits } = this.t;
-		const PAGE = 500;
-		let purged = 0;
-		let afterId = '';
-		for (;;) {
-			const page: (typeof visits.$inferSelect)[] = await this.db
-				.select()
-				.from(visits)
-				.where(and(lt(visits.visitedAt, before), gt(visits.id, afterId)))
-				.orderBy(asc(visits.id))
-				.limit(PAGE);
-			if (page.length === 0) return purged;
-			afterId = page[page.length - 1].id;
-			const stale = page.filter((v) => v.checks.some(hasHealthDetails));
-			if (stale.length === 0) continue;
-			await this.driver.transaction(async (tx) => {
-				const community = await this.communityOfGrids(tx, [...new Set(stale.map((v) => v.gridId))]);
-				const purgedChecks = new Map(
-					stale.map((v) => [
-						v.id,
-						v.checks.map((c) => ({ residentId: c.residentId, abnormal: isAbnormalCheck(c) }))
-					])
-				);
-				await this.logChanges(
-					tx,
-					'visits',
-					stale.map((v) => ({
-						rowId: v.id,
-						gridId: v.gridId,
-						communityCode: community.get(v.gridId)!,
-						fields: { checks: purgedChecks.get(v.id)! }
-					})),
-					'update'
-				);
-				for (const v of stale)
-					await tx
-						.update(visits)
-						.set({ checks: purgedChecks.get(v.id)! })
-						.where(eq(visits.id, v.id));
-			});
-			purged += stale.length;
-		}
+		return this.db
+			.select()
+			.from(visits)
+			.where(and(lt(visits.visitedAt, before), gt(visits.id, afterId)))
+			.orderBy(asc(visits.id))
+			.limit(limit);
 	}
 
 	async sessionsOfDevice(deviceId: string): Promise<SessionRow[]> {
@@ -922,9 +696,4 @@ export class DrizzleStore implements Store {
 /** A number bound as a 64-bit integer on both databases (untyped parameters confuse PostgreSQL). */
 function big(n: number): SQL {
 	return sql`cast(${Math.round(n)} as bigint)`;
-}
-
-/** Whether a stored check still holds health details (anything beyond residentId and abnormal). */
-function hasHealthDetails(check: object): boolean {
-	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 }

@@ -1,23 +1,17 @@
 // SyncTx over drizzle: the database side of push, inside one driver transaction.
-import { and, asc, eq, gt, gte, max, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lt, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Driver, IdTable, Tables } from './driver';
-import type { FrozenDays } from '../rollup/snapshots';
-import type {
-	ChangeRow,
-	FieldHistoryEntry,
-	NewChange,
-	PullFilter,
-	SyncRows,
-	SyncTx,
-	TxDatabase
-} from './sync-types';
+import { recordDeviceSync } from './devices';
+import type { ChangeRow, PullFilter, RoundRow, SyncRows, UserRow } from './rows';
+import type { FieldHistoryEntry, NewChange, PrefetchRefs, SyncTx } from './sync-types';
+import { maintainRollup, type AppliedChange, type RollupChange } from '../rollup/maintain';
+import { recomputeRollups } from '../rollup/recompute';
+import { subtreeEnd } from '../rollup/nodes';
+import type { DayClock, FrozenDays } from '../rollup/snapshots';
 
 type AnyRow = SyncRows[SyncTable];
-
-/** Row ids and grid ids a batch refers to, read in bulk before the batch is applied. */
-export type PrefetchRefs = Partial<Record<SyncTable | 'grids', Iterable<string>>>;
 
 /**
  * The database side of one push batch, write-behind: rows the batch reads are fetched in bulk
@@ -28,6 +22,7 @@ export type PrefetchRefs = Partial<Record<SyncTable | 'grids', Iterable<string>>
 export class DrizzleSyncTx implements SyncTx {
 	private readonly rows = new Map<SyncTable, Map<string, AnyRow | null>>();
 	private readonly grids = new Map<string, string | null>();
+	private readonly users = new Map<string, UserRow | null>();
 	private readonly inserted = new Map<SyncTable, Map<string, AnyRow>>();
 	private readonly updated = new Map<SyncTable, Map<string, Record<string, unknown>>>();
 	private readonly changes: (NewChange & { seq: number; at: Date })[] = [];
@@ -40,6 +35,7 @@ export class DrizzleSyncTx implements SyncTx {
 		actorId: string;
 		note: string | null;
 	}[] = [];
+	/** The next change-log sequence number; read with the first prefetch or change. */
 	private nextSeq = 0;
 	private deviceSync: { userId: string; deviceId: string; at: Date } | null = null;
 
@@ -53,14 +49,50 @@ export class DrizzleSyncTx implements SyncTx {
 		private readonly frozenDays: FrozenDays
 	) {}
 
-	database(): TxDatabase {
-		return {
+	async maintainFigures(applied: AppliedChange[], clock: DayClock): Promise<RollupChange> {
+		const figureDb = {
 			db: this.tx,
 			tables: this.t,
 			maxParams: this.maxParams,
-			oneOf: (column, values) => this.driver.oneOf(column, values),
+			oneOf: (column: Parameters<Driver['oneOf']>[0], values: string[]) =>
+				this.driver.oneOf(column, values),
 			frozenDays: this.frozenDays
 		};
+		return maintainRollup(this, figureDb, applied, clock);
+	}
+
+	async insertRound(round: RoundRow): Promise<void> {
+		await this.tx.insert(this.t.rounds).values(round);
+		await recomputeRollups(this.tx, this.t, this.maxParams, round);
+	}
+
+	async gridsUnder(divisionCode: string): Promise<{ id: string; communityCode: string }[]> {
+		const { grids } = this.t;
+		return this.tx
+			.select({ id: grids.id, communityCode: grids.communityCode })
+			.from(grids)
+			.where(
+				and(
+					gte(grids.communityCode, divisionCode),
+					lt(grids.communityCode, subtreeEnd(divisionCode))
+				)
+			);
+	}
+
+	async getUser(id: string): Promise<UserRow | null> {
+		if (!this.users.has(id)) await this.loadUsers([id]);
+		return this.users.get(id) ?? null;
+	}
+
+	private async loadUsers(ids: string[]): Promise<void> {
+		const { users } = this.t;
+		const wanted = [...new Set(ids)].filter((id) => !this.users.has(id));
+		for (const id of wanted) this.users.set(id, null);
+		// Ids come from pushed fields: only well-formed ones are looked up (users.id is a uuid).
+		const valid = wanted.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+		if (valid.length === 0) return;
+		const found = await this.tx.select().from(users).where(this.driver.oneOf(users.id, valid));
+		for (const u of found) this.users.set(u.id, u as UserRow);
 	}
 
 	private get maxParams(): number {
@@ -81,10 +113,11 @@ export class DrizzleSyncTx implements SyncTx {
 	async prefetch(refs: PrefetchRefs): Promise<void> {
 		// The lookups do not depend on each other: issued together, PostgreSQL gets them
 		// pipelined on the transaction's connection instead of one round trip each.
-		const lookups = (Object.entries(refs) as [SyncTable | 'grids', Iterable<string>][]).map(
+		const lookups = (Object.entries(refs) as [keyof PrefetchRefs, Iterable<string>][]).map(
 			async ([name, ids]) => {
 				const wanted = [...new Set(ids)];
 				if (name === 'grids') return this.loadGrids(wanted);
+				if (name === 'users') return this.loadUsers(wanted);
 				const cache = this.cache(name);
 				for (const id of wanted) cache.set(id, null);
 				if (wanted.length === 0) return;
@@ -92,16 +125,20 @@ export class DrizzleSyncTx implements SyncTx {
 				for (const row of found) cache.set(row.id as string, row as AnyRow);
 			}
 		);
-		const [[{ maxSeq }]] = await Promise.all([
-			this.tx.select({ maxSeq: max(this.t.changeLog.seq) }).from(this.t.changeLog),
-			...lookups
-		]);
-		this.nextSeq = Number(maxSeq ?? 0) + 1;
+		await Promise.all([this.loadNextSeq(), ...lookups]);
 		// The grids of every prefetched row, for scope checks.
 		const gridIds = [...this.rows.values()].flatMap((m) =>
 			[...m.values()].flatMap((r) => (r ? [r.gridId] : []))
 		);
 		await this.loadGrids(gridIds.filter((id) => !this.grids.has(id)));
+	}
+
+	private async loadNextSeq(): Promise<void> {
+		if (this.nextSeq > 0) return;
+		const [{ maxSeq }] = await this.tx
+			.select({ maxSeq: max(this.t.changeLog.seq) })
+			.from(this.t.changeLog);
+		this.nextSeq = Number(maxSeq ?? 0) + 1;
 	}
 
 	private async loadGrids(ids: string[]): Promise<void> {
@@ -171,9 +208,17 @@ export class DrizzleSyncTx implements SyncTx {
 	}
 
 	async logChange(change: NewChange): Promise<number> {
+		await this.loadNextSeq();
 		const seq = this.nextSeq++;
 		this.changes.push({ ...change, seq, at: new Date() });
 		return seq;
+	}
+
+	amendChange(seq: number, fields: Record<string, unknown>): boolean {
+		const change = this.changes.find((c) => c.seq === seq);
+		if (!change) return false;
+		Object.assign(change.fields, fields);
+		return true;
 	}
 
 	async addIncidentTransition(t: {
@@ -254,21 +299,6 @@ export class DrizzleSyncTx implements SyncTx {
 		}
 		this.discardPending();
 	}
-}
-
-/** Remember when a user's device last pushed or pulled successfully (its row, made if new). */
-export async function recordDeviceSync(
-	db: Db,
-	t: Tables,
-	userId: string,
-	deviceId: string,
-	at: Date
-): Promise<void> {
-	const d = t.devices;
-	await db
-		.insert(d)
-		.values({ id: deviceId, userId, kind: 'browser', enrolledAt: at, lastSyncAt: at })
-		.onConflictDoUpdate({ target: d.id, set: { userId, lastSyncAt: at } });
 }
 
 /**

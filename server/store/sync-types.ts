@@ -1,18 +1,9 @@
-// What the sync engine (server/sync/) needs from the database, inside one transaction.
-import type { InferSelectModel, SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
-import type * as schema from '../db/schema.pg';
+// The raw write transaction of the synced tables: only the write path (server/write/) holds one,
+// through Store[ROW_TRANSACTION] (row-access.ts); everything else changes rows through a batch.
 import type { SyncTable } from '../../src/lib/shared/enums';
-import type { Db, Tables } from './driver';
-import type { FrozenDays } from '../rollup/snapshots';
-
-export type SyncRows = {
-	households: InferSelectModel<typeof schema.households>;
-	residents: InferSelectModel<typeof schema.residents>;
-	visits: InferSelectModel<typeof schema.visits>;
-	checkins: InferSelectModel<typeof schema.checkins>;
-	incidents: InferSelectModel<typeof schema.incidents>;
-};
+import type { AppliedChange, RollupChange } from '../rollup/maintain';
+import type { DayClock } from '../rollup/snapshots';
+import type { RoundRow, RowReader, SyncRows, UserRow } from './rows';
 
 export interface NewChange {
 	tableName: SyncTable;
@@ -33,22 +24,20 @@ export interface FieldHistoryEntry {
 	mutationId: string;
 }
 
-/** The transaction's own connection, for roll-up maintenance (server/rollup/). */
-export interface TxDatabase {
-	db: Db;
-	tables: Tables;
-	maxParams: number;
-	/** `column IN (values)` with the whole list bound as one parameter. */
-	oneOf(column: PgColumn, values: string[]): SQL;
-	/** The store's end-of-day snapshots (server/rollup/snapshots.ts). */
-	frozenDays: FrozenDays;
-}
-
-export interface SyncTx {
-	/** Roll-up: the transaction's connection; until flush() it holds the state before the batch. */
-	database(): TxDatabase;
-	/** Read in bulk the rows (by table) and grids a batch refers to; call once, first. */
-	prefetch(refs: Partial<Record<SyncTable | 'grids', Iterable<string>>>): Promise<void>;
+export interface SyncTx extends RowReader {
+	/** Read in bulk the rows (by table), grids and users a batch refers to; call once, first. */
+	prefetch(refs: PrefetchRefs): Promise<void>;
+	/** A user the batch names (prefetched, or read now); null when there is none. */
+	getUser(id: string): Promise<UserRow | null>;
+	/**
+	 * Add to the roll-up figures what the applied changes did: call before flush(), while the
+	 * database still holds the rows as they were (server/rollup/maintain.ts).
+	 */
+	maintainFigures(applied: AppliedChange[], clock: DayClock): Promise<RollupChange>;
+	/** Store a new round and add its figures from the visits already recorded. */
+	insertRound(round: RoundRow): Promise<void>;
+	/** The grids of every community under a division code. */
+	gridsUnder(divisionCode: string): Promise<{ id: string; communityCode: string }[]>;
 	/** Write everything the batch did so far; call last (and savepoint() calls it too). */
 	flush(): Promise<void>;
 	/**
@@ -62,12 +51,12 @@ export interface SyncTx {
 	recordMutation(m: { id: string; deviceId: string; userId: string }): Promise<void>;
 	/** The user's device synced at `at` (its last sync time); written at flush, with the batch. */
 	recordDeviceSync(userId: string, deviceId: string, at: Date): void;
-	gridCommunity(gridId: string): Promise<string | null>;
-	getRow<T extends SyncTable>(table: T, rowId: string): Promise<SyncRows[T] | null>;
 	insertRow<T extends SyncTable>(table: T, row: SyncRows[T]): Promise<void>;
 	updateRow<T extends SyncTable>(table: T, rowId: string, set: Partial<SyncRows[T]>): Promise<void>;
 	/** Append to the change log; returns the change's sequence number (the row's new version). */
 	logChange(change: NewChange): Promise<number>;
+	/** Add fields to a change not yet flushed; false when it has been (or there is no such). */
+	amendChange(seq: number, fields: Record<string, unknown>): boolean;
 	addFieldHistory(entries: FieldHistoryEntry[]): Promise<void>;
 	addIncidentTransition(t: {
 		incidentId: string;
@@ -78,21 +67,5 @@ export interface SyncTx {
 	}): Promise<void>;
 }
 
-export interface ChangeRow {
-	seq: number;
-	tableName: string;
-	rowId: string;
-	op: string;
-	fields: Record<string, unknown>;
-}
-
-export interface PullFilter {
-	/** Changes of these grids… */
-	gridIds?: string[];
-	/** …or of these whole communities. */
-	communityCodes?: string[];
-	after: number;
-	limit: number;
-	/** Leave out visits recorded before this instant (a device's first download). */
-	visitsSince?: Date;
-}
+/** Row ids, grid ids and user ids a batch refers to, read in bulk before the batch is applied. */
+export type PrefetchRefs = Partial<Record<SyncTable | 'grids' | 'users', Iterable<string>>>;

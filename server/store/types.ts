@@ -3,19 +3,20 @@
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
 import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
-import type { ChangeRow, PullFilter, SyncTx } from './sync-types';
+import type { ChangeRow, PullFilter, UserRow } from './rows';
+import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from '../rollup/store';
 import type { Dialect } from './driver';
 
-export type { Dialect };
+export type { Dialect, UserRow };
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
 export type GridRow = InferSelectModel<typeof schema.grids>;
-export type UserRow = InferSelectModel<typeof schema.users> & { role: Role };
 export type SessionRow = InferSelectModel<typeof schema.sessions>;
 export type HouseholdRow = InferSelectModel<typeof schema.households>;
 export type ResidentRow = InferSelectModel<typeof schema.residents>;
+export type VisitRow = InferSelectModel<typeof schema.visits>;
 export type AuditEntryRow = InferSelectModel<typeof schema.auditEntries>;
 export type FieldHistoryRow = InferSelectModel<typeof schema.fieldHistory>;
 
@@ -36,7 +37,7 @@ export type NewUser = Omit<
 export type NewSession = Omit<InferInsertModel<typeof schema.sessions>, 'revokedAt'>;
 export type NewAuditEntry = Omit<InferInsertModel<typeof schema.auditEntries>, 'id' | 'at'>;
 
-export interface Store {
+export interface Store extends RowTransactions {
 	readonly dialect: Dialect;
 	/** Apply pending migrations of this dialect. */
 	migrate(): Promise<void>;
@@ -73,10 +74,6 @@ export interface Store {
 	 */
 	endSession(id: string, at: Date): Promise<void>;
 
-	/** Bulk-create households (e.g. an import); each gets a change-log entry so devices pull it. */
-	insertHouseholds(rows: NewHousehold[]): Promise<void>;
-	/** Bulk-create residents; full ID numbers are kept server-side, devices get the masked form. */
-	insertResidents(rows: NewResident[]): Promise<void>;
 	householdsOfGrid(gridId: string): Promise<HouseholdRow[]>;
 	residentsOfHousehold(householdId: string): Promise<ResidentRow[]>;
 	countHouseholds(gridIds: string[]): Promise<number>;
@@ -91,8 +88,6 @@ export interface Store {
 	/** Who changed which field of a row, including values that lost a concurrent edit; oldest first. */
 	fieldHistory(table: string, rowId: string): Promise<FieldHistoryRow[]>;
 
-	/** Run the sync engine's reads and writes in one transaction (all or nothing). */
-	syncTransaction<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
 	/** Change-log entries of a scope after a cursor, in server order. */
 	pullChanges(filter: PullFilter): Promise<ChangeRow[]>;
 
@@ -111,12 +106,8 @@ export interface Store {
 		id: string,
 		resolution: { by: string; at: Date; action: string; note: string | null }
 	): Promise<void>;
-	/**
-	 * Delete the health details of checks of visits before `before`, keeping per check only
-	 * `{ residentId, abnormal }`; each purged visit is logged so devices replace their copy.
-	 * Returns how many visits were purged.
-	 */
-	purgeHealthDetails(before: Date): Promise<number>;
+	/** Up to `limit` visits made before `before` with ids after `afterId`, by id (retention). */
+	visitsBefore(before: Date, afterId: string, limit: number): Promise<VisitRow[]>;
 	sessionsOfDevice(deviceId: string): Promise<SessionRow[]>;
 	/** Revoke every live session of a device; returns how many were revoked. */
 	revokeDeviceSessions(deviceId: string, at: Date): Promise<number>;

@@ -2,6 +2,8 @@
 // tablet queues them (api-contract.md "Mutation", table `visits`). Generated once from a fixed
 // seed, so every database and the PouchDB peer receive exactly the same visits.
 import type { Store } from '../../server/store/types';
+import { SYSTEM } from '../../server/write';
+import { insertRoster } from '../../server/write/roster';
 import { pick, seededRandom, seededUuid7 } from './common';
 
 export interface BenchHousehold {
@@ -95,27 +97,31 @@ export function makeHouseholds(count: number, seed = 20_260_501): BenchHousehold
 	}));
 }
 
-/** Put the households and their residents into a grid (the store's bulk import path). */
+/** Put the households and their residents into a grid (the write path's bulk insert). */
 export async function seedHouseholds(
 	store: Store,
 	gridId: string,
 	households: BenchHousehold[]
 ): Promise<void> {
-	await store.insertHouseholds(
-		households.map((h) => ({ id: h.id, gridId, address: h.address, tags: [] }))
-	);
-	await store.insertResidents(
-		households.flatMap((h) =>
-			h.residents.map((r) => ({
-				id: r.id,
-				householdId: h.id,
-				name: r.name,
-				birthYear: r.birthYear,
-				sex: r.sex,
-				tags: [],
-				dailyCheckIn: r.birthYear < 1960
-			}))
-		)
+	const clock = { now: new Date(), timeZone: 'Asia/Shanghai' };
+	await insertRoster(
+		store,
+		SYSTEM,
+		{
+			households: households.map((h) => ({ id: h.id, gridId, address: h.address, tags: [] })),
+			residents: households.flatMap((h) =>
+				h.residents.map((r) => ({
+					id: r.id,
+					householdId: h.id,
+					name: r.name,
+					birthYear: r.birthYear,
+					sex: r.sex,
+					tags: [],
+					dailyCheckIn: r.birthYear < 1960
+				}))
+			)
+		},
+		clock
 	);
 }
 

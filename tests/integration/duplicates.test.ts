@@ -2,6 +2,7 @@
 // Both databases.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addHouseholds, addResidents } from './roster';
 import { openStore } from '../../server/store/index';
 import { ApiClient, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
@@ -161,10 +162,10 @@ for (const dialect of DIALECTS) {
 			expect(open).toHaveLength(2);
 			// Bulk insert (seed, import) into community A with OTHER_ID: community A is flagged too.
 			const household = crypto.randomUUID();
-			await db.store.insertHouseholds([
+			await addHouseholds(db.store, [
 				{ id: household, gridId: fx.grids.a2, address: '北宁路2号', tags: [] }
 			]);
-			await db.store.insertResidents([
+			await addResidents(db.store, [
 				{
 					id: crypto.randomUUID(),
 					householdId: household,

@@ -4,7 +4,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbnormalVisit } from '../../src/lib/domain/visit';
-import { retentionCutoff, startRetentionJob } from '../../server/privacy/retention';
+import {
+	purgeHealthDetails,
+	retentionCutoff,
+	startRetentionJob
+} from '../../server/privacy/retention';
 import { ApiClient, foldChanges, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { addPerson, type Person } from './privacy-fixtures';
@@ -88,7 +92,11 @@ for (const dialect of DIALECTS) {
 			const abnormalBefore = visits.filter((v) => isAbnormalVisit(before.get(v.id)!.checks));
 			expect(abnormalBefore.map((v) => v.daysAgo)).toEqual([45, 35, 20, 1]);
 
-			const purged = await db.store.purgeHealthDetails(retentionCutoff(new Date(NOW), 30));
+			const purged = await purgeHealthDetails(
+				db.store,
+				retentionCutoff(new Date(NOW), 30),
+				'Asia/Shanghai'
+			);
 			expect(purged).toBe(3);
 
 			const after = await stored();
@@ -121,7 +129,9 @@ for (const dialect of DIALECTS) {
 
 		it('is idempotent: a second purge finds nothing and logs nothing', async () => {
 			const { cursor } = await worker.pullAll();
-			expect(await db.store.purgeHealthDetails(retentionCutoff(new Date(NOW), 30))).toBe(0);
+			expect(
+				await purgeHealthDetails(db.store, retentionCutoff(new Date(NOW), 30), 'Asia/Shanghai')
+			).toBe(0);
 			expect((await worker.pullAll(cursor)).changes).toEqual([]);
 		});
 
@@ -142,7 +152,7 @@ for (const dialect of DIALECTS) {
 				}
 			]);
 			const lines: string[] = [];
-			const stop = startRetentionJob(db.store, 30, (line) => lines.push(line));
+			const stop = startRetentionJob(db.store, 30, 'Asia/Shanghai', (line) => lines.push(line));
 			try {
 				await expect.poll(() => lines.length).toBe(1);
 			} finally {

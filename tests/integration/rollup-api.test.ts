@@ -456,7 +456,7 @@ for (const dialect of DIALECTS) {
 					status: 'reported'
 				})
 			]);
-			expect(await escalateOverdue(db.store, clock)).toBe(0);
+			expect(await escalateOverdue(db.store, clock, TZ)).toBe(0);
 			expect(
 				(await get<{ incidents: Json[] }>(street, '/incidents?code=450102001')).incidents
 			).toEqual([]);
@@ -465,8 +465,8 @@ for (const dialect of DIALECTS) {
 				// Urgent: due after 2 hours; one level up when past due, another each further 2 hours.
 				clock = new Date(start.getTime() + 2 * 3600_000 + 60_000);
 				expect((await get<RollupBody>(province, '/rollup/45')).metrics.overdueIncidents).toBe(1);
-				expect(await escalateOverdue(db.store, clock)).toBe(1);
-				expect(await escalateOverdue(db.store, clock)).toBe(0);
+				expect(await escalateOverdue(db.store, clock, TZ)).toBe(1);
+				expect(await escalateOverdue(db.store, clock, TZ)).toBe(0);
 				const streetQueue = await get<{ incidents: Json[] }>(street, '/incidents?code=450102001');
 				expect(streetQueue.incidents).toHaveLength(1);
 				expect(streetQueue.incidents[0]).toMatchObject({
@@ -490,7 +490,7 @@ for (const dialect of DIALECTS) {
 					(await get<{ incidents: Json[] }>(countyOther, '/incidents?code=450103')).incidents
 				).toEqual([]);
 				clock = new Date(start.getTime() + 4 * 3600_000 + 120_000);
-				expect(await escalateOverdue(db.store, clock)).toBe(1);
+				expect(await escalateOverdue(db.store, clock, TZ)).toBe(1);
 				const detail = await get<Json & { transitions: Json[] }>(province, `/incidents/${late}`);
 				expect(detail.escalatedTo).toBe('450102');
 				expect(detail.transitions.map((t) => t.note)).toEqual([

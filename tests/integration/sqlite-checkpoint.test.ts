@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHouseholds, addResidents } from './roster';
 import { openStore } from '../../server/store/index';
 import { seedFixture, type Fixture } from './fixtures';
 import { openTestStore, type TestStore } from './stores';
@@ -30,7 +31,7 @@ describe('SQLite background WAL checkpoint', () => {
 		}));
 		// Each call is one transaction; its commit only appends to the WAL.
 		for (let i = 0; i < households.length; i += 200)
-			await db.store.insertHouseholds(households.slice(i, i + 200));
+			await addHouseholds(db.store, households.slice(i, i + 200));
 		// Without a checkpoint the rows would sit in the WAL and the file would not grow; a commit
 		// right after a checkpoint started waits for the next one (at most a few seconds).
 		const grown = () => statSync(file).size > before + 1_000_000;

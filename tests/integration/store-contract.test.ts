@@ -1,5 +1,6 @@
 // The store contract: the same cases against a real SQLite file and the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHouseholds, addResidents } from './roster';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
 import { TREE } from './fixtures';
@@ -83,7 +84,7 @@ for (const dialect of DIALECTS) {
 		it('stores households and residents, keeping full ID numbers server-side with a masked copy', async () => {
 			const grid = await db.store.createGrid({ communityCode: '450102001003', name: '第三网格' });
 			const household = crypto.randomUUID();
-			await db.store.insertHouseholds([
+			await addHouseholds(db.store, [
 				{
 					id: household,
 					gridId: grid.id,
@@ -95,7 +96,7 @@ for (const dialect of DIALECTS) {
 			]);
 			const idNumber = validId('45010219450307002');
 			const resident = crypto.randomUUID();
-			await db.store.insertResidents([
+			await addResidents(db.store, [
 				{
 					id: resident,
 					householdId: household,
@@ -122,7 +123,9 @@ for (const dialect of DIALECTS) {
 				idNumberMasked: `450102********${idNumber.slice(-4)}`,
 				dailyCheckIn: true
 			});
-			expect(r.version).toBeGreaterThan(h.version);
+			// The member count follows the residents (a change of its own, after the resident's).
+			expect(h.memberCount).toBe(1);
+			expect(h.version).toBeGreaterThan(r.version);
 			expect(await db.store.countHouseholds([grid.id])).toBe(1);
 			expect(await db.store.countResidents([grid.id])).toBe(1);
 			expect(await db.store.countHouseholds([])).toBe(0);
@@ -134,10 +137,10 @@ for (const dialect of DIALECTS) {
 				{ id: crypto.randomUUID(), gridId: grid.id, address: 'A', tags: [] },
 				{ id: crypto.randomUUID(), gridId: crypto.randomUUID(), address: 'B', tags: [] }
 			];
-			await expect(db.store.insertHouseholds(rows)).rejects.toThrow(/gridId/);
+			await expect(addHouseholds(db.store, rows)).rejects.toThrow(/gridId/);
 			expect(await db.store.countHouseholds([grid.id])).toBe(0);
 			await expect(
-				db.store.insertResidents([
+				addResidents(db.store, [
 					{ id: crypto.randomUUID(), householdId: crypto.randomUUID(), name: 'X', tags: [] }
 				])
 			).rejects.toThrow(/householdId/);
@@ -151,7 +154,7 @@ for (const dialect of DIALECTS) {
 				address: `幸福路${i}号`,
 				tags: []
 			}));
-			await db.store.insertHouseholds(rows);
+			await addHouseholds(db.store, rows);
 			expect(await db.store.countHouseholds([grid.id])).toBe(7000);
 		});
 

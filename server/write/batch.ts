@@ -1,0 +1,579 @@
+// One batch of writes to the synced tables, inside one transaction (docs/architecture.md, "The
+// write path"). Callers state row operations only (insert, patch with a merge key, delete, an
+// incident move, an escalation, an erasure, a purge of health details, a new round); each is
+// checked against the rules (rules.ts) before its first write, and everything else it implies
+// (effects.ts) is derived here: change log and versions, field history, ID-number protection,
+// member counts, incident history and, when the batch settles, the roll-up figures.
+import type { z } from 'zod';
+import type { IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
+import type { INSERT_FIELDS, UpdatableTable } from '../../src/lib/shared/schemas';
+import { dueAt } from '../../src/lib/domain/incident';
+import { isAbnormalVisit, type StoredCheck } from '../../src/lib/domain/visit';
+import { dayInZone } from '../../src/lib/domain/day';
+import type { IdProtection } from '../privacy/ids';
+import type { AppliedChange } from '../rollup/maintain';
+import type { DayClock } from '../rollup/snapshots';
+import type { RoundRow, RowReader, SyncRows } from '../store/rows';
+import type { PrefetchRefs, SyncTx } from '../store/sync-types';
+import { mergeEdit } from '../sync/merge';
+import { historyOf, idNumberColumns, MemberCounts, recordChange, recordInsert } from './effects';
+import { refuse } from './refusal';
+import {
+	checkinAssistant,
+	incidentChange,
+	requireDeletable,
+	requireErasable,
+	requireWritable,
+	type Actor,
+	type Grid,
+	type IncidentMove
+} from './rules';
+
+/** The fields of a new row of each table, as the shared insert schemas parse them. */
+export type InsertFields = { [T in SyncTable]: z.infer<(typeof INSERT_FIELDS)[T]> };
+
+/** Fields a resident keeps after erasure, as devices receive them. */
+const ERASED = {
+	name: '',
+	idNumberMasked: null,
+	phone: null,
+	birthYear: null,
+	sex: null,
+	tags: [] as string[],
+	dailyCheckIn: false
+};
+
+export interface BatchOptions extends DayClock {
+	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
+	rollup?: boolean;
+}
+
+export class WriteBatch implements RowReader {
+	/** Changes the roll-up must account for when the batch settles. */
+	private applied: AppliedChange[] = [];
+	private readonly members = new MemberCounts();
+	/** ID hashes the batch wrote: the duplicate registrations to look for once it commits. */
+	readonly idHashes = new Set<string>();
+	/** Communities whose figures the batch changed. */
+	readonly communities = new Set<string>();
+
+	constructor(
+		private readonly tx: SyncTx,
+		readonly actor: Actor,
+		private readonly ids: IdProtection,
+		private readonly options: BatchOptions
+	) {}
+
+	get now(): Date {
+		return this.options.now;
+	}
+
+	// ---- reading -----------------------------------------------------------------------------
+
+	/** Read in bulk the rows, grids and users the batch will refer to; call first. */
+	prefetch(refs: PrefetchRefs): Promise<void> {
+		return this.tx.prefetch(refs);
+	}
+
+	getRow<T extends SyncTable>(table: T, rowId: string): Promise<SyncRows[T] | null> {
+		return this.tx.getRow(table, rowId);
+	}
+
+	gridCommunity(gridId: string): Promise<string | null> {
+		return this.tx.gridCommunity(gridId);
+	}
+
+	// ---- a device's mutations ----------------------------------------------------------------
+
+	appliedMutationIds(ids: string[]): Promise<Set<string>> {
+		return this.tx.appliedMutationIds(ids);
+	}
+
+	/** Remember a device's mutation as applied: its replay is answered `duplicate`. */
+	recordMutation(id: string, deviceId: string): Promise<void> {
+		return this.tx.recordMutation({ id, deviceId, userId: this.actor.id });
+	}
+
+	/** The user's device synced at `at`; written with the batch. */
+	recordDeviceSync(userId: string, deviceId: string, at: Date): void {
+		this.tx.recordDeviceSync(userId, deviceId, at);
+	}
+
+	// ---- operations --------------------------------------------------------------------------
+
+	/** Insert a row; returns its version. */
+	async insert<T extends SyncTable>(
+		table: T,
+		rowId: string,
+		fields: InsertFields[T]
+	): Promise<number> {
+		if (await this.tx.getRow(table, rowId)) refuse('rowId: a row with this id already exists');
+		const version = await this.insertRow(table, rowId, fields);
+		this.applied.push({ table, op: 'insert', rowId });
+		return version;
+	}
+
+	/**
+	 * Change fields of a row, merged field by field against concurrent edits by `key` (the base
+	 * version the change was made on, then the mutation id). Returns the row's new version, or
+	 * undefined when every field lost the merge.
+	 */
+	async patch(
+		table: UpdatableTable,
+		rowId: string,
+		input: Record<string, unknown>,
+		key: { baseVersion: number; mutationId: string }
+	): Promise<number | undefined> {
+		const { row, grid } = await this.liveForChange(table, rowId);
+		// A base the row never had would win every later honest edit of the field.
+		if (key.baseVersion > row.version)
+			refuse(`baseVersion: ${key.baseVersion} is ahead of the row's version ${row.version}`);
+		const fields = { ...input };
+		const move =
+			table === 'incidents'
+				? incidentChange(
+						this.actor,
+						row as SyncRows['incidents'],
+						fields,
+						typeof fields.assigneeId === 'string' ? await this.tx.getUser(fields.assigneeId) : null
+					)
+				: null;
+		if (Object.keys(fields).length === 0) refuse('fields: nothing to change');
+		return this.merge(table, row, grid, fields, key, move);
+	}
+
+	/**
+	 * An incident move made online: checked like the same move by push, merged against the
+	 * row's present version (so a later pushed edit made on an older version loses to it).
+	 */
+	async moveIncident(
+		id: string,
+		change: { to: IncidentStatus; assigneeId?: string; note?: string }
+	): Promise<{ version: number; communityCode: string }> {
+		const row = await this.tx.getRow('incidents', id);
+		if (!row) return refuse('id: no such incident', 'missing');
+		const fields: Record<string, unknown> = { status: change.to };
+		if (change.assigneeId !== undefined) fields.assigneeId = change.assigneeId;
+		if (change.note !== undefined) fields.note = change.note;
+		const version = await this.patch('incidents', id, fields, {
+			baseVersion: row.version,
+			mutationId: crypto.randomUUID()
+		});
+		// Merged against the present version, a move always wins.
+		return { version: version!, communityCode: row.communityCode };
+	}
+
+	/** Soft-delete a household or a resident; returns the row's new version. */
+	async delete(table: UpdatableTable, rowId: string): Promise<number> {
+		const { row, grid } = await this.liveForChange(table, rowId);
+		requireDeletable(this.actor, table);
+		const version = await recordChange(this.tx, table, row, grid, {
+			op: 'delete',
+			logged: {},
+			stored: { deleted: true },
+			at: this.now
+		});
+		if (table === 'residents') await this.residentLeaves(row as SyncRows['residents'], grid);
+		this.applied.push({ table, op: 'delete', rowId });
+		return version;
+	}
+
+	/**
+	 * Erase a resident who moved out: the row keeps its id (history still points somewhere), every
+	 * personal field is emptied, the ID number and its hash go, and devices receive a delete.
+	 * Returns false when there is no such resident.
+	 */
+	async erase(residentId: string): Promise<boolean> {
+		const row = await this.tx.getRow('residents', residentId);
+		if (!row) return false;
+		const grid = await this.gridOf(row.gridId);
+		requireErasable(this.actor, grid);
+		const wasDeleted = row.deleted;
+		await recordChange(this.tx, 'residents', row, grid, {
+			op: 'delete',
+			logged: ERASED,
+			stored: { ...ERASED, idNumber: null, idHash: null, deleted: true },
+			at: this.now
+		});
+		if (!wasDeleted) await this.residentLeaves(row, grid);
+		this.applied.push({ table: 'residents', op: 'delete', rowId: residentId });
+		return true;
+	}
+
+	/**
+	 * Raise an open incident's escalation to `target` (the server's escalation job): no status
+	 * change, a history entry "escalated:<code>". False when the incident is gone or closed.
+	 */
+	async escalate(incidentId: string, target: string): Promise<boolean> {
+		if (this.actor.role !== 'system') refuse('escalatedTo: set by the escalation job only');
+		const row = await this.tx.getRow('incidents', incidentId);
+		if (!row || row.status === 'closed') return false;
+		const grid = { id: row.gridId, communityCode: row.communityCode };
+		await this.tx.addIncidentTransition({
+			incidentId: row.id,
+			fromStatus: row.status,
+			toStatus: row.status,
+			actorId: this.actor.id,
+			note: `escalated:${target}`
+		});
+		await this.merge(
+			'incidents',
+			row,
+			grid,
+			{ escalatedTo: target },
+			{ baseVersion: row.version, mutationId: crypto.randomUUID() },
+			null,
+			false
+		);
+		this.applied.push({ table: 'incidents', op: 'update', rowId: incidentId });
+		return true;
+	}
+
+	/**
+	 * Replace a visit's checks by what retention keeps of them (`{ residentId, abnormal }` per
+	 * check): the one change a visit may have after it is recorded. Figures do not move: a purged
+	 * check keeps its abnormal flag.
+	 */
+	async purgeChecks(
+		visitId: string,
+		checks: (StoredCheck & { residentId: string })[]
+	): Promise<void> {
+		if (this.actor.role !== 'system') refuse('checks: health details are purged by retention only');
+		const row = await this.tx.getRow('visits', visitId);
+		if (!row) return;
+		const grid = await this.gridOf(row.gridId);
+		await this.tx.logChange({
+			tableName: 'visits',
+			rowId: visitId,
+			op: 'update',
+			fields: { checks },
+			gridId: grid.id,
+			communityCode: grid.communityCode
+		});
+		await this.tx.updateRow('visits', visitId, { checks } as Partial<SyncRows['visits']>);
+	}
+
+	/**
+	 * A new check round: stored, its figures added from the visits already recorded, and logged
+	 * to every grid of its division so worker devices receive it. Returns the communities (with
+	 * grids) it covers.
+	 */
+	async publishRound(round: RoundRow): Promise<string[]> {
+		await this.tx.insertRound(round);
+		const grids = await this.tx.gridsUnder(round.divisionCode);
+		const fields = {
+			id: round.id,
+			divisionCode: round.divisionCode,
+			name: round.name,
+			startDate: round.startDate,
+			dueDate: round.dueDate
+		};
+		for (const g of grids)
+			await this.tx.logChange({
+				// Rounds travel in the change log beside the synced tables; devices keep them apart.
+				tableName: 'rounds' as SyncTable,
+				rowId: round.id,
+				op: 'insert',
+				fields,
+				gridId: g.id,
+				communityCode: g.communityCode
+			});
+		return [...new Set(grids.map((g) => g.communityCode))];
+	}
+
+	// ---- settling ----------------------------------------------------------------------------
+
+	/**
+	 * Derive what the operations so far imply for the whole batch (member counts, roll-up
+	 * figures) and write everything. Called by the write path at the end, and at the end of
+	 * each savepoint.
+	 */
+	async settle(): Promise<void> {
+		const households = await this.members.settle(this.tx);
+		for (const id of households)
+			this.applied.push({ table: 'households', op: 'update', rowId: id });
+		if (this.options.rollup !== false && this.applied.length) {
+			const change = await this.tx.maintainFigures(this.applied, this.options);
+			for (const code of change.communities) this.communities.add(code);
+		}
+		this.applied = [];
+		await this.tx.flush();
+	}
+
+	/**
+	 * Run `fn` in a savepoint and settle what it did: if the database refuses any of it, the
+	 * database and the batch return to where they were, and the error is thrown on.
+	 */
+	async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+		await this.settle();
+		const restoreMembers = this.members.mark();
+		const idHashes = new Set(this.idHashes);
+		const communities = new Set(this.communities);
+		try {
+			return await this.tx.savepoint(async () => {
+				const result = await fn();
+				await this.settle();
+				return result;
+			});
+		} catch (error) {
+			restoreMembers();
+			this.applied = [];
+			this.idHashes.clear();
+			for (const h of idHashes) this.idHashes.add(h);
+			this.communities.clear();
+			for (const c of communities) this.communities.add(c);
+			throw error;
+		}
+	}
+
+	// ---- the parts ---------------------------------------------------------------------------
+
+	private async gridOf(gridId: string): Promise<Grid> {
+		const communityCode = await this.tx.gridCommunity(gridId);
+		if (!communityCode) return refuse('fields.gridId: no such grid');
+		return { id: gridId, communityCode };
+	}
+
+	private async liveRow<T extends 'households' | 'residents'>(table: T, id: string, field: string) {
+		const row = await this.tx.getRow(table, id);
+		if (!row || row.deleted)
+			return refuse(
+				`fields.${field}: no such ${table === 'households' ? 'household' : 'resident'}`
+			);
+		return row;
+	}
+
+	/** A row to change: it exists, the actor may write its grid, and it is not deleted. */
+	private async liveForChange(table: UpdatableTable, rowId: string) {
+		const row = await this.tx.getRow(table, rowId);
+		if (!row) return refuse('rowId: no such row', 'missing');
+		const grid = await this.gridOf(row.gridId);
+		requireWritable(this.actor, grid, table);
+		if ('deleted' in row && row.deleted) refuse('rowId: the row has been deleted', 'illegal');
+		return { row, grid };
+	}
+
+	private async residentLeaves(resident: SyncRows['residents'], grid: Grid): Promise<void> {
+		const household = await this.tx.getRow('households', resident.householdId);
+		if (household && !household.deleted) this.members.add(household.id, grid, -1);
+	}
+
+	/** Merge `fields` into a row and write what won, with its history and, for a move, the transition. */
+	private async merge(
+		table: UpdatableTable,
+		row: SyncRows[UpdatableTable],
+		grid: Grid,
+		fields: Record<string, unknown>,
+		key: { baseVersion: number; mutationId: string },
+		move: IncidentMove | null,
+		history = true
+	): Promise<number | undefined> {
+		const merged = mergeEdit(row.fieldMeta, fields, [key.baseVersion, key.mutationId]);
+		const stored: Record<string, unknown> = { ...merged.won };
+		const logged: Record<string, unknown> = { ...merged.won };
+		if (table === 'residents' && 'idNumber' in merged.won) {
+			const full = merged.won.idNumber as string | null | undefined;
+			const id = idNumberColumns(this.ids, full);
+			Object.assign(stored, id.stored);
+			delete logged.idNumber;
+			Object.assign(logged, id.logged);
+			if (id.stored.idHash) this.idHashes.add(id.stored.idHash);
+		}
+		if (history)
+			await this.tx.addFieldHistory(
+				historyOf(merged, {
+					table,
+					rowId: row.id,
+					actorId: this.actor.id,
+					mutationId: key.mutationId
+				})
+			);
+		if (Object.keys(merged.won).length === 0) return undefined;
+		if (move && 'status' in merged.won) {
+			// The assignee follows the move only when the move itself won the merge.
+			if (move.assigneeId !== undefined) {
+				stored.assigneeId = move.assigneeId;
+				logged.assigneeId = move.assigneeId;
+			}
+			await this.tx.addIncidentTransition({
+				incidentId: row.id,
+				fromStatus: (row as SyncRows['incidents']).status,
+				toStatus: move.to,
+				actorId: this.actor.id,
+				...(move.note ? { note: move.note } : {})
+			});
+		}
+		const version = await recordChange(this.tx, table, row, grid, {
+			op: 'update',
+			logged,
+			stored: { ...stored, fieldMeta: merged.meta },
+			at: this.now
+		});
+		this.applied.push({ table, op: 'update', rowId: row.id });
+		return version;
+	}
+
+	private async insertRow<T extends SyncTable>(
+		table: T,
+		rowId: string,
+		input: InsertFields[T]
+	): Promise<number> {
+		const { actor, now, tx } = this;
+		const created = { createdAt: now, updatedAt: now, fieldMeta: {}, deleted: false };
+		switch (table) {
+			case 'households': {
+				const f = input as InsertFields['households'];
+				const grid = await this.gridOf(f.gridId);
+				requireWritable(actor, grid, table);
+				const logged = {
+					id: rowId,
+					gridId: f.gridId,
+					address: f.address,
+					tags: f.tags ?? [],
+					lat: f.lat ?? null,
+					lng: f.lng ?? null,
+					// Derived from its residents (effects.ts), never taken from the input.
+					memberCount: 0
+				};
+				const version = await recordInsert(tx, 'households', grid, logged, (v) => ({
+					...logged,
+					...created,
+					version: v
+				}));
+				this.members.householdInserted(rowId, version);
+				return version;
+			}
+			case 'residents': {
+				const f = input as InsertFields['residents'];
+				const household = await this.liveRow('households', f.householdId, 'householdId');
+				const grid = await this.gridOf(household.gridId);
+				requireWritable(actor, grid, table);
+				const id = idNumberColumns(this.ids, f.idNumber);
+				const logged = {
+					id: rowId,
+					householdId: f.householdId,
+					gridId: grid.id,
+					name: f.name,
+					...id.logged,
+					phone: f.phone ?? null,
+					birthYear: f.birthYear ?? null,
+					sex: f.sex ?? null,
+					tags: f.tags ?? [],
+					dailyCheckIn: f.dailyCheckIn ?? false
+				};
+				const version = await recordInsert(tx, 'residents', grid, logged, (v) => ({
+					...logged,
+					...id.stored,
+					...created,
+					version: v
+				}));
+				this.members.add(household.id, grid, 1);
+				if (id.stored.idHash) this.idHashes.add(id.stored.idHash);
+				return version;
+			}
+			case 'visits': {
+				const f = input as InsertFields['visits'];
+				if (actor.role === 'system') refuse('table: visits are recorded by people');
+				const household = await this.liveRow('households', f.householdId, 'householdId');
+				const grid = await this.gridOf(household.gridId);
+				requireWritable(actor, grid, table);
+				for (const [i, check] of f.checks.entries()) {
+					const resident = await tx.getRow('residents', check.residentId);
+					if (!resident || resident.householdId !== household.id)
+						refuse(`fields.checks.${i}.residentId: not a member of this household`);
+				}
+				const visitedAt = new Date(f.visitedAt);
+				const logged = {
+					id: rowId,
+					householdId: household.id,
+					gridId: grid.id,
+					workerId: actor.id,
+					visitedAt: visitedAt.toISOString(),
+					day: dayInZone(visitedAt, this.options.timeZone),
+					outcome: f.outcome,
+					checks: f.checks,
+					needs: f.needs ?? [],
+					note: f.note ?? null,
+					abnormal: isAbnormalVisit(f.checks)
+				};
+				return recordInsert(tx, 'visits', grid, logged, () => ({
+					...logged,
+					visitedAt,
+					supersedes: null,
+					createdAt: now
+				}));
+			}
+			case 'checkins': {
+				const f = input as InsertFields['checkins'];
+				if (actor.role === 'system') refuse('table: check-ins are recorded by people');
+				const resident = await this.liveRow('residents', f.residentId, 'residentId');
+				const grid = await this.gridOf(resident.gridId);
+				requireWritable(actor, grid, table);
+				const at = new Date(f.at);
+				const helper = f.assistedBy ? await tx.getUser(f.assistedBy) : null;
+				const logged = {
+					id: rowId,
+					residentId: resident.id,
+					gridId: grid.id,
+					at: at.toISOString(),
+					day: dayInZone(at, this.options.timeZone),
+					status: f.status,
+					channel: f.channel,
+					needs: f.needs ?? [],
+					assistedBy: checkinAssistant(actor, f, grid, helper),
+					recordedBy: actor.id
+				};
+				return recordInsert(tx, 'checkins', grid, logged, () => ({
+					...logged,
+					at,
+					createdAt: now
+				}));
+			}
+			case 'incidents': {
+				const f = input as InsertFields['incidents'];
+				if (actor.role === 'system') refuse('table: incidents are reported by people');
+				const grid = await this.gridOf(f.gridId);
+				requireWritable(actor, grid, table, f.category);
+				if (f.status !== 'reported') refuse('fields.status: a new incident starts as "reported"');
+				if (f.householdId) {
+					const household = await this.liveRow('households', f.householdId, 'householdId');
+					if (household.gridId !== grid.id)
+						refuse('fields.householdId: household is not in this grid');
+				}
+				const due = dueAt(now, f.severity);
+				const logged = {
+					id: rowId,
+					gridId: grid.id,
+					communityCode: grid.communityCode,
+					householdId: f.householdId ?? null,
+					residentId: null,
+					category: f.category,
+					severity: f.severity,
+					description: f.description,
+					status: f.status,
+					dueAt: due.toISOString(),
+					escalatedTo: null,
+					assigneeId: null,
+					reportedBy: actor.id,
+					rating: null
+				};
+				const version = await recordInsert(tx, 'incidents', grid, logged, (v) => ({
+					...logged,
+					dueAt: due,
+					version: v,
+					fieldMeta: {},
+					createdAt: now,
+					updatedAt: now
+				}));
+				await tx.addIncidentTransition({
+					incidentId: rowId,
+					fromStatus: null,
+					toStatus: 'reported',
+					actorId: actor.id
+				});
+				return version;
+			}
+		}
+		return refuse(`table: ${String(table)} is not a synced table`);
+	}
+}
