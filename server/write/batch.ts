@@ -4,6 +4,7 @@
 // checked against the rules (rules.ts) before its first write, and everything else it implies
 // (effects.ts) is derived here: change log and versions, field history, ID-number protection,
 // member counts, incident history and, when the batch settles, the roll-up figures.
+import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { IncidentStatus, SyncTable } from '../../src/lib/shared/enums';
 import type { INSERT_FIELDS, UpdatableTable } from '../../src/lib/shared/schemas';
@@ -155,9 +156,11 @@ export class WriteBatch implements RowReader {
 		const fields: Record<string, unknown> = { status: change.to };
 		if (change.assigneeId !== undefined) fields.assigneeId = change.assigneeId;
 		if (change.note !== undefined) fields.note = change.note;
+		// Keyed like a device's mutation: the row's present version, then a time-ordered id, so
+		// an edit a device made earlier on the same version loses to it and a later one wins.
 		const version = await this.patch('incidents', id, fields, {
 			baseVersion: row.version,
-			mutationId: crypto.randomUUID()
+			mutationId: uuidv7()
 		});
 		// Merged against the present version, a move always wins.
 		return { version: version!, communityCode: row.communityCode };
@@ -221,7 +224,7 @@ export class WriteBatch implements RowReader {
 			row,
 			grid,
 			{ escalatedTo: target },
-			{ baseVersion: row.version, mutationId: crypto.randomUUID() },
+			{ baseVersion: row.version, mutationId: uuidv7() },
 			null,
 			false
 		);
@@ -289,9 +292,8 @@ export class WriteBatch implements RowReader {
 	 * each savepoint.
 	 */
 	async settle(): Promise<void> {
-		const households = await this.members.settle(this.tx);
-		for (const id of households)
-			this.applied.push({ table: 'households', op: 'update', rowId: id });
+		// Member counts are not figures: nothing for the roll-up there.
+		await this.members.settle(this.tx);
 		if (this.options.rollup !== false && this.applied.length) {
 			const change = await this.tx.maintainFigures(this.applied, this.options);
 			for (const code of change.communities) this.communities.add(code);

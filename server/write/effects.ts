@@ -131,9 +131,8 @@ export class MemberCounts {
 		};
 	}
 
-	/** Write the counts; returns the households updated (not those inserted by the batch). */
-	async settle(tx: SyncTx): Promise<string[]> {
-		const updated: string[] = [];
+	/** Write the counts. */
+	async settle(tx: SyncTx): Promise<void> {
 		for (const [id, { grid, delta }] of this.deltas) {
 			const household = await tx.getRow('households', id);
 			if (!household || delta === 0) continue;
@@ -150,10 +149,8 @@ export class MemberCounts {
 				stored: { memberCount },
 				at: null
 			});
-			updated.push(id);
 		}
 		this.deltas.clear();
 		this.inserted.clear();
-		return updated;
 	}
 }

@@ -1,17 +1,26 @@
 // Property: whatever the workload (visits, check-ins of every channel, incidents opened and
 // closed, household and resident deletes, dailyCheckIn toggles, replays of whole batches, rounds,
-// days going by), the figures kept incrementally per push batch equal those rebuilt from the base
-// tables by recompute-rollups, for every node and period, on both databases; and once a day is
-// over, its state figures (households, open and overdue incidents, expected check-ins) read as
-// they stood at its end, at every node.
+// days going by) and whichever way it reaches the write path (a push; a head's incident move
+// online; the escalation job; an erasure; a bulk insert as the seed and imports make; the
+// retention purge), the figures kept incrementally equal those rebuilt from the base tables by
+// recompute-rollups, for every node and period, on both databases; and once a day is over, its
+// state figures (households, open and overdue incidents, expected check-ins) read as they stood
+// at its end, at every node.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPushBatch } from '../../server/sync/push';
-import { createRound } from '../../server/rollup/rounds';
+import { createRound as createRoundAs } from '../../server/rollup/rounds';
+import { escalateOverdue, transitionIncident } from '../../server/rollup/incidents';
+import { eraseResident } from '../../server/privacy/erase';
+import { purgeHealthDetails } from '../../server/privacy/retention';
+import type { Store } from '../../server/store/types';
+import type { RoundRow } from '../../server/rollup/store';
+import { SYSTEM } from '../../server/write';
+import { insertRoster } from '../../server/write/roster';
 import { readMetrics } from '../../server/rollup/read';
 import { dayPeriod } from '../../server/rollup/metrics';
 import { dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
-import type { NodeLevel } from '../../src/lib/shared/enums';
+import { SEVERITIES, type IncidentStatus, type NodeLevel } from '../../src/lib/shared/enums';
 import type { Mutation } from '../../src/lib/shared/schemas';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -26,14 +35,21 @@ type Op =
 	| { kind: 'resident'; household: number; daily: boolean }
 	| { kind: 'visit'; household: number; day: number; abnormal: number[] }
 	| { kind: 'checkin'; resident: number; day: number; channel: number }
-	| { kind: 'incident'; grid: number }
+	| { kind: 'incident'; grid: number; severity?: number }
 	| { kind: 'advance'; incident: number }
 	| { kind: 'deleteHousehold'; household: number }
 	| { kind: 'deleteResident'; resident: number }
 	| { kind: 'toggle'; resident: number }
 	| { kind: 'replay'; batch: number }
 	/** The batch is pushed the next day. */
-	| { kind: 'nextDay' };
+	| { kind: 'nextDay' }
+	// After the batch is pushed, in order: writes made otherwise than by push.
+	/** The incident's next move, made online by its community's head (or its handler). */
+	| { kind: 'move'; incident: number }
+	| { kind: 'escalate' }
+	| { kind: 'erase'; resident: number }
+	| { kind: 'bulk'; grid: number; residents: number; daily: boolean }
+	| { kind: 'purge' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
 	fc.record({ kind: fc.constant('household' as const), grid: fc.nat(2) }),
@@ -50,14 +66,28 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 		day: fc.nat(2),
 		channel: fc.nat(2)
 	}),
-	fc.record({ kind: fc.constant('incident' as const), grid: fc.nat(2) }),
+	fc.record({ kind: fc.constant('incident' as const), grid: fc.nat(2), severity: fc.nat(3) }),
 	fc.record({ kind: fc.constant('advance' as const), incident: fc.nat() }),
 	fc.record({ kind: fc.constant('deleteHousehold' as const), household: fc.nat() }),
 	fc.record({ kind: fc.constant('deleteResident' as const), resident: fc.nat() }),
 	fc.record({ kind: fc.constant('toggle' as const), resident: fc.nat() }),
 	fc.record({ kind: fc.constant('replay' as const), batch: fc.nat() }),
-	fc.record({ kind: fc.constant('nextDay' as const) })
+	fc.record({ kind: fc.constant('nextDay' as const) }),
+	fc.record({ kind: fc.constant('move' as const), incident: fc.nat() }),
+	fc.record({ kind: fc.constant('escalate' as const) }),
+	fc.record({ kind: fc.constant('erase' as const), resident: fc.nat() }),
+	fc.record({
+		kind: fc.constant('bulk' as const),
+		grid: fc.nat(2),
+		residents: fc.nat(3),
+		daily: fc.boolean()
+	}),
+	fc.record({ kind: fc.constant('purge' as const) })
 );
+
+/** A round created by the street officer or a head, through the write path. */
+const createRound = (store: Store, round: RoundRow, user: Parameters<typeof createRoundAs>[1]) =>
+	createRoundAs(store, user, round, { now: round.createdAt, timeZone: 'Asia/Shanghai' });
 
 /** Nodes whose state figures are compared, with their children. */
 const NODES: { code: string; level: NodeLevel; children: (g: string[]) => string[] }[] = [
@@ -70,7 +100,14 @@ const NODES: { code: string; level: NodeLevel; children: (g: string[]) => string
 interface Model {
 	households: { id: string; live: boolean; residents: string[] }[];
 	residents: { id: string; household: string; live: boolean; daily: boolean; version: number }[];
-	incidents: { id: string; step: number; version: number }[];
+	incidents: {
+		id: string;
+		step: number;
+		version: number;
+		head: 'head_a' | 'head_b';
+		/** Who took it on (accepted → in_progress): the only one who may resolve it. */
+		handler: 'admin' | 'head_a' | 'head_b' | null;
+	}[];
 	batches: Mutation[][];
 }
 
@@ -92,18 +129,24 @@ for (const dialect of DIALECTS) {
 				displayName: null
 			});
 			// Rounds at the street and at one community, created before and during the workload.
-			await createRound(db.store, {
-				id: crypto.randomUUID(),
-				divisionCode: '450102001',
-				name: '十一月排查',
-				startDate: DAYS[0],
-				dueDate: DAYS[1],
-				createdBy: fx.users.street.id,
-				createdAt: new Date()
-			});
+			await createRound(
+				db.store,
+				{
+					id: crypto.randomUUID(),
+					divisionCode: '450102001',
+					name: '十一月排查',
+					startDate: DAYS[0],
+					dueDate: DAYS[1],
+					createdBy: fx.users.street.id,
+					createdAt: new Date()
+				},
+				fx.users.street
+			);
 		});
 		afterAll(async () => db.dispose());
 
+		/** Kinds of writes other than a push that the workloads made. */
+		const reached = new Set<string>();
 		/** The community head who may delete a household or resident, by row id. */
 		const headOf = new Map<string, 'head_a' | 'head_b'>();
 		// Deletes are the community head's, kiosk check-ins the community's kiosk's; everything
@@ -153,10 +196,21 @@ for (const dialect of DIALECTS) {
 		}
 
 		/** Turn abstract operations into mutations against the model (skipping impossible ones). */
-		function mutationsOf(ops: Op[]): { mutations: Mutation[]; replays: Mutation[][] } {
+		function mutationsOf(ops: Op[]): {
+			mutations: Mutation[];
+			replays: Mutation[][];
+			after: (() => Promise<void>)[];
+		} {
 			const grids = [fx.grids.a1, fx.grids.a2, fx.grids.b1];
 			const mutations: Mutation[] = [];
 			const replays: Mutation[][] = [];
+			const after: (() => Promise<void>)[] = [];
+			const later = (kind: string, write: () => Promise<void>) =>
+				after.push(async () => {
+					await write();
+					reached.add(kind);
+				});
+			const headOfGrid = (grid: number) => (grid % grids.length === 2 ? 'head_b' : 'head_a');
 			const m = (
 				table: Mutation['table'],
 				op: Mutation['op'],
@@ -244,12 +298,18 @@ for (const dialect of DIALECTS) {
 							m('incidents', 'insert', id, {
 								gridId: grids[op.grid],
 								category: 'safety',
-								severity: 'low',
+								severity: SEVERITIES[op.severity ?? 0],
 								description: '楼道堆物',
 								status: 'reported'
 							})
 						);
-						model.incidents.push({ id, step: 0, version: -1 });
+						model.incidents.push({
+							id,
+							step: 0,
+							version: -1,
+							head: headOfGrid(op.grid),
+							handler: null
+						});
 						break;
 					}
 					case 'advance': {
@@ -259,6 +319,12 @@ for (const dialect of DIALECTS) {
 						);
 						if (!i) break;
 						i.step++;
+						if (STATUS_PATH[i.step] === 'in_progress') i.handler = 'admin';
+						if (STATUS_PATH[i.step] === 'resolved' && i.handler !== 'admin') {
+							// Only the one who took it on resolves it: not the administrator here.
+							i.step--;
+							break;
+						}
 						mutations.push(
 							m('incidents', 'update', i.id, { status: STATUS_PATH[i.step] }, i.version)
 						);
@@ -298,9 +364,99 @@ for (const dialect of DIALECTS) {
 						if (b) replays.push(b);
 						break;
 					}
+					case 'move': {
+						const i = pick(
+							model.incidents.filter((x) => x.step < STATUS_PATH.length - 1 && x.version >= 0),
+							op.incident
+						);
+						if (!i) break;
+						const to = STATUS_PATH[i.step + 1] as IncidentStatus;
+						const actor = to === 'resolved' ? i.handler : i.head;
+						if (!actor) break;
+						i.step++;
+						if (to === 'in_progress') i.handler = i.head;
+						i.version = -1;
+						later('move', async () => {
+							const outcome = await transitionIncident(
+								db.store,
+								fx.users[actor],
+								i.id,
+								{ to },
+								{
+									now: clock,
+									timeZone: TZ
+								}
+							);
+							expect(outcome).toMatchObject({ ok: true });
+							if (outcome.ok) i.version = outcome.version;
+						});
+						break;
+					}
+					case 'escalate':
+						later('escalate', async () => {
+							if ((await escalateOverdue(db.store, clock, TZ)) > 0) reached.add('escalated');
+						});
+						break;
+					case 'erase': {
+						const r = pick(
+							liveResidents.filter((x) => x.version >= 0),
+							op.resident
+						);
+						if (!r) break;
+						r.live = false;
+						later('erase', async () => {
+							const head = fx.users[headOf.get(r.id)!];
+							expect(
+								await eraseResident(db.store, head, r.id, { now: clock, timeZone: TZ })
+							).not.toBe(null);
+						});
+						break;
+					}
+					case 'bulk': {
+						// Not in the model until written (after the batch's push): nothing in the batch
+						// refers to it.
+						const household = { id: crypto.randomUUID(), live: true, residents: [] as string[] };
+						const residents = Array.from({ length: op.residents }, () => ({
+							id: crypto.randomUUID(),
+							householdId: household.id,
+							name: '导入居民',
+							tags: [],
+							dailyCheckIn: op.daily
+						}));
+						later('bulk', async () => {
+							await insertRoster(
+								db.store,
+								SYSTEM,
+								{
+									households: [
+										{ id: household.id, gridId: grids[op.grid], address: '导入地址', tags: [] }
+									],
+									residents
+								},
+								{ now: clock, timeZone: TZ }
+							);
+							model.households.push(household);
+							headOf.set(household.id, headOfGrid(op.grid));
+							for (const stored of await db.store.residentsOfHousehold(household.id)) {
+								household.residents.push(stored.id);
+								headOf.set(stored.id, headOfGrid(op.grid));
+								model.residents.push({
+									id: stored.id,
+									household: household.id,
+									live: true,
+									daily: op.daily,
+									version: stored.version
+								});
+							}
+						});
+						break;
+					}
+					case 'purge':
+						later('purge', async () => void (await purgeHealthDetails(db.store, clock, TZ)));
+						break;
 				}
 			}
-			return { mutations, replays };
+			return { mutations, replays, after };
 		}
 
 		it('after random workloads every incremental figure equals the recomputed one', async () => {
@@ -314,15 +470,19 @@ for (const dialect of DIALECTS) {
 					fc.boolean(),
 					async (batches, newRound) => {
 						if (newRound)
-							await createRound(db.store, {
-								id: crypto.randomUUID(),
-								divisionCode: '450102001003',
-								name: '社区排查',
-								startDate: DAYS[1],
-								dueDate: DAYS[2],
-								createdBy: fx.users.head_a.id,
-								createdAt: new Date()
-							});
+							await createRound(
+								db.store,
+								{
+									id: crypto.randomUUID(),
+									divisionCode: '450102001003',
+									name: '社区排查',
+									startDate: DAYS[1],
+									dueDate: DAYS[2],
+									createdBy: fx.users.head_a.id,
+									createdAt: new Date()
+								},
+								fx.users.head_a
+							);
 						const ended: { day: string; state: Record<string, number[]> }[] = [];
 						for (const ops of batches) {
 							if (ops.some((op) => op.kind === 'nextDay')) {
@@ -332,7 +492,7 @@ for (const dialect of DIALECTS) {
 								ended.push({ day, state: await stateFigures(day, last) });
 								clock = new Date(clock.getTime() + 86_400_000);
 							}
-							const { mutations, replays } = mutationsOf(ops);
+							const { mutations, replays, after } = mutationsOf(ops);
 							if (mutations.length) {
 								const results = await push(mutations);
 								expect(results.map((r) => r.status)).toEqual(mutations.map(() => 'applied'));
@@ -351,6 +511,7 @@ for (const dialect of DIALECTS) {
 								const again = await push(replay);
 								expect(again.every((r) => r.status === 'duplicate')).toBe(true);
 							}
+							for (const write of after) await write();
 						}
 						// Past days keep the state they ended with, whatever the later batches did.
 						for (const { day, state } of ended)
@@ -373,6 +534,39 @@ for (const dialect of DIALECTS) {
 					// abnormal check needs a resident in the visited household), so the check below
 					// never depends on chance, and one that repeats a visit across batches.
 					examples: [
+						// Every way into the write path besides a push, in one workload.
+						[
+							[
+								[
+									{ kind: 'household', grid: 0 },
+									{ kind: 'resident', household: 0, daily: true },
+									{ kind: 'resident', household: 0, daily: true },
+									{ kind: 'visit', household: 0, day: 0, abnormal: [0] },
+									{ kind: 'checkin', resident: 0, day: 0, channel: 2 },
+									{ kind: 'incident', grid: 0, severity: 3 },
+									{ kind: 'incident', grid: 2, severity: 1 },
+									{ kind: 'bulk', grid: 2, residents: 3, daily: true }
+								],
+								[
+									{ kind: 'nextDay' },
+									{ kind: 'move', incident: 0 },
+									{ kind: 'move', incident: 1 },
+									{ kind: 'escalate' },
+									{ kind: 'erase', resident: 0 },
+									{ kind: 'purge' }
+								],
+								[
+									{ kind: 'move', incident: 0 },
+									{ kind: 'move', incident: 0 },
+									{ kind: 'visit', household: 0, day: 0, abnormal: [0, 1] },
+									{ kind: 'checkin', resident: 3, day: 1, channel: 2 },
+									{ kind: 'toggle', resident: 2 },
+									{ kind: 'deleteResident', resident: 1 }
+								],
+								[{ kind: 'move', incident: 0 }, { kind: 'move', incident: 0 }, { kind: 'escalate' }]
+							],
+							false
+						],
 						[
 							[
 								[
@@ -409,7 +603,16 @@ for (const dialect of DIALECTS) {
 					]
 				}
 			);
-			// The workloads reached every kind of figure.
+			// The workloads went through every way into the write path, and reached every kind of
+			// figure.
+			expect([...reached].sort()).toEqual([
+				'bulk',
+				'erase',
+				'escalate',
+				'escalated',
+				'move',
+				'purge'
+			]);
 			expect([...metrics].sort()).toEqual(
 				expect.arrayContaining([
 					'abnormalResidents',

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addHouseholds, addResidents } from './roster';
+import { addHouseholds } from './roster';
 import { openStore } from '../../server/store/index';
 import { seedFixture, type Fixture } from './fixtures';
 import { openTestStore, type TestStore } from './stores';
