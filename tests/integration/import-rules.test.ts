@@ -1,6 +1,10 @@
 // The import rules of `npm run lint` (.dependency-cruiser.cjs): they see cycles made of type
 // imports and through components, resolve $lib, and the tree has none.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -12,14 +16,11 @@ interface Cruise {
 }
 
 async function cruise(...paths: string[]): Promise<Cruise> {
-	const args = [
-		'depcruise',
-		...paths,
-		'--config',
-		'.dependency-cruiser.cjs',
-		'--output-type',
-		'json'
-	];
+	return cruiseWith('.dependency-cruiser.cjs', paths);
+}
+
+async function cruiseWith(config: string, paths: string[]): Promise<Cruise> {
+	const args = ['depcruise', ...paths, '--config', config, '--output-type', 'json'];
 	const { stdout } = await run('npx', args, { maxBuffer: 64 << 20 }).catch(
 		(error: { stdout: string }) => error
 	);
@@ -52,5 +53,54 @@ describe('import rules', () => {
 				.map((d) => `${m.source} → ${d.module}`)
 		);
 		expect(unresolved).toEqual([]);
+	});
+
+	it('refuse the raw row transaction outside the store and the write path', async () => {
+		// The project's rules, with the fixture counted as application code.
+		const rules = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as {
+			forbidden: { name: string; from: { path?: string } }[];
+		};
+		const config = {
+			...rules,
+			forbidden: rules.forbidden.map((rule) =>
+				rule.name === 'one-write-path'
+					? { ...rule, from: { ...rule.from, path: '^(server|src|tests/fixtures/raw-write)/' } }
+					: rule
+			)
+		};
+		const file = join(mkdtempSync(join(tmpdir(), 'rules-')), 'config.cjs');
+		writeFileSync(file, `module.exports = ${JSON.stringify(config)};`);
+		const { summary } = await cruiseWith(file, ['tests/fixtures/raw-write']);
+		const refused = summary.violations.filter((v) => v.rule.name === 'one-write-path');
+		expect(refused.map((v) => v.to).sort()).toEqual([
+			'server/store/row-access.ts',
+			'server/store/sync-types.ts'
+		]);
+	});
+});
+
+describe('the one write path', () => {
+	const SYNCED = 'households|residents|visits|checkins|incidents|changeLog|rounds|fieldHistory';
+	// `.insert(t.households)`, `.update(visits)`, `.delete(this.t.incidents)` and the like.
+	const RAW_WRITE = new RegExp(
+		`\\.(insert|update|delete)\\(\\s*(?:[\\w.]+\\.)?(${SYNCED}|incidentTransitions)\\b`
+	);
+	const sources = (dir: string): string[] =>
+		readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+			const path = join(dir, entry.name);
+			if (entry.isDirectory()) return sources(path);
+			return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+		});
+
+	it('is the only code that writes a synced table', () => {
+		const root = join(import.meta.dirname, '../..');
+		const writers = sources(join(root, 'server')).filter((file) =>
+			RAW_WRITE.test(readFileSync(file, 'utf8'))
+		);
+		// The raw row transaction itself (its generic writes name no table; rounds are inserted
+		// by name), opened by server/write/ only.
+		expect(writers.map((file) => relative(root, file))).toEqual(['server/store/sync-tx.ts']);
+		expect(RAW_WRITE.test('await tx.update(t.incidents).set({ status })')).toBe(true);
+		expect(RAW_WRITE.test('db.insert(visits).values(rows)')).toBe(true);
 	});
 });
