@@ -1,10 +1,11 @@
-// Incremental roll-up maintenance for one push batch (architecture.md §6). Called once at the
-// end of the batch's transaction, BEFORE the batch is flushed: the database then still holds
-// the state before the batch, the transaction's row cache the state after it, so every figure
-// changes by (contribution after − contribution before) of the rows the batch touched. All reads
-// are indexed lookups by the batch's own row, household and resident ids: the cost follows the
-// batch, never the size of the tables. Replays are answered `duplicate` before they reach here,
-// so they change nothing. The first batch of a day freezes the day before first (snapshots.ts).
+// Incremental roll-up maintenance for one write batch (docs/architecture.md, "The write path"):
+// called when the batch settles (server/write/batch.ts), before it is flushed: the database then
+// still holds the state before the batch, the transaction's row cache the state after it, so
+// every figure changes by (contribution after − contribution before) of the rows the batch
+// touched. All reads are indexed lookups by the batch's own row, household and resident ids: the
+// cost follows the batch, never the size of the tables. Replays are answered `duplicate` before
+// they reach here, so they change nothing. The first batch of a day freezes the day before
+// first (snapshots.ts).
 import { and, eq, gte, lte, or, type SQL } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
 import type { SyncTable } from '../../src/lib/shared/enums';
