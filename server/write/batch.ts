@@ -162,8 +162,13 @@ export class WriteBatch implements RowReader {
 			baseVersion: row.version,
 			mutationId: uuidv7()
 		});
-		// Merged against the present version, a move always wins.
-		return { version: version!, communityCode: row.communityCode };
+		// Only an edit a device made on this same version with a later clock can beat it.
+		if (version === undefined)
+			refuse(
+				'fields.status: changed on a device at the same moment; reload and try again',
+				'illegal'
+			);
+		return { version, communityCode: row.communityCode };
 	}
 
 	/** Soft-delete a household or a resident; returns the row's new version. */
