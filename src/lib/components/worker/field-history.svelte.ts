@@ -1,7 +1,7 @@
 // Loads a household's field history for the household page, again when the network returns.
 import { loadFieldHistory, type FieldHistory } from '$lib/client/field-history';
-import { network } from '$lib/client/network.svelte';
-import { session } from '$lib/client/session.svelte';
+import { network } from '$lib/app/network.svelte';
+import { session } from '$lib/app/session.svelte';
 import { syncClient } from '$lib/client/sync.svelte';
 
 export class FieldHistoryState {
