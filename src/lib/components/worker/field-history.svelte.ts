@@ -2,7 +2,7 @@
 import { loadFieldHistory, type FieldHistory } from '$lib/client/field-history';
 import { network } from '$lib/app/network.svelte';
 import { session } from '$lib/app/session.svelte';
-import { syncClient } from '$lib/client/sync.svelte';
+import { syncClient } from '$lib/sync/sync.svelte';
 
 export class FieldHistoryState {
 	history = $state.raw<FieldHistory | null>(null);
