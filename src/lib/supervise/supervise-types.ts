@@ -1,5 +1,5 @@
 // Shapes of the supervision API answers (roll-up, grids, rounds, incidents, alerts, settings),
-// checked at the boundary like the rest of the client's API answers (see ./types.ts).
+// checked at the boundary like the rest of the client's API answers (see $lib/app/types.ts).
 import { z } from 'zod';
 import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '$lib/shared/enums';
 import { nodeLevelSchema } from '$lib/app/types';
