@@ -2,7 +2,7 @@ import { browser } from '$app/environment';
 import { i18n } from '$lib/i18n/locale.svelte';
 import { network } from '$lib/app/network.svelte';
 import { session } from '$lib/app/session.svelte';
-import { lock } from '$lib/client/lock.svelte';
+import { lock } from '$lib/privacy/lock.svelte';
 // Applies the device's display modes on import, before the first screen renders.
 import '$lib/app/modes.svelte';
 

@@ -5,7 +5,7 @@ import type { GridcareDb } from '$lib/db/db';
 import { directoryEntrySchema, type DirectoryEntry } from './kiosk-checkin';
 import { apiRequest } from '$lib/app/api';
 import { getDeviceId, session } from '$lib/app/session.svelte';
-import { endServerSession } from '$lib/client/sign-out';
+import { endServerSession } from '$lib/privacy/sign-out';
 import { loginResponseSchema, type SessionUser } from '$lib/app/types';
 
 export * from './kiosk-checkin';

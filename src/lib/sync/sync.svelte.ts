@@ -25,10 +25,10 @@ import {
 	PullWorker
 } from '$lib/sync/pull-worker-client';
 import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
-import { lock } from '$lib/client/lock.svelte';
+import { lock } from '$lib/privacy/lock.svelte';
 import { KIOSK_ROLES, syncsGridData } from '$lib/app/roles';
 import { getDeviceId, session, type StoredSession } from '$lib/app/session.svelte';
-import { endServerSession, signOutWhenDelivered } from '$lib/client/sign-out';
+import { endServerSession, signOutWhenDelivered } from '$lib/privacy/sign-out';
 import { deviceStorage } from '$lib/app/storage.svelte';
 
 const READY_KEY = 'client.initialDownloadAt';
