@@ -19,7 +19,7 @@ const config = {
 			strict: true
 		}),
 		serviceWorker: {
-			// Registered by src/lib/client/app-update.svelte.ts so the app can offer updates itself.
+			// Registered by src/lib/app/app-update.svelte.ts so the app can offer updates itself.
 			register: false
 		}
 	}

@@ -14,7 +14,7 @@ import {
 } from './repositories';
 import { FieldCipher, isSealed, LockedError } from './sealed';
 import { outboxView } from './worker-reads';
-import { newDataKey } from '$lib/client/crypto';
+import { newDataKey } from '$lib/privacy/crypto';
 import { SyncEngine } from '$lib/sync/engine';
 import { applyPulledPage } from '$lib/sync/pull';
 import { FakeSyncServer, ManualTimers, openTestDb } from '$lib/sync/test-support';

@@ -7,7 +7,7 @@
 // flag) stays in clear so lists, indexes and search work without the key.
 //
 // The data key exists unwrapped only in memory while the app is unlocked (see
-// $lib/client/crypto.ts); a locked app, or someone copying the IndexedDB files, sees ciphertext.
+// $lib/privacy/crypto.ts); a locked app, or someone copying the IndexedDB files, sees ciphertext.
 import type { SyncTable } from '$lib/shared/enums';
 
 /** Fields sealed per table; the same names in rows and in mutation fields. */

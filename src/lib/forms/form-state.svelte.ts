@@ -3,7 +3,7 @@
 // the failure of an unexpected kind (storage full, database closed). Values typed are never
 // cleared by a failed save: nothing is lost on a validation error.
 import { tick } from 'svelte';
-import { syncClient } from '$lib/client/sync.svelte';
+import { syncClient } from '$lib/sync/sync.svelte';
 import type { GridcareDb } from '$lib/db/db';
 import { ValidationError } from '$lib/db/local-rows';
 import { fieldErrorText } from './field-text';

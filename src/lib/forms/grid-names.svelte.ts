@@ -1,8 +1,8 @@
 // Names of the user's grids for headings and choices: the copy saved on this device at once,
 // then the server's when it answers (which also saves it for next time, offline included).
 import { m } from '$lib/paraglide/messages';
-import { loadNode } from '$lib/client/divisions';
-import { session } from '$lib/client/session.svelte';
+import { loadNode } from '$lib/app/divisions';
+import { session } from '$lib/app/session.svelte';
 
 export class GridNames {
 	#ids: () => readonly string[];

@@ -2,7 +2,7 @@
 // from). Unlike a live query it does not follow later changes: a form must not be rebuilt under
 // the user's fingers when a sync brings a new version of the row.
 import type { GridcareDb } from '$lib/db/db';
-import { syncClient } from '$lib/client/sync.svelte';
+import { syncClient } from '$lib/sync/sync.svelte';
 
 export class OneShot<K, T> {
 	value = $state.raw<T | undefined>(undefined);

@@ -4,7 +4,7 @@
 // (fake) IndexedDB, the real sealing and the in-memory sync server.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newDataKey } from '$lib/client/crypto';
+import { newDataKey } from '$lib/privacy/crypto';
 import { GridcareDb } from '$lib/db/db';
 import { FieldCipher, isSealed, LockedError } from '$lib/db/sealed';
 import { REVOKED, SyncEngine } from './engine';

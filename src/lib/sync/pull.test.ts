@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GridcareDb } from '$lib/db/db';
 import { updateHousehold } from '$lib/db/repositories';
-import { newDataKey } from '$lib/client/crypto';
+import { newDataKey } from '$lib/privacy/crypto';
 import { FieldCipher, isSealed, LockedError } from '$lib/db/sealed';
 import {
 	applyPulledPage,

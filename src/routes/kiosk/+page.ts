@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
-import { homePath, KIOSK_ROLES } from '$lib/client/roles';
-import { session } from '$lib/client/session.svelte';
+import { homePath, KIOSK_ROLES } from '$lib/app/roles';
+import { session } from '$lib/app/session.svelte';
 
 /** An enrolled kiosk (or a volunteer) opens the check-in; whoever else is sent to enrolment or home. */
 export const load = async () => {

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { signedInHome } from '$lib/client/guard';
+import { signedInHome } from '$lib/app/guard';
 
 export const load = async ({ url }) => {
 	const home = await signedInHome();

@@ -1,4 +1,4 @@
-import { dateAt } from '$lib/client/supervise-attention';
+import { dateAt } from '$lib/supervise/supervise-attention';
 
 // The current time as state, ticking every 30 s, for "has not synced for a day" and "overdue".
 export class Clock {

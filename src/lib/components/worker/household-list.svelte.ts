@@ -1,7 +1,7 @@
 // The household list of one grid: the summaries come from a live query of the device's data (so
 // a visit saved or pulled shows at once); what is typed is applied after a short pause, and the
 // search and filters run in memory over the summaries.
-import { LiveQuery } from '$lib/client/live-query.svelte';
+import { LiveQuery } from '$lib/app/live-query.svelte';
 import { coveragePeriod, gridRows } from '$lib/db/worker-reads';
 import { rangesAt, type CoveragePeriod } from '$lib/domain/calendar';
 import {

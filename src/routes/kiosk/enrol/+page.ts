@@ -1,4 +1,4 @@
-import { session } from '$lib/client/session.svelte';
+import { session } from '$lib/app/session.svelte';
 
 export const load = async () => {
 	await session.load();

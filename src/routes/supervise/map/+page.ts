@@ -1,3 +1,3 @@
-import { requireRole } from '$lib/client/guard';
+import { requireRole } from '$lib/app/guard';
 
 export const load = async () => ({ user: await requireRole(['community_head']) });

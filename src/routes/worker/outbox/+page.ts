@@ -1,4 +1,4 @@
-import { requireRole } from '$lib/client/guard';
-import { SYNC_ROLES } from '$lib/client/roles';
+import { requireRole } from '$lib/app/guard';
+import { SYNC_ROLES } from '$lib/app/roles';
 
 export const load = async () => ({ user: await requireRole(SYNC_ROLES) });

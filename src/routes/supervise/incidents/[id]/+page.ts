@@ -1,4 +1,4 @@
-import { requireRole } from '$lib/client/guard';
+import { requireRole } from '$lib/app/guard';
 
 export const load = async ({ params }) => ({
 	user: await requireRole(['community_head']),

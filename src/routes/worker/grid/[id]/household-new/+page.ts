@@ -1,5 +1,5 @@
-import { requireRole } from '$lib/client/guard';
-import { WORKER_ROLES } from '$lib/client/roles';
+import { requireRole } from '$lib/app/guard';
+import { WORKER_ROLES } from '$lib/app/roles';
 
 export const load = async ({ params }) => ({
 	user: await requireRole(WORKER_ROLES),

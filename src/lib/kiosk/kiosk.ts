@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import type { GridcareDb } from '$lib/db/db';
 import { directoryEntrySchema, type DirectoryEntry } from './kiosk-checkin';
-import { apiRequest } from './api';
-import { getDeviceId, session } from './session.svelte';
-import { endServerSession } from './sign-out';
-import { loginResponseSchema, type SessionUser } from './types';
+import { apiRequest } from '$lib/app/api';
+import { getDeviceId, session } from '$lib/app/session.svelte';
+import { endServerSession } from '$lib/privacy/sign-out';
+import { loginResponseSchema, type SessionUser } from '$lib/app/types';
 
 export * from './kiosk-checkin';
 

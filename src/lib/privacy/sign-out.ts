@@ -1,7 +1,7 @@
 // Signing out: the outbox goes out first, then the session ends on the server (POST /auth/logout)
 // and on this device. Ending it on the server is best effort: with no network the local sign-out
 // still completes, and the server's session runs out on its own.
-import { API_BASE } from './api';
+import { API_BASE } from '$lib/app/api';
 
 /** How long a sign-out waits for the server before going on without it. */
 const LOGOUT_TIMEOUT_MS = 5_000;

@@ -9,8 +9,8 @@
 // A PIN is required: a user the lock applies to sees no cached data until one is set.
 import { del, get, set } from 'idb-keyval';
 import { keyRing } from './crypto';
-import { KIOSK_ROLES, syncsGridData } from './roles';
-import { session, type SignedIn } from './session.svelte';
+import { KIOSK_ROLES, syncsGridData } from '$lib/app/roles';
+import { session, type SignedIn } from '$lib/app/session.svelte';
 import { endServerSession } from './sign-out';
 import {
 	createPinVerifier,

@@ -2,9 +2,9 @@
 // visible so new coverage shows within seconds, and kept on the device (one snapshot per request
 // path) so that with no network the screen shows the last figures with the time they were
 // fetched. Create it in a component's script; polling stops with the component.
-import { ApiError } from './api';
-import { network } from './network.svelte';
-import { session } from './session.svelte';
+import { ApiError } from '$lib/app/api';
+import { network } from '$lib/app/network.svelte';
+import { session } from '$lib/app/session.svelte';
 import { isoNow, snapshots } from './supervise-cache';
 
 /** How often figures are refreshed while the screen is visible. */

@@ -3,7 +3,7 @@
 // follow-up closes with a check-in of channel "worker" (a visit or a call), like any check-in.
 import { z } from 'zod';
 import { dayInZone } from '$lib/domain/day';
-import { apiRequest } from './api';
+import { apiRequest } from '$lib/app/api';
 
 export const DEFAULT_CUTOFF = '10:00';
 /** "A day" of check-ins, as for the roll-up (GRIDCARE_TZ's default). */

@@ -1,7 +1,7 @@
 // Calls of the supervision API (the community head's and the officers' screens), on top of the
 // shared fetch wrapper: the same errors, the same bearer token.
 import { z } from 'zod';
-import { API_BASE, ApiError, apiRequest } from './api';
+import { API_BASE, ApiError, apiRequest } from '$lib/app/api';
 import {
 	alertListSchema,
 	communityGridsSchema,

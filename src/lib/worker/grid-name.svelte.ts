@@ -1,8 +1,8 @@
 // A grid's name for a heading: the copy saved on this device at once, then the server's when
 // it answers. A grid the server does not know (or no network and no copy) keeps a plain name.
 import { untrack } from 'svelte';
-import { loadNode } from './divisions';
-import { session } from './session.svelte';
+import { loadNode } from '$lib/app/divisions';
+import { session } from '$lib/app/session.svelte';
 
 export class GridName {
 	name = $state<string | null>(null);

@@ -1,5 +1,5 @@
 // Where a supervisor's screens start: an officer's scope is one division code.
-import type { SessionUser } from './types';
+import type { SessionUser } from '$lib/app/types';
 
 export function scopeRoot(user: Pick<SessionUser, 'scope'>): string | null {
 	return user.scope[0] ?? null;

@@ -2,7 +2,7 @@
 import { redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import type { Role } from '$lib/shared/enums';
-import { lock } from './lock.svelte';
+import { lock } from '$lib/privacy/lock.svelte';
 import { homePath } from './roles';
 import { session } from './session.svelte';
 import type { SessionUser } from './types';

@@ -25,11 +25,11 @@ import {
 	PullWorker
 } from '$lib/sync/pull-worker-client';
 import { isSyncNowMessage, OUTBOX_SYNC_TAG, type SyncNowAnswer } from '$lib/sw/messages';
-import { lock } from './lock.svelte';
-import { KIOSK_ROLES, syncsGridData } from './roles';
-import { getDeviceId, session, type StoredSession } from './session.svelte';
-import { endServerSession, signOutWhenDelivered } from './sign-out';
-import { deviceStorage } from './storage.svelte';
+import { lock } from '$lib/privacy/lock.svelte';
+import { KIOSK_ROLES, syncsGridData } from '$lib/app/roles';
+import { getDeviceId, session, type StoredSession } from '$lib/app/session.svelte';
+import { endServerSession, signOutWhenDelivered } from '$lib/privacy/sign-out';
+import { deviceStorage } from '$lib/app/storage.svelte';
 
 const READY_KEY = 'client.initialDownloadAt';
 const LAST_SYNC_KEY = 'client.lastSyncAt';

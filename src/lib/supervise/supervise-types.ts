@@ -1,8 +1,8 @@
 // Shapes of the supervision API answers (roll-up, grids, rounds, incidents, alerts, settings),
-// checked at the boundary like the rest of the client's API answers (see ./types.ts).
+// checked at the boundary like the rest of the client's API answers (see $lib/app/types.ts).
 import { z } from 'zod';
 import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '$lib/shared/enums';
-import { nodeLevelSchema } from './types';
+import { nodeLevelSchema } from '$lib/app/types';
 
 /** The roll-up metrics of api-contract.md (names fixed). */
 export const METRIC_NAMES = [

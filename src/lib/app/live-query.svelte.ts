@@ -3,7 +3,7 @@
 // another tab. Create it in a component's script; it stops with the component.
 import { liveQuery } from 'dexie';
 import type { GridcareDb } from '$lib/db/db';
-import { syncClient } from './sync.svelte';
+import { syncClient } from '$lib/sync/sync.svelte';
 
 export class LiveQuery<K, T> {
 	/** The latest answer; undefined until the first one arrives. */

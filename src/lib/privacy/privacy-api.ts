@@ -1,6 +1,6 @@
 // Calls of the privacy routes from the app: unmask one field, the audit trail, duplicate flags.
 import { z } from 'zod';
-import { apiRequest } from '$lib/client/api';
+import { apiRequest } from '$lib/app/api';
 import type { DuplicateAction, UnmaskField, UnmaskReason } from '$lib/shared/privacy';
 
 const unmaskAnswer = z.object({ value: z.string() });

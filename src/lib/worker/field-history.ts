@@ -2,7 +2,7 @@
 // when it answers (GET /api/v1/history/…), and the copy saved on this device otherwise.
 import { z } from 'zod';
 import type { GridcareDb } from '$lib/db/db';
-import { ApiError, apiRequest } from './api';
+import { ApiError, apiRequest } from '$lib/app/api';
 
 export const fieldHistoryEntrySchema = z.object({
 	field: z.string(),
