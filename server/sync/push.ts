@@ -12,7 +12,8 @@ import {
 	instantSchema,
 	UPDATE_FIELDS,
 	type UpdatableTable,
-	type PushMutation as Mutation
+	type PushMutation as Mutation,
+	type PushResult
 } from '../../src/lib/shared/schemas';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
@@ -21,10 +22,8 @@ import type { NewAuditEntry } from '../store/types';
 import { valueRefusal } from '../store/refusals';
 import { refuse, write, WriteRefusal, type WriteBatch } from '../write';
 
-export type PushResult =
-	| { id: string; status: 'applied'; version?: number }
-	| { id: string; status: 'duplicate' }
-	| { id: string; status: 'rejected'; reason: string };
+/** One result per mutation, as the app reads it (the shared `pushResultSchema`). */
+export type { PushResult };
 
 export interface PushContext {
 	user: UserRow;
