@@ -1,7 +1,7 @@
-// The app and the server read one definition of each answer they exchange (src/lib/shared/):
-// these assertions are checked by the type checker (`vitest run --project unit` and `npm run
-// check`), so a field renamed, added or retyped on one side only fails them. The routes' answers are taken from the server's
-// route table through Hono's typed client, as a caller of the API would see them.
+// The app and the server read one definition of each answer they exchange (src/lib/shared/): these
+// assertions are checked by the type checker (`vitest run --project unit` and `npm run check`), so
+// a field renamed, added or retyped on one side only fails them. The routes' answers are taken from
+// the server's route table through Hono's typed client, as a caller of the API would see them.
 import { describe, expectTypeOf, it } from 'vitest';
 import type { hc, InferResponseType } from 'hono/client';
 import type { JSONParsed } from 'hono/utils/types';
