@@ -12,7 +12,15 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'server/**/*.test.ts'],
-					environment: 'node'
+					environment: 'node',
+					// Type-level tests (*.test-d.ts) run through the type checker; errors elsewhere are
+					// svelte-check's to report (`npm run check`).
+					typecheck: {
+						enabled: true,
+						include: ['src/**/*.test-d.ts'],
+						tsconfig: './tsconfig.json',
+						ignoreSourceErrors: true
+					}
 				}
 			},
 			{

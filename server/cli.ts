@@ -1,4 +1,4 @@
-// `npx gridcare <command>` (api-contract.md "Command line"). Exit 0 on success; otherwise a
+// `npx gridcare <command>` (README, "Command line"). Exit 0 on success; otherwise a
 // one-line reason on stderr and exit code 1.
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';

@@ -1,4 +1,4 @@
-// Deployment configuration from the environment (api-contract.md "Configuration").
+// Deployment configuration from the environment (README, "Configuration").
 import { DEFAULT_DATABASE_URL } from './store/index';
 import { timeZoneFromEnv } from './time-zone';
 import { TrustedProxies } from './auth/client-address';

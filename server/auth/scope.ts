@@ -1,4 +1,5 @@
-// Who may see what (architecture.md §7). The server decides; client-side filtering is a convenience.
+// Who may see what (docs/security.md, "Who sees what"). The server decides; client-side filtering
+// is a convenience.
 import type { UserRow } from '../store/types';
 import type { Role } from '../../src/lib/shared/enums';
 

@@ -1,4 +1,4 @@
-// Erasing a resident who moved out (docs/security.md, personal data): the row keeps its id so
+// Erasing a resident who moved out (README, "Privacy (personal data)"): the row keeps its id so
 // history still points somewhere, but every personal field is emptied, the ID number and its
 // hash go, and devices receive the erasure as a delete. It goes through the write path like a
 // pushed delete, so the roll-up figures (households' members, expected check-ins and the days

@@ -1,18 +1,8 @@
-// Roll-up metric names (api-contract.md "Roll-up metrics"; the names are fixed) and periods.
+// Roll-up metric periods and which metrics are stored; the metric names themselves are shared
+// with the app (src/lib/shared/metrics.ts).
+import { METRICS, type MetricName, type Metrics } from '../../src/lib/shared/metrics';
 
-export const METRICS = [
-	'households',
-	'visitedHouseholds',
-	'visits',
-	'abnormalResidents',
-	'openIncidents',
-	'overdueIncidents',
-	'checkinsExpected',
-	'checkinsDone',
-	'missedCheckins'
-] as const;
-export type MetricName = (typeof METRICS)[number];
-export type Metrics = Record<MetricName, number>;
+export { METRICS, type MetricName, type Metrics };
 
 /**
  * What rollup_figures stores. State metrics (households, openIncidents, checkinsExpected) are
@@ -22,15 +12,7 @@ export type Metrics = Record<MetricName, number>;
  * When a day is over, the state metrics and its overdueIncidents are frozen under "day:<day>"
  * (snapshots.ts), so a past day shows them as they were at its end.
  */
-export type StoredMetric =
-	| 'households'
-	| 'visitedHouseholds'
-	| 'visits'
-	| 'abnormalResidents'
-	| 'openIncidents'
-	| 'overdueIncidents'
-	| 'checkinsExpected'
-	| 'checkinsDone';
+export type StoredMetric = Exclude<MetricName, 'missedCheckins'>;
 
 /** Metrics that describe the state at an instant, kept under "now" (not counts of a period's events). */
 export const STATE_METRICS = ['households', 'openIncidents', 'checkinsExpected'] as const;

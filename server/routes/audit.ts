@@ -2,24 +2,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { communityOfHead, headsCommunity } from '../privacy/access';
+import { auditTrailSchema } from '../../src/lib/shared/privacy';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
-const entrySchema = z
-	.object({
-		id: z.string(),
-		at: z.string(),
-		userId: z.string(),
-		role: z.string(),
-		action: z.string(),
-		subjectType: z.string(),
-		subjectId: z.string(),
-		communityCode: z.string().nullable(),
-		reason: z.string().nullable(),
-		deviceId: z.string().nullable(),
-		details: z.record(z.string(), z.unknown()).nullable()
-	})
-	.openapi('AuditEntry');
+// Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
+// @hono/zod-openapi has loaded, and the app's schemas may be built before.
+const auditTrail = auditTrailSchema.meta({ id: 'AuditTrail' });
 
 const auditRoute = createRoute({
 	method: 'get',
@@ -40,7 +29,7 @@ const auditRoute = createRoute({
 	responses: {
 		200: {
 			description: 'Entries',
-			content: { 'application/json': { schema: z.object({ entries: z.array(entrySchema) }) } }
+			content: { 'application/json': { schema: auditTrail } }
 		},
 		400: errorResponse('Bad code or limit'),
 		...AUTH_ERRORS

@@ -1,6 +1,7 @@
 // Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
 import { eraseResident } from '../privacy/erase';
 import { createRoute, z } from '@hono/zod-openapi';
+import { stringify } from 'csv-stringify/sync';
 import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, canUnmask, headsCommunity } from '../privacy/access';
@@ -78,12 +79,18 @@ const exportRoute = createRoute({
 	}
 });
 
-const csvCell = (v: unknown) => {
-	const text = v === null || v === undefined ? '' : String(v);
-	// A leading = + - @ would run as a formula in a spreadsheet.
-	const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-	return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
+/**
+ * CSV (RFC 4180, CRLF) that a spreadsheet opens as the text stored: a cell containing a comma, a
+ * quote, a CR or an LF is quoted (a lone CR or LF too: `quote_record_delimiter`, which is off by
+ * default once the delimiter is set), and a text cell starting with = + - @, a tab or a CR (or
+ * their full-width forms) is prefixed with ' so that it is not run as a formula.
+ */
+const toCsv = (rows: (string | number | null)[][]) =>
+	stringify(rows, {
+		record_delimiter: 'windows',
+		quote_record_delimiter: true,
+		escape_formulas: true
+	});
 
 export const residentRoutes = router()
 	.openapi(unmaskRoute, async (c) => {
@@ -153,24 +160,20 @@ export const residentRoutes = router()
 				{ error: 'forbidden', message: "gridId: only the grid's worker or community head" },
 				403
 			);
-		const lines = [['household', 'name', 'idNumber', 'phone', 'birthYear', 'sex'].join(',')];
-		let count = 0;
+		const rows: (string | number | null)[][] = [
+			['household', 'name', 'idNumber', 'phone', 'birthYear', 'sex']
+		];
 		for (const household of await store.householdsOfGrid(grid.id))
-			for (const r of await store.residentsOfHousehold(household.id)) {
-				count++;
-				lines.push(
-					[
-						household.address,
-						maskName(r.name),
-						r.idNumberMasked,
-						r.phone ? maskPhone(r.phone) : '',
-						r.birthYear,
-						r.sex
-					]
-						.map(csvCell)
-						.join(',')
-				);
-			}
+			for (const r of await store.residentsOfHousehold(household.id))
+				rows.push([
+					household.address,
+					maskName(r.name),
+					r.idNumberMasked,
+					r.phone ? maskPhone(r.phone) : '',
+					r.birthYear,
+					r.sex
+				]);
+		const count = rows.length - 1;
 		await audit(c, {
 			action: 'export',
 			subjectType: 'grid',
@@ -179,5 +182,5 @@ export const residentRoutes = router()
 			details: { rows: count, format: 'csv' }
 		});
 		c.header('Content-Disposition', `attachment; filename="residents-${grid.id}.csv"`);
-		return c.body(lines.join('\r\n') + '\r\n', 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+		return c.body(toCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
 	});

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { calendarDateSchema, safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { dayInZone } from '../../src/lib/domain/day';
-import { METRICS, dayPeriod, roundPeriod } from '../rollup/metrics';
+import { dayPeriod, roundPeriod } from '../rollup/metrics';
+import { metricsSchema as sharedMetricsSchema } from '../../src/lib/shared/metrics';
 import { readMetrics, readTrend } from '../rollup/read';
 import { divisionAndAncestors } from '../rollup/nodes';
 import { communitySettings, communitySettingsSchema, settingsKey } from '../rollup/settings';
@@ -12,14 +13,9 @@ import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';
 import type { Store, UserRow } from '../store/types';
 
 const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
-const metricsSchema = z
-	.object(
-		Object.fromEntries(METRICS.map((m) => [m, z.number().int()])) as Record<
-			(typeof METRICS)[number],
-			z.ZodNumber
-		>
-	)
-	.openapi('RollupMetrics');
+// Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
+// @hono/zod-openapi has loaded, and the app's schemas may be built before.
+const metricsSchema = sharedMetricsSchema.meta({ id: 'RollupMetrics' });
 const codeParam = z.object({
 	code: safeText().min(2).max(64).openapi({
 		description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',

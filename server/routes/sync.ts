@@ -3,7 +3,7 @@ import { requireAuth } from '../auth/middleware';
 import { applyPushBatch } from '../sync/push';
 import { pullScope } from '../sync/scope';
 import { decodeCursor, encodeCursor } from '../sync/cursor';
-import { pushRequestSchema } from '../../src/lib/shared/schemas';
+import { pushRequestSchema, pushResponseSchema } from '../../src/lib/shared/schemas';
 import { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
 import { router } from './router';
 
@@ -11,21 +11,9 @@ import { router } from './router';
 export const VISIT_WINDOW_DAYS = 90;
 import { AUTH_ERRORS, errorResponse } from './errors';
 
-const resultSchema = z
-	.object({
-		id: z.string(),
-		status: z.enum(['applied', 'duplicate', 'rejected']),
-		reason: z
-			.string()
-			.optional()
-			.openapi({ description: 'Why a mutation was rejected, naming the field' }),
-		version: z
-			.number()
-			.int()
-			.optional()
-			.openapi({ description: 'The row version after an applied mutation' })
-	})
-	.openapi('PushResult');
+// Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
+// @hono/zod-openapi has loaded, and the app's schemas may be built before.
+const pushResponse = pushResponseSchema.meta({ id: 'PushResponse' });
 
 const pushRoute = createRoute({
 	method: 'post',
@@ -40,7 +28,7 @@ const pushRoute = createRoute({
 	responses: {
 		200: {
 			description: 'One result per mutation',
-			content: { 'application/json': { schema: z.object({ results: z.array(resultSchema) }) } }
+			content: { 'application/json': { schema: pushResponse } }
 		},
 		400: errorResponse(
 			'Not JSON, not the { deviceId, mutations } envelope, or a deviceId other than the session’s device; nothing applied'

@@ -20,8 +20,11 @@ import { migrationsFolder } from './paths';
  * larger statements gain nothing more.
  */
 const ROWS_PER_INSERT = 25;
-/** SQLite's historical bound-parameter limit, safe on every build. */
-const MAX_PARAMS = 999;
+/**
+ * Bound parameters per statement, below SQLite's limit of 32,766 (the default since 3.32.0;
+ * better-sqlite3 bundles its own, newer SQLite, so every build this runs on has it).
+ */
+const MAX_PARAMS = 32_000;
 
 export function openSqliteStore(path: string): DrizzleStore {
 	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -61,7 +64,7 @@ export function openSqliteStore(path: string): DrizzleStore {
 		dialect: 'sqlite',
 		db,
 		tables,
-		maxParams: 32_000,
+		maxParams: MAX_PARAMS,
 		// Cached multi-row statements per table, column list and row count: building INSERTs
 		// through the query builder cost more than SQLite's own work on large batches.
 		insertMany: async (_tx, table, rows) => {

@@ -1,4 +1,5 @@
-// SyncTx over drizzle: the database side of push, inside one driver transaction.
+// SyncTx over drizzle: the database side of the write path (server/write/), inside one driver
+// transaction.
 import { and, asc, eq, gt, gte, lt, max, ne, or } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
@@ -14,7 +15,8 @@ import type { DayClock, FrozenDays } from '../rollup/snapshots';
 type AnyRow = SyncRows[SyncTable];
 
 /**
- * The database side of one push batch, write-behind: rows the batch reads are fetched in bulk
+ * The database side of one write batch (a push, an online move, a job's writes), write-behind:
+ * rows the batch reads are fetched in bulk
  * up front (prefetch), every write goes to memory first, and flush() writes them with a few
  * multi-row statements at the end of the transaction. Reads see the batch's own earlier writes.
  * Change-log sequence numbers are assigned here, in order, under the driver's writer lock.

@@ -1,4 +1,4 @@
-// Field-level merge of concurrent edits (architecture.md §4).
+// Field-level merge of concurrent edits (docs/decisions.md, "The per-field merge rule").
 //
 // Every edit of a field carries the row version it was based on (a server sequence number, never
 // a device clock) and its mutation id. For each field the winning edit is the one with the

@@ -1,6 +1,7 @@
-// Applying a pushed batch (architecture.md §4): validate every mutation, check its scope, apply
-// the batch in one transaction, record mutation ids so a replay is answered `duplicate`, append
-// every change to the change log, and answer one result per mutation, in order. A rejected
+// Applying a pushed batch (docs/architecture.md, "How a change travels"): parse each mutation's
+// fields with the shared schemas into an operation of the write path, which checks it against the
+// rules, merges it and logs it, all in one transaction; mutation ids are recorded so that a replay
+// is answered `duplicate`, and the answer is one result per mutation, in order. A rejected
 // mutation leaves no trace: every check runs before its first write. Should the database refuse
 // a value the checks let through, the batch is applied again mutation by mutation, each in its
 // own savepoint, and only the mutations it refuses are rejected.
@@ -12,7 +13,8 @@ import {
 	instantSchema,
 	UPDATE_FIELDS,
 	type UpdatableTable,
-	type PushMutation as Mutation
+	type PushMutation as Mutation,
+	type PushResult
 } from '../../src/lib/shared/schemas';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
@@ -21,10 +23,8 @@ import type { NewAuditEntry } from '../store/types';
 import { valueRefusal } from '../store/refusals';
 import { refuse, write, WriteRefusal, type WriteBatch } from '../write';
 
-export type PushResult =
-	| { id: string; status: 'applied'; version?: number }
-	| { id: string; status: 'duplicate' }
-	| { id: string; status: 'rejected'; reason: string };
+/** One result per mutation, as the app reads it (the shared `pushResultSchema`). */
+export type { PushResult };
 
 export interface PushContext {
 	user: UserRow;

@@ -1,7 +1,8 @@
 // What a write implies besides the row itself, derived here and nowhere else: the change-log
 // entry and the row's new version (what devices pull), the field history of a merge, the ID
-// number kept sealed, hashed and masked, the member counts of households, and the roll-up
-// figures. The batch (batch.ts) calls these; callers of the write path never do.
+// number kept sealed, hashed and masked, and the member counts of households. The batch
+// (batch.ts) calls these, and adds the roll-up figures when it settles (server/rollup/
+// maintain.ts); callers of the write path never do.
 import { maskIdNumber } from '../../src/lib/shared/mask';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { IdProtection } from '../privacy/ids';

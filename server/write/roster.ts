@@ -1,6 +1,6 @@
-// Households and residents in bulk (the demo seed, `gridcare` imports; the Excel roster import
-// will use it too): the same batch as a push, so the rows get their change-log entries, member
-// counts, sealed ID numbers, duplicate flags and roll-up figures exactly as pushed ones do.
+// Households and residents in bulk (the demo seed and the benchmarks' workloads; the Excel roster
+// import will use it too): the same batch as a push, so the rows get their change-log entries,
+// member counts, sealed ID numbers, duplicate flags and roll-up figures exactly as pushed ones do.
 import type { z } from 'zod';
 import { describeIssue, INSERT_FIELDS } from '../../src/lib/shared/schemas';
 import type { NewHousehold, NewResident, Store } from '../store/types';

@@ -1,6 +1,7 @@
-// The workload: households with 1–3 residents in the worker's grid, and visit records as a
-// tablet queues them (api-contract.md "Mutation", table `visits`). Generated once from a fixed
-// seed, so every database and the PouchDB peer receive exactly the same visits.
+// The workload: households with 1–3 residents in the worker's grid, and visit records as a tablet
+// queues them (a `visits` insert as `mutationSchema` in src/lib/shared/schemas.ts takes it).
+// Generated once from a fixed seed, so every database and the PouchDB peer receive exactly the same
+// visits.
 import type { Store } from '../../server/store/types';
 import { SYSTEM } from '../../server/write';
 import { insertRoster } from '../../server/write/roster';

@@ -9,7 +9,10 @@ export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..
 export const BUILD_DIR = join(ROOT, 'build');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Flags that keep Chromium quiet on a closed network (architecture.md, "Known traps"). */
+/**
+ * Flags that keep Chromium quiet on a closed network: no background, component-update, sync or
+ * QUIC traffic, each of which would otherwise wait on a connection that never comes.
+ */
 export const CHROMIUM_ARGS = [
 	'--headless',
 	'--no-sandbox',

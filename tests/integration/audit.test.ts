@@ -5,33 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/index';
 import { ApiClient, testApp } from './api-client';
 import { seedFixture, TREE, type Fixture } from './fixtures';
 import { addPerson, SHARED_ID } from './privacy-fixtures';
+import { rawSql } from './raw-sql';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
-
-/** Run one statement on the database behind a store, outside the Store interface. */
-async function rawSql(url: string, statement: string): Promise<void> {
-	if (url.startsWith('file:')) {
-		const client = new Database(url.slice('file:'.length));
-		try {
-			client.exec(statement);
-		} finally {
-			client.close();
-		}
-		return;
-	}
-	const client = postgres(url, { max: 1, onnotice: () => {} });
-	try {
-		await client.unsafe(statement);
-	} finally {
-		await client.end();
-	}
-}
 
 for (const dialect of DIALECTS) {
 	describe.skipIf(!dialectAvailable(dialect))(`audit trail (${dialect})`, () => {

@@ -11,7 +11,7 @@ import {
 import type { DivisionLevel } from '../../src/lib/shared/enums';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
 
-// 广西壮族自治区 in the package's table (also quoted in docs/product.md).
+// 广西壮族自治区 (45) as the package's table holds it.
 const GUANGXI: Record<DivisionLevel, number> = {
 	province: 1,
 	city: 14,

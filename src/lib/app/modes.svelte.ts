@@ -1,6 +1,6 @@
-// Display and voice modes (accessibility.md): standard, 长辈版 elderly, high contrast (combinable
-// with elderly) and voice. A mode is a set of design tokens switched by attributes on <html>
-// (`data-elderly`, `data-contrast="high"`, see app.css), never a second stylesheet.
+// Display and voice modes (README, "Display modes"): standard, 长辈版 elderly, high contrast
+// (combinable with elderly) and voice. A mode is a set of design tokens switched by attributes on
+// <html> (`data-elderly`, `data-contrast="high"`, see app.css), never a second stylesheet.
 //
 // The choice is kept per device in localStorage and applied when this module is first imported
 // (the root layout's module code, before the first screen renders), so there is no flash of the

@@ -21,7 +21,10 @@ export function homePath(role: Role): HomePath {
 	return '/admin';
 }
 
-/** Roles whose devices hold a copy of grid data and sync it (the server's pull scope). */
+/**
+ * Roles whose devices keep a database and sync it: grid workers and community heads pull their
+ * scope (the server's pull scope); kiosks and volunteers only push the check-ins they record.
+ */
 export const SYNC_ROLES: Role[] = ['grid_worker', 'community_head', 'kiosk', 'volunteer'];
 
 export function syncsGridData(role: Role): boolean {

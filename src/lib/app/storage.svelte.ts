@@ -1,6 +1,7 @@
 // This device's storage for the app: how much is used, how much the browser allows, and whether
 // the browser promised not to evict it. Eviction deletes the whole origin, outbox included
-// (architecture.md §3), so persistence is asked for after the first login and shown in settings.
+// (docs/architecture.md, "On the device"), so persistence is asked for after the first download
+// and shown in settings.
 
 export interface StorageEstimateView {
 	usage: number;

@@ -1,4 +1,4 @@
-// Shapes of the API answers the client relies on (api-contract.md), checked at the boundary
+// Shapes of the API answers the client relies on (README, "API"), checked at the boundary
 // so that a surprising answer becomes a clear error instead of a broken screen.
 import { z } from 'zod';
 import { roleSchema } from '$lib/shared/schemas';

@@ -1,5 +1,6 @@
-// The device's IndexedDB database (architecture.md §3): the cached scope as pulled from the
-// server, the outbox of local changes not yet acknowledged, and a few sync bookkeeping values.
+// The device's IndexedDB database (docs/architecture.md, "On the device"): the cached scope as
+// pulled from the server, the outbox of local changes not yet acknowledged, and a few sync
+// bookkeeping values.
 //
 // Durability: Dexie 4.4 takes no per-transaction options; the IndexedDB durability hint is the
 // database option `chromeTransactionDurability`, applied to every transaction it opens. We set it

@@ -1,10 +1,10 @@
-// Encryption at rest of the sensitive fields this device keeps (architecture.md §7): a resident's
-// phone number, a visit's health checks (temperature, symptoms, health code, risk area) and note,
-// an incident's description. In the cached rows, in the server values a local edit keeps aside,
-// and in the outbox's mutations, each such field holds a sealed value: AES-256-GCM under the
-// device's data key with a fresh 96-bit IV, the field name as additional data (a value cannot be
-// moved to another field unnoticed). Everything else (ids, addresses, names, dates, the abnormal
-// flag) stays in clear so lists, indexes and search work without the key.
+// Encryption at rest of the sensitive fields this device keeps (README, "The grid worker's
+// tablet"): a resident's phone number, a visit's health checks (temperature, symptoms, health code,
+// risk area) and note, an incident's description. In the cached rows, in the server values a local
+// edit keeps aside, and in the outbox's mutations, each such field holds a sealed value:
+// AES-256-GCM under the device's data key with a fresh 96-bit IV, the field name as additional data
+// (a value cannot be moved to another field unnoticed). Everything else (ids, addresses, names,
+// dates, the abnormal flag) stays in clear so lists, indexes and search work without the key.
 //
 // The data key exists unwrapped only in memory while the app is unlocked (see
 // $lib/privacy/crypto.ts); a locked app, or someone copying the IndexedDB files, sees ciphertext.

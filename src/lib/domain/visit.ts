@@ -1,4 +1,4 @@
-// What makes a finding abnormal (product.md): temperature ≥ 37.3 °C, any symptom,
+// What makes a finding abnormal (README, "Roll-up"): temperature ≥ 37.3 °C, any symptom,
 // health code yellow or red, or arrived from a risk area.
 import type { ResidentCheck } from '../shared/schemas';
 

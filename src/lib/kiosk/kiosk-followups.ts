@@ -1,6 +1,7 @@
-// Missed daily check-ins (product.md): residents who check in daily and have not done so by
-// their community's cut-off become today's follow-ups on their grid worker's home screen. A
-// follow-up closes with a check-in of channel "worker" (a visit or a call), like any check-in.
+// Missed daily check-ins (README, "The grid worker's tablet"): residents who check in daily and
+// have not done so by their community's cut-off become today's follow-ups on their grid worker's
+// home screen. A follow-up closes with a check-in of channel "worker" (a visit or a call), like any
+// check-in.
 import { z } from 'zod';
 import { dayInZone } from '$lib/domain/day';
 import { apiRequest } from '$lib/app/api';

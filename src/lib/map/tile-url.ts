@@ -1,7 +1,7 @@
-// The map's tile server is configuration: none by default (these machines, and many villages, have
-// no tile server), so the map draws grid outlines and households on a plain background. A worker
-// or administrator can enter a template like https://tiles.example.cn/{z}/{x}/{y}.png; it is kept
-// per device in idb-keyval. Tiles the user has viewed are cached by the service worker, which
+// The map's tile server is configuration: none by default (many deployments, and many villages,
+// have no tile server), so the map draws grid outlines and households on a plain background. A
+// worker or administrator can enter a template like https://tiles.example.cn/{z}/{x}/{y}.png; it is
+// kept per device in idb-keyval. Tiles the user has viewed are cached by the service worker, which
 // recognises them by the /{z}/{x}/{y}.png shape of their path (src/lib/sw/tiles.ts).
 import { get, set, del } from 'idb-keyval';
 import { isMapTileRequest } from '$lib/sw/tiles';

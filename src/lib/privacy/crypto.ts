@@ -1,5 +1,6 @@
-// The device's data key (architecture.md §7): one random AES-256-GCM key per user on this device
-// seals the sensitive fields kept in IndexedDB ($lib/db/sealed.ts). It is stored only wrapped:
+// The device's data key (README, "The grid worker's tablet"): one random AES-256-GCM key per user
+// on this device seals the sensitive fields kept in IndexedDB ($lib/db/sealed.ts). It is stored
+// only wrapped:
 //
 //   under the PIN:    KEK = HKDF-SHA-256(PBKDF2(PIN, salt), info "gridcare data-key wrap v1")
 //   under the device: KEK = a 256-bit key the server keeps for this user on this device and hands

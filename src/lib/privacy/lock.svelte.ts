@@ -1,8 +1,9 @@
-// The app lock (architecture.md §7). After an online sign-in the user sets a PIN; from then on the
-// app locks when it starts with a saved session and after a few idle minutes, and opens again
-// offline with the PIN, checked on this device against the verifier in pin.ts. Five wrong PINs in
-// a row sign the user out: they must sign in online again (the outbox stays in IndexedDB and is
-// delivered after that sign-in). Kiosks are shared screens for residents and never lock.
+// The app lock (README, "The grid worker's tablet"). After an online sign-in the user sets a PIN;
+// from then on the app locks when it starts with a saved session and after a few idle minutes, and
+// opens again offline with the PIN, checked on this device against the verifier in pin.ts. Five
+// wrong PINs in a row sign the user out: they must sign in online again (the outbox stays in
+// IndexedDB and is delivered after that sign-in). Kiosks are shared screens for residents and never
+// lock.
 //
 // The lock also holds the device's data key (crypto.ts) in memory while unlocked: a fresh online
 // sign-in opens it with the server's device key, the PIN opens it offline, locking drops it.

@@ -1,5 +1,5 @@
 // An unmask done offline (a phone the device holds) is recorded in the outbox as an `audit`
-// mutation: insert-only, never pulled, sent with the next push (api-contract extension).
+// mutation: insert-only, never pulled, sent with the next push (README, "Privacy (personal data)").
 import type { GridcareDb, OutboxEntry } from '$lib/db/db';
 import type { OfflineAuditFields, UnmaskField, UnmaskReason } from '$lib/shared/privacy';
 

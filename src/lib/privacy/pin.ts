@@ -1,5 +1,5 @@
-// The device PIN (architecture.md §7): 4–6 digits, never sent anywhere. Only a verifier derived
-// from it is stored, with a random per-device salt:
+// The device PIN (README, "The grid worker's tablet"): 4–6 digits, never sent anywhere. Only a
+// verifier derived from it is stored, with a random per-device salt:
 //
 //   secret   = PBKDF2-SHA-256(PIN, salt, iterations)           256 bits, never stored
 //   verifier = HKDF-SHA-256(secret, info "gridcare pin check")  stored, compared on unlock

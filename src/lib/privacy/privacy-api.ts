@@ -1,7 +1,15 @@
 // Calls of the privacy routes from the app: unmask one field, the audit trail, duplicate flags.
 import { z } from 'zod';
 import { apiRequest } from '$lib/app/api';
-import type { DuplicateAction, UnmaskField, UnmaskReason } from '$lib/shared/privacy';
+import {
+	auditTrailSchema,
+	type AuditEntry,
+	type DuplicateAction,
+	type UnmaskField,
+	type UnmaskReason
+} from '$lib/shared/privacy';
+
+export type { AuditEntry };
 
 const unmaskAnswer = z.object({ value: z.string() });
 
@@ -18,25 +26,10 @@ export function unmask(
 	}).then((answer) => answer.value);
 }
 
-export const auditEntrySchema = z.object({
-	id: z.string(),
-	at: z.string(),
-	userId: z.string(),
-	role: z.string(),
-	action: z.string(),
-	subjectType: z.string(),
-	subjectId: z.string(),
-	communityCode: z.string().nullable(),
-	reason: z.string().nullable(),
-	deviceId: z.string().nullable(),
-	details: z.record(z.string(), z.unknown()).nullable()
-});
-export type AuditEntry = z.infer<typeof auditEntrySchema>;
-
 export function auditEntries(token: string | null, limit = 200): Promise<AuditEntry[]> {
-	return apiRequest(`/audit?limit=${limit}`, z.object({ entries: z.array(auditEntrySchema) }), {
-		token
-	}).then((answer) => answer.entries);
+	return apiRequest(`/audit?limit=${limit}`, auditTrailSchema, { token }).then(
+		(answer) => answer.entries
+	);
 }
 
 export const duplicateFlagSchema = z.object({

@@ -1,4 +1,5 @@
-// Enumerations of the public contract (api-contract.md). Client and server import these.
+// Enumerations of the API (README, "API"; the OpenAPI document at /api/v1/openapi.json). Client
+// and server import these.
 
 export const ROLES = [
 	'grid_worker',

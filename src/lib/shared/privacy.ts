@@ -33,6 +33,28 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/**
+ * An entry of the audit trail as `GET /audit` answers it. `action` stays a plain string so that
+ * the app shows an entry of an action it does not know yet instead of refusing the whole list.
+ */
+export const auditEntrySchema = z.object({
+	id: z.string(),
+	at: z.string(),
+	userId: z.string(),
+	role: z.string(),
+	action: z.string(),
+	subjectType: z.string(),
+	subjectId: z.string(),
+	communityCode: z.string().nullable(),
+	reason: z.string().nullable(),
+	deviceId: z.string().nullable(),
+	details: z.record(z.string(), z.unknown()).nullable()
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** The answer to `GET /audit`: entries, newest first. */
+export const auditTrailSchema = z.object({ entries: z.array(auditEntrySchema) });
+
 /** How long an unmasked value stays on screen. */
 export const REVEAL_SECONDS = 30;
 

@@ -245,6 +245,25 @@ export const pushRequestSchema = z.object({
 	mutations: z.array(pushMutationSchema.passthrough()).max(1000)
 });
 
+/** What the server answers for one pushed mutation, in the order they were sent. */
+export const pushResultSchema = z.discriminatedUnion('status', [
+	z.object({
+		id: z.string(),
+		status: z.literal('applied'),
+		version: z.number().int().optional().describe('The row version after an applied mutation')
+	}),
+	z.object({ id: z.string(), status: z.literal('duplicate') }),
+	z.object({
+		id: z.string(),
+		status: z.literal('rejected'),
+		reason: z.string().describe('Why the mutation was rejected, naming the field')
+	})
+]);
+export type PushResult = z.infer<typeof pushResultSchema>;
+
+/** The answer to `POST /sync/push`: one result per mutation. */
+export const pushResponseSchema = z.object({ results: z.array(pushResultSchema) });
+
 /** "field: message" for the first issue of a failed parse: the field is named in every error. */
 export function describeIssue(error: z.ZodError): { field: string; message: string } {
 	const issue = error.issues[0];

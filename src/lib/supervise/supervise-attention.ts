@@ -1,7 +1,7 @@
 // Pure rules of the supervision screens: what needs attention first, coverage, stale devices,
 // incident urgency, totals and the settings form's checks.
 import type { IncidentStatus, Severity } from '$lib/shared/enums';
-import { METRIC_NAMES, type Metrics } from './supervise-types';
+import { METRICS, type Metrics } from '$lib/shared/metrics';
 
 /** Share of households visited, 0–1; a node with no households has nothing left to visit. */
 export function coverageShare(metrics: Pick<Metrics, 'households' | 'visitedHouseholds'>): number {
@@ -35,8 +35,8 @@ export function needsAttention(metrics: Metrics): boolean {
 }
 
 export function sumMetrics(list: readonly Metrics[]): Metrics {
-	const total = Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as Metrics;
-	for (const metrics of list) for (const name of METRIC_NAMES) total[name] += metrics[name];
+	const total = Object.fromEntries(METRICS.map((name) => [name, 0])) as Metrics;
+	for (const metrics of list) for (const name of METRICS) total[name] += metrics[name];
 	return total;
 }
 

@@ -2,29 +2,10 @@
 // checked at the boundary like the rest of the client's API answers (see $lib/app/types.ts).
 import { z } from 'zod';
 import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '$lib/shared/enums';
+import { metricsSchema } from '$lib/shared/metrics';
 import { nodeLevelSchema } from '$lib/app/types';
 
-/** The roll-up metrics of api-contract.md (names fixed). */
-export const METRIC_NAMES = [
-	'households',
-	'visitedHouseholds',
-	'visits',
-	'abnormalResidents',
-	'openIncidents',
-	'overdueIncidents',
-	'checkinsExpected',
-	'checkinsDone',
-	'missedCheckins'
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-export const metricsSchema = z.object(
-	Object.fromEntries(METRIC_NAMES.map((name) => [name, z.number().int().nonnegative()])) as Record<
-		MetricName,
-		z.ZodNumber
-	>
-);
-export type Metrics = z.infer<typeof metricsSchema>;
+export type { Metrics } from '$lib/shared/metrics';
 
 export const rollupChildSchema = z.object({
 	code: z.string(),

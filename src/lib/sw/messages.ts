@@ -10,7 +10,7 @@ export function isSkipWaitingMessage(data: unknown): boolean {
 /**
  * The Background Sync tag the page registers when a push failed for want of a network. When the
  * browser fires it, the service worker only wakes the open pages: the Dexie outbox stays the one
- * queue, and the page's sync engine delivers it (architecture.md §4).
+ * queue, and the page's sync engine delivers it (docs/architecture.md, "On the device").
  */
 export const OUTBOX_SYNC_TAG = 'gridcare-outbox';
 

@@ -1,12 +1,11 @@
 // The sync transport over HTTP: POST /api/v1/sync/push and GET /api/v1/sync/pull with the
 // session's bearer token. Failures become the typed errors the engine reacts to.
 import { z } from 'zod';
-import type { Mutation } from '$lib/shared/schemas';
+import { pushResponseSchema, type Mutation } from '$lib/shared/schemas';
 import {
 	OfflineError,
 	pullPageSchema,
 	RevokedError,
-	pushResultSchema,
 	ServerError,
 	UnauthorizedError,
 	type PullPage,
@@ -14,7 +13,6 @@ import {
 	type SyncTransport
 } from './transport';
 
-const pushResponseSchema = z.object({ results: z.array(pushResultSchema) });
 const errorBodySchema = z.object({ message: z.string().optional(), error: z.string().optional() });
 
 export interface HttpTransportOptions {

@@ -1,9 +1,11 @@
 // The signed-in user's local data and its sync, for the whole app.
 //
-// Each user who pulls grid data (grid worker, community head, kiosk, volunteer) gets a Dexie
-// database of their own, `gridcare-<userId>`: signing out stops the sync engine but keeps the
-// database, so changes not yet delivered wait there for the same person's next sign-in, and the
-// next person on the tablet never sees them. Whether the first full download of the user's scope
+// Each user whose device keeps data (a grid worker or community head, who pull their scope; a
+// kiosk or a volunteer on it, who only push check-ins) gets a Dexie database of their own,
+// `gridcare-<userId>`, which the next person on the tablet never sees. Signing out delivers the
+// outbox and then deletes the database; a session that ends otherwise (expired, too many wrong
+// PINs) stops the sync engine but keeps it, so changes not yet delivered wait there for the same
+// person's next sign-in. Whether the first full download of the user's scope
 // has finished, and when the last sync was, are kept in that database too, so a reload with no
 // network opens straight onto the cached data.
 //

@@ -1,15 +1,11 @@
 // What the sync engine needs from the network, as an interface: the HTTP implementation lives in
-// http-transport.ts, tests use an in-memory server. Shapes follow api-contract.md (sync/push,
-// sync/pull) and server/routes/sync.ts.
+// http-transport.ts, tests use an in-memory server. The push answer is the shared
+// `pushResultSchema` the route declares too; the pull page is read as server/routes/sync.ts
+// sends it (README "API").
 import { z } from 'zod';
-import type { Mutation } from '$lib/shared/schemas';
+import type { Mutation, PushResult } from '$lib/shared/schemas';
 
-export const pushResultSchema = z.discriminatedUnion('status', [
-	z.object({ id: z.string(), status: z.literal('applied'), version: z.number().int().optional() }),
-	z.object({ id: z.string(), status: z.literal('duplicate') }),
-	z.object({ id: z.string(), status: z.literal('rejected'), reason: z.string() })
-]);
-export type PushResult = z.infer<typeof pushResultSchema>;
+export type { PushResult };
 
 /**
  * A change as the server logged it. `table` and `op` stay plain strings here: a newer server may

@@ -1,7 +1,6 @@
-// Links to the worker screens that live in another part of the app (household and resident
-// forms, the incident report, the map). They are owned and may be reshaped there, so they are
-// written out in one place here rather than through resolve()'s route list; the shapes are the
-// agreed ones.
+// Links to the worker screens other screens lead to (household and resident forms, the incident
+// report, the map), written out in one place here rather than through resolve()'s route list, so
+// that a route that changes shape is changed here only.
 import { base } from '$app/paths';
 import type { ResolvedPathname } from '$app/types';
 

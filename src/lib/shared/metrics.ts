@@ -1,0 +1,25 @@
+// The roll-up metrics: their names and the counts a node answers with, one definition for the
+// server's figures and routes and the app's dashboards (README "Roll-up" says what each counts).
+import { z } from 'zod';
+
+export const METRICS = [
+	'households',
+	'visitedHouseholds',
+	'visits',
+	'abnormalResidents',
+	'openIncidents',
+	'overdueIncidents',
+	'checkinsExpected',
+	'checkinsDone',
+	'missedCheckins'
+] as const;
+export type MetricName = (typeof METRICS)[number];
+
+/** One count per metric; missedCheckins (expected − done) is floored at 0 when read. */
+export const metricsSchema = z.object(
+	Object.fromEntries(METRICS.map((name) => [name, z.number().int().nonnegative()])) as Record<
+		MetricName,
+		z.ZodNumber
+	>
+);
+export type Metrics = z.infer<typeof metricsSchema>;
