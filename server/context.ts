@@ -3,7 +3,7 @@ import type { LoginThrottle } from './auth/throttle';
 import type { Principal } from './auth/scope';
 import type { Store } from './store/types';
 import type { LogSink } from './logging';
-import type { AlertScheduler } from './rollup/alert-scheduler';
+import type { AlertScheduler } from './supervision/alert-scheduler';
 
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {

@@ -5,7 +5,7 @@ import { dayInZone } from '../../src/lib/domain/day';
 import { METRICS, dayPeriod, roundPeriod } from '../rollup/metrics';
 import { readMetrics, readTrend } from '../rollup/read';
 import { divisionAndAncestors } from '../rollup/nodes';
-import { communitySettings, communitySettingsSchema, settingsKey } from '../rollup/settings';
+import { communitySettings, communitySettingsSchema, settingsKey } from '../supervision/settings';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';

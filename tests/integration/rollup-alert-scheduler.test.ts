@@ -6,9 +6,9 @@
 // community (the job's included) never run at once; a failed evaluation is logged and left to
 // the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertScheduler } from '../../server/rollup/alert-scheduler';
-import { runSupervisionJobs } from '../../server/rollup/jobs';
-import { DEFAULT_SETTINGS } from '../../server/rollup/settings';
+import { AlertScheduler } from '../../server/supervision/alert-scheduler';
+import { runSupervisionJobs } from '../../server/supervision/jobs';
+import { DEFAULT_SETTINGS } from '../../server/supervision/settings';
 import { ApiClient, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';

@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPushBatch } from '../../server/sync/push';
-import { createRound as createRoundAs } from '../../server/rollup/rounds';
-import { escalateOverdue, transitionIncident } from '../../server/rollup/incidents';
+import { createRound as createRoundAs } from '../../server/supervision/rounds';
+import { escalateOverdue, transitionIncident } from '../../server/supervision/incidents';
 import { eraseResident } from '../../server/privacy/erase';
 import { purgeHealthDetails } from '../../server/privacy/retention';
 import type { Store } from '../../server/store/types';

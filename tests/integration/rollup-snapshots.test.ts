@@ -4,7 +4,7 @@
 // day before without any write; recompute-rollups keeps past snapshots and rebuilds the live
 // figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSupervisionJobs } from '../../server/rollup/jobs';
+import { runSupervisionJobs } from '../../server/supervision/jobs';
 import { SNAPSHOT_METRICS } from '../../server/rollup/metrics';
 import { applyPushBatch } from '../../server/sync/push';
 import { ApiClient, testApp } from './api-client';

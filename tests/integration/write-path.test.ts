@@ -4,7 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPushBatch } from '../../server/sync/push';
-import { transitionIncident } from '../../server/rollup/incidents';
+import { transitionIncident } from '../../server/supervision/incidents';
 import { ROW_TRANSACTION } from '../../server/store/row-access';
 import { SYSTEM, write, WriteRefusal } from '../../server/write';
 import { insertRoster } from '../../server/write/roster';

@@ -5,8 +5,8 @@ import { DUE_HOURS } from '../../src/lib/domain/incident';
 import type { IncidentStatus, Severity } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
 import { SYSTEM, write, WriteRefusal } from '../write';
-import { divisionAndAncestors } from './nodes';
-import type { DayClock } from './snapshots';
+import { divisionAndAncestors } from '../rollup/nodes';
+import type { DayClock } from '../rollup/snapshots';
 
 /** Actor id of the escalation job in an incident's history. */
 export const SYSTEM_ACTOR = SYSTEM.id;

@@ -6,9 +6,9 @@
 // again that day (SupervisionQueries.raiseAlert).
 import { dayInZone } from '../../src/lib/domain/day';
 import type { Store } from '../store/types';
-import { dayPeriod, roundPeriod } from './metrics';
-import { readMetrics } from './read';
-import { divisionAndAncestors } from './nodes';
+import { dayPeriod, roundPeriod } from '../rollup/metrics';
+import { readMetrics } from '../rollup/read';
+import { divisionAndAncestors } from '../rollup/nodes';
 import { communitySettings } from './settings';
 
 export const ALERT_KINDS = ['abnormal_residents', 'missed_checkins', 'coverage_behind'] as const;

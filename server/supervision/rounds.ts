@@ -3,8 +3,8 @@
 // subtree, so worker devices receive it through pull (server/write/batch.ts, publishRound).
 import type { Store, UserRow } from '../store/types';
 import { write } from '../write';
-import type { RoundRow } from './store';
-import type { DayClock } from './snapshots';
+import type { RoundRow } from '../store/rows';
+import type { DayClock } from '../rollup/snapshots';
 
 /** Create a round; returns the communities (with grids) of its subtree. */
 export async function createRound(
