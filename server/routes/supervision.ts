@@ -16,7 +16,7 @@ import { dayPeriod } from '../rollup/metrics';
 import { divisionAndAncestors } from '../rollup/nodes';
 import { readMetrics } from '../rollup/read';
 import { createRound } from '../supervision/rounds';
-import type { IncidentRow } from '../rollup/store';
+import type { IncidentRow } from '../store/supervision';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { lookupNode, runsCommunity } from './scope-helpers';
@@ -360,7 +360,7 @@ function escalatedToOfficer(user: UserRow, row: IncidentRow): boolean {
 	return user.scope.some((root) => root === '*' || row.escalatedTo!.startsWith(root));
 }
 
-const alertJson = (a: import('../rollup/store').AlertRow) => ({
+const alertJson = (a: import('../store/supervision').AlertRow) => ({
 	id: a.id,
 	communityCode: a.communityCode,
 	kind: a.kind as (typeof ALERT_KINDS)[number],

@@ -22,7 +22,7 @@ export async function runSupervisionJobs(
 	timeZone: string,
 	scheduler?: AlertScheduler
 ): Promise<{ escalated: number; alerts: number }> {
-	await store.supervision().freezeYesterday({ now, timeZone });
+	await store.rollup().freezeYesterday({ now, timeZone });
 	const escalated = await escalateOverdue(store, now, timeZone);
 	const alerts = scheduler
 		? await scheduler.evaluate(await store.supervision().communitiesWithGrids(), now)

@@ -14,7 +14,7 @@ import { escalateOverdue, transitionIncident } from '../../server/supervision/in
 import { eraseResident } from '../../server/privacy/erase';
 import { purgeHealthDetails } from '../../server/privacy/retention';
 import type { Store } from '../../server/store/types';
-import type { RoundRow } from '../../server/rollup/store';
+import type { RoundRow } from '../../server/store/supervision';
 import { SYSTEM } from '../../server/write';
 import { insertRoster } from '../../server/write/roster';
 import { readMetrics } from '../../server/rollup/read';
@@ -516,12 +516,12 @@ for (const dialect of DIALECTS) {
 						// Past days keep the state they ended with, whatever the later batches did.
 						for (const { day, state } of ended)
 							expect(await stateFigures(day, clock), day).toEqual(state);
-						const sup = db.store.supervision();
+						const rollup = db.store.rollup();
 						// A day begun with no push yet is frozen by the job (recompute would freeze it too).
-						await sup.freezeYesterday({ now: clock, timeZone: TZ });
-						const incremental = await sup.allFigures();
-						await sup.recompute({ now: clock, timeZone: TZ });
-						const recomputed = await sup.allFigures();
+						await rollup.freezeYesterday({ now: clock, timeZone: TZ });
+						const incremental = await rollup.allFigures();
+						await rollup.recompute({ now: clock, timeZone: TZ });
+						const recomputed = await rollup.allFigures();
 						expect(incremental).toEqual(recomputed);
 						for (const { day, state } of ended)
 							expect(await stateFigures(day, clock), day).toEqual(state);

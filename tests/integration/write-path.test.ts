@@ -179,7 +179,7 @@ for (const dialect of DIALECTS) {
 		});
 
 		it('is all or nothing: a refusal thrown in the batch leaves no row, change or figure', async () => {
-			const before = await db.store.supervision().allFigures();
+			const before = await db.store.rollup().allFigures();
 			const household = uuid();
 			const attempt = insertRoster(
 				db.store,
@@ -194,7 +194,7 @@ for (const dialect of DIALECTS) {
 			await expect(attempt).rejects.toThrow('fields.householdId: no such household');
 			expect(await changesOf([household])).toEqual([]);
 			expect(await db.store.gridOfRow('households', household)).toBeNull();
-			expect(await db.store.supervision().allFigures()).toEqual(before);
+			expect(await db.store.rollup().allFigures()).toEqual(before);
 		});
 
 		it('checks the server’s own writes too: the system records no visit', async () => {
