@@ -8,7 +8,7 @@ import { divisionAndAncestors } from '../rollup/nodes';
 import { communitySettings, communitySettingsSchema, settingsKey } from '../supervision/settings';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
-import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';
+import { childrenOf, lookupNode, runsCommunity } from '../auth/nodes';
 import type { Store, UserRow } from '../store/types';
 
 const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;

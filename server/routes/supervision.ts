@@ -19,7 +19,7 @@ import { createRound } from '../supervision/rounds';
 import type { IncidentRow } from '../store/supervision';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
-import { lookupNode, runsCommunity } from './scope-helpers';
+import { lookupNode, runsCommunity } from '../auth/nodes';
 
 const roundSchema = z
 	.object({

@@ -1,7 +1,8 @@
-// Shared pieces of the supervisors' routes: node lookup with scope, and error bodies.
+// A node of the division tree (or a grid) as the caller may see it: lookup with scope, its
+// children, and who runs a community.
 import type { UserRow } from '../store/types';
 import type { Store } from '../store/types';
-import { canSeeDivision, canSeeGrid } from '../auth/scope';
+import { canSeeDivision, canSeeGrid } from './scope';
 import type { NodeLevel } from '../../src/lib/shared/enums';
 
 export interface ResolvedNode {
