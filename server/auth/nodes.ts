@@ -4,6 +4,7 @@ import type { UserRow } from '../store/types';
 import type { Store } from '../store/types';
 import { canSeeDivision, canSeeGrid } from './scope';
 import type { NodeLevel } from '../../src/lib/shared/enums';
+import { forbidden, notFound } from '../api-error';
 
 export interface ResolvedNode {
 	code: string;
@@ -11,49 +12,43 @@ export interface ResolvedNode {
 	level: NodeLevel;
 	/** The community of a grid, the code itself for a division. */
 	communityCode: string | null;
+	/** The division above (a grid's: its community); null at the top. */
+	parentCode: string | null;
+	/** A grid's GeoJSON outline, when it has one. */
+	boundary?: unknown;
 }
 
-export type NodeLookup =
-	| { ok: true; node: ResolvedNode }
-	| { ok: false; status: 403 | 404; body: { error: string; message: string } };
-
-/** A grid id or a division code, if it exists and the user may see it. */
+/** A grid id or a division code, if it exists (404) and the user may see it (403). */
 export async function lookupNode(
 	store: Store,
 	user: UserRow,
 	code: string,
 	field = 'code'
-): Promise<NodeLookup> {
-	const notFound = {
-		ok: false as const,
-		status: 404 as const,
-		body: { error: 'not_found', message: `${field}: no division or grid "${code}"` }
-	};
-	const forbidden = {
-		ok: false as const,
-		status: 403 as const,
-		body: { error: 'forbidden', message: `${field}: "${code}" is outside your scope` }
-	};
+): Promise<ResolvedNode> {
+	const missing = () => notFound(field, `no division or grid "${code}"`);
+	const outside = () => forbidden(field, `"${code}" is outside your scope`);
 	if (/^\d+$/.test(code)) {
 		const division = await store.getDivision(code);
-		if (!division) return notFound;
-		if (!canSeeDivision(user, code)) return forbidden;
+		if (!division) throw missing();
+		if (!canSeeDivision(user, code)) throw outside();
 		return {
-			ok: true,
-			node: {
-				code,
-				name: division.name,
-				level: division.level,
-				communityCode: division.level === 'community' ? code : null
-			}
+			code,
+			name: division.name,
+			level: division.level,
+			communityCode: division.level === 'community' ? code : null,
+			parentCode: division.parentCode
 		};
 	}
 	const grid = await store.getGrid(code);
-	if (!grid) return notFound;
-	if (!canSeeGrid(user, grid)) return forbidden;
+	if (!grid) throw missing();
+	if (!canSeeGrid(user, grid)) throw outside();
 	return {
-		ok: true,
-		node: { code: grid.id, name: grid.name, level: 'grid', communityCode: grid.communityCode }
+		code: grid.id,
+		name: grid.name,
+		level: 'grid',
+		communityCode: grid.communityCode,
+		parentCode: grid.communityCode,
+		...(grid.boundary ? { boundary: grid.boundary } : {})
 	};
 }
 
@@ -78,4 +73,15 @@ export function runsCommunity(user: UserRow, communityCode: string): boolean {
 	return (
 		(user.role === 'community_head' || user.role === 'admin') && canSeeDivision(user, communityCode)
 	);
+}
+
+/** A community the user may see (404 when the code is a division of another level). */
+export async function lookupCommunity(
+	store: Store,
+	user: UserRow,
+	code: string
+): Promise<ResolvedNode> {
+	const node = await lookupNode(store, user, code);
+	if (node.level !== 'community') throw notFound('code', `"${code}" is not a community`);
+	return node;
 }

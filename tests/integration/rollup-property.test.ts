@@ -377,7 +377,8 @@ for (const dialect of DIALECTS) {
 						if (to === 'in_progress') i.handler = i.head;
 						i.version = -1;
 						later('move', async () => {
-							const outcome = await transitionIncident(
+							// A refused move throws the API's answer.
+							const moved = await transitionIncident(
 								db.store,
 								fx.users[actor],
 								i.id,
@@ -387,8 +388,7 @@ for (const dialect of DIALECTS) {
 									timeZone: TZ
 								}
 							);
-							expect(outcome).toMatchObject({ ok: true });
-							if (outcome.ok) i.version = outcome.version;
+							i.version = moved.version;
 						});
 						break;
 					}
