@@ -1,6 +1,7 @@
 // Who sees and does what in supervision, besides the write rules every change meets
 // (server/write/rules.ts): starting rounds, seeing incidents (in full inside the community,
-// counts-safe above it once escalated), acknowledging alerts. docs/security.md has the table.
+// counts-safe above it once escalated), acknowledging alerts (docs/security.md, "Who sees and
+// supervises what").
 import type { Role } from '../../src/lib/shared/enums';
 import { runsCommunity } from '../auth/nodes';
 import { canSeeDivision } from '../auth/scope';
