@@ -21,6 +21,22 @@ module.exports = {
 			to: { path: '^server/store/(row-access|sync-tx|sync-types)\\.ts$' }
 		},
 		{
+			name: 'routes-on-top',
+			severity: 'error',
+			comment:
+				'Routes are the HTTP layer: only the app mounts them, and no service imports one (docs/architecture.md, "Layers").',
+			from: { path: '^(server|src)/', pathNot: '^server/(routes/|app\\.ts$)' },
+			to: { path: '^server/routes/' }
+		},
+		{
+			name: 'services-above-figures',
+			severity: 'error',
+			comment:
+				'Supervision and the kiosk use the figures, the write path, sync, privacy and auth; none of those imports them back.',
+			from: { path: '^server/(auth|privacy|rollup|sync|write)/' },
+			to: { path: '^server/(supervision|kiosk)/' }
+		},
+		{
 			name: 'store-below-callers',
 			severity: 'error',
 			comment: 'The store is the bottom layer: it never imports the write path, sync or routes.',

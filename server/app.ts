@@ -6,6 +6,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { ApiError } from './api-error';
 import type { AppEnv, Services } from './context';
 import { authRoutes, logoutRoutes } from './routes/auth';
 import { divisionRoutes } from './routes/divisions';
@@ -71,6 +72,7 @@ export function createApi() {
 		c.json({ error: 'not_found', message: `path: no route ${c.req.method} ${c.req.path}` }, 404)
 	);
 	api.onError((error, c) => {
+		if (error instanceof ApiError) return c.json(error.body(), error.status, error.headers);
 		if (error instanceof HTTPException && error.status < 500)
 			return c.json(
 				{ error: 'invalid_input', field: '(body)', message: `body: ${error.message}` },

@@ -303,7 +303,7 @@ program
 	.action(() =>
 		withStore(async (store) => {
 			const started = performance.now();
-			const summary = await store.supervision().recompute();
+			const summary = await store.rollup().recompute();
 			const seconds = ((performance.now() - started) / 1000).toFixed(1);
 			console.log(
 				`recomputed ${summary.figures} figures for ${summary.grids} grids and ${summary.rounds} rounds in ${seconds} s`

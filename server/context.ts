@@ -3,7 +3,6 @@ import type { LoginThrottle } from './auth/throttle';
 import type { Principal } from './auth/scope';
 import type { Store } from './store/types';
 import type { LogSink } from './logging';
-import type { AlertScheduler } from './rollup/alert-scheduler';
 
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {
@@ -15,8 +14,16 @@ export interface Services {
 	now: () => Date;
 	/** Where structured log lines go (standard output when absent). */
 	log?: LogSink;
-	/** Prompt alert evaluation after writes that change a community's figures (none when absent). */
-	alerts?: AlertScheduler;
+	/**
+	 * Prompt alert evaluation after writes that change a community's figures
+	 * (server/supervision/alert-scheduler.ts; none when absent).
+	 */
+	alerts?: AlertNotifier;
+}
+
+/** What a route asks of the alert scheduler once its write has committed. */
+export interface AlertNotifier {
+	notify(communityCodes: Iterable<string>): void;
 }
 
 export interface AppEnv {

@@ -4,8 +4,8 @@ import { LoginThrottle } from './auth/throttle';
 import type { Config } from './config';
 import type { Store } from './store/types';
 import { VERSION } from './version';
-import { startSupervisionJobs } from './rollup/jobs';
-import { AlertScheduler } from './rollup/alert-scheduler';
+import { startSupervisionJobs } from './supervision/jobs';
+import { AlertScheduler } from './supervision/alert-scheduler';
 
 /** Start the HTTP server on `config.port`; resolves once it listens. */
 export function startServer(store: Store, config: Config): Promise<ServerType> {

@@ -1,5 +1,6 @@
 // Who may see personal data in the clear, and the audit entries that record each access.
 import type { Context } from 'hono';
+import { forbidden, notFound } from '../api-error';
 import type { AppEnv } from '../context';
 import type { GridRow, NewAuditEntry, Store, UserRow } from '../store/types';
 
@@ -65,4 +66,39 @@ export function audit(
 		role: user.role,
 		deviceId
 	});
+}
+
+/**
+ * The community whose records (audit trail, duplicate flags) a user reads for `code`: a head
+ * reads their own community's, an administrator any community's or, with no code, all of them
+ * (undefined). Anyone else is refused.
+ */
+export function communityInView(user: UserRow, code: string | undefined): string | undefined {
+	if (user.role === 'admin') return code;
+	if (user.role === 'community_head' && (!code || headsCommunity(user, code))) {
+		const community = code ?? communityOfHead(user);
+		if (community) return community;
+	}
+	throw forbidden('code', 'outside your scope');
+}
+
+/**
+ * One masked field of a resident in the clear, for the people who work with the resident
+ * (canUnmask); the caller records the access in the audit trail with its reason.
+ */
+export async function unmaskedValue(
+	store: Store,
+	user: UserRow,
+	residentId: string,
+	field: 'idNumber' | 'phone'
+): Promise<{ value: string; communityCode: string }> {
+	const resident = await store.getResident(residentId);
+	if (!resident || resident.deleted) throw notFound('id', 'no such resident');
+	const grid = await store.getGrid(resident.gridId);
+	if (!grid || !canUnmask(user, grid))
+		throw forbidden('id', "only the resident's grid worker or community head");
+	const stored = field === 'idNumber' ? resident.idNumber : resident.phone;
+	if (!stored) throw notFound(field, 'no value recorded');
+	const value = field === 'idNumber' ? (await store.idProtection()).open(stored) : stored;
+	return { value, communityCode: grid.communityCode };
 }

@@ -1,5 +1,5 @@
 // Reading figures for a node and its children: one primary-key lookup for the stored figures
-// of every node asked for, plus, today, one range count of overdue incidents (see store.ts), or,
+// of every node asked for, plus, today, one range count of overdue incidents (queries.ts), or,
 // for a past day, one primary-key lookup of the day whose end-of-day snapshot it reads.
 import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { Store } from '../store/types';
@@ -80,11 +80,11 @@ async function overdueAt(
 	node: { code: string; level: NodeLevel },
 	at: Date
 ): Promise<Map<string, number>> {
-	const sup = store.supervision();
+	const rollup = store.rollup();
 	const overdue = new Map<string, number>();
-	if (node.level === 'grid') overdue.set(node.code, await sup.overdueOfGrid(node.code, at));
+	if (node.level === 'grid') overdue.set(node.code, await rollup.overdueOfGrid(node.code, at));
 	else {
-		const byChild = await sup.overdueByChild(node.code, CHILD_LENGTH[node.level] ?? null, at);
+		const byChild = await rollup.overdueByChild(node.code, CHILD_LENGTH[node.level] ?? null, at);
 		let total = 0;
 		for (const [code, n] of byChild) {
 			overdue.set(code, n);
@@ -118,14 +118,14 @@ export async function readMetrics(
 	now: Date,
 	timeZone: string
 ): Promise<Map<string, Metrics>> {
-	const sup = store.supervision();
+	const rollup = store.rollup();
 	const today = dayInZone(now, timeZone);
 	const codes = [node.code, ...childCodes];
 	const day = dayOf(period);
-	const frozen = day !== null && day < today ? await sup.frozenDays(day, today, 1) : [];
+	const frozen = day !== null && day < today ? await rollup.frozenDays(day, today, 1) : [];
 	const state = stateSource(day, today, frozen, now, timeZone);
 	const periods = [period, state.period, dayPeriod(today), state.overduePeriod ?? NOW];
-	const rows = await sup.figures(codes, [...new Set(periods)]);
+	const rows = await rollup.figures(codes, [...new Set(periods)]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.nodeCode}|${r.period}|${r.metric}`, r.value);
 	const overdue = state.overduePeriod ? null : await overdueAt(store, node, state.overdueAt);
@@ -157,14 +157,14 @@ export async function readTrend(
 		dates.push(dayInZone(new Date(now.getTime() - i * 86_400_000), timeZone));
 	const unique = [...new Set(dates)];
 	const today = dayInZone(now, timeZone);
-	const sup = store.supervision();
-	const frozen = await sup.frozenDays(unique[0], today, unique.length);
+	const rollup = store.rollup();
+	const frozen = await rollup.frozenDays(unique[0], today, unique.length);
 	const sources = unique.map((date) => stateSource(date, today, frozen, now, timeZone));
 	const periods = new Set([
 		...unique.map(dayPeriod),
 		...sources.flatMap((s) => [s.period, s.overduePeriod ?? NOW])
 	]);
-	const rows = await sup.figures([code], [...periods]);
+	const rows = await rollup.figures([code], [...periods]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.period}|${r.metric}`, r.value);
 	// Overdue incidents counted live: today, and the past days no snapshot covers yet (rare).

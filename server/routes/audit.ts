@@ -1,7 +1,7 @@
 // The audit trail, read-only: a community head sees their community's entries, an administrator all.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth, requireStaff } from '../auth/middleware';
-import { communityOfHead, headsCommunity } from '../privacy/access';
+import { communityInView } from '../privacy/access';
 import { auditTrailSchema } from '../../src/lib/shared/privacy';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
@@ -38,14 +38,8 @@ const auditRoute = createRoute({
 
 export const auditRoutes = router().openapi(auditRoute, async (c) => {
 	const { store } = c.var.services;
-	const { user } = c.var.principal;
 	const { code, limit } = c.req.valid('query');
-	let communityCode: string | undefined;
-	if (user.role === 'admin') communityCode = code;
-	else if (user.role === 'community_head' && (!code || headsCommunity(user, code)))
-		communityCode = code ?? communityOfHead(user) ?? undefined;
-	if (!communityCode && user.role !== 'admin')
-		return c.json({ error: 'forbidden', message: 'code: outside your scope' }, 403);
+	const communityCode = communityInView(c.var.principal.user, code);
 	const rows = await store.auditEntries({ communityCode, limit });
 	return c.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
 });

@@ -8,7 +8,8 @@ import { loginSchema } from '../../src/lib/shared/schemas';
 import { ROLES } from '../../src/lib/shared/enums';
 import { requireAuth } from '../auth/middleware';
 import { verifyPassword } from '../auth/password';
-import { newToken, tokenHash } from '../auth/tokens';
+import { openSession, refuseRevokedDevice } from '../auth/sessions';
+import { ApiError } from '../api-error';
 import { errorResponse } from './errors';
 
 export const publicUserSchema = z
@@ -69,10 +70,12 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	const gate = await throttle.attempt(store, username, ip, now());
 	if (!gate.allowed) {
 		const wait = gate.retryAfter;
-		c.header('Retry-After', String(wait));
-		return c.json(
-			{ error: 'too_many_attempts', message: `Too many failed attempts; try again in ${wait} s` },
-			429
+		throw new ApiError(
+			429,
+			'too_many_attempts',
+			`Too many failed attempts; try again in ${wait} s`,
+			undefined,
+			{ 'Retry-After': String(wait) }
 		);
 	}
 	const user = await store.findUserByUsername(username);
@@ -80,48 +83,15 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
 	if (!user || !ok || user.disabled) {
 		await throttle.failed(store, ip, now());
-		return c.json({ error: 'bad_credentials', message: 'username or password is wrong' }, 401);
+		throw new ApiError(401, 'bad_credentials', 'username or password is wrong');
 	}
 	await throttle.succeeded(store, username);
 	// A lost or stolen tablet that an administrator revoked cannot sign in again.
-	if (await store.deviceRevoked(deviceId))
-		return c.json(
-			{ error: 'revoked', message: 'deviceId: this device has been revoked by an administrator' },
-			403
-		);
-	const token = newToken();
+	await refuseRevokedDevice(store, deviceId);
 	const created = now();
 	const expiresAt = new Date(created.getTime() + config.sessionTtlMs);
-	await store.createSession({
-		id: crypto.randomUUID(),
-		tokenHash: tokenHash(token),
-		userId: user.id,
-		deviceId,
-		createdAt: created,
-		expiresAt
-	});
-	const deviceKey = await store.deviceKey(user.id, deviceId, newDeviceKey(), created);
-	return c.json(
-		{
-			token,
-			expiresAt: expiresAt.toISOString(),
-			deviceKey,
-			user: {
-				id: user.id,
-				username: user.username,
-				displayName: user.displayName,
-				role: user.role,
-				scope: user.scope
-			}
-		},
-		200
-	);
+	return c.json(await openSession(store, user, deviceId, created, expiresAt), 200);
 });
-
-/** 32 random bytes, base64. */
-export function newDeviceKey(): string {
-	return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
-}
 
 // scrypt hash of a random password, never matched.
 const DUMMY_HASH =

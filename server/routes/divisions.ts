@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { safeText } from '../../src/lib/shared/schemas';
 import { router } from './router';
-import { canSeeDivision, canSeeGrid } from '../auth/scope';
+import { childrenOf, lookupNode } from '../auth/nodes';
 import { requireAuth } from '../auth/middleware';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -50,53 +50,11 @@ const divisionRoute = createRoute({
 
 export const divisionRoutes = router().openapi(divisionRoute, async (c) => {
 	const { store } = c.var.services;
-	const { user } = c.var.principal;
-	const { code } = c.req.valid('param');
-	const notFound = { error: 'not_found', message: `code: no division or grid "${code}"` } as const;
-	const forbidden = {
-		error: 'forbidden',
-		message: `code: "${code}" is outside your scope`
-	} as const;
-
-	if (/^\d+$/.test(code)) {
-		const division = await store.getDivision(code);
-		if (!division) return c.json(notFound, 404);
-		if (!canSeeDivision(user, code)) return c.json(forbidden, 403);
-		const children =
-			division.level === 'community'
-				? (await store.gridsOfCommunity(code)).map((g) => ({
-						code: g.id,
-						name: g.name,
-						level: 'grid' as const
-					}))
-				: (await store.childDivisions(code)).map(({ code, name, level }) => ({
-						code,
-						name,
-						level
-					}));
-		return c.json(
-			{
-				code,
-				name: division.name,
-				level: division.level,
-				parentCode: division.parentCode,
-				children
-			},
-			200
-		);
-	}
-	const grid = await store.getGrid(code);
-	if (!grid) return c.json(notFound, 404);
-	if (!canSeeGrid(user, grid)) return c.json(forbidden, 403);
+	const node = await lookupNode(store, c.var.principal.user, c.req.valid('param').code);
+	const { code, name, level, parentCode, boundary } = node;
+	const children = await childrenOf(store, node);
 	return c.json(
-		{
-			code: grid.id,
-			name: grid.name,
-			level: 'grid' as const,
-			parentCode: grid.communityCode,
-			children: [],
-			...(grid.boundary ? { boundary: grid.boundary } : {})
-		},
+		{ code, name, level, parentCode, children, ...(boundary ? { boundary } : {}) },
 		200
 	);
 });

@@ -2,9 +2,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
-import { audit, communityOfHead, headsCommunity } from '../privacy/access';
+import { audit, communityInView } from '../privacy/access';
+import { duplicateFlagsOf, resolveDuplicate } from '../privacy/duplicates';
 import { DUPLICATE_ACTIONS } from '../../src/lib/shared/privacy';
-import { maskName } from '../../src/lib/shared/mask';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -92,64 +92,20 @@ const resolveRoute = createRoute({
 export const duplicateRoutes = router()
 	.openapi(listRoute, async (c) => {
 		const { store } = c.var.services;
-		const { user } = c.var.principal;
-		const { code } = c.req.valid('query');
-		const community =
-			user.role === 'admin'
-				? code
-				: user.role === 'community_head' && (!code || headsCommunity(user, code))
-					? (code ?? communityOfHead(user) ?? undefined)
-					: undefined;
-		if (!community && user.role !== 'admin')
-			return c.json({ error: 'forbidden', message: 'code: outside your scope' }, 403);
-		const flags = await store.duplicateFlags({ communityCode: community });
-		const out = [];
-		for (const flag of flags) {
-			const residents = [];
-			for (const id of flag.residentIds) {
-				const r = await store.getResident(id);
-				if (!r) continue;
-				const grid = await store.getGrid(r.gridId);
-				const inYourCommunity = grid?.communityCode === flag.communityCode;
-				residents.push({
-					id: r.id,
-					// Above the grid level names are masked: enough to find the household, nothing more.
-					name: maskName(r.name),
-					idNumberMasked: r.idNumberMasked,
-					householdId: r.householdId,
-					gridId: r.gridId,
-					inYourCommunity
-				});
-			}
-			out.push({
-				id: flag.id,
-				communityCode: flag.communityCode,
-				raisedAt: flag.raisedAt.toISOString(),
-				resolvedAt: flag.resolvedAt?.toISOString() ?? null,
-				resolution: flag.resolution,
-				note: flag.note,
-				residents
-			});
-		}
-		return c.json({ flags: out }, 200);
+		const community = communityInView(c.var.principal.user, c.req.valid('query').code);
+		return c.json({ flags: await duplicateFlagsOf(store, community) }, 200);
 	})
 	.openapi(resolveRoute, async (c) => {
 		const { store, now } = c.var.services;
-		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
-		const { action, note } = c.req.valid('json');
-		const flag = await store.getDuplicateFlag(id);
-		if (!flag) return c.json({ error: 'not_found', message: 'id: no such flag' }, 404);
-		if (!headsCommunity(user, flag.communityCode))
-			return c.json({ error: 'forbidden', message: "id: only the community's head" }, 403);
-		if (flag.resolvedAt) return c.json({ error: 'conflict', message: 'id: already resolved' }, 409);
-		await store.resolveDuplicateFlag(id, { by: user.id, at: now(), action, note: note ?? null });
+		const body = c.req.valid('json');
+		const communityCode = await resolveDuplicate(store, c.var.principal.user, id, body, now());
 		await audit(c, {
 			action: 'duplicate_resolved',
 			subjectType: 'duplicate_flag',
 			subjectId: id,
-			communityCode: flag.communityCode,
-			reason: action
+			communityCode,
+			reason: body.action
 		});
 		return c.json({ resolved: true as const }, 200);
 	});

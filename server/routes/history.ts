@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/middleware';
-import { canSeeGrid } from '../auth/scope';
-import { pullScope } from '../sync/scope';
+import { fieldHistoryOf } from '../sync/history';
 import { router } from './router';
-import { maskPhone } from '../../src/lib/shared/mask';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
 const historyRoute = createRoute({
@@ -45,36 +43,7 @@ const historyRoute = createRoute({
 
 export const historyRoutes = router().openapi(historyRoute, async (c) => {
 	const { store } = c.var.services;
-	const { user } = c.var.principal;
 	const { table, rowId } = c.req.valid('param');
-	const gridId = await store.gridOfRow(table, rowId);
-	if (!gridId)
-		return c.json({ error: 'not_found', message: `rowId: no such row in ${table}` }, 404);
-	const grid = await store.getGrid(gridId);
-	// Personal data: only roles that receive grid data, and only inside their scope.
-	if (!grid || !pullScope(user) || !canSeeGrid(user, grid))
-		return c.json({ error: 'forbidden', message: 'rowId: outside your scope' }, 403);
-	const rows = await store.fieldHistory(table, rowId);
-	const names = new Map<string, string>();
-	for (const id of new Set(rows.map((r) => r.actorId))) {
-		const actor = await store.getUser(id);
-		names.set(id, actor?.displayName ?? actor?.username ?? id);
-	}
-	return c.json(
-		{
-			entries: rows.map((r) => ({
-				field: r.field,
-				// Phones stay masked here too; the reveal with a reason is the only way to the number.
-				value:
-					r.field === 'phone' && (typeof r.value === 'string' || typeof r.value === 'number')
-						? maskPhone(String(r.value))
-						: r.value,
-				outcome: r.outcome as 'applied' | 'lost',
-				actor: names.get(r.actorId)!,
-				at: r.at.toISOString(),
-				mutationId: r.mutationId
-			}))
-		},
-		200
-	);
+	const entries = await fieldHistoryOf(store, c.var.principal.user, table, rowId);
+	return c.json({ entries }, 200);
 });

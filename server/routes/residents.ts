@@ -1,12 +1,11 @@
 // Personal data of one resident: purpose-bound unmasking, erasure on request, a masked export.
-import { eraseResident } from '../privacy/erase';
+import { eraseOnRequest } from '../privacy/erase';
 import { createRoute, z } from '@hono/zod-openapi';
-import { stringify } from 'csv-stringify/sync';
 import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
-import { audit, canUnmask, headsCommunity } from '../privacy/access';
+import { audit, unmaskedValue } from '../privacy/access';
+import { residentsCsv } from '../privacy/export';
 import { unmaskRequestSchema } from '../../src/lib/shared/privacy';
-import { maskName, maskPhone } from '../../src/lib/shared/mask';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -79,42 +78,17 @@ const exportRoute = createRoute({
 	}
 });
 
-/**
- * CSV (RFC 4180, CRLF) that a spreadsheet opens as the text stored: a cell containing a comma, a
- * quote, a CR or an LF is quoted (a lone CR or LF too: `quote_record_delimiter`, which is off by
- * default once the delimiter is set), and a text cell starting with = + - @, a tab or a CR (or
- * their full-width forms) is prefixed with ' so that it is not run as a formula.
- */
-const toCsv = (rows: (string | number | null)[][]) =>
-	stringify(rows, {
-		record_delimiter: 'windows',
-		quote_record_delimiter: true,
-		escape_formulas: true
-	});
-
 export const residentRoutes = router()
 	.openapi(unmaskRoute, async (c) => {
 		const { store } = c.var.services;
-		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
 		const { field, reason } = c.req.valid('json');
-		const resident = await store.getResident(id);
-		if (!resident || resident.deleted)
-			return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
-		const grid = await store.getGrid(resident.gridId);
-		if (!grid || !canUnmask(user, grid))
-			return c.json(
-				{ error: 'forbidden', message: "id: only the resident's grid worker or community head" },
-				403
-			);
-		const stored = field === 'idNumber' ? resident.idNumber : resident.phone;
-		if (!stored) return c.json({ error: 'not_found', message: `${field}: no value recorded` }, 404);
-		const value = field === 'idNumber' ? (await store.idProtection()).open(stored) : stored;
+		const { value, communityCode } = await unmaskedValue(store, c.var.principal.user, id, field);
 		await audit(c, {
 			action: 'unmask',
 			subjectType: 'resident',
 			subjectId: id,
-			communityCode: grid.communityCode,
+			communityCode,
 			reason,
 			details: { field }
 		});
@@ -122,65 +96,34 @@ export const residentRoutes = router()
 	})
 	.openapi(eraseRoute, async (c) => {
 		const { store, config, now, alerts } = c.var.services;
-		const { user } = c.var.principal;
 		const { id } = c.req.valid('param');
 		const { reason } = c.req.valid('json');
-		const resident = await store.getResident(id);
-		if (!resident) return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
-		const grid = await store.getGrid(resident.gridId);
-		if (!grid || !headsCommunity(user, grid.communityCode))
-			return c.json(
-				{ error: 'forbidden', message: "id: only the head of the resident's community" },
-				403
-			);
-		const erased = await eraseResident(store, user, id, {
+		const erased = await eraseOnRequest(store, c.var.principal.user, id, {
 			now: now(),
 			timeZone: config.timeZone,
 			rollup: config.rollup
 		});
-		if (!erased) return c.json({ error: 'not_found', message: 'id: no such resident' }, 404);
 		alerts?.notify(erased.communities);
 		await audit(c, {
 			action: 'resident_erased',
 			subjectType: 'resident',
 			subjectId: id,
-			communityCode: grid.communityCode,
+			communityCode: erased.communityCode,
 			reason
 		});
 		return c.json({ erased: true as const }, 200);
 	})
 	.openapi(exportRoute, async (c) => {
 		const { store } = c.var.services;
-		const { user } = c.var.principal;
 		const { gridId } = c.req.valid('query');
-		const grid = await store.getGrid(gridId);
-		if (!grid) return c.json({ error: 'not_found', message: 'gridId: no such grid' }, 404);
-		if (!canUnmask(user, grid))
-			return c.json(
-				{ error: 'forbidden', message: "gridId: only the grid's worker or community head" },
-				403
-			);
-		const rows: (string | number | null)[][] = [
-			['household', 'name', 'idNumber', 'phone', 'birthYear', 'sex']
-		];
-		for (const household of await store.householdsOfGrid(grid.id))
-			for (const r of await store.residentsOfHousehold(household.id))
-				rows.push([
-					household.address,
-					maskName(r.name),
-					r.idNumberMasked,
-					r.phone ? maskPhone(r.phone) : '',
-					r.birthYear,
-					r.sex
-				]);
-		const count = rows.length - 1;
+		const { csv, rows, communityCode } = await residentsCsv(store, c.var.principal.user, gridId);
 		await audit(c, {
 			action: 'export',
 			subjectType: 'grid',
-			subjectId: grid.id,
-			communityCode: grid.communityCode,
-			details: { rows: count, format: 'csv' }
+			subjectId: gridId,
+			communityCode,
+			details: { rows, format: 'csv' }
 		});
-		c.header('Content-Disposition', `attachment; filename="residents-${grid.id}.csv"`);
-		return c.body(toCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+		c.header('Content-Disposition', `attachment; filename="residents-${gridId}.csv"`);
+		return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
 	});

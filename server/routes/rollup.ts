@@ -5,12 +5,16 @@ import { dayInZone } from '../../src/lib/domain/day';
 import { dayPeriod, roundPeriod } from '../rollup/metrics';
 import { metricsSchema as sharedMetricsSchema } from '../../src/lib/shared/metrics';
 import { readMetrics, readTrend } from '../rollup/read';
-import { divisionAndAncestors } from '../rollup/nodes';
-import { communitySettings, communitySettingsSchema, settingsKey } from '../rollup/settings';
+import {
+	changeCommunitySettings,
+	communitySettingsSchema,
+	readCommunitySettings
+} from '../supervision/settings';
+import { communityGridTable } from '../supervision/grid-table';
+import { notFound } from '../api-error';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
-import { childrenOf, lookupNode, runsCommunity } from './scope-helpers';
-import type { Store, UserRow } from '../store/types';
+import { childrenOf, lookupNode } from '../auth/nodes';
 
 const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
 // Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
@@ -194,23 +198,17 @@ const settingsPutRoute = createRoute({
 	}
 });
 
-const forbidden = (field: string, message: string) =>
-	({ error: 'forbidden', message: `${field}: ${message}` }) as const;
-
 export const rollupRoutes = router()
 	.openapi(rollupRoute, async (c) => {
 		const { store, config, now } = c.var.services;
-		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
 		const { date, round } = c.req.valid('query');
-		const found = await lookupNode(store, user, code);
-		if (!found.ok) return c.json(found.body, found.status);
-		const node = found.node;
+		const node = await lookupNode(store, c.var.principal.user, code);
 		const at = now();
 		let period = dayPeriod(date ?? dayInZone(at, config.timeZone));
 		if (round !== undefined) {
 			const r = await store.supervision().getRound(round);
-			if (!r) return c.json({ error: 'not_found', message: `round: no round "${round}"` }, 404);
+			if (!r) throw notFound('round', `no round "${round}"`);
 			period = roundPeriod(r.id);
 		}
 		const children = await childrenOf(store, node);
@@ -239,97 +237,33 @@ export const rollupRoutes = router()
 		const { store, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const { days } = c.req.valid('query');
-		const found = await lookupNode(store, c.var.principal.user, code);
-		if (!found.ok) return c.json(found.body, found.status);
-		const trend = await readTrend(store, found.node.code, days, now(), config.timeZone);
-		return c.json({ code: found.node.code, days: trend }, 200);
+		const node = await lookupNode(store, c.var.principal.user, code);
+		const trend = await readTrend(store, node.code, days, now(), config.timeZone);
+		return c.json({ code: node.code, days: trend }, 200);
 	})
 	.openapi(gridsRoute, async (c) => {
 		const { store, config, now } = c.var.services;
-		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
-		const found = await lookupNode(store, user, code);
-		if (!found.ok) return c.json(found.body, found.status);
-		if (found.node.level !== 'community')
-			return c.json({ error: 'not_found', message: `code: "${code}" is not a community` }, 404);
-		if (!runsCommunity(user, code))
-			return c.json(forbidden('code', 'only the community head sees the grid table'), 403);
-		const at = now();
-		const today = dayInZone(at, config.timeZone);
-		const sup = store.supervision();
-		const current = (await sup.roundsOf(divisionAndAncestors(code))).find(
-			(r) => r.startDate <= today && today <= r.dueDate
+		const table = await communityGridTable(
+			store,
+			c.var.principal.user,
+			code,
+			now(),
+			config.timeZone
 		);
-		const grids = await store.gridsOfCommunity(code);
-		const node = { code, level: 'community' as const };
-		const ids = grids.map((g) => g.id);
-		const daily = await readMetrics(store, node, ids, dayPeriod(today), at, config.timeZone);
-		const byRound = current
-			? await readMetrics(store, node, ids, roundPeriod(current.id), at, config.timeZone)
-			: null;
-		const workers = await sup.workersOfGrids(ids);
-		return c.json(
-			{
-				code,
-				name: found.node.name,
-				date: today,
-				round: current ? { id: current.id, name: current.name, dueDate: current.dueDate } : null,
-				grids: grids.map((g) => ({
-					id: g.id,
-					name: g.name,
-					metrics: daily.get(g.id)!,
-					roundMetrics: byRound?.get(g.id) ?? null,
-					workers: workers
-						.filter((w) => w.scope.includes(g.id))
-						.map((w) => ({
-							id: w.id,
-							username: w.username,
-							lastSyncAt: w.lastSyncAt?.toISOString() ?? null
-						}))
-				}))
-			},
-			200
-		);
+		return c.json(table, 200);
 	})
 	.openapi(settingsGetRoute, async (c) => {
 		const { store } = c.var.services;
 		const { code } = c.req.valid('param');
-		const { user } = c.var.principal;
-		// A grid worker reads their community's settings (the check-in cut-off of their follow-ups).
-		if (user.role === 'grid_worker' && (await workerCommunities(store, user)).has(code))
-			return c.json(await communitySettings(store, code), 200);
-		const found = await lookupNode(store, user, code);
-		if (!found.ok) return c.json(found.body, found.status);
-		return c.json(await communitySettings(store, code), 200);
+		return c.json(await readCommunitySettings(store, c.var.principal.user, code), 200);
 	})
 	.openapi(settingsPutRoute, async (c) => {
 		const { store, alerts } = c.var.services;
-		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
 		const body = c.req.valid('json');
-		const found = await lookupNode(store, user, code);
-		if (!found.ok) return c.json(found.body, found.status);
-		if (found.node.level !== 'community')
-			return c.json({ error: 'not_found', message: `code: "${code}" is not a community` }, 404);
-		if (!runsCommunity(user, code))
-			return c.json(forbidden('code', 'only the community head changes its settings'), 403);
-		await store.supervision().putSetting(settingsKey(code), body);
+		await changeCommunitySettings(store, c.var.principal.user, code, body);
 		// New thresholds or cut-off: the community's alerts are evaluated against them.
 		alerts?.notify([code]);
-		await store.appendAudit({
-			userId: user.id,
-			role: user.role,
-			action: 'settings',
-			subjectType: 'community',
-			subjectId: code,
-			communityCode: code,
-			details: body
-		});
 		return c.json(body, 200);
 	});
-
-/** The communities of a grid worker's grids. */
-async function workerCommunities(store: Store, user: UserRow): Promise<Set<string>> {
-	const grids = await Promise.all(user.scope.map((id) => store.getGrid(id)));
-	return new Set(grids.flatMap((grid) => (grid ? [grid.communityCode] : [])));
-}

@@ -1,14 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/middleware';
 import { applyPushBatch } from '../sync/push';
-import { pullScope } from '../sync/scope';
-import { decodeCursor, encodeCursor } from '../sync/cursor';
+import { requireSessionDevice } from '../auth/sessions';
+import { pullPage } from '../sync/pull';
 import { pushRequestSchema, pushResponseSchema } from '../../src/lib/shared/schemas';
 import { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
 import { router } from './router';
-
-/** Days of visit history a device receives on its first download. */
-export const VISIT_WINDOW_DAYS = 90;
 import { AUTH_ERRORS, errorResponse } from './errors';
 
 // Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
@@ -91,26 +88,17 @@ export const syncRoutes = router()
 	.openapi(pushRoute, async (c) => {
 		const { store, config, now, alerts } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
-		const { deviceId: sessionDevice } = c.var.principal;
 		// Mutations and offline audit entries are recorded under the device that signed in.
-		if (deviceId !== sessionDevice)
-			return c.json(
-				{
-					error: 'invalid_input',
-					field: 'deviceId',
-					message: 'deviceId: not the device this session was opened on'
-				},
-				400
-			);
+		requireSessionDevice(c.var.principal, deviceId);
 		const results = await applyPushBatch(
 			store,
 			{
 				user: c.var.principal.user,
-				deviceId: sessionDevice,
+				deviceId,
 				timeZone: config.timeZone,
 				now: now(),
 				rollup: config.rollup,
-				syncedDevice: sessionDevice,
+				syncedDevice: deviceId,
 				figuresChanged: (codes) => alerts?.notify(codes)
 			},
 			mutations
@@ -119,59 +107,5 @@ export const syncRoutes = router()
 	})
 	.openapi(pullRoute, async (c) => {
 		const { store, now } = c.var.services;
-		const { cursor, limit } = c.req.valid('query');
-		const scope = pullScope(c.var.principal.user);
-		if (!scope)
-			return c.json(
-				{ error: 'forbidden', message: 'role: this role receives roll-up counts, not grid data' },
-				403
-			);
-		// A first download starts a cursor that leaves out visits older than VISIT_WINDOW_DAYS.
-		const from = cursor
-			? decodeCursor(cursor)
-			: { seq: 0, visitsSince: now().getTime() - VISIT_WINDOW_DAYS * 86_400_000 };
-		if (from === null)
-			return c.json(
-				{
-					error: 'invalid_input',
-					field: 'cursor',
-					message: 'cursor: not a cursor this server issued'
-				},
-				400
-			);
-		const rows = await store.pullChanges({
-			...scope,
-			after: from.seq,
-			limit: limit + 1,
-			visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
-		});
-		// The first page of a first download says how much is coming, for the progress screen.
-		const estimate = cursor
-			? undefined
-			: await store.pullEstimate({
-					...scope,
-					after: 0,
-					visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
-				});
-		const page = rows.slice(0, limit);
-		await store.supervision().recordSync(c.var.principal.user.id, c.var.principal.deviceId, now());
-		const hasMore = rows.length > limit;
-		const last = page.length ? page[page.length - 1].seq : from.seq;
-		// Once the first download is complete, later pulls bring every new change again.
-		const next = { seq: last, visitsSince: hasMore ? from.visitsSince : undefined };
-		return c.json(
-			{
-				changes: page.map((r) => ({
-					table: r.tableName as (typeof SYNC_TABLES)[number] | 'rounds',
-					op: r.op as (typeof MUTATION_OPS)[number],
-					rowId: r.rowId,
-					fields: r.fields,
-					version: r.seq
-				})),
-				cursor: encodeCursor(next),
-				hasMore,
-				...(estimate ? { estimate } : {})
-			},
-			200
-		);
+		return c.json(await pullPage(store, c.var.principal, c.req.valid('query'), now()), 200);
 	});

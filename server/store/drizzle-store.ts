@@ -50,7 +50,8 @@ import {
 	parseIdKey,
 	type IdProtection
 } from '../privacy/ids';
-import { SupervisionQueries } from '../rollup/store';
+import { SupervisionQueries } from './supervision';
+import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
 export class DrizzleStore implements Store {
@@ -325,11 +326,17 @@ export class DrizzleStore implements Store {
 		return pullChanges(this.db, this.t, filter);
 	}
 
-	// ---- Roll-up and supervision (server/rollup/) ----
+	// ---- Roll-up figures (server/rollup/) and supervision (server/supervision/) ----
+	private figureQueries?: FigureQueries;
 	private supervisionQueries?: SupervisionQueries;
 
+	rollup(): FigureQueries {
+		this.figureQueries ??= new FigureQueries(this.driver, this.frozenDays);
+		return this.figureQueries;
+	}
+
 	supervision(): SupervisionQueries {
-		this.supervisionQueries ??= new SupervisionQueries(this.driver, this.frozenDays);
+		this.supervisionQueries ??= new SupervisionQueries(this.driver);
 		return this.supervisionQueries;
 	}
 

@@ -6,7 +6,8 @@ import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, UserRow } from './rows';
 import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
-import type { SupervisionQueries } from '../rollup/store';
+import type { SupervisionQueries } from './supervision';
+import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
 export type { Dialect, UserRow };
@@ -114,8 +115,10 @@ export interface Store extends RowTransactions {
 	/** Mark a device revoked: no sign-in from it is accepted afterwards. */
 	markDeviceRevoked(deviceId: string, at: Date): Promise<void>;
 	deviceRevoked(deviceId: string): Promise<boolean>;
-	// ---- Roll-up and supervision (server/rollup/) ----
-	/** Roll-up figures, rounds, community settings, incident queues, alerts and last syncs. */
+	// ---- Roll-up figures (server/rollup/) and supervision (server/supervision/) ----
+	/** The roll-up figures: stored figures, overdue counts, frozen days, the rebuild. */
+	rollup(): FigureQueries;
+	/** Rounds, community settings, incident queues, alerts and last syncs. */
 	supervision(): SupervisionQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**

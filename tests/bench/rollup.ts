@@ -150,7 +150,7 @@ export async function benchRollup(
 			`${tag}: ${households} households, ${visitsToday} visits in ${round(bulkSeconds, 1)} s`
 		);
 		t0 = now();
-		const summary = await db.store.supervision().recompute();
+		const summary = await db.store.rollup().recompute();
 		const recomputeSeconds = (now() - t0) / 1000;
 		progress(`${tag}: recompute ${summary.figures} figures in ${round(recomputeSeconds, 1)} s`);
 
@@ -239,8 +239,8 @@ export async function benchRollup(
 				}
 			}
 			// Recompute agrees with what maintenance kept through all of it.
-			const sup = db.store.supervision();
-			const kept = await sup.allFigures();
+			const rollup = db.store.rollup();
+			const kept = await rollup.allFigures();
 			return {
 				dialect,
 				label: DIALECT_LABEL[dialect],

@@ -288,10 +288,10 @@ for (const dialect of DIALECTS) {
 			expect(after.checkinsExpected).toBe(before.checkinsExpected - 1);
 			expect(after.checkinsDone).toBe(before.checkinsDone - 1);
 			// The kept figures are what a full recompute gives.
-			const sup = db.store.supervision();
-			const incremental = await sup.allFigures();
-			await sup.recompute();
-			expect(incremental).toEqual(await sup.allFigures());
+			const rollup = db.store.rollup();
+			const incremental = await rollup.allFigures();
+			await rollup.recompute();
+			expect(incremental).toEqual(await rollup.allFigures());
 			const missing = await head.request(`/residents/${crypto.randomUUID()}`, {
 				method: 'DELETE',
 				body: JSON.stringify({ reason: '已迁出' })

@@ -6,9 +6,9 @@
 // community (the job's included) never run at once; a failed evaluation is logged and left to
 // the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertScheduler } from '../../server/rollup/alert-scheduler';
-import { runSupervisionJobs } from '../../server/rollup/jobs';
-import { DEFAULT_SETTINGS } from '../../server/rollup/settings';
+import { AlertScheduler } from '../../server/supervision/alert-scheduler';
+import { runSupervisionJobs } from '../../server/supervision/jobs';
+import { DEFAULT_SETTINGS } from '../../server/supervision/settings';
 import { ApiClient, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -227,11 +227,11 @@ for (const dialect of DIALECTS) {
 		});
 
 		it('never runs two evaluations of one community at once, those of the job included', async () => {
-			const sup = db.store.supervision();
-			const figures = sup.figures.bind(sup);
+			const rollup = db.store.rollup();
+			const figures = rollup.figures.bind(rollup);
 			const reads: { code: string; start: number; end: number }[] = [];
 			// Evaluations read figures; each read takes a while here, so that evaluations meet.
-			sup.figures = async (codes, periods) => {
+			rollup.figures = async (codes, periods) => {
 				const start = performance.now();
 				await new Promise((resolve) => setTimeout(resolve, 100));
 				try {
@@ -250,7 +250,7 @@ for (const dialect of DIALECTS) {
 				]);
 				await scheduler.idle();
 			} finally {
-				sup.figures = figures;
+				rollup.figures = figures;
 			}
 			const ofB = reads.filter((r) => r.code === COMMUNITY_B).sort((a, b) => a.start - b.start);
 			expect(ofB).toHaveLength(3);

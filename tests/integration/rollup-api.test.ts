@@ -4,9 +4,9 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayInZone } from '../../src/lib/domain/day';
-import { runSupervisionJobs } from '../../server/rollup/jobs';
-import { escalateOverdue } from '../../server/rollup/incidents';
-import { evaluateAlerts } from '../../server/rollup/alerts';
+import { runSupervisionJobs } from '../../server/supervision/jobs';
+import { escalateOverdue } from '../../server/supervision/incidents';
+import { evaluateAlerts } from '../../server/supervision/alerts';
 import { ApiClient, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';

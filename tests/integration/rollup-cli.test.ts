@@ -27,7 +27,7 @@ describe('gridcare recompute-rollups (sqlite)', () => {
 	const figures = async () => {
 		const store = openStore(env.DATABASE_URL);
 		try {
-			return await store.supervision().allFigures();
+			return await store.rollup().allFigures();
 		} finally {
 			await store.close();
 		}

@@ -4,7 +4,7 @@
 // day before without any write; recompute-rollups keeps past snapshots and rebuilds the live
 // figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSupervisionJobs } from '../../server/rollup/jobs';
+import { runSupervisionJobs } from '../../server/supervision/jobs';
 import { SNAPSHOT_METRICS } from '../../server/rollup/metrics';
 import { applyPushBatch } from '../../server/sync/push';
 import { ApiClient, testApp } from './api-client';
@@ -167,7 +167,7 @@ for (const dialect of DIALECTS) {
 				[D3, state(1, 2, 2, 2)],
 				[D4, state(2, 2, 2, 2)]
 			]);
-			expect(await db.store.supervision().frozenDays(D0, D5, 10)).toEqual([
+			expect(await db.store.rollup().frozenDays(D0, D5, 10)).toEqual([
 				{ day: D0, stateDay: D0 },
 				{ day: D1, stateDay: D1 },
 				{ day: D2, stateDay: D3 },
@@ -178,7 +178,7 @@ for (const dialect of DIALECTS) {
 		it('has the one-minute job freeze the day before once a day has begun, without any write', async () => {
 			clock = at(D5, '00:00:40');
 			await runSupervisionJobs(db.store, clock, TZ);
-			expect((await db.store.supervision().frozenDays(D4, D6, 10)).map((d) => d.day)).toEqual([D4]);
+			expect((await db.store.rollup().frozenDays(D4, D6, 10)).map((d) => d.day)).toEqual([D4]);
 			clock = at(D5, '10:00:00');
 			await push([{ id: uuid(), table: 'households', op: 'delete', rowId: h3, fields: {} }], head);
 			expect(await stateAt('45')).toEqual(state(1, 2, 2, 2));
@@ -186,9 +186,9 @@ for (const dialect of DIALECTS) {
 		});
 
 		it('keeps past snapshots through recompute-rollups, which rebuilds the live figures', async () => {
-			const sup = db.store.supervision();
+			const rollup = db.store.rollup();
 			const snapshots = async () =>
-				(await sup.allFigures()).filter(
+				(await rollup.allFigures()).filter(
 					(f) =>
 						f.period.startsWith('day:') &&
 						(SNAPSHOT_METRICS as readonly string[]).includes(f.metric)
@@ -212,7 +212,7 @@ for (const dialect of DIALECTS) {
 			expect(await stateAt('45')).toEqual(state(1, 2, 2, 2));
 			const before = await snapshots();
 			expect(before.length).toBeGreaterThan(0);
-			await sup.recompute({ now: clock, timeZone: TZ });
+			await rollup.recompute({ now: clock, timeZone: TZ });
 			// Live figures rebuilt from the tables; every past snapshot kept as it was; day 5, the
 			// day before, frozen first with the figures as they stood.
 			expect(await stateAt('45')).toEqual(state(2, 2, 2, 2));
@@ -222,9 +222,9 @@ for (const dialect of DIALECTS) {
 			expect(await stateAt('45', D1)).toEqual(state(2, 1, 1, 1));
 			expect(await stateAt('45', D2)).toEqual(state(1, 2, 1, 2));
 			// Recomputing again changes nothing.
-			const all = await sup.allFigures();
-			await sup.recompute({ now: clock, timeZone: TZ });
-			expect(await sup.allFigures()).toEqual(all);
+			const all = await rollup.allFigures();
+			await rollup.recompute({ now: clock, timeZone: TZ });
+			expect(await rollup.allFigures()).toEqual(all);
 		});
 	});
 }

@@ -4,22 +4,25 @@
 import { DUE_HOURS } from '../../src/lib/domain/incident';
 import type { IncidentStatus, Severity } from '../../src/lib/shared/enums';
 import type { Store, UserRow } from '../store/types';
-import { SYSTEM, write, WriteRefusal } from '../write';
-import { divisionAndAncestors } from './nodes';
-import type { DayClock } from './snapshots';
+import { forbidden, notFound, refusalError } from '../api-error';
+import { SYSTEM, write, WriteRefusal, writeDenial } from '../write';
+import { divisionAndAncestors } from '../rollup/nodes';
+import type { DayClock } from '../rollup/snapshots';
 
 /** Actor id of the escalation job in an incident's history. */
 export const SYSTEM_ACTOR = SYSTEM.id;
 
-export type TransitionOutcome =
-	| { ok: true; version: number; communityCode: string; figuresChanged: boolean }
-	| { ok: false; status: 400 | 403 | 404 | 409; field: string; message: string };
-
-const REFUSAL_STATUS = { invalid: 400, forbidden: 403, missing: 404, illegal: 409 } as const;
+/** An applied move: the incident's new version, and whether its community's figures changed. */
+export interface Transitioned {
+	version: number;
+	communityCode: string;
+	figuresChanged: boolean;
+}
 
 /**
- * An incident move made online, by the same rules as a move arriving by sync push. The route
- * names the new status `to` where a pushed change names it `fields.status`.
+ * An incident move made online, by the same rules as a move arriving by sync push; a refusal is
+ * thrown as the API's answer (404, 403, 400 or 409). The route names the new status `to` where
+ * a pushed change names it `fields.status`.
  */
 export async function transitionIncident(
 	store: Store,
@@ -27,7 +30,17 @@ export async function transitionIncident(
 	incidentId: string,
 	input: { to: IncidentStatus; assigneeId?: string; note?: string },
 	options: DayClock & { rollup?: boolean }
-): Promise<TransitionOutcome> {
+): Promise<Transitioned> {
+	const row = await store.supervision().getIncident(incidentId);
+	if (!row) throw notFound('id', 'no such incident');
+	// Whether the incident is the user's to move at all; who may make which move is decided
+	// inside, by the rules a pushed move meets too.
+	const denial = writeDenial(
+		user,
+		{ id: row.gridId, communityCode: row.communityCode },
+		'incidents'
+	);
+	if (denial) throw forbidden('id', denial);
 	try {
 		const { result, communities } = await write(store, user, options, async (batch) => {
 			await batch.prefetch({
@@ -36,18 +49,13 @@ export async function transitionIncident(
 			});
 			return batch.moveIncident(incidentId, input);
 		});
-		return { ok: true, ...result, figuresChanged: communities.length > 0 };
+		return { ...result, figuresChanged: communities.length > 0 };
 	} catch (error) {
 		if (!(error instanceof WriteRefusal)) throw error;
-		const [path, ...rest] = error.message.split(': ');
-		const named = path.replace(/^fields\./, '');
-		const field = named === 'status' ? 'to' : named;
-		return {
-			ok: false,
-			status: REFUSAL_STATUS[error.kind],
-			field,
-			message: `${field}: ${rest.join(': ')}`
-		};
+		throw refusalError(error, (path) => {
+			const named = path.replace(/^fields\./, '');
+			return named === 'status' ? 'to' : named;
+		});
 	}
 }
 

@@ -1,149 +1,32 @@
-// Database side of the roll-up and of the supervisors' API (rounds, settings, incidents queue,
-// alerts, last sync per device). One body of drizzle queries for both dialects, like
-// drizzle-store.ts; reached through Store.supervision().
+// Database side of the supervisors' API: rounds, community settings, the incident queue and
+// escalation, alerts, last sync per device. One body of drizzle queries for both dialects, like
+// drizzle-store.ts; reached through Store.supervision(). The roll-up figures have their own
+// (server/rollup/queries.ts, Store.rollup()).
 import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
-import type { Db, Driver, Tables } from '../store/driver';
-import { chunk } from '../store/driver';
-import { recordDeviceSync } from '../store/devices';
-import { timeZoneFromEnv } from '../time-zone';
+import type { Db, Driver, Tables } from './driver';
+import { chunk } from './driver';
+import { recordDeviceSync } from './devices';
 import { dayInZone } from '../../src/lib/domain/day';
-import { subtreeEnd } from './nodes';
-import { recomputeRollups, type RecomputeSummary } from './recompute';
-import type { DayClock, FrozenDays } from './snapshots';
+import { subtreeEnd } from '../rollup/nodes';
+import type { DayClock } from '../rollup/snapshots';
 
-import type { RoundRow } from '../store/rows';
+import type { RoundRow } from './rows';
 
 export type { RoundRow };
 export type IncidentRow = Tables['incidents']['$inferSelect'];
 export type AlertRow = Tables['alerts']['$inferSelect'];
 export type TransitionRow = Tables['incidentTransitions']['$inferSelect'];
 
-export interface FigureRow {
-	nodeCode: string;
-	period: string;
-	metric: string;
-	value: number;
-}
-
 export class SupervisionQueries {
 	private readonly t: Tables;
 	constructor(
-		private readonly driver: Pick<
-			Driver,
-			'db' | 'tables' | 'transaction' | 'maxParams' | 'dialect'
-		>,
-		private readonly frozen: FrozenDays
+		private readonly driver: Pick<Driver, 'db' | 'tables' | 'transaction' | 'maxParams'>
 	) {
 		this.t = driver.tables;
 	}
 
 	private get db(): Db {
 		return this.driver.db;
-	}
-
-	/** Figures of some nodes for some periods: primary-key lookups only. */
-	async figures(nodeCodes: string[], periods: string[]): Promise<FigureRow[]> {
-		const f = this.t.rollupFigures;
-		const out: FigureRow[] = [];
-		for (const part of chunk(nodeCodes, 1, this.driver.maxParams - periods.length)) {
-			const rows = await this.db
-				.select()
-				.from(f)
-				.where(and(inArray(f.nodeCode, part), inArray(f.period, periods)));
-			out.push(...rows.map((r) => ({ ...r, value: Number(r.value) })));
-		}
-		return out;
-	}
-
-	/** Every stored figure that is not zero, in key order (recompute checks, tests, benchmarks). */
-	async allFigures(): Promise<FigureRow[]> {
-		const f = this.t.rollupFigures;
-		const rows = await this.db
-			.select()
-			.from(f)
-			.where(ne(f.value, 0))
-			.orderBy(asc(f.nodeCode), asc(f.period), asc(f.metric));
-		return rows.map((r) => ({ ...r, value: Number(r.value) }));
-	}
-
-	/**
-	 * Open incidents past due, now, per child node of one subtree. Read-time rather than kept:
-	 * the count changes with the clock alone. The partial index incidents_open_due_idx on
-	 * (community_code, due_at) WHERE status <> 'closed' makes it a range scan over the
-	 * subtree's open incidents only (a code prefix is a range), which stay few.
-	 * `childLength` is the code length of the children (grids: null, grouped by grid id).
-	 */
-	async overdueByChild(
-		prefix: string,
-		childLength: number | null,
-		now: Date
-	): Promise<Map<string, number>> {
-		const i = this.t.incidents;
-		const node =
-			childLength === null
-				? i.gridId
-				: sql<string>`substr(${i.communityCode}, 1, ${sql.raw(String(childLength))})`;
-		const rows = await this.db
-			.select({ node, n: sql<number>`count(*)` })
-			.from(i)
-			.where(
-				and(
-					sql`${i.status} <> 'closed'`,
-					gte(i.communityCode, prefix),
-					lt(i.communityCode, subtreeEnd(prefix)),
-					lt(i.dueAt, now)
-				)
-			)
-			.groupBy(node);
-		return new Map(rows.map((r) => [String(r.node), Number(r.n)]));
-	}
-
-	/** Overdue incidents of one grid. */
-	async overdueOfGrid(gridId: string, now: Date): Promise<number> {
-		const i = this.t.incidents;
-		const [row] = await this.db
-			.select({ n: sql<number>`count(*)` })
-			.from(i)
-			.where(and(eq(i.gridId, gridId), ne(i.status, 'closed'), lt(i.dueAt, now)));
-		return Number(row?.n ?? 0);
-	}
-
-	/**
-	 * Rebuild every figure from the base tables, in one transaction, keeping past days' snapshots
-	 * (recompute.ts); the day before `clock.now` is frozen first, like before any state write.
-	 */
-	recompute(
-		clock: DayClock = { now: new Date(), timeZone: timeZoneFromEnv() }
-	): Promise<RecomputeSummary> {
-		return this.driver.transaction(async (tx) => {
-			await this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock);
-			return recomputeRollups(tx, this.t, this.driver.maxParams);
-		});
-	}
-
-	/** Freeze the day before `clock.now` unless it is (the one-minute job); returns the day frozen. */
-	freezeYesterday(clock: DayClock): Promise<string | null> {
-		return this.driver.transaction((tx) =>
-			this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock)
-		);
-	}
-
-	/**
-	 * Frozen days from `from` (included) to `before` (excluded), oldest first, each with the day
-	 * whose snapshot holds its state (snapshots.ts): a primary-key range.
-	 */
-	frozenDays(
-		from: string,
-		before: string,
-		limit: number
-	): Promise<{ day: string; stateDay: string }[]> {
-		const d = this.t.rollupDays;
-		return this.db
-			.select({ day: d.day, stateDay: d.stateDay })
-			.from(d)
-			.where(and(gte(d.day, from), lt(d.day, before)))
-			.orderBy(asc(d.day))
-			.limit(limit);
 	}
 
 	async getRound(id: string): Promise<RoundRow | null> {

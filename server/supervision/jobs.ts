@@ -1,5 +1,5 @@
 // The periodic supervision job of `serve`: every minute, freeze the day before once a day has
-// begun (snapshots.ts), escalate overdue incidents and evaluate every community's alerts (the
+// begun (rollup/snapshots.ts), escalate overdue incidents and evaluate every community's alerts (the
 // safety net of the prompt evaluation after writes, alert-scheduler.ts, and the only one for
 // what changes with the clock alone). One run at a time; a failed run is logged and retried
 // next minute.
@@ -22,7 +22,7 @@ export async function runSupervisionJobs(
 	timeZone: string,
 	scheduler?: AlertScheduler
 ): Promise<{ escalated: number; alerts: number }> {
-	await store.supervision().freezeYesterday({ now, timeZone });
+	await store.rollup().freezeYesterday({ now, timeZone });
 	const escalated = await escalateOverdue(store, now, timeZone);
 	const alerts = scheduler
 		? await scheduler.evaluate(await store.supervision().communitiesWithGrids(), now)

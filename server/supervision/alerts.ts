@@ -5,10 +5,14 @@
 // community and kind: while open it follows the value; once acknowledged, the kind is not raised
 // again that day (SupervisionQueries.raiseAlert).
 import { dayInZone } from '../../src/lib/domain/day';
-import type { Store } from '../store/types';
-import { dayPeriod, roundPeriod } from './metrics';
-import { readMetrics } from './read';
-import { divisionAndAncestors } from './nodes';
+import { forbidden, notFound } from '../api-error';
+import { lookupNode } from '../auth/nodes';
+import type { AlertRow } from '../store/supervision';
+import type { Store, UserRow } from '../store/types';
+import { mayAcknowledge } from './access';
+import { dayPeriod, roundPeriod } from '../rollup/metrics';
+import { readMetrics } from '../rollup/read';
+import { currentRound } from './rounds';
 import { communitySettings } from './settings';
 
 export const ALERT_KINDS = ['abnormal_residents', 'missed_checkins', 'coverage_behind'] as const;
@@ -59,9 +63,7 @@ export async function alertReadings(
 			raised: afterCutoff && daily.missedCheckins >= settings.thresholds.missedCheckins
 		}
 	];
-	const round = (await store.supervision().roundsOf(divisionAndAncestors(communityCode))).find(
-		(r) => r.startDate <= today && today <= r.dueDate
-	);
+	const round = await currentRound(store, communityCode, today);
 	if (round) {
 		const figures = (await readMetrics(store, node, [], roundPeriod(round.id), now, timeZone)).get(
 			communityCode
@@ -96,4 +98,35 @@ export async function evaluateAlerts(
 		for (const r of await alertReadings(store, code, now, timeZone))
 			if (r.raised && (await sup.raiseAlert(code, r, { now, timeZone }))) raised++;
 	return raised;
+}
+
+/** Alerts of the communities in a node's subtree the user may see, newest first. */
+export async function alertsOfNode(
+	store: Store,
+	user: UserRow,
+	code: string,
+	openOnly: boolean
+): Promise<AlertRow[]> {
+	await lookupNode(store, user, code);
+	const rows = await store.supervision().alertsInSubtree(code);
+	return openOnly ? rows.filter((a) => a.acknowledgedAt === null) : rows;
+}
+
+/** Acknowledge an alert (once: acknowledging again changes nothing); returns it. */
+export async function acknowledgeAlert(
+	store: Store,
+	user: UserRow,
+	id: string,
+	now: Date
+): Promise<AlertRow> {
+	const sup = store.supervision();
+	const alert = await sup.getAlert(id);
+	if (!alert) throw notFound('id', 'no such alert');
+	if (!mayAcknowledge(user, alert)) throw forbidden('id', 'outside your scope');
+	if (alert.acknowledgedAt === null) {
+		await sup.updateAlert(id, { acknowledgedBy: user.id, acknowledgedAt: now });
+		alert.acknowledgedBy = user.id;
+		alert.acknowledgedAt = now;
+	}
+	return alert;
 }

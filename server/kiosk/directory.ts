@@ -1,0 +1,38 @@
+// Directory: what the kiosk needs to find a resident without typing a name, and nothing more:
+// masked names and the last 4 characters of the ID number of the residents who check in daily.
+// No full ID numbers, phones or health history; the kiosk role receives no change log either
+// (server/sync/scope.ts).
+import { maskName } from '../../src/lib/shared/mask';
+import { forbidden } from '../api-error';
+import type { Store, UserRow } from '../store/types';
+
+export interface DirectoryEntry {
+	residentId: string;
+	householdId: string;
+	gridId: string;
+	maskedName: string;
+	idTail: string | null;
+}
+
+/** The directory of the community of a kiosk (or of a volunteer signed in on one). */
+export async function kioskDirectory(
+	store: Store,
+	user: UserRow
+): Promise<{ communityCode: string; residents: DirectoryEntry[] }> {
+	const communityCode = user.scope.find((code) => /^\d{12}$/.test(code));
+	if ((user.role !== 'kiosk' && user.role !== 'volunteer') || !communityCode)
+		throw forbidden('role', 'the directory is for a community’s kiosk');
+	const rows = await store.checkinResidents(communityCode);
+	// ID numbers may be stored encrypted (GRIDCARE_ID_KEY): open them for their last 4 only.
+	const ids = await store.idProtection();
+	return {
+		communityCode,
+		residents: rows.map((r) => ({
+			residentId: r.id,
+			householdId: r.householdId,
+			gridId: r.gridId,
+			maskedName: maskName(r.name),
+			idTail: r.idNumber ? ids.open(r.idNumber).slice(-4).toUpperCase() : null
+		}))
+	};
+}

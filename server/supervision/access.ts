@@ -1,0 +1,52 @@
+// Who sees and does what in supervision, besides the write rules every change meets
+// (server/write/rules.ts): starting rounds, seeing incidents (in full inside the community,
+// counts-safe above it once escalated), acknowledging alerts (docs/security.md, "Who sees and
+// supervises what").
+import type { Role } from '../../src/lib/shared/enums';
+import { runsCommunity } from '../auth/nodes';
+import { canSeeDivision } from '../auth/scope';
+import type { AlertRow, IncidentRow } from '../store/supervision';
+import type { UserRow } from '../store/types';
+
+/** Officers above the community: they see counts, and incidents escalated to their level. */
+export const OFFICER_ROLES: ReadonlySet<Role> = new Set([
+	'street_officer',
+	'county_officer',
+	'city_officer',
+	'province_officer'
+]);
+
+/** Who may start a round for a division: its community head, an officer of its subtree, an admin. */
+export function mayStartRound(user: UserRow, code: string): boolean {
+	if (!canSeeDivision(user, code)) return false;
+	if (user.role === 'admin') return true;
+	if (user.role === 'community_head') return code.length === 12;
+	return OFFICER_ROLES.has(user.role);
+}
+
+/** An officer sees an incident once it has escalated into their subtree (their level or below). */
+export function escalatedToOfficer(user: UserRow, row: Pick<IncidentRow, 'escalatedTo'>): boolean {
+	if (row.escalatedTo === null) return false;
+	return user.scope.some((root) => root === '*' || row.escalatedTo!.startsWith(root));
+}
+
+/**
+ * How a user sees one incident: in full when they run its community, counts-safe (no personal
+ * data) when they are an officer it has escalated to, or not at all.
+ */
+export function incidentView(
+	user: UserRow,
+	row: Pick<IncidentRow, 'communityCode' | 'escalatedTo'>
+): 'full' | 'escalated' | null {
+	if (runsCommunity(user, row.communityCode)) return 'full';
+	if (OFFICER_ROLES.has(user.role) && escalatedToOfficer(user, row)) return 'escalated';
+	return null;
+}
+
+/** Who may acknowledge an alert: who runs its community, or an officer above it. */
+export function mayAcknowledge(user: UserRow, alert: Pick<AlertRow, 'communityCode'>): boolean {
+	return (
+		(OFFICER_ROLES.has(user.role) || runsCommunity(user, alert.communityCode)) &&
+		canSeeDivision(user, alert.communityCode)
+	);
+}
