@@ -15,6 +15,9 @@ import {
 	type SyncTransport
 } from './transport';
 
+/** Where the tests' clocks start (ManualTimers, openTestDb, the test server). */
+export const TEST_EPOCH = 1_750_000_000_000;
+
 let dbCounter = 0;
 
 /** A fresh database on its own fake IndexedDB; ids are deterministic when `seed` is given. */
@@ -38,7 +41,7 @@ export function openTestDb(
 		name: `gridcare-test-${dbCounter}`,
 		indexedDB: new IDBFactory(),
 		IDBKeyRange,
-		now: options.now ?? (() => 1_750_000_000_000),
+		now: options.now ?? (() => TEST_EPOCH),
 		randomBytes,
 		encrypted: options.encrypted
 	});
@@ -52,7 +55,7 @@ interface Task {
 
 /** Timers that fire only when the test advances the clock. */
 export class ManualTimers implements Timers {
-	now = 1_750_000_000_000;
+	now = TEST_EPOCH;
 	readonly #tasks = new Map<number, Task>();
 	#nextId = 1;
 	/** Every delay passed to setTimeout, in order. */
