@@ -1,6 +1,6 @@
 // What the sync engine needs from the network, as an interface: the HTTP implementation lives in
-// http-transport.ts, tests use an in-memory server. Shapes follow api-contract.md (sync/push,
-// sync/pull) and server/routes/sync.ts.
+// http-transport.ts; tests reach the real server through it, in process (test-server.ts). Shapes
+// follow the sync routes (server/routes/sync.ts).
 import { z } from 'zod';
 import type { Mutation } from '$lib/shared/schemas';
 
