@@ -158,7 +158,7 @@ describe('a sync pass', () => {
 		expect(r.link.pushes.map((b) => b.length)).toEqual([500, 500, 234]);
 		expect(r.link.pushes.flat().map((m) => m.id)).toEqual(made);
 		expect(r.engine.status.pending).toBe(0);
-	});
+	}, 20_000);
 
 	it('sends the folded form of never-sent edits', async () => {
 		const r = await rig();
