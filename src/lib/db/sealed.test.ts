@@ -17,15 +17,17 @@ import { outboxView } from './worker-reads';
 import { newDataKey } from '$lib/privacy/crypto';
 import { SyncEngine } from '$lib/sync/engine';
 import { applyPulledPage } from '$lib/sync/pull';
-import { FakeSyncServer, ManualTimers, openTestDb } from '$lib/sync/test-support';
+import { ManualTimers, openTestDb } from '$lib/sync/test-support';
+import { TEST_GRID as GRID, TestServer } from '$lib/sync/test-server';
 
-const GRID = '0196f1d2-0000-7000-8000-0000000000a1';
 const PHONE = '13800138000';
 const NOTE = '老人独居，腿脚不便';
 
 const dbs: GridcareDb[] = [];
-afterEach(() => {
+const servers: TestServer[] = [];
+afterEach(async () => {
 	for (const db of dbs.splice(0)) db.close();
+	for (const server of servers.splice(0)) await server.close();
 });
 
 async function unlockedDb(): Promise<GridcareDb> {
@@ -177,11 +179,14 @@ describe('sealed fields on the device', () => {
 
 	it('opens outbox entries before they are pushed', async () => {
 		const db = await unlockedDb();
-		const server = new FakeSyncServer();
+		// The server's clock is a little after the visit.
+		const server = await TestServer.open({ now: () => Date.parse('2026-11-20T08:00:00Z') });
+		servers.push(server);
+		const link = await server.connect('worker', 'tablet-1');
 		await recordSome(db);
 		const engine = new SyncEngine({
 			db,
-			transport: server.transport,
+			transport: link.transport,
 			deviceId: 'tablet-1',
 			userId: 'user-1',
 			timers: new ManualTimers(),
@@ -189,8 +194,8 @@ describe('sealed fields on the device', () => {
 			lock: (run) => run()
 		});
 		const status = await engine.syncNow();
-		expect(status).toMatchObject({ state: 'idle', pending: 0 });
-		const pushed = server.pushes.flat();
+		expect(status).toMatchObject({ state: 'idle', pending: 0, rejected: 0 });
+		const pushed = link.pushes.flat();
 		const resident = pushed.find((m) => m.table === 'residents');
 		const visit = pushed.find((m) => m.table === 'visits');
 		expect(resident?.fields.phone).toBe(PHONE);

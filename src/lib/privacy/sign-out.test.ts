@@ -3,22 +3,30 @@ import type { GridcareDb } from '$lib/db/db';
 import { addHousehold } from '$lib/db/repositories';
 import { SyncEngine } from '$lib/sync/engine';
 import { outboxCounts } from '$lib/sync/outbox';
-import { FakeSyncServer, ManualTimers, offlineTransport, openTestDb } from '$lib/sync/test-support';
+import { ManualTimers, offlineTransport, openTestDb } from '$lib/sync/test-support';
+import { TEST_GRID as GRID, TestServer, type Connection } from '$lib/sync/test-server';
 import type { SyncTransport } from '$lib/sync/transport';
 import { endServerSession, signOutWhenDelivered, type SignOutSteps } from './sign-out';
 
-const GRID = '0196f1d2-0000-7000-8000-000000000001';
-
 let db: GridcareDb | null = null;
 let engine: SyncEngine | null = null;
-afterEach(() => {
+let server: TestServer | null = null;
+afterEach(async () => {
 	engine?.stop();
 	db?.close();
+	await server?.close();
 	engine = null;
 	db = null;
+	server = null;
 });
 
-/** A device with one sync engine over the fake server (or a transport given). */
+/** The link of a worker's device to a fresh server. */
+async function online(): Promise<Connection> {
+	server = await TestServer.open();
+	return server.connect('worker', 'tablet-1');
+}
+
+/** A device with one sync engine over the transport given. */
 function device(transport: SyncTransport) {
 	const timers = new ManualTimers();
 	db = openTestDb({ now: () => timers.now });
@@ -44,7 +52,7 @@ function logoutServer(answer: () => Promise<Response>) {
 function steps(
 	dbOf: GridcareDb,
 	engineOf: SyncEngine,
-	server: FakeSyncServer | null,
+	link: Connection | null,
 	fetchImpl: typeof fetch
 ) {
 	const events: string[] = [];
@@ -52,7 +60,7 @@ function steps(
 	const s: SignOutSteps = {
 		deliver: async () => {
 			await engineOf.syncNow();
-			events.push(`delivered:${server?.pushes.flat().length ?? 0}`);
+			events.push(`delivered:${link?.pushes.flat().length ?? 0}`);
 		},
 		undelivered: async () => {
 			const { pending, rejected } = await outboxCounts(dbOf);
@@ -72,11 +80,11 @@ function steps(
 
 describe('signing out', () => {
 	it('ends the session on the server once the outbox is delivered, then here', async () => {
-		const server = new FakeSyncServer();
-		const { db, engine } = device(server.transport);
+		const link = await online();
+		const { db, engine } = device(link.transport);
 		await addHousehold(db, { gridId: GRID, address: '幸福路 1 号' });
 		const fetch = logoutServer(async () => new Response(null, { status: 204 }));
-		const run = steps(db, engine, server, fetch as unknown as typeof globalThis.fetch);
+		const run = steps(db, engine, link, fetch as unknown as typeof globalThis.fetch);
 		expect(await signOutWhenDelivered(run.steps)).toBe(0);
 		// The household reached the server before the logout call went out.
 		expect(run.events).toEqual(['delivered:1', 'logout', 'forget']);
@@ -89,13 +97,13 @@ describe('signing out', () => {
 	});
 
 	it('still signs out here when the logout call fails (no network)', async () => {
-		const server = new FakeSyncServer();
-		const { db, engine } = device(server.transport);
+		const link = await online();
+		const { db, engine } = device(link.transport);
 		await addHousehold(db, { gridId: GRID, address: '幸福路 2 号' });
 		const fetch = logoutServer(async () => {
 			throw new TypeError('Failed to fetch');
 		});
-		const run = steps(db, engine, server, fetch as unknown as typeof globalThis.fetch);
+		const run = steps(db, engine, link, fetch as unknown as typeof globalThis.fetch);
 		expect(await signOutWhenDelivered(run.steps)).toBe(0);
 		expect(fetch).toHaveBeenCalledTimes(1);
 		expect(run.events).toEqual(['delivered:1', 'logout', 'forget']);
@@ -103,9 +111,9 @@ describe('signing out', () => {
 	});
 
 	it('still signs out here when the server step itself throws', async () => {
-		const server = new FakeSyncServer();
-		const { db, engine } = device(server.transport);
-		const run = steps(db, engine, server, fetch);
+		const link = await online();
+		const { db, engine } = device(link.transport);
+		const run = steps(db, engine, link, fetch);
 		run.steps.endOnServer = async () => {
 			run.events.push('logout');
 			throw new Error('server away');

@@ -12,7 +12,8 @@ import {
 	pullAll,
 	settleLocalEdits
 } from './pull';
-import { FakeSyncServer, openTestDb } from './test-support';
+import { openTestDb } from './test-support';
+import { TestServer, type Connection } from './test-server';
 import { OfflineError, type PulledChange, type SyncTransport } from './transport';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
@@ -36,7 +37,12 @@ const update = (rowId: string, version: number, fields: Record<string, unknown>)
 });
 
 let db: GridcareDb;
-afterEach(() => db?.close());
+let server: TestServer | null = null;
+afterEach(async () => {
+	db?.close();
+	await server?.close();
+	server = null;
+});
 
 describe('applying pulled changes', () => {
 	it('folds fields in server order, removes deleted rows, and saves the cursor', async () => {
@@ -286,57 +292,52 @@ describe('a first download with the rows the device holds known up front', () =>
 	});
 });
 
-/** A server holding `count` new households, one change each (versions 1…count). */
-function serverWith(count: number): FakeSyncServer {
-	const server = new FakeSyncServer();
-	for (let i = 0; i < count; i++)
-		server.push([
-			{
-				id: `0196f1d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
-				table: 'households',
-				op: 'insert',
-				rowId: `0196f1d2-0000-7000-9000-${String(i).padStart(12, '0')}`,
-				fields: { gridId: GRID, address: `addr ${i}`, tags: [] }
-			}
-		]);
-	return server;
+/** A server holding `count` new households, one change each; the link of a worker's device. */
+async function serverWith(count: number): Promise<Connection> {
+	server = await TestServer.open();
+	await server.seedHouseholds(count);
+	return server.connect();
 }
 
 describe('pulling every page', () => {
 	it('asks for a small first page, then large ones, and stores each page with its cursor', async () => {
 		db = openTestDb();
-		const server = serverWith(11);
+		const link = await serverWith(11);
 		const asked: [string | null, number][] = [];
+		const answered: string[] = [];
 		const transport: SyncTransport = {
-			...server.transport,
-			pull: (cursor, limit) => {
+			...link.transport,
+			pull: async (cursor, limit) => {
 				asked.push([cursor, limit]);
-				return server.transport.pull(cursor, limit);
+				const page = await link.transport.pull(cursor, limit);
+				answered.push(page.cursor);
+				return page;
 			}
 		};
 		const options = { db, transport, userId: USER, limit: 2, firstLimit: 4, firstPageLimit: 3 };
 		await pullAll(options);
+		// 3 + 4 + 4 changes, each page from where the one before ended.
 		expect(asked).toEqual([
 			[null, 3],
-			['3', 4],
-			['7', 4]
+			[answered[0], 4],
+			[answered[1], 4]
 		]);
 		expect(await db.households.count()).toBe(11);
-		expect(await loadCursor(db, USER)).toBe('11');
+		expect(await loadCursor(db, USER)).toBe(answered[2]);
 		// Once there is a cursor, pages are of the usual size, from that cursor on.
 		await pullAll(options);
-		expect(asked.at(-1)).toEqual(['11', 2]);
+		expect(asked.at(-1)).toEqual([answered[2], 2]);
 	});
 
 	it('asks for the next page before the current one is stored, but never runs far ahead', async () => {
 		db = openTestDb();
-		const server = serverWith(12);
+		const link = await serverWith(12);
 		const storedWhenAsked: Promise<number>[] = [];
 		const transport: SyncTransport = {
-			...server.transport,
+			...link.transport,
 			pull: (cursor, limit) => {
 				storedWhenAsked.push(db.households.count());
-				return server.transport.pull(cursor, limit);
+				return link.transport.pull(cursor, limit);
 			}
 		};
 		await pullAll({ db, transport, userId: USER, limit: 2, firstLimit: 2 });
@@ -354,19 +355,22 @@ describe('pulling every page', () => {
 
 	it('a failed request keeps the pages stored before it, and the next pull goes on from there', async () => {
 		db = openTestDb();
-		const server = serverWith(10);
-		server.beforePull = (cursor) => {
-			if (cursor === '6') throw new OfflineError('tunnel');
+		const link = await serverWith(10);
+		// The fourth page's request fails.
+		link.beforePull = () => {
+			if (link.pulls.length === 3) throw new OfflineError('tunnel');
 		};
-		const options = { db, transport: server.transport, userId: USER, limit: 2, firstLimit: 2 };
+		const options = { db, transport: link.transport, userId: USER, limit: 2, firstLimit: 2 };
 		await expect(pullAll(options)).rejects.toBeInstanceOf(OfflineError);
 		// The pages that arrived before the failure were all written before pullAll gave up.
 		expect(await db.households.count()).toBe(6);
-		expect(await loadCursor(db, USER)).toBe('6');
-		server.beforePull = null;
+		const saved = await loadCursor(db, USER);
+		expect(saved).not.toBeNull();
+		link.beforePull = null;
 		await pullAll(options);
 		// The failed request never reached the server; the second pull began at the saved cursor.
-		expect(server.pulls).toEqual([null, '2', '4', '6', '8']);
+		expect(link.pulls).toHaveLength(5);
+		expect(link.pulls[3]).toBe(saved);
 		expect(await db.households.count()).toBe(10);
 	});
 

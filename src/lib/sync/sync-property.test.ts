@@ -1,18 +1,26 @@
-// Properties of the whole device side (repositories + outbox + engine + pull) against the in-memory
-// server that merges per field like server/sync/merge.ts: whatever the interleaving of local edits,
-// other devices' edits, lost requests, lost answers and failed pulls, once the network is good the
-// device and the server hold the same rows; and with no other device, the server ends with every
-// field's last local value (folding and resending never reorder a device's own edits).
+// Properties of the whole device side (repositories + outbox + engine + pull) against the real
+// server: whatever the interleaving of local edits, other devices' edits, lost requests, lost
+// answers and failed pulls, once the network is good the device and the server hold the same
+// rows; and with no other device, the server ends with every field's last local value (folding
+// and resending never reorder a device's own edits).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '$lib/shared/schemas';
 import { addHousehold, updateHousehold } from '$lib/db/repositories';
 import { SyncEngine } from './engine';
-import { FakeSyncServer, ManualTimers, openTestDb } from './test-support';
+import { ManualTimers, openTestDb } from './test-support';
+import { TestServer } from './test-server';
 import { OfflineError } from './transport';
 
-const GRID = '0196f1d2-0000-7000-8000-000000000001';
-const SEEDED = [1, 2, 3].map((i) => `0196f1d2-0000-7000-9000-00000000000${i}`);
+// One server for the file; every run has a grid, a worker and rows of its own on it.
+let server: TestServer;
+beforeAll(async () => {
+	server = await TestServer.open();
+});
+afterAll(() => server.close());
+let runs = 0;
+/** Runs per property: each run is a few dozen requests to the real server. */
+const RUNS = 30;
 type Field = 'address' | 'tags';
 const valueOf = (field: Field, n: number) => (field === 'address' ? `地址 ${n}` : [`tag${n}`]);
 
@@ -40,38 +48,47 @@ const command = fc.oneof(
 type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 async function run(commands: Command[]) {
+	runs += 1;
+	/** An id of this run's own (ids are unique across the server). */
+	const idOf = (kind: string, n: number) =>
+		`${kind}-${String(runs).padStart(4, '0')}-7000-8000-${String(n).padStart(12, '0')}`;
 	const timers = new ManualTimers();
 	const db = openTestDb({ now: () => timers.now });
-	const server = new FakeSyncServer();
+	const { grid, worker } = await server.newGrid();
+	const link = await server.connect(worker, 'tablet');
+	// The same worker's other device.
+	const phone = await server.connect(worker, 'phone');
 	const engine = new SyncEngine({
 		db,
-		transport: server.transport,
+		transport: link.transport,
 		deviceId: 'tablet',
-		userId: 'u',
+		userId: worker.id,
 		timers,
 		now: () => timers.now,
 		random: () => 0.5,
 		network: null,
 		batchSize: 3
 	});
-	SEEDED.forEach((rowId, i) =>
-		server.applyFromOtherDevice({
-			id: `0196f1d2-0000-7000-a000-00000000000${i}`,
+	const seeded = [1, 2, 3].map((i) => idOf('0196f1d2', 100 + i));
+	const answers = await phone.push(
+		seeded.map((rowId, i) => ({
+			id: idOf('0196f1d2', i),
 			table: 'households',
 			op: 'insert',
 			rowId,
-			fields: { gridId: GRID, address: `种子 ${i}`, tags: [] }
-		})
+			fields: { gridId: grid, address: `种子 ${i}`, tags: [] }
+		}))
 	);
+	expect(answers.map((a) => a.status)).toEqual(['applied', 'applied', 'applied']);
 	await engine.syncNow();
-	const rows = [...SEEDED];
+	const rows = [...seeded];
 	/** Each field's last value set on this device. */
 	const localLast = new Map<string, unknown>();
 	let otherIds = 0;
 	for (const c of commands) {
 		timers.advance(1_000);
 		if (c.kind === 'insert') {
-			const row = await addHousehold(db, { gridId: GRID, address: `新 ${c.n}`, tags: [] });
+			const row = await addHousehold(db, { gridId: grid, address: `新 ${c.n}`, tags: [] });
 			rows.push(row.id);
 			localLast.set(`${row.id}.address`, row.address);
 			localLast.set(`${row.id}.tags`, []);
@@ -81,26 +98,25 @@ async function run(commands: Command[]) {
 			localLast.set(`${rowId}.${c.field}`, valueOf(c.field, c.n));
 		} else if (c.kind === 'other') {
 			const rowId = rows[c.row % rows.length];
-			const held = server.row('households', rowId);
+			const held = await server.household(rowId);
 			if (!held) continue;
 			otherIds += 1;
 			// A larger or smaller id than any of this device's, from the latest or an older base.
-			const prefix = c.wins ? 'ffffffff' : '00000000';
 			const other: Mutation = {
-				id: `${prefix}-0000-7000-8000-${String(otherIds).padStart(12, '0')}`,
+				id: idOf(c.wins ? 'ffffffff' : '00000000', otherIds),
 				table: 'households',
 				op: 'update',
 				rowId,
 				baseVersion: Math.max(0, held.version - (c.stale ? 1 : 0)),
 				fields: { [c.field]: valueOf(c.field, 100 + c.n) }
 			};
-			server.applyFromOtherDevice(other);
+			expect((await phone.push([other]))[0].status).toBe('applied');
 		} else {
-			server.beforePush = c.fault === 'request lost' ? () => fail('request lost') : null;
-			server.afterPush = c.fault === 'answer lost' ? () => fail('answer lost') : null;
-			server.beforePull = c.fault === 'pull fails' ? () => fail('pull failed') : null;
+			link.beforePush = c.fault === 'request lost' ? () => fail('request lost') : null;
+			link.afterPush = c.fault === 'answer lost' ? () => fail('answer lost') : null;
+			link.beforePull = c.fault === 'pull fails' ? () => fail('pull failed') : null;
 			await engine.syncNow();
-			server.beforePush = server.afterPush = server.beforePull = null;
+			link.beforePush = link.afterPush = link.beforePull = null;
 		}
 	}
 	// The network is good again: a few passes deliver everything and settle the screens.
@@ -108,7 +124,7 @@ async function run(commands: Command[]) {
 	const device = new Map((await db.households.toArray()).map((h) => [h.id, h]));
 	const outbox = await db.outbox.toArray();
 	db.close();
-	return { server, device, outbox, rows, localLast };
+	return { grid, device, outbox, rows, localLast };
 }
 
 function fail(message: string): never {
@@ -119,37 +135,39 @@ describe('sync properties', () => {
 	it('device and server converge to the same rows, whatever the faults and other devices do', async () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(command, { maxLength: 30 }), async (commands) => {
-				const { server, device, outbox, rows } = await run(commands);
+				const { device, outbox, rows } = await run(commands);
 				expect(outbox).toEqual([]);
 				expect(device.size).toBe(rows.length);
 				for (const rowId of rows) {
-					const held = server.row('households', rowId)!;
+					const held = (await server.household(rowId))!;
 					const mine = device.get(rowId)!;
 					expect({ address: mine.address, tags: mine.tags }).toEqual({
-						address: held.fields.address,
-						tags: held.fields.tags
+						address: held.address,
+						tags: held.tags
 					});
 					expect(mine.hasLocalEdits).toBeUndefined();
 					expect(mine.version).toBe(held.version);
 				}
 			}),
-			{ numRuns: 60 }
+			{ numRuns: RUNS }
 		);
-	});
+	}, 30_000);
 
 	it('with no other device, the server ends with every field’s last local value', async () => {
 		const ownCommands = command.filter((c) => c.kind !== 'other');
 		await fc.assert(
 			fc.asyncProperty(fc.array(ownCommands, { maxLength: 30 }), async (commands) => {
-				const { server, localLast, rows } = await run(commands);
+				const { grid, localLast, rows } = await run(commands);
 				for (const [key, value] of localLast) {
 					const [rowId, field] = key.split('.');
-					expect(server.row('households', rowId)?.fields[field]).toEqual(value);
+					const held = await server.household(rowId);
+					expect(held?.[field as Field]).toEqual(value);
 				}
 				// Every insert was applied exactly once, however often it was resent.
-				expect(server.log.filter((change) => change.op === 'insert')).toHaveLength(rows.length);
+				const log = await server.changeLog(grid);
+				expect(log.filter((change) => change.op === 'insert')).toHaveLength(rows.length);
 			}),
-			{ numRuns: 60 }
+			{ numRuns: RUNS }
 		);
-	});
+	}, 30_000);
 });

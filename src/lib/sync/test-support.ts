@@ -1,19 +1,13 @@
 // Test doubles for the data layer and the sync engine (imported by *.test.ts only): an isolated
-// in-memory IndexedDB per database, manual timers with a clock, and an in-memory sync server that
-// follows server/sync/push.ts closely (idempotent ids, per-field merge, a change log, paged pulls).
+// in-memory IndexedDB per database, manual timers with a clock, and a transport with no network.
+// The server the engine's tests talk to is the real one (test-server.ts).
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { mergeEdit, type FieldMeta } from '../../../server/sync/merge';
 import { GridcareDb } from '$lib/db/db';
-import { maskIdNumber } from '$lib/shared/mask';
-import type { Mutation } from '$lib/shared/schemas';
 import type { Timers } from './engine';
-import {
-	OfflineError,
-	type PullPage,
-	type PulledChange,
-	type PushResult,
-	type SyncTransport
-} from './transport';
+import { OfflineError, type SyncTransport } from './transport';
+
+/** Where the tests' clocks start (ManualTimers, openTestDb, the test server). */
+export const TEST_EPOCH = 1_750_000_000_000;
 
 let dbCounter = 0;
 
@@ -38,7 +32,7 @@ export function openTestDb(
 		name: `gridcare-test-${dbCounter}`,
 		indexedDB: new IDBFactory(),
 		IDBKeyRange,
-		now: options.now ?? (() => 1_750_000_000_000),
+		now: options.now ?? (() => TEST_EPOCH),
 		randomBytes,
 		encrypted: options.encrypted
 	});
@@ -52,7 +46,7 @@ interface Task {
 
 /** Timers that fire only when the test advances the clock. */
 export class ManualTimers implements Timers {
-	now = 1_750_000_000_000;
+	now = TEST_EPOCH;
 	readonly #tasks = new Map<number, Task>();
 	#nextId = 1;
 	/** Every delay passed to setTimeout, in order. */
@@ -102,142 +96,6 @@ export class ManualTimers implements Timers {
 		this.#tasks.set(id, task);
 		return id;
 	}
-}
-
-interface ServerRow {
-	table: string;
-	fields: Record<string, unknown>;
-	version: number;
-	meta: FieldMeta;
-	deleted: boolean;
-}
-
-interface LoggedChange extends PulledChange {
-	version: number;
-}
-
-type Hook = (mutations: Mutation[]) => void;
-
-/** An in-memory sync server with the contract's semantics, and fault injection around it. */
-export class FakeSyncServer {
-	readonly rows = new Map<string, ServerRow>();
-	readonly log: LoggedChange[] = [];
-	readonly applied = new Set<string>();
-	/** Every push batch received (after `beforePush` let it through). */
-	readonly pushes: Mutation[][] = [];
-	readonly pulls: (string | null)[] = [];
-	/** Refuse a mutation with a reason, as validation or scope would. */
-	reject: (mutation: Mutation) => string | undefined = () => undefined;
-	/** Runs before a push reaches the server: throw to lose the request. */
-	beforePush: Hook | null = null;
-	/** Runs after the server applied a push: throw to lose the answer. */
-	afterPush: Hook | null = null;
-	/** Runs before a pull is answered: throw to fail it. */
-	beforePull: ((cursor: string | null) => void) | null = null;
-
-	row(table: string, rowId: string): ServerRow | undefined {
-		return this.rows.get(`${table}:${rowId}`);
-	}
-
-	push(mutations: Mutation[]): PushResult[] {
-		this.pushes.push(mutations);
-		return mutations.map((m) => this.#applyOne(m));
-	}
-
-	pull(cursor: string | null, limit: number): PullPage {
-		this.pulls.push(cursor);
-		const after = cursor === null ? 0 : Number(cursor);
-		const rest = this.log.filter((c) => c.version > after);
-		const page = rest.slice(0, limit);
-		return {
-			changes: page.map((c) => ({ ...c, fields: structuredClone(c.fields) })),
-			cursor: String(page.length ? page[page.length - 1].version : after),
-			hasMore: rest.length > limit
-		};
-	}
-
-	/** Another device's update, applied directly (key: its base version and id). */
-	applyFromOtherDevice(mutation: Mutation): PushResult {
-		return this.#applyOne(mutation);
-	}
-
-	get transport(): SyncTransport {
-		return {
-			push: async (_deviceId, mutations) => {
-				const copy = structuredClone(mutations);
-				this.beforePush?.(copy);
-				const results = this.push(copy);
-				this.afterPush?.(copy);
-				return results;
-			},
-			pull: async (cursor, limit) => {
-				this.beforePull?.(cursor);
-				return this.pull(cursor, limit);
-			}
-		};
-	}
-
-	#applyOne(m: Mutation): PushResult {
-		if (this.applied.has(m.id)) return { id: m.id, status: 'duplicate' };
-		const reason = this.reject(m) ?? this.#check(m);
-		if (reason) return { id: m.id, status: 'rejected', reason };
-		this.applied.add(m.id);
-		const key = `${m.table}:${m.rowId}`;
-		const fields = visibleFields(m.table, m.fields);
-		if (m.op === 'insert') {
-			const version = this.#logChange(m, { id: m.rowId, ...fields });
-			this.rows.set(key, {
-				table: m.table,
-				fields: { id: m.rowId, ...fields },
-				version,
-				meta: {},
-				deleted: false
-			});
-			return { id: m.id, status: 'applied', version };
-		}
-		const row = this.rows.get(key)!;
-		if (m.op === 'delete') {
-			row.deleted = true;
-			row.version = this.#logChange(m, {});
-			return { id: m.id, status: 'applied', version: row.version };
-		}
-		const merged = mergeEdit(row.meta, fields, [m.baseVersion!, m.id]);
-		row.meta = merged.meta;
-		if (Object.keys(merged.won).length === 0) return { id: m.id, status: 'applied' };
-		Object.assign(row.fields, merged.won);
-		row.version = this.#logChange(m, merged.won);
-		return { id: m.id, status: 'applied', version: row.version };
-	}
-
-	#check(m: Mutation): string | undefined {
-		const row = this.rows.get(`${m.table}:${m.rowId}`);
-		if (m.op === 'insert') return row ? 'rowId: a row with this id already exists' : undefined;
-		if (m.table === 'visits' || m.table === 'checkins') return `op: ${m.table} are immutable`;
-		if (!row) return 'rowId: no such row';
-		if (row.deleted) return 'rowId: the row has been deleted';
-		if (m.op === 'update' && m.baseVersion === undefined)
-			return 'baseVersion: required for an update';
-		return undefined;
-	}
-
-	#logChange(m: Mutation, fields: Record<string, unknown>): number {
-		const version = this.log.length + 1;
-		this.log.push({
-			table: m.table,
-			op: m.op,
-			rowId: m.rowId,
-			fields: structuredClone(fields),
-			version
-		});
-		return version;
-	}
-}
-
-/** The server keeps a full ID number to itself; the log carries the masked form. */
-function visibleFields(table: string, fields: Record<string, unknown>): Record<string, unknown> {
-	if (table !== 'residents' || typeof fields.idNumber !== 'string') return { ...fields };
-	const { idNumber, ...rest } = fields;
-	return { ...rest, idNumberMasked: maskIdNumber(idNumber) };
 }
 
 /** A transport whose every call fails as if there were no network. */

@@ -1,7 +1,7 @@
 // What the sync engine needs from the network, as an interface: the HTTP implementation lives in
-// http-transport.ts, tests use an in-memory server. The push answer is the shared
-// `pushResultSchema` the route declares too; the pull page is read as server/routes/sync.ts
-// sends it (README "API").
+// http-transport.ts; tests reach the real server through it, in process (test-server.ts). The
+// push answer is the shared `pushResultSchema` the route declares too; the pull page is read as
+// server/routes/sync.ts sends it (README "API").
 import { z } from 'zod';
 import type { Mutation, PushResult } from '$lib/shared/schemas';
 
