@@ -301,7 +301,13 @@ describe('the incident loop', () => {
 			await screen.waitForHeading('事件详情');
 			await actions(page).first().waitFor();
 			expect(await actions(page).allInnerTexts()).toEqual(['受理']);
-			await headMove(page, '受理', '已上报 → 已受理');
+			// Accepted meanwhile elsewhere (another tab): the refusal names the action, not "查看".
+			await call(server, head, `/incidents/${id}/transition`, { to: 'accepted' });
+			await actions(page).getByText('受理', { exact: true }).click();
+			await page.getByText('无法受理：事件已有新的进展，请刷新后再试。').waitFor();
+			expect(await page.locator('main').innerText()).not.toContain('您没有查看此内容的权限');
+			await history(page).getByText('已上报 → 已受理').waitFor({ timeout: 15_000 });
+			await actions(page).getByText('直接处置').waitFor();
 			expect(await actions(page).allInnerTexts()).toEqual(['分流派遣给网格员', '直接处置']);
 			await headMove(page, '直接处置', '已受理 → 处置中');
 			// The head now holds it: 办结 is theirs.
