@@ -5,7 +5,7 @@ import { calendarDateSchema, safeText, shortText } from '../../src/lib/shared/sc
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { lookupNode } from '../auth/nodes';
 import { dayInZone } from '../../src/lib/domain/day';
-import { INCIDENT_STATUSES } from '../../src/lib/shared/enums';
+import { DIVISION_LEVELS, INCIDENT_STATUSES, ROLES } from '../../src/lib/shared/enums';
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
 import { communitySummaryWorkbook } from '../rollup/summary';
 import type { AlertRow } from '../store/supervision';
@@ -89,6 +89,7 @@ const incidentSchema = z
 		status: z.string(),
 		dueAt: z.string(),
 		escalatedTo: z.string().nullable(),
+		escalatedToName: z.string().nullable(),
 		communityCode: z.string(),
 		communityName: z.string(),
 		gridId: z.string(),
@@ -136,7 +137,10 @@ const transitionSchema = z
 	.object({
 		from: z.string().nullable(),
 		to: z.string(),
-		who: z.string(),
+		// A name only inside the community, for its own people; above it, the role and level only.
+		who: z.string().nullable(),
+		role: z.enum([...ROLES, 'system']),
+		level: z.enum([...DIVISION_LEVELS, 'grid']).nullable(),
 		note: z.string().nullable(),
 		at: z.string()
 	})

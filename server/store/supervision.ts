@@ -179,15 +179,18 @@ export class SupervisionQueries {
 		return out;
 	}
 
-	async usernamesOf(userIds: string[]): Promise<Map<string, string>> {
+	/** Who the users are, as a history names them: username, display name and role. */
+	async peopleOf(
+		userIds: string[]
+	): Promise<Map<string, { username: string; displayName: string | null; role: string }>> {
 		const u = this.t.users;
-		const out = new Map<string, string>();
+		const out = new Map<string, { username: string; displayName: string | null; role: string }>();
 		for (const part of chunk([...new Set(userIds)], 1, this.driver.maxParams))
 			for (const r of await this.db
-				.select({ id: u.id, username: u.username })
+				.select({ id: u.id, username: u.username, displayName: u.displayName, role: u.role })
 				.from(u)
 				.where(inArray(u.id, part)))
-				out.set(r.id, r.username);
+				out.set(r.id, { username: r.username, displayName: r.displayName, role: r.role });
 		return out;
 	}
 

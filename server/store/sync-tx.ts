@@ -1,6 +1,7 @@
 // SyncTx over drizzle: the database side of the write path (server/write/), inside one driver
 // transaction.
 import { and, asc, eq, gt, gte, lt, max, ne, or } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { Db, Driver, IdTable, Tables } from './driver';
@@ -293,7 +294,9 @@ export class DrizzleSyncTx implements SyncTx {
 		);
 		await insertAll(
 			this.t.incidentTransitions,
-			this.transitions.map((e) => ({ ...e, id: crypto.randomUUID(), at }))
+			// Time-ordered ids: moves of one batch share `at`, and the history lists them by (at, id)
+			// in the order they were made (a device pushes 处置 and 办结 together after being offline).
+			this.transitions.map((e) => ({ ...e, id: uuidv7(), at }))
 		);
 		if (this.deviceSync) {
 			const { userId, deviceId, at: syncedAt } = this.deviceSync;

@@ -48,9 +48,9 @@ describe('mayStartRound', () => {
 });
 
 describe('incidents above the community', () => {
-	const local = { communityCode: COMMUNITY_A, escalatedTo: null };
-	const toStreet = { communityCode: COMMUNITY_A, escalatedTo: '450102001' };
-	const toCity = { communityCode: COMMUNITY_A, escalatedTo: '4501' };
+	const local = { communityCode: COMMUNITY_A, gridId: 'grid-a1', escalatedTo: null };
+	const toStreet = { communityCode: COMMUNITY_A, gridId: 'grid-a1', escalatedTo: '450102001' };
+	const toCity = { communityCode: COMMUNITY_A, gridId: 'grid-a2', escalatedTo: '4501' };
 
 	it('reach an officer once escalated into their subtree: their level or a level below', () => {
 		expect(escalatedToOfficer(street, local)).toBe(false);
@@ -64,14 +64,16 @@ describe('incidents above the community', () => {
 		expect(escalatedToOfficer(user('county_officer', ['*']), toStreet)).toBe(true);
 	});
 
-	it('are seen in full by who runs the community, counts-safe by officers reached, else not at all', () => {
+	it('are seen in full by who runs the community or works the grid, counts-safe by officers reached, else not at all', () => {
 		expect(incidentView(head, local)).toBe('full');
 		expect(incidentView(admin, toStreet)).toBe('full');
 		expect(incidentView(user('community_head', [COMMUNITY_B]), toStreet)).toBeNull();
 		expect(incidentView(street, local)).toBeNull();
 		expect(incidentView(street, toStreet)).toBe('escalated');
 		expect(incidentView(otherCounty, toCity)).toBeNull();
-		expect(incidentView(worker, toStreet)).toBeNull();
+		// The worker of its grid sees it in full (their device holds it); of another grid, not at all.
+		expect(incidentView(worker, toStreet)).toBe('full');
+		expect(incidentView(worker, toCity)).toBeNull();
 		expect(incidentView(kiosk, local)).toBeNull();
 	});
 });

@@ -31,14 +31,16 @@ export function escalatedToOfficer(user: UserRow, row: Pick<IncidentRow, 'escala
 }
 
 /**
- * How a user sees one incident: in full when they run its community, counts-safe (no personal
- * data) when they are an officer it has escalated to, or not at all.
+ * How a user sees one incident: in full when they run its community or work its grid (their
+ * device already holds it), counts-safe (no personal data) when they are an officer it has
+ * escalated to, or not at all.
  */
 export function incidentView(
 	user: UserRow,
-	row: Pick<IncidentRow, 'communityCode' | 'escalatedTo'>
+	row: Pick<IncidentRow, 'communityCode' | 'escalatedTo' | 'gridId'>
 ): 'full' | 'escalated' | null {
 	if (runsCommunity(user, row.communityCode)) return 'full';
+	if (user.role === 'grid_worker' && user.scope.includes(row.gridId)) return 'full';
 	if (OFFICER_ROLES.has(user.role) && escalatedToOfficer(user, row)) return 'escalated';
 	return null;
 }

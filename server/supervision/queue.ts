@@ -5,6 +5,7 @@ import { forbidden, notFound } from '../api-error';
 import { lookupNode, runsCommunity } from '../auth/nodes';
 import type { IncidentRow } from '../store/supervision';
 import type { Store, UserRow } from '../store/types';
+import { ROLE_LEVEL, type NodeLevel, type Role } from '../../src/lib/shared/enums';
 import { escalatedToOfficer, incidentView, OFFICER_ROLES } from './access';
 import { SYSTEM_ACTOR } from './incidents';
 
@@ -15,6 +16,8 @@ export interface QueueIncident {
 	status: string;
 	dueAt: string;
 	escalatedTo: string | null;
+	/** The name of the division that holds an escalated incident. */
+	escalatedToName: string | null;
 	communityCode: string;
 	communityName: string;
 	gridId: string;
@@ -33,9 +36,26 @@ export interface QueueIncident {
 export interface QueueTransition {
 	from: string | null;
 	to: string;
-	who: string;
+	/** The person's name: only inside the community, and only for its own people. */
+	who: string | null;
+	/** Who made the move: a role, or `system` (escalation). */
+	role: Role | 'system';
+	/** The level the role works at (null for administrators and the system). */
+	level: NodeLevel | null;
 	note: string | null;
 	at: string;
+}
+
+/** Roles whose people work inside one community: a history names them there (docs/security.md). */
+const COMMUNITY_ROLES: ReadonlySet<string> = new Set([
+	'grid_worker',
+	'community_head',
+	'kiosk',
+	'volunteer'
+]);
+
+function levelOfRole(role: Role): NodeLevel | null {
+	return role === 'grid_worker' ? 'grid' : (ROLE_LEVEL[role] ?? null);
 }
 
 /** Rows of a queue: full for the community's own people, counts-safe above it. */
@@ -49,18 +69,22 @@ async function queueRows(
 		'grids',
 		rows.map((r) => r.gridId)
 	);
-	const communities = await sup.namesOf(
-		'divisions',
-		rows.map((r) => r.communityCode)
-	);
+	const divisions = await sup.namesOf('divisions', [
+		...rows.map((r) => r.communityCode),
+		...rows.flatMap((r) => (r.escalatedTo ? [r.escalatedTo] : []))
+	]);
 	const addresses = full
 		? await sup.addressesOf(rows.flatMap((r) => (r.householdId ? [r.householdId] : [])))
 		: new Map<string, string>();
-	const users = full
-		? await sup.usernamesOf(
+	const people = full
+		? await sup.peopleOf(
 				rows.flatMap((r) => [r.reportedBy, ...(r.assigneeId ? [r.assigneeId] : [])])
 			)
-		: new Map<string, string>();
+		: new Map<string, { username: string; displayName: string | null }>();
+	const nameOf = (id: string) => {
+		const person = people.get(id);
+		return person ? person.displayName || person.username : null;
+	};
 	return rows.map((r) => ({
 		id: r.id,
 		category: r.category,
@@ -68,8 +92,9 @@ async function queueRows(
 		status: r.status,
 		dueAt: r.dueAt.toISOString(),
 		escalatedTo: r.escalatedTo,
+		escalatedToName: r.escalatedTo ? (divisions.get(r.escalatedTo) ?? null) : null,
 		communityCode: r.communityCode,
-		communityName: communities.get(r.communityCode) ?? '',
+		communityName: divisions.get(r.communityCode) ?? '',
 		gridId: r.gridId,
 		gridName: grids.get(r.gridId) ?? '',
 		createdAt: r.createdAt.toISOString(),
@@ -79,8 +104,8 @@ async function queueRows(
 					householdId: r.householdId,
 					address: r.householdId ? (addresses.get(r.householdId) ?? null) : null,
 					assigneeId: r.assigneeId,
-					assignee: r.assigneeId ? (users.get(r.assigneeId) ?? null) : null,
-					reporter: users.get(r.reportedBy) ?? r.reportedBy,
+					assignee: r.assigneeId ? nameOf(r.assigneeId) : null,
+					reporter: nameOf(r.reportedBy) ?? r.reportedBy,
 					version: r.version
 				}
 			: {})
@@ -121,22 +146,28 @@ export async function incidentDetail(
 	const full = view === 'full';
 	const [json] = await queueRows(store, [row], full);
 	const transitions = await sup.transitionsOf(id);
-	const names = full
-		? await sup.usernamesOf(transitions.map((t) => t.actorId))
-		: new Map<string, string>();
+	const people = await sup.peopleOf(
+		transitions.flatMap((t) => (t.actorId === SYSTEM_ACTOR ? [] : [t.actorId]))
+	);
 	return {
 		...json,
-		transitions: transitions.map((t) => ({
-			from: t.fromStatus,
-			to: t.toStatus,
-			// Above the community: the role of the step, not who (names are personal data).
-			who: full
-				? (names.get(t.actorId) ?? t.actorId)
-				: t.actorId === SYSTEM_ACTOR
-					? SYSTEM_ACTOR
-					: 'community',
-			note: full || t.actorId === SYSTEM_ACTOR ? t.note : null,
-			at: t.at.toISOString()
-		}))
+		transitions: transitions.map((t) => {
+			const person = people.get(t.actorId);
+			const role = person ? (person.role as Role) : null;
+			return {
+				from: t.fromStatus,
+				to: t.toStatus,
+				// Inside the community its own people are named; above it, and for officers and
+				// administrators, the role and level only (names are personal data).
+				who:
+					full && person && COMMUNITY_ROLES.has(person.role)
+						? person.displayName || person.username
+						: null,
+				role: role ?? 'system',
+				level: role ? levelOfRole(role) : null,
+				note: full || t.actorId === SYSTEM_ACTOR ? t.note : null,
+				at: t.at.toISOString()
+			};
+		})
 	};
 }

@@ -7,6 +7,8 @@ export interface DemoIds {
 	gridId: string;
 	householdId: string;
 	residentId: string;
+	/** An incident reported in that grid. */
+	incidentId: string;
 	/** A daily check-in resident of the demo community: ID tail and masked name. */
 	elder: { tail: string; maskedName: string };
 }
@@ -58,6 +60,13 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		user: 'worker1',
 		path: (ids) => `/worker/household/${ids.householdId}/resident/${ids.residentId}/edit`,
 		ready: (page) => page.locator('form').first().waitFor()
+	},
+	{
+		name: 'worker incident',
+		user: 'worker1',
+		path: (ids) => `/worker/incident/${ids.incidentId}`,
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: '处理经过' }).waitFor({ timeout: 60_000 })
 	},
 	{ name: 'outbox', user: 'worker1', path: () => '/worker/outbox', ready: heading(/待同步|同步/) },
 	{ name: 'settings', user: 'worker1', path: () => '/worker/settings', ready: heading(/设置/) },

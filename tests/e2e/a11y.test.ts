@@ -1,9 +1,17 @@
 // axe-core on every screen of the built app (tests/e2e/a11y-routes.ts), in the standard look and
 // in elderly + high-contrast mode, where the AAA contrast rule (7:1) is switched on as well.
+import { randomUUID } from 'node:crypto';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { apiSignIn, DEMO_PASSWORD, serverRows, test, type RunningServer } from './fixtures';
+import {
+	apiSignIn,
+	DEMO_PASSWORD,
+	pushMutations,
+	serverRows,
+	test,
+	type RunningServer
+} from './fixtures';
 import { AUDITED_ROUTES, type DemoIds } from './a11y-routes';
 import { demoElders } from './kiosk-pages';
 import { LockScreen, LoginPage } from './pages';
@@ -22,10 +30,28 @@ async function demoIds(server: RunningServer): Promise<DemoIds> {
 		([, r]) => typeof r.householdId === 'string' && r.gridId === gridId
 	)!;
 	const [elder] = demoElders(server);
+	const incidentId = randomUUID();
+	const [reported] = await pushMutations(server.url, token, [
+		{
+			table: 'incidents',
+			op: 'insert',
+			rowId: incidentId,
+			fields: {
+				gridId,
+				householdId: resident[1].householdId,
+				category: 'help_request',
+				severity: 'medium',
+				description: '需要帮忙代买药品（测试）',
+				status: 'reported'
+			}
+		}
+	]);
+	if (reported.status !== 'applied') throw new Error(`incident: ${reported.reason}`);
 	return {
 		gridId,
 		householdId: resident[1].householdId as string,
 		residentId: resident[0],
+		incidentId,
 		elder: { tail: elder.tail, maskedName: elder.maskedName }
 	};
 }

@@ -204,7 +204,8 @@ export const VIEWPORTS = {
 export async function pushMutations(
 	serverUrl: string,
 	token: string,
-	mutations: { table: string; op: 'insert'; fields: Record<string, unknown> }[]
+	/** `rowId` when the test needs to know it; a fresh one otherwise. */
+	mutations: { table: string; op: 'insert'; rowId?: string; fields: Record<string, unknown> }[]
 ): Promise<{ status: string; reason?: string }[]> {
 	const response = await fetch(`${serverUrl}/api/v1/sync/push`, {
 		method: 'POST',

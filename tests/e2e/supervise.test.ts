@@ -211,14 +211,15 @@ describe('supervision screens', () => {
 		await page.getByRole('button', { name: '派遣给网格员' }).click();
 
 		const history = page.locator('section[aria-labelledby="history-title"]');
-		await history.getByText('已受理 → 已派遣').waitFor({ timeout: 15_000 });
+		await history.getByText('已受理 → 已分流派遣').waitFor({ timeout: 15_000 });
 		const steps = (await history.getByRole('listitem').allInnerTexts()).map((t) =>
 			t.replace(/\s+/g, ' ')
 		);
 		const accepted = steps.find((s) => s.includes('已上报 → 已受理'));
-		const dispatched = steps.find((s) => s.includes('已受理 → 已派遣'));
-		expect(accepted).toContain('head');
-		expect(dispatched).toContain('head');
+		const dispatched = steps.find((s) => s.includes('已受理 → 已分流派遣'));
+		// Inside the community the history names the person and their role.
+		expect(accepted).toContain('覃秀梅（兴宁社区书记）（社区书记/主任）');
+		expect(dispatched).toContain('覃秀梅');
 		expect(dispatched).toContain('请今天下午送到');
 		await screenshot(page, '32-supervise-incident');
 
@@ -231,7 +232,7 @@ describe('supervision screens', () => {
 		).json()) as { incidents: { description?: string; status: string; assignee?: string }[] };
 		const stored = queue.incidents.find((i) => i.description === description);
 		expect(stored?.status).toBe('dispatched');
-		expect(stored?.assignee).toBe('worker1');
+		expect(stored?.assignee).toBe('韦丽萍（第一网格网格员）');
 	});
 
 	test('the head sends a handled incident back only with a reason, then finishes it directly', async ({

@@ -419,16 +419,23 @@ for (const dialect of DIALECTS) {
 			const detail = await get<Json & { transitions: Json[] }>(head, `/incidents/${incident}`);
 			expect(detail.status).toBe('closed');
 			expect(detail.assignee).toBe('worker_a1');
-			expect(detail.transitions.map((t) => [t.from, t.to, t.who])).toEqual([
-				[null, 'reported', 'worker_a1'],
-				['reported', 'accepted', 'head_a'],
-				['accepted', 'dispatched', 'head_a'],
-				['dispatched', 'in_progress', 'worker_a1'],
-				['in_progress', 'resolved', 'worker_a1'],
-				['resolved', 'verified', 'head_a'],
-				['verified', 'closed', 'head_a']
+			// Inside the community every step names who made it, with their role and level.
+			expect(detail.transitions.map((t) => [t.from, t.to, t.who, t.role, t.level])).toEqual([
+				[null, 'reported', 'worker_a1', 'grid_worker', 'grid'],
+				['reported', 'accepted', 'head_a', 'community_head', 'community'],
+				['accepted', 'dispatched', 'head_a', 'community_head', 'community'],
+				['dispatched', 'in_progress', 'worker_a1', 'grid_worker', 'grid'],
+				['in_progress', 'resolved', 'worker_a1', 'grid_worker', 'grid'],
+				['resolved', 'verified', 'head_a', 'community_head', 'community'],
+				['verified', 'closed', 'head_a', 'community_head', 'community']
 			]);
 			expect(detail.transitions[1].note).toBe('已受理');
+			// The assigned worker reads the same history for an incident of their grid.
+			const workerView = await get<Json & { transitions: Json[] }>(
+				worker,
+				`/incidents/${incident}`
+			);
+			expect(workerView.transitions).toEqual(detail.transitions);
 			// Devices receive the head's moves through pull.
 			const { changes } = await worker.pullAll();
 			const fields = changes.filter((c) => c.rowId === incident).map((c) => c.fields.status);
@@ -498,6 +505,13 @@ for (const dialect of DIALECTS) {
 					'escalated:450102001',
 					'escalated:450102'
 				]);
+				// Above the community: the role and level of each step, never a name.
+				expect(detail.transitions.map((t) => [t.who, t.role, t.level])).toEqual([
+					[null, 'grid_worker', 'grid'],
+					[null, 'system', null],
+					[null, 'system', null]
+				]);
+				expect(detail.escalatedToName).toBeTruthy();
 				const text = JSON.stringify(detail);
 				for (const pattern of PERSONAL) expect(text).not.toMatch(pattern);
 				// The street no longer sees it once it went above the street.

@@ -148,6 +148,8 @@ export function rowFieldsOfUpdate(
 	for (const [field, value] of Object.entries(fields)) {
 		if (table === 'residents' && field === 'idNumber')
 			out.idNumberMasked = typeof value === 'string' ? maskIdNumber(value) : null;
+		// A move's note goes to the incident's history on the server, never onto the row.
+		else if (table === 'incidents' && field === 'note') continue;
 		else out[field] = value;
 	}
 	return out;

@@ -7,7 +7,9 @@ import {
 	addResident,
 	discardRejected,
 	householdsOfGrid,
+	myOpenIncidents,
 	outboxCounts,
+	pendingMoves,
 	recordCheckin,
 	recordVisit,
 	reportIncident,
@@ -207,6 +209,54 @@ describe('local writes', () => {
 		await updateIncident(db, incident.id, { status: 'accepted' });
 		await updateIncident(db, incident.id, { status: 'dispatched' });
 		expect((await db.incidents.get(incident.id))?.status).toBe('dispatched');
+	});
+
+	it("lists a worker's open incidents and keeps a move's note in the outbox, not on the row", async () => {
+		db = openTestDb();
+		const worker = '0196f1d2-0000-7000-8000-0000000000aa';
+		const rows = [
+			{ id: '0196f1d2-0000-7000-8000-000000000101', status: 'dispatched', due: '2026-03-02' },
+			{ id: '0196f1d2-0000-7000-8000-000000000102', status: 'in_progress', due: '2026-03-01' },
+			{ id: '0196f1d2-0000-7000-8000-000000000103', status: 'resolved', due: '2026-02-28' }
+		] as const;
+		await db.incidents.bulkPut(
+			rows.map((r) => ({
+				id: r.id,
+				version: 3,
+				gridId: GRID,
+				householdId: null,
+				category: 'safety' as const,
+				severity: 'high' as const,
+				description: '楼道堆物',
+				status: r.status,
+				dueAt: `${r.due}T00:00:00.000Z`,
+				assigneeId: worker
+			}))
+		);
+		// Soonest due first; a handled one waits for the head, not for the worker.
+		expect((await myOpenIncidents(db, worker)).map((r) => r.id)).toEqual([rows[1].id, rows[0].id]);
+		expect(await myOpenIncidents(db, GRID)).toEqual([]);
+
+		await updateIncident(db, rows[0].id, { status: 'in_progress', note: ' 已上门查看 ' });
+		await updateIncident(db, rows[0].id, { status: 'resolved', note: '已清理' });
+		const row = await db.incidents.get(rows[0].id);
+		expect(row?.status).toBe('resolved');
+		expect(row).not.toHaveProperty('note');
+		expect(row?.serverValues).toEqual({ status: 'dispatched' });
+		expect(
+			(await pendingMoves(db, rows[0].id)).map(({ to, note, state }) => ({ to, note, state }))
+		).toEqual([
+			{ to: 'in_progress', note: '已上门查看', state: 'pending' },
+			{ to: 'resolved', note: '已清理', state: 'pending' }
+		]);
+		const [first] = await db.outbox.toArray();
+		expect(first.mutation).toMatchObject({
+			table: 'incidents',
+			op: 'update',
+			rowId: rows[0].id,
+			baseVersion: 3,
+			fields: { status: 'in_progress', note: '已上门查看' }
+		});
 	});
 
 	it('keeps only the masked ID number on the device; the full one travels in the outbox', async () => {

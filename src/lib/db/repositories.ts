@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { Dexie } from 'dexie';
 import { canTransition } from '$lib/domain/incident';
-import type { SyncTable } from '$lib/shared/enums';
+import type { IncidentStatus, SyncTable } from '$lib/shared/enums';
 import type {
 	checkinFields,
 	householdFields,
@@ -21,6 +21,7 @@ import type {
 	GridcareDb,
 	HouseholdRow,
 	IncidentRow,
+	OutboxState,
 	ResidentRow,
 	RowOf,
 	UpdatableTable,
@@ -228,6 +229,51 @@ export function checkinsOfResident(
 		.between([residentId, Dexie.minKey], [residentId, Dexie.maxKey])
 		.reverse();
 	return (limit === undefined ? checkins : checkins.limit(limit)).toArray();
+}
+
+/**
+ * The incidents assigned to `userId` that still wait for them (dispatched or in progress), the
+ * soonest due first: the worker's "我的待办".
+ */
+export async function myOpenIncidents(db: GridcareDb, userId: string): Promise<IncidentRow[]> {
+	const rows = await db.incidents
+		.filter(
+			(row) =>
+				row.assigneeId === userId && (row.status === 'dispatched' || row.status === 'in_progress')
+		)
+		.toArray();
+	return (await db.openRows(rows)).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/** One incident as cached here (description opened); undefined when not on this device. */
+export async function incidentById(db: GridcareDb, id: string): Promise<IncidentRow | undefined> {
+	return db.openRow(await db.incidents.get(id));
+}
+
+/** A move of an incident made on this device and not yet acknowledged by the server. */
+export interface PendingMove {
+	to: IncidentStatus;
+	note: string | null;
+	/** Epoch milliseconds, device clock. */
+	at: number;
+	state: OutboxState;
+}
+
+/** The moves of `id` still in the outbox, oldest first (notes opened). */
+export async function pendingMoves(db: GridcareDb, id: string): Promise<PendingMove[]> {
+	const entries = await db.outbox.where('[table+rowId]').equals(['incidents', id]).sortBy('seq');
+	const moves: PendingMove[] = [];
+	for (const entry of entries) {
+		const fields = await db.openFields(entry.mutation.fields as Record<string, unknown>);
+		if (typeof fields.status !== 'string') continue;
+		moves.push({
+			to: fields.status as IncidentStatus,
+			note: typeof fields.note === 'string' ? fields.note : null,
+			at: entry.createdAt,
+			state: entry.state
+		});
+	}
+	return moves;
 }
 
 /** Incidents of a grid (open and closed, as cached; descriptions opened). */

@@ -1,6 +1,7 @@
 // Encryption at rest of the sensitive fields this device keeps (README, "The grid worker's
 // tablet"): a resident's phone number, a visit's health checks (temperature, symptoms, health code,
-// risk area) and note, an incident's description. In the cached rows, in the server values a local
+// risk area) and note, an incident's description and the note of a move (which lives only in the
+// outbox until the server keeps it in the incident's history). In the cached rows, in the server values a local
 // edit keeps aside, and in the outbox's mutations, each such field holds a sealed value:
 // AES-256-GCM under the device's data key with a fresh 96-bit IV, the field name as additional data
 // (a value cannot be moved to another field unnoticed). Everything else (ids, addresses, names,
@@ -16,7 +17,7 @@ export const SEALED_FIELDS: Readonly<Record<SyncTable, readonly string[]>> = {
 	residents: ['phone'],
 	visits: ['checks', 'note'],
 	checkins: [],
-	incidents: ['description']
+	incidents: ['description', 'note']
 };
 
 /** A sealed field value: IV (12 bytes) followed by the AES-GCM ciphertext and tag. */

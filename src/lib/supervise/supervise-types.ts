@@ -1,7 +1,13 @@
 // Shapes of the supervision API answers (roll-up, grids, rounds, incidents, alerts, settings),
 // checked at the boundary like the rest of the client's API answers (see $lib/app/types.ts).
 import { z } from 'zod';
-import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '$lib/shared/enums';
+import {
+	DIVISION_LEVELS,
+	INCIDENT_CATEGORIES,
+	INCIDENT_STATUSES,
+	ROLES,
+	SEVERITIES
+} from '$lib/shared/enums';
 import { metricsSchema } from '$lib/shared/metrics';
 import { nodeLevelSchema } from '$lib/app/types';
 
@@ -94,6 +100,8 @@ export const incidentSummarySchema = z.object({
 	createdAt: z.string().nullable().optional(),
 	/** The division an overdue incident climbed to, when it did. */
 	escalatedTo: z.string().nullable().optional(),
+	/** The name of the division that holds it. */
+	escalatedToName: z.string().nullable().optional(),
 	gridName: z.string().optional(),
 	communityName: z.string().optional(),
 	/** Only at the community level (personal data stays there). */
@@ -113,7 +121,13 @@ export const incidentListSchema = z.union([
 export const transitionSchema = z.object({
 	from: incidentStatusSchema.nullable(),
 	to: incidentStatusSchema,
+	/** A name only inside the community, for its own people; above it the role and level only. */
 	who: z.string().nullable().optional(),
+	role: z.enum([...ROLES, 'system']).optional(),
+	level: z
+		.enum([...DIVISION_LEVELS, 'grid'])
+		.nullable()
+		.optional(),
 	note: z.string().nullable().optional(),
 	at: z.string()
 });

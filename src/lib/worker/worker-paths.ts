@@ -43,3 +43,7 @@ export function incidentNewPath(
 	for (const [key, value] of Object.entries(prefill)) if (value) query.set(key, value);
 	return path(`/worker/incident-new?${query.toString()}`);
 }
+
+export function incidentPath(incidentId: string): ResolvedPathname {
+	return path(`/worker/incident/${segment(incidentId)}`);
+}

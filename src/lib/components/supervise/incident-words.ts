@@ -1,7 +1,16 @@
-// Words for incidents on the supervision screens: the action that moves an incident to a state,
-// and how much time is left.
+// Words for incidents on the head's and the worker's screens: the action that moves an incident
+// to a state, why a move was refused, the level an escalated incident reached, and how much time
+// is left.
 import { m } from '$lib/paraglide/messages';
-import type { IncidentStatus } from '$lib/shared/enums';
+import { ApiError } from '$lib/app/api';
+import { errorText } from '$lib/app/error-text';
+import { levelLabel } from '$lib/i18n/labels';
+import {
+	CODE_LENGTH,
+	DIVISION_LEVELS,
+	type DivisionLevel,
+	type IncidentStatus
+} from '$lib/shared/enums';
 
 /** The button that moves an incident from `from` to `to`. */
 export function actionLabel(from: IncidentStatus, to: IncidentStatus): string {
@@ -22,6 +31,31 @@ export function actionLabel(from: IncidentStatus, to: IncidentStatus): string {
 		default:
 			return to;
 	}
+}
+
+/** "无法办结：这一步不由您办理。": a refused move names the action it refused. */
+export function moveRefusalText(from: IncidentStatus, to: IncidentStatus, error: unknown): string {
+	const reason =
+		error instanceof ApiError && error.kind === 'forbidden'
+			? m.sv_refused_not_yours()
+			: error instanceof ApiError && error.status === 409
+				? m.sv_refused_changed()
+				: errorText(error);
+	return m.sv_move_refused({ action: actionLabel(from, to), reason });
+}
+
+/** The level of a division code ("街道/乡镇" for a nine-digit code); null for anything else. */
+export function divisionLevel(code: string): DivisionLevel | null {
+	return DIVISION_LEVELS.find((level) => CODE_LENGTH[level] === code.length) ?? null;
+}
+
+/** "已升级至街道/乡镇：民生街道" for an escalated incident. */
+export function escalatedText(escalatedTo: string, name: string | null | undefined): string {
+	const level = divisionLevel(escalatedTo);
+	return m.sv_escalated_to({
+		level: level ? levelLabel(level) : escalatedTo,
+		name: name || escalatedTo
+	});
 }
 
 /** "超期 3 小时" / "剩余 5 小时" / "剩余 2 天". */
