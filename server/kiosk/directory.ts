@@ -6,6 +6,7 @@
 import { isHandled, type HandledStatus } from '../../src/lib/domain/incident';
 import { maskName } from '../../src/lib/shared/mask';
 import { forbidden } from '../api-error';
+import { KIOSK_INCIDENT_CATEGORIES } from '../write/rules';
 import type { Store, UserRow } from '../store/types';
 
 export interface LastHelp {
@@ -37,7 +38,8 @@ export async function kioskDirectory(
 		throw forbidden('role', 'the directory is for a community’s kiosk');
 	const [rows, help] = await Promise.all([
 		store.checkinResidents(communityCode),
-		store.lastHelpRequests(communityCode)
+		// What a kiosk raises with a check-in: its help requests and health alerts.
+		store.lastHelpRequests(communityCode, KIOSK_INCIDENT_CATEGORIES)
 	]);
 	const handled = new Map<string, LastHelp>();
 	for (const h of help)

@@ -18,7 +18,7 @@ import {
 	sql,
 	type SQL
 } from 'drizzle-orm';
-import type { DivisionLevel, IncidentStatus } from '../../src/lib/shared/enums';
+import type { DivisionLevel, IncidentCategory, IncidentStatus } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import type {
 	CheckinResidentRow,
@@ -606,10 +606,13 @@ export class DrizzleStore implements Store {
 			.orderBy(asc(residents.id));
 	}
 
-	async lastHelpRequests(communityCode: string): Promise<LastHelpRow[]> {
+	async lastHelpRequests(
+		communityCode: string,
+		categories: readonly IncidentCategory[]
+	): Promise<LastHelpRow[]> {
 		const i = this.t.incidents;
 		const x = this.t.incidentTransitions;
-		// Each help or health incident that names its resident, with every time it reached its
+		// Each incident of these categories that names its resident, with every time it reached its
 		// present status (a sent-back incident reaches "in_progress" twice); none when the
 		// history lacks that move, then its last change stands for it.
 		const rows = await this.db
@@ -623,9 +626,7 @@ export class DrizzleStore implements Store {
 			})
 			.from(i)
 			.leftJoin(x, and(eq(x.incidentId, i.id), eq(x.toStatus, i.status)))
-			.where(
-				and(eq(i.communityCode, communityCode), inArray(i.category, ['help_request', 'health']))
-			);
+			.where(and(eq(i.communityCode, communityCode), inArray(i.category, [...categories])));
 		const latest = new Map<string, { id: string; createdAt: number; row: LastHelpRow }>();
 		for (const r of rows) {
 			if (!r.residentId) continue;
