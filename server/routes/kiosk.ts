@@ -1,6 +1,7 @@
 // The elderly residents' kiosk at a community service centre: enrolment (server/kiosk/enrol.ts)
 // and the directory of residents who check in daily (server/kiosk/directory.ts).
 import { createRoute, z } from '@hono/zod-openapi';
+import { HANDLED_STATUSES } from '../../src/lib/domain/incident';
 import { shortText } from '../../src/lib/shared/schemas';
 import { requireAuth } from '../auth/middleware';
 import { kioskDirectory } from '../kiosk/directory';
@@ -57,7 +58,18 @@ const directoryEntry = z
 		householdId: z.string(),
 		gridId: z.string(),
 		maskedName: z.string().openapi({ example: '张*明' }),
-		idTail: z.string().nullable().openapi({ description: 'Last 4 characters of the ID number' })
+		idTail: z.string().nullable().openapi({ description: 'Last 4 characters of the ID number' }),
+		lastHelp: z
+			.object({
+				status: z.enum(HANDLED_STATUSES),
+				at: z.string().openapi({ description: 'When it reached that status (ISO 8601)' })
+			})
+			.nullable()
+			.openapi({
+				description:
+					'The resident’s latest help request or health alert raised with a check-in, once ' +
+					'handled (办结); null while it is open or when there is none'
+			})
 	})
 	.openapi('KioskDirectoryEntry');
 

@@ -18,7 +18,7 @@ import {
 	sql,
 	type SQL
 } from 'drizzle-orm';
-import type { DivisionLevel } from '../../src/lib/shared/enums';
+import type { DivisionLevel, IncidentCategory, IncidentStatus } from '../../src/lib/shared/enums';
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import type {
 	CheckinResidentRow,
@@ -28,6 +28,7 @@ import type {
 	DuplicateFlagRow,
 	FieldHistoryRow,
 	GridRow,
+	LastHelpRow,
 	LoginAttempt,
 	LoginBlockRule,
 	NewAuditEntry,
@@ -603,6 +604,43 @@ export class DrizzleStore implements Store {
 				)
 			)
 			.orderBy(asc(residents.id));
+	}
+
+	async lastHelpRequests(
+		communityCode: string,
+		categories: readonly IncidentCategory[]
+	): Promise<LastHelpRow[]> {
+		const i = this.t.incidents;
+		const x = this.t.incidentTransitions;
+		// Each incident of these categories that names its resident, with every time it reached its
+		// present status (a sent-back incident reaches "in_progress" twice); none when the
+		// history lacks that move, then its last change stands for it.
+		const rows = await this.db
+			.select({
+				id: i.id,
+				residentId: i.residentId,
+				status: i.status,
+				createdAt: i.createdAt,
+				updatedAt: i.updatedAt,
+				reachedAt: x.at
+			})
+			.from(i)
+			.leftJoin(x, and(eq(x.incidentId, i.id), eq(x.toStatus, i.status)))
+			.where(and(eq(i.communityCode, communityCode), inArray(i.category, [...categories])));
+		const latest = new Map<string, { id: string; createdAt: number; row: LastHelpRow }>();
+		for (const r of rows) {
+			if (!r.residentId) continue;
+			const createdAt = r.createdAt.getTime();
+			const at = r.reachedAt ?? r.updatedAt;
+			const held = latest.get(r.residentId);
+			const newer =
+				!held || createdAt > held.createdAt || (createdAt === held.createdAt && r.id > held.id);
+			if (newer) {
+				const row = { residentId: r.residentId, status: r.status as IncidentStatus, at };
+				latest.set(r.residentId, { id: r.id, createdAt, row });
+			} else if (held.id === r.id && at > held.row.at) held.row.at = at;
+		}
+		return [...latest.values()].map((l) => l.row);
 	}
 
 	// ---- Login throttle (server/auth/throttle.ts) -------------------------------------------

@@ -2,7 +2,12 @@
 // drizzle queries (drizzle-store.ts) over two mirrored schemas: SQLite and PostgreSQL.
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type * as schema from '../db/schema.pg';
-import type { DivisionLevel, Role } from '../../src/lib/shared/enums';
+import type {
+	DivisionLevel,
+	IncidentCategory,
+	IncidentStatus,
+	Role
+} from '../../src/lib/shared/enums';
 import type { ChangeRow, PullFilter, UserRow } from './rows';
 import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
@@ -134,6 +139,14 @@ export interface Store extends RowTransactions {
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 	/** Live residents of a community who check in daily, with the fields a kiosk's directory needs. */
 	checkinResidents(communityCode: string): Promise<CheckinResidentRow[]>;
+	/**
+	 * Per resident of a community, their latest incident of these categories (of those that name
+	 * them), its status and when it reached it.
+	 */
+	lastHelpRequests(
+		communityCode: string,
+		categories: readonly IncidentCategory[]
+	): Promise<LastHelpRow[]>;
 
 	// ---- Login throttle (server/auth/throttle.ts) -----------------------------------------
 	/**
@@ -174,6 +187,12 @@ export interface CheckinResidentRow {
 	name: string;
 	/** Full ID number (server-side only); the directory keeps its last 4 characters. */
 	idNumber: string | null;
+}
+
+export interface LastHelpRow {
+	residentId: string;
+	status: IncidentStatus;
+	at: Date;
 }
 
 export type DuplicateFlagRow = InferSelectModel<typeof schema.duplicateFlags>;

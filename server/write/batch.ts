@@ -547,13 +547,20 @@ export class WriteBatch implements RowReader {
 					if (household.gridId !== grid.id)
 						refuse('fields.householdId: household is not in this grid');
 				}
+				if (f.residentId) {
+					const resident = await this.liveRow('residents', f.residentId, 'residentId');
+					if (resident.gridId !== grid.id)
+						refuse('fields.residentId: resident is not in this grid');
+					if (f.householdId && resident.householdId !== f.householdId)
+						refuse('fields.residentId: not a member of this household');
+				}
 				const due = dueAt(now, f.severity);
 				const logged = {
 					id: rowId,
 					gridId: grid.id,
 					communityCode: grid.communityCode,
 					householdId: f.householdId ?? null,
-					residentId: null,
+					residentId: f.residentId ?? null,
 					category: f.category,
 					severity: f.severity,
 					description: f.description,

@@ -15,6 +15,7 @@ import type { auditEntries } from '$lib/privacy/privacy-api';
 import type { AuditEntry } from '$lib/shared/privacy';
 import type { Metrics } from '$lib/shared/metrics';
 import type { PushResult } from '$lib/shared/schemas';
+import type { DirectoryEntry } from '$lib/kiosk/kiosk-checkin';
 
 type Api = ReturnType<typeof hc<ApiType>>;
 type Answer<Endpoint> = InferResponseType<Endpoint, 200>;
@@ -27,6 +28,11 @@ describe('the app reads what the routes answer', () => {
 		expectTypeOf<Awaited<ReturnType<HttpSyncTransport['push']>>>().toEqualTypeOf<Route>();
 		// What the push service returns is what the route sends.
 		expectTypeOf<Awaited<ReturnType<typeof applyPushBatch>>>().toEqualTypeOf<Route>();
+	});
+
+	it('kiosk directory: the entries the kiosk keeps, last help request included', () => {
+		type Route = Answer<Api['kiosk']['directory']['$get']>['residents'][number];
+		expectTypeOf<DirectoryEntry>().toEqualTypeOf<Route>();
 	});
 
 	it('metrics: the same names and counts in the roll-up, trend and grid table', () => {

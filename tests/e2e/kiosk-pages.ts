@@ -130,6 +130,54 @@ export class KioskPage extends AppShell {
 	}
 }
 
+/**
+ * Replace the browser's speech with a recorder before the app loads: headless Chromium has no
+ * zh-CN voice, so voice mode would hide itself. What the app says is read with spokenWords.
+ */
+export async function stubSpeech(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		const spoken: { text: string; lang: string }[] = [];
+		const voice = {
+			lang: 'zh-CN',
+			localService: true,
+			name: '婷婷',
+			voiceURI: 'tingting',
+			default: true
+		};
+		const synth = new EventTarget() as EventTarget & Record<string, unknown>;
+		Object.assign(synth, {
+			getVoices: () => [voice],
+			speak: (u: SpeechSynthesisUtterance) => spoken.push({ text: u.text, lang: u.lang }),
+			cancel: () => undefined,
+			pause: () => undefined,
+			resume: () => undefined,
+			speaking: false,
+			pending: false,
+			paused: false
+		});
+		Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+		// Chromium's own utterance refuses a voice object that is not one of its own.
+		class Utterance {
+			lang = '';
+			voice: unknown = null;
+			rate = 1;
+			constructor(readonly text: string) {}
+		}
+		Object.defineProperty(window, 'SpeechSynthesisUtterance', {
+			value: Utterance,
+			configurable: true
+		});
+		Object.defineProperty(window, '__spoken', { value: spoken });
+	});
+}
+
+/** Everything the app has said since the page loaded, with its language. */
+export function spokenWords(page: Page): Promise<{ text: string; lang: string }[]> {
+	return page.evaluate(
+		() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken
+	);
+}
+
 /** Every visible button and link whose box is under `min` CSS px in either direction. */
 export function smallTargets(page: Page, min: number) {
 	return page.evaluate((min) => {

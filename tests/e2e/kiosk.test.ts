@@ -7,7 +7,15 @@ import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test } from './fixtures';
 import { LoginPage } from './pages';
-import { demoElders, demoGridId, KioskPage, setUserDisabled, smallTargets } from './kiosk-pages';
+import {
+	demoElders,
+	demoGridId,
+	KioskPage,
+	setUserDisabled,
+	smallTargets,
+	spokenWords,
+	stubSpeech
+} from './kiosk-pages';
 import { DEMO_PASSWORD } from './fixtures';
 
 /** axe-core's findings on the page; with `enhanced`, the AAA contrast rule (7:1) as well. */
@@ -339,40 +347,7 @@ describe('kiosk', () => {
 
 	test('voice mode speaks the prompt of every step in zh-CN', async ({ page, server }) => {
 		const elder = demoElders(server)[2];
-		await page.addInitScript(() => {
-			const spoken: { text: string; lang: string }[] = [];
-			const voice = {
-				lang: 'zh-CN',
-				localService: true,
-				name: '婷婷',
-				voiceURI: 'tingting',
-				default: true
-			};
-			const synth = new EventTarget() as EventTarget & Record<string, unknown>;
-			Object.assign(synth, {
-				getVoices: () => [voice],
-				speak: (u: SpeechSynthesisUtterance) => spoken.push({ text: u.text, lang: u.lang }),
-				cancel: () => undefined,
-				pause: () => undefined,
-				resume: () => undefined,
-				speaking: false,
-				pending: false,
-				paused: false
-			});
-			Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
-			// Chromium's own utterance refuses a voice object that is not one of its own.
-			class Utterance {
-				lang = '';
-				voice: unknown = null;
-				rate = 1;
-				constructor(readonly text: string) {}
-			}
-			Object.defineProperty(window, 'SpeechSynthesisUtterance', {
-				value: Utterance,
-				configurable: true
-			});
-			Object.defineProperty(window, '__spoken', { value: spoken });
-		});
+		await stubSpeech(page);
 		const kiosk = new KioskPage(page);
 		await kiosk.openAsDemoKiosk();
 		await page.getByRole('button', { name: '显示与语音' }).click();
@@ -391,9 +366,7 @@ describe('kiosk', () => {
 		await kiosk.button('完成').click();
 		await kiosk.waitForStart();
 
-		const spoken = (await page.evaluate(
-			() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken
-		)) as { text: string; lang: string }[];
+		const spoken = await spokenWords(page);
 		for (const prompt of [
 			'请点您的名字',
 			'您需要什么帮助？',

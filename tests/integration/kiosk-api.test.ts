@@ -1,5 +1,6 @@
 // The kiosk's server side on both databases: enrolment, the check-in directory (masked names and
-// ID tails only), no change log for the kiosk, and exactly the writes a check-in needs.
+// ID tails only, and whether their last help request was handled), no change log for the kiosk,
+// and exactly the writes a check-in needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/auth/password';
 import { idCheckChar } from '../../src/lib/shared/id-number';
@@ -24,6 +25,12 @@ for (const dialect of DIALECTS) {
 		const household = uuid();
 		const elder = uuid();
 		const notDaily = uuid();
+		const spouse = uuid();
+		const neighbours = uuid();
+		const neighbour = uuid();
+		const otherGrid = uuid();
+		const otherGridResident = uuid();
+		let helpRequest: string;
 
 		beforeAll(async () => {
 			db = await openTestStore(dialect);
@@ -66,9 +73,47 @@ for (const dialect of DIALECTS) {
 					op: 'insert',
 					rowId: notDaily,
 					fields: { householdId: household, name: '李明', dailyCheckIn: false }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: spouse,
+					fields: { householdId: household, name: '王建国', dailyCheckIn: true }
+				},
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: neighbours,
+					fields: { gridId: fx.grids.a1, address: '民生路8号1栋303室' }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: neighbour,
+					fields: { householdId: neighbours, name: '陈秀兰' }
 				}
 			]);
-			expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+			expect(results.every((r) => r.status === 'applied')).toBe(true);
+			const elsewhere = await headA.push([
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: otherGrid,
+					fields: { gridId: fx.grids.a2, address: '民生路9号2栋101室' }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: otherGridResident,
+					fields: { householdId: otherGrid, name: '刘志强' }
+				}
+			]);
+			expect(elsewhere.map((r) => r.status)).toEqual(['applied', 'applied']);
 		});
 		afterAll(async () => db.dispose());
 
@@ -119,15 +164,15 @@ for (const dialect of DIALECTS) {
 				residents: Record<string, unknown>[];
 			};
 			expect(body.communityCode).toBe('450102001003');
-			expect(body.residents).toEqual([
-				{
-					residentId: elder,
-					householdId: household,
-					gridId: fx.grids.a1,
-					maskedName: '黄*英',
-					idTail: ELDER_ID.slice(-4)
-				}
-			]);
+			expect(body.residents.map((r) => r.residentId).sort()).toEqual([elder, spouse].sort());
+			expect(body.residents.find((r) => r.residentId === elder)).toEqual({
+				residentId: elder,
+				householdId: household,
+				gridId: fx.grids.a1,
+				maskedName: '黄*英',
+				idTail: ELDER_ID.slice(-4),
+				lastHelp: null
+			});
 			const text = JSON.stringify(body);
 			expect(text).not.toContain(ELDER_ID);
 			expect(text).not.toContain('13877112233');
@@ -143,6 +188,7 @@ for (const dialect of DIALECTS) {
 		it('takes a check-in and its help request in one batch; the worker and head pull both', async () => {
 			const checkin = uuid();
 			const incident = uuid();
+			helpRequest = incident;
 			const results = await kiosk.push([
 				{
 					id: uuid(),
@@ -165,6 +211,7 @@ for (const dialect of DIALECTS) {
 					fields: {
 						gridId: fx.grids.a1,
 						householdId: household,
+						residentId: elder,
 						category: 'help_request',
 						severity: 'high',
 						description: '签到求助：买药',
@@ -176,8 +223,99 @@ for (const dialect of DIALECTS) {
 			for (const client of [workerA, headA]) {
 				const rows = foldChanges((await client.pullAll()).changes);
 				expect(rows.get(checkin)).toMatchObject({ status: 'need_help', channel: 'kiosk' });
-				expect(rows.get(incident)).toMatchObject({ category: 'help_request', status: 'reported' });
+				expect(rows.get(incident)).toMatchObject({
+					category: 'help_request',
+					status: 'reported',
+					residentId: elder
+				});
 			}
+		});
+
+		it('refuses an incident naming a resident outside its grid or household', async () => {
+			const incident = (fields: Record<string, unknown>) => ({
+				id: uuid(),
+				table: 'incidents',
+				op: 'insert',
+				rowId: uuid(),
+				fields: {
+					gridId: fx.grids.a1,
+					category: 'health',
+					severity: 'medium',
+					description: '签到：身体不舒服',
+					status: 'reported',
+					...fields
+				}
+			});
+			const results = await kiosk.push([
+				incident({ residentId: otherGridResident }),
+				incident({ householdId: household, residentId: neighbour }),
+				incident({ residentId: uuid() }),
+				incident({ householdId: neighbours, residentId: neighbour })
+			]);
+			expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'applied']);
+			expect(results[0].reason).toBe('fields.residentId: resident is not in this grid');
+			expect(results[1].reason).toBe('fields.residentId: not a member of this household');
+			expect(results[2].reason).toBe('fields.residentId: no such resident');
+		});
+
+		it('tells the kiosk once the resident’s last help request is handled, and only theirs', async () => {
+			type Entry = { residentId: string; lastHelp: { status: string; at: string } | null };
+			const directory = async () => {
+				const res = await kiosk.request('/kiosk/directory');
+				expect(res.status).toBe(200);
+				const text = await res.text();
+				// Nothing of the request itself: not what was asked, not who handled it.
+				expect(text).not.toContain('买药');
+				expect(text).not.toContain(fx.users.head_a.id);
+				const entries = (JSON.parse(text) as { residents: Entry[] }).residents;
+				return new Map(entries.map((e) => [e.residentId, e.lastHelp]));
+			};
+			const move = async (to: string) => {
+				const res = await headA.request(`/incidents/${helpRequest}/transition`, {
+					method: 'POST',
+					body: JSON.stringify({ to })
+				});
+				expect(res.status).toBe(200);
+			};
+			// Open: nothing to tell yet, however far it has gone.
+			expect((await directory()).get(elder)).toBeNull();
+			await move('accepted');
+			await move('in_progress');
+			expect((await directory()).get(elder)).toBeNull();
+			const before = Date.now();
+			await move('resolved');
+			const after = Date.now();
+			const resolved = (await directory()).get(elder);
+			expect(resolved?.status).toBe('resolved');
+			const at = new Date(resolved?.at ?? '').getTime();
+			expect(at).toBeGreaterThanOrEqual(before - 1000);
+			expect(at).toBeLessThanOrEqual(after + 1000);
+			await move('verified');
+			await move('closed');
+			const closed = await directory();
+			expect(closed.get(elder)?.status).toBe('closed');
+			// The spouse shares the household, not the request.
+			expect(closed.get(spouse)).toBeNull();
+			// A new request is the last one: open again, nothing to tell until it is handled.
+			const again = await kiosk.push([
+				{
+					id: uuid(),
+					table: 'incidents',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						gridId: fx.grids.a1,
+						householdId: household,
+						residentId: elder,
+						category: 'health',
+						severity: 'medium',
+						description: '签到：身体不舒服',
+						status: 'reported'
+					}
+				}
+			]);
+			expect(again[0].status).toBe('applied');
+			expect((await directory()).get(elder)).toBeNull();
 		});
 
 		it('refuses every other write from a kiosk', async () => {

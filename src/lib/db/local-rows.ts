@@ -128,6 +128,7 @@ function buildRow(
 				id,
 				gridId: f.gridId,
 				householdId: f.householdId ?? null,
+				residentId: f.residentId ?? null,
 				category: f.category,
 				severity: f.severity,
 				description: f.description,

@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb } from '$lib/sync/test-support';
 import { monthRange } from '$lib/domain/calendar';
-import type { GridcareDb } from './db';
+import type { GridcareDb, IncidentRow } from './db';
 import { addHousehold, addResident, recordVisit, reportIncident } from './repositories';
-import { gridCoverages, gridRows, householdDetail, localCounts, outboxView } from './worker-reads';
+import {
+	gridCoverages,
+	gridRows,
+	householdDetail,
+	localCounts,
+	outboxView,
+	reportedIncidents
+} from './worker-reads';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
 const OTHER_GRID = '0196f1d2-0000-7000-8000-000000000002';
@@ -132,5 +139,41 @@ describe('reads for the worker screens', () => {
 			incidents: 1,
 			checkins: 0
 		});
+	});
+
+	it('lists what this worker reported, newest first: as pulled, and reported here not yet back', async () => {
+		await seed();
+		const ME = '0196f1d2-0000-7000-8000-0000000000e1';
+		const pulled = (id: string, reportedBy: string, status: IncidentRow['status']) =>
+			({
+				id,
+				version: 3,
+				gridId: GRID,
+				householdId: null,
+				category: 'safety',
+				severity: 'low',
+				description: `事件 ${id.slice(-2)}`,
+				status,
+				dueAt: new Date(NOW).toISOString(),
+				reportedBy
+			}) satisfies IncidentRow;
+		await db.incidents.bulkPut([
+			pulled('0196f1d2-0000-7000-8000-0000000000a1', ME, 'closed'),
+			pulled('0196f1d2-0000-7000-8000-0000000000a2', 'someone-else', 'reported'),
+			pulled('0196f1d2-0000-7000-8000-0000000000a3', ME, 'dispatched'),
+			{ ...pulled('0196f1d2-0000-7000-8000-0000000000a4', ME, 'in_progress'), gridId: OTHER_GRID }
+		]);
+		const mine = await reportedIncidents(db, ME, [GRID], 2);
+		expect(mine.total).toBe(3);
+		// The one reported on this device (no reportedBy until the server answers) is the newest.
+		expect(mine.incidents.map((i) => i.description)).toEqual(['代购降压药', '事件 a3']);
+		expect(mine.outbox.get(mine.incidents[0].id)).toBe('pending');
+		const all = await reportedIncidents(db, ME, [GRID, OTHER_GRID], 10);
+		expect(all.incidents.map((i) => i.status)).toEqual([
+			'reported',
+			'in_progress',
+			'dispatched',
+			'closed'
+		]);
 	});
 });

@@ -157,6 +157,36 @@ export async function householdDetail(db: GridcareDb, id: string): Promise<House
 	};
 }
 
+export interface ReportedIncidents {
+	/** The newest first (ids are time-ordered), at most the limit asked for. */
+	incidents: IncidentRow[];
+	/** How many this user reported in all, of the incidents on this device. */
+	total: number;
+	outbox: Map<string, OutboxState>;
+}
+
+/**
+ * The incidents `userId` reported in `gridIds`, as this device last pulled them: "我上报的" on the
+ * worker's home, with where each stands. An incident reported on this device carries no
+ * `reportedBy` until the server's copy comes back; the device is the user's own, so it is theirs.
+ */
+export async function reportedIncidents(
+	db: GridcareDb,
+	userId: string,
+	gridIds: readonly string[],
+	limit: number
+): Promise<ReportedIncidents> {
+	const [grids, outbox] = await Promise.all([
+		Promise.all(gridIds.map((gridId) => incidentsOfGrid(db, gridId))),
+		outboxStates(db, 'incidents')
+	]);
+	const mine = grids
+		.flat()
+		.filter((incident) => (incident.reportedBy ?? userId) === userId)
+		.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+	return { incidents: mine.slice(0, limit), total: mine.length, outbox };
+}
+
 export interface LocalCounts {
 	households: number;
 	residents: number;

@@ -6,8 +6,10 @@ import {
 	canTransition,
 	contentEditDenial,
 	INCIDENT_MOVES,
+	isHandled,
 	moveDenial,
-	NEXT_STATUSES
+	NEXT_STATUSES,
+	stageOf
 } from './incident';
 import { INCIDENT_STATUSES } from '../shared/enums';
 
@@ -114,5 +116,18 @@ describe('incident move table', () => {
 		expect(contentEditDenial(worker, incident('accepted'))).toMatch(/until it is accepted/);
 		expect(contentEditDenial(other, incident('reported'))).toMatch(/only its reporter/);
 		expect(contentEditDenial(head, incident('verified'))).toBeNull();
+	});
+
+	it("names the stage in the seeds' words; resolved, verified and closed are handled (办结)", () => {
+		const stages = INCIDENT_STATUSES.map((status) => [status, stageOf(status), isHandled(status)]);
+		expect(stages).toEqual([
+			['reported', 'reported', false],
+			['accepted', 'accepted', false],
+			['dispatched', 'accepted', false],
+			['in_progress', 'handling', false],
+			['resolved', 'done', true],
+			['verified', 'done', true],
+			['closed', 'done', true]
+		]);
 	});
 });

@@ -192,3 +192,24 @@ export const DUE_HOURS: Record<Severity, number> = { urgent: 2, high: 24, medium
 export function dueAt(createdAt: Date, severity: Severity): Date {
 	return new Date(createdAt.getTime() + DUE_HOURS[severity] * 3600_000);
 }
+
+/** Handled (办结): resolved by its assignee, and then verified and closed by the head. */
+export const HANDLED_STATUSES = ['resolved', 'verified', 'closed'] as const;
+export type HandledStatus = (typeof HANDLED_STATUSES)[number];
+
+/** Whether the incident has been handled: the resident who asked hears back. */
+export function isHandled(status: IncidentStatus): status is HandledStatus {
+	return (HANDLED_STATUSES as readonly IncidentStatus[]).includes(status);
+}
+
+/**
+ * The seeds' words for where an incident stands, as its reporter reads it: 上报 (reported), 受理
+ * (accepted or dispatched), 处置 (in progress), 办结 (handled, above).
+ */
+export type IncidentStage = 'reported' | 'accepted' | 'handling' | 'done';
+
+export function stageOf(status: IncidentStatus): IncidentStage {
+	if (isHandled(status)) return 'done';
+	if (status === 'in_progress') return 'handling';
+	return status === 'reported' ? 'reported' : 'accepted';
+}

@@ -6,3 +6,10 @@ export function formatDateTime(value: string | number | Date): string {
 		new Date(value)
 	);
 }
+
+/** A day in words without the year, e.g. "12月6日" or "December 6": easy to read and to hear. */
+export function formatSpokenDate(value: string | number | Date): string {
+	return new Intl.DateTimeFormat(i18n.current, { month: 'long', day: 'numeric' }).format(
+		new Date(value)
+	);
+}

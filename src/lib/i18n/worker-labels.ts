@@ -2,6 +2,7 @@
 // server's reasons for refusing a change, in the interface language.
 import { m } from '$lib/paraglide/messages';
 import type { Finding } from '$lib/domain/findings';
+import { stageOf, type IncidentStage } from '$lib/domain/incident';
 import {
 	isCommonNeed,
 	isCommonSymptom,
@@ -80,6 +81,13 @@ const STATUSES: Labels<IncidentStatus> = {
 	closed: m.w_status_closed
 };
 
+const STAGES: Labels<IncidentStage> = {
+	reported: m.w_stage_reported,
+	accepted: m.w_stage_accepted,
+	handling: m.w_stage_handling,
+	done: m.w_stage_done
+};
+
 const SEVERITIES: Labels<Severity> = {
 	low: m.w_severity_low,
 	medium: m.w_severity_medium,
@@ -96,6 +104,8 @@ export const outcomeLabel = (outcome: VisitOutcome) => lookup(OUTCOMES, outcome)
 export const healthCodeLabel = (code: HealthCode) => lookup(HEALTH_CODES, code);
 export const categoryLabel = (category: IncidentCategory) => lookup(CATEGORIES, category);
 export const statusLabel = (status: IncidentStatus) => lookup(STATUSES, status);
+/** Where an incident stands in the seeds' words: 上报, 受理, 处置, 办结. */
+export const stageLabel = (status: IncidentStatus) => lookup(STAGES, stageOf(status));
 export const severityLabel = (severity: Severity) => lookup(SEVERITIES, severity);
 
 function isHouseholdTag(tag: string): tag is HouseholdTag {

@@ -3,15 +3,22 @@
 // through the outbox like every change.
 import { z } from 'zod';
 import type { GridcareDb } from '$lib/db/db';
+import { HANDLED_STATUSES } from '$lib/domain/incident';
 import { recordCheckin, recordCheckinWithIncident } from '$lib/db/repositories';
 import type { CheckinChannel, CheckinStatus } from '$lib/shared/enums';
+
+/** The resident's latest help request or health alert, once handled (README, "The kiosk"). */
+export const lastHelpSchema = z.object({ status: z.enum(HANDLED_STATUSES), at: z.string() });
+export type LastHelp = z.infer<typeof lastHelpSchema>;
 
 export const directoryEntrySchema = z.object({
 	residentId: z.string(),
 	householdId: z.string(),
 	gridId: z.string(),
 	maskedName: z.string(),
-	idTail: z.string().nullable()
+	idTail: z.string().nullable(),
+	// A directory cached by an earlier version of the app has none: nothing to tell.
+	lastHelp: lastHelpSchema.nullable().default(null)
 });
 export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
 
@@ -93,6 +100,7 @@ export async function submitCheckin(
 	const rows = await recordCheckinWithIncident(db, checkin, {
 		gridId: resident.gridId,
 		householdId: resident.householdId,
+		residentId: resident.residentId,
 		category: answer.status === 'need_help' ? 'help_request' : 'health',
 		severity: answer.status === 'need_help' ? 'high' : 'medium',
 		description: answer.description
@@ -117,4 +125,42 @@ export async function deliveryOf(db: GridcareDb, submitted: SubmittedCheckin): P
 		if (entries.length) pending = true;
 	}
 	return pending ? 'pending' : 'sent';
+}
+
+// ---- Hearing back (README, "The kiosk") --------------------------------------------------
+
+/** Per resident, the `at` of the handled request the kiosk has told them about. */
+const TOLD_KEY = 'kiosk.helpTold';
+const toldSchema = z.record(z.string(), z.string());
+
+async function toldAbout(db: GridcareDb): Promise<Record<string, string>> {
+	const parsed = toldSchema.safeParse((await db.meta.get(TOLD_KEY))?.value);
+	return parsed.success ? parsed.data : {};
+}
+
+/**
+ * What the kiosk has to tell the resident about their last request for help: that it was handled,
+ * and when; null once they have been told (they hear it once), or when there is nothing to tell.
+ */
+export async function helpFeedback(
+	db: GridcareDb,
+	resident: DirectoryEntry
+): Promise<LastHelp | null> {
+	const { lastHelp } = resident;
+	if (!lastHelp) return null;
+	return (await toldAbout(db))[resident.residentId] === lastHelp.at ? null : lastHelp;
+}
+
+/** The resident has been told (their check-in is done): the kiosk does not tell them again. */
+export async function markHelpFeedbackTold(
+	db: GridcareDb,
+	resident: DirectoryEntry
+): Promise<void> {
+	const { lastHelp } = resident;
+	if (!lastHelp) return;
+	await db.transaction('rw', db.meta, async () => {
+		// One entry per resident at most: the latest request told.
+		const told = await toldAbout(db);
+		await db.meta.put({ key: TOLD_KEY, value: { ...told, [resident.residentId]: lastHelp.at } });
+	});
 }

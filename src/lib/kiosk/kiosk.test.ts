@@ -5,6 +5,8 @@ import { applyPushResults, takeBatch } from '$lib/sync/outbox';
 import {
 	deliveryOf,
 	helperGrids,
+	helpFeedback,
+	markHelpFeedbackTold,
 	matchTail,
 	mayAssist,
 	submitCheckin,
@@ -16,7 +18,8 @@ const resident: DirectoryEntry = {
 	householdId: '0196f1d2-0000-7000-8000-0000000000b1',
 	gridId: '0196f1d2-0000-7000-8000-000000000001',
 	maskedName: '黄*英',
-	idTail: '202X'
+	idTail: '202X',
+	lastHelp: null
 };
 
 let db: GridcareDb;
@@ -66,6 +69,7 @@ describe('submitCheckin', () => {
 		expect(outbox[1].mutation.fields).toMatchObject({
 			gridId: resident.gridId,
 			householdId: resident.householdId,
+			residentId: resident.residentId,
 			category: 'help_request',
 			severity: 'high',
 			status: 'reported'
@@ -164,5 +168,27 @@ describe('deliveryOf', () => {
 		expect(await deliveryOf(db, refusedCheckin)).toBe('rejected');
 		expect(await deliveryOf(db, refusedIncident)).toBe('rejected');
 		expect(await deliveryOf(db, other)).toBe('sent');
+	});
+});
+
+describe('helpFeedback', () => {
+	const handled = {
+		...resident,
+		lastHelp: { status: 'closed' as const, at: '2026-12-05T08:30:00.000Z' }
+	};
+
+	it('tells a resident once that their last request was handled, and again for a later one', async () => {
+		db = await openTestDb();
+		expect(await helpFeedback(db, resident)).toBeNull();
+		expect(await helpFeedback(db, handled)).toEqual(handled.lastHelp);
+		await markHelpFeedbackTold(db, handled);
+		expect(await helpFeedback(db, handled)).toBeNull();
+		const other = { ...handled, residentId: 'r2' };
+		expect(await helpFeedback(db, other)).toEqual(handled.lastHelp);
+		const later = {
+			...handled,
+			lastHelp: { status: 'resolved' as const, at: '2026-12-09T02:00:00.000Z' }
+		};
+		expect(await helpFeedback(db, later)).toEqual(later.lastHelp);
 	});
 });

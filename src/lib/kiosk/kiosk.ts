@@ -80,11 +80,13 @@ export async function signInHelper(username: string, password: string): Promise<
 	return answer.user;
 }
 
+const cachedDirectorySchema = directorySchema.extend({ fetchedAt: z.number() });
+
 /** The directory as last fetched, from the kiosk's database (works offline). */
 export async function cachedDirectory(db: GridcareDb): Promise<KioskDirectory | null> {
 	const entry = await db.meta.get(DIRECTORY_KEY);
-	const value = entry?.value as KioskDirectory | undefined;
-	return value && Array.isArray(value.residents) ? value : null;
+	const parsed = cachedDirectorySchema.safeParse(entry?.value);
+	return parsed.success ? parsed.data : null;
 }
 
 /** Fetch the directory and keep it on the device; the cached one when the network is away. */

@@ -190,6 +190,8 @@ export const checkinFields = z.object({
 export const incidentFields = z.object({
 	gridId: uuidSchema,
 	householdId: uuidSchema.optional(),
+	/** The resident it concerns (a kiosk's help request or health alert names who asked). */
+	residentId: uuidSchema.optional(),
 	category: z.enum(INCIDENT_CATEGORIES),
 	severity: z.enum(SEVERITIES),
 	description: safeText({ multiline: true }).trim().min(1, 'must not be empty').max(2000),
