@@ -40,6 +40,11 @@ const loginRoute = createRoute({
 						deviceKey: z.string().openapi({
 							description:
 								'Base64 key (256 bits) this device wraps its local data key under; the same for every sign-in of this user on this device'
+						}),
+						timeZone: z.string().openapi({
+							description:
+								"The deployment's IANA time zone (GRIDCARE_TZ): the app shows every date and time in it",
+							example: 'Asia/Shanghai'
 						})
 					})
 				}
@@ -90,7 +95,8 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	await refuseRevokedDevice(store, deviceId);
 	const created = now();
 	const expiresAt = new Date(created.getTime() + config.sessionTtlMs);
-	return c.json(await openSession(store, user, deviceId, created, expiresAt), 200);
+	const opened = await openSession(store, user, deviceId, created, expiresAt);
+	return c.json({ ...opened, timeZone: config.timeZone }, 200);
 });
 
 // scrypt hash of a random password, never matched.

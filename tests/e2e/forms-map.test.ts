@@ -184,7 +184,7 @@ describe('forms, map and app lock', () => {
 		await page.goto(
 			`/worker/incident-new?household=${householdId}&category=help_request&description=${encodeURIComponent(NEED)}`
 		);
-		await form.waitForHeading('事件上报');
+		await form.waitForHeading('上报事件');
 		expect(await form.radio('居民求助').isChecked()).toBe(true);
 		expect(await form.field('情况描述').inputValue()).toBe(NEED);
 		expect(await page.getByText(ADDRESS).count()).toBeGreaterThan(0);

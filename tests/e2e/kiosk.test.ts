@@ -44,7 +44,7 @@ describe('kiosk', () => {
 		const login = new LoginPage(page);
 		await login.signIn('head', DEMO_PASSWORD);
 		await expect.poll(() => page.getByLabel('社区代码（12位）').inputValue()).toBe('450102001003');
-		await page.getByLabel('终端名称（可不填）').fill('兴宁社区服务中心');
+		await page.getByLabel('终端名称（选填）').fill('兴宁社区服务中心');
 		// The head's sign-in served the enrolment only: it ends on the server.
 		const enrollerOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
 		await page.getByRole('button', { name: '设为签到终端' }).click();

@@ -192,7 +192,7 @@ describe('privacy in the browser', () => {
 		expect(await flag.locator('.people li').count()).toBe(2);
 		expect(await page.locator('main').innerText()).not.toContain(idNumber);
 		await flag.getByLabel('处理结果').selectOption({ label: '不是同一人' });
-		await flag.getByLabel('说明（可选）').fill('同名同号，户籍核实为录入错误');
+		await flag.getByLabel('说明（选填）').fill('同名同号，户籍核实为录入错误');
 		await screenshot(page, 'p05-duplicate-flag');
 		await flag.getByRole('button', { name: '标记为已处理' }).click();
 		await flag.getByText('已处理：不是同一人').waitFor();

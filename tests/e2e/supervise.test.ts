@@ -326,10 +326,13 @@ describe('supervision screens', () => {
 			.toISOString()
 			.slice(0, 10);
 		await page.getByLabel('截止日期').fill(due);
+		// Shown as a date in words: "2026年12月13日".
+		const [dueYear, dueMonth, dueDay] = due.split('-').map(Number);
+		const dueWords = `${dueYear}年${dueMonth}月${dueDay}日`;
 		await page.getByRole('button', { name: '发起任务' }).click();
 		await page.getByText('已发起排查任务“冬季全面入户排查”。').waitFor();
 		await page
-			.getByRole('heading', { name: `当前排查任务：冬季全面入户排查（${due} 截止）` })
+			.getByRole('heading', { name: `当前排查任务：冬季全面入户排查（${dueWords} 截止）` })
 			.waitFor({ timeout: 15_000 });
 		await page.getByRole('table', { name: '各网格本轮排查进度' }).waitFor();
 		expect(

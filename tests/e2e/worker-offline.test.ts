@@ -485,7 +485,7 @@ describe('grid worker offline', () => {
 		await outbox.open();
 		await outbox.refused().nth(1).waitFor();
 		const [first, second] = await outbox.refused().allInnerTexts();
-		expect(first).toContain('新增住户');
+		expect(first).toContain('添加住户');
 		expect(first).toContain('退回原因：“所属网格”不在您负责的范围内');
 		expect(second).toContain('走访记录');
 		expect(second).toContain(a.address);

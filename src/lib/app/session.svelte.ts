@@ -1,6 +1,7 @@
 // Who is signed in on this device. The session and the last-fetched scope nodes live in
 // IndexedDB (idb-keyval) so that a reload with no network still opens the user's home screen.
 import { del, get, set } from 'idb-keyval';
+import { setDeploymentTimeZone } from '$lib/i18n/format';
 import { api } from './api';
 import type { DivisionNode, SessionUser } from './types';
 
@@ -13,6 +14,8 @@ export interface StoredSession {
 	/** ISO 8601. */
 	expiresAt: string;
 	user: SessionUser;
+	/** The deployment's time zone as the server said at sign-in; dates and times show in it. */
+	timeZone?: string;
 }
 
 export interface CachedNode {
@@ -59,6 +62,7 @@ class SessionManager {
 				get<Record<string, CachedNode>>(NODES_KEY)
 			]);
 			this.current = stored ?? null;
+			setDeploymentTimeZone(stored?.timeZone);
 			this.nodes = stored ? (nodes ?? {}) : {};
 			this.loaded = true;
 		})();
@@ -73,13 +77,15 @@ class SessionManager {
 		const session: StoredSession = {
 			token: answer.token,
 			expiresAt: new Date(answer.expiresAt).toISOString(),
-			user: answer.user
+			user: answer.user,
+			...(answer.timeZone ? { timeZone: answer.timeZone } : {})
 		};
 		// Another user's cached nodes must not show up for this one.
 		if (this.current?.user.id !== session.user.id) await this.#forgetNodes();
 		await this.#onSignIn?.({ user: answer.user, deviceKey: answer.deviceKey });
 		await set(SESSION_KEY, session);
 		this.current = session;
+		setDeploymentTimeZone(session.timeZone);
 		return session.user;
 	}
 

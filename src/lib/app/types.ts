@@ -25,7 +25,9 @@ export const loginResponseSchema = z.object({
 	token: z.string().min(1),
 	expiresAt: z.union([z.string(), z.number()]),
 	user: sessionUserSchema,
-	deviceKey: z.string().min(1)
+	deviceKey: z.string().min(1),
+	/** The deployment's time zone: dates and times on screen are in it (src/lib/i18n/format.ts). */
+	timeZone: z.string().min(1).optional()
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 

@@ -33,6 +33,11 @@ export class UnsavedInput {
 		if (form) this.#forms.delete(form);
 	}
 
+	/** The person chose to leave or reload without saving: no form holds input worth asking about. */
+	discard(): void {
+		this.#forms.clear();
+	}
+
 	/** The forms still on the page with input not saved, in page order. */
 	forms(): HTMLFormElement[] {
 		for (const form of this.#forms) if (!form.isConnected) this.#forms.delete(form);

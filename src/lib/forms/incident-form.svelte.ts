@@ -1,4 +1,4 @@
-// Reporting an incident (事件上报): saved on this device at once with status "reported" and
+// Reporting an incident (上报事件): saved on this device at once with status "reported" and
 // queued; the server sets the real due time when it receives it.
 import type { IncidentRow } from '$lib/db/db';
 import { reportIncident } from '$lib/db/repositories';

@@ -4,17 +4,11 @@
 import type { ResidentRow } from '$lib/db/db';
 import { addResident, updateResident, type ResidentChanges } from '$lib/db/repositories';
 import type { Sex } from '$lib/shared/enums';
-import { idBirthDate, idNumberProblem, idSex } from '$lib/shared/id-number';
 import { INSERT_FIELDS, UPDATE_FIELDS } from '$lib/shared/schemas';
 import { FormState, localDb } from './form-state.svelte';
+import { applyIdNumber, prefillShown, type IdPrefill, type PrefillShown } from './id-prefill';
 import { currentYear, sameSet, toggled } from './values';
 import { fieldProblems, type FieldProblems } from './problems';
-
-/** What the ID number said about birth year and sex, when the form filled them in from it. */
-export interface IdPrefill {
-	birthYear: number;
-	sex: Sex;
-}
 
 export class ResidentFormState extends FormState<ResidentRow> {
 	protected readonly fields = [
@@ -40,6 +34,11 @@ export class ResidentFormState extends FormState<ResidentRow> {
 	#ownBirthYear = false;
 	#ownSex = false;
 
+	/** What the fields hold now that came from the ID number, for the note saying so. */
+	get prefillShown(): PrefillShown | null {
+		return prefillShown(this.prefill, this.birthYear, this.sex);
+	}
+
 	constructor(
 		readonly householdId: string,
 		readonly original: ResidentRow | null = null,
@@ -64,16 +63,16 @@ export class ResidentFormState extends FormState<ResidentRow> {
 	setIdNumber(value: string): void {
 		this.idNumber = value.replace(/\s/g, '').toUpperCase().slice(0, 18);
 		this.edited();
-		const id = this.idNumber;
-		// Only a number that passes every check is trusted to fill in other fields.
-		if (idNumberProblem(id) !== null) return;
-		const birth = idBirthDate(id);
-		if (!birth) return;
-		const prefill = { birthYear: birth.year, sex: idSex(id) };
-		if (!this.#ownBirthYear || this.birthYear === String(this.prefill?.birthYear))
-			this.birthYear = String(prefill.birthYear);
-		if (!this.#ownSex || this.sex === this.prefill?.sex) this.sex = prefill.sex;
-		this.prefill = prefill;
+		const next = applyIdNumber(this.idNumber, {
+			birthYear: this.birthYear,
+			sex: this.sex,
+			ownBirthYear: this.#ownBirthYear,
+			ownSex: this.#ownSex,
+			last: this.prefill
+		});
+		this.birthYear = next.birthYear;
+		this.sex = next.sex;
+		this.prefill = next.prefill;
 	}
 
 	setBirthYear(value: string): void {

@@ -158,33 +158,6 @@ export function formatCount(value: number): string {
 	return new Intl.NumberFormat(i18n.current).format(value);
 }
 
-/** "11月24日 16:20"-style date and time without the year, for lists. */
-export function formatShortDateTime(value: string | number): string {
-	return new Intl.DateTimeFormat(i18n.current, {
-		month: 'numeric',
-		day: 'numeric',
-		hour: '2-digit',
-		minute: '2-digit'
-	}).format(new Date(value));
-}
-
-/** "11月24日" */
-export function formatShortDate(value: string | number): string {
-	return new Intl.DateTimeFormat(i18n.current, { month: 'numeric', day: 'numeric' }).format(
-		new Date(value)
-	);
-}
-
-/** The time of day alone when it is today, else the date and time: for "last synced". */
-export function formatSyncTime(value: number, now = Date.now()): string {
-	const date = new Date(value);
-	const today = new Date(now);
-	const sameDay = date.toDateString() === today.toDateString();
-	return sameDay
-		? new Intl.DateTimeFormat(i18n.current, { hour: '2-digit', minute: '2-digit' }).format(date)
-		: formatShortDateTime(value);
-}
-
 /** Storage sizes: "12.3 MB". */
 export function formatBytes(bytes: number): string {
 	const units = ['B', 'KB', 'MB', 'GB', 'TB'];

@@ -44,6 +44,11 @@ export function incidentNewPath(
 	return path(`/worker/incident-new?${query.toString()}`);
 }
 
+/** The incident report form for a place in a grid that is no one household (a public area). */
+export function gridIncidentNewPath(gridId: string): ResolvedPathname {
+	return path(`/worker/incident-new?${new URLSearchParams({ grid: gridId }).toString()}`);
+}
+
 export function incidentPath(incidentId: string): ResolvedPathname {
 	return path(`/worker/incident/${segment(incidentId)}`);
 }

@@ -3,7 +3,8 @@ import { m } from '$lib/paraglide/messages';
 import type { ResidentRow, VisitRow } from '$lib/db/db';
 import { abnormalChecks } from '$lib/domain/findings';
 import type { Severity } from '$lib/shared/enums';
-import { findingText, formatShortDateTime } from '$lib/i18n/worker-labels';
+import { findingText } from '$lib/i18n/worker-labels';
+import { formatShortDateTime } from '$lib/i18n/format';
 
 /** "入户走访发现异常（11/24 16:20）：黄建国 体温 38.2 °C、咳嗽；韦秀英 黄码" */
 export function abnormalVisitDescription(
