@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { communityInView } from '../privacy/access';
+import { auditView } from '../privacy/audit-view';
 import { auditTrailSchema } from '../../src/lib/shared/privacy';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
@@ -41,5 +42,5 @@ export const auditRoutes = router().openapi(auditRoute, async (c) => {
 	const { code, limit } = c.req.valid('query');
 	const communityCode = communityInView(c.var.principal.user, code);
 	const rows = await store.auditEntries({ communityCode, limit });
-	return c.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
+	return c.json({ entries: await auditView(store, c.var.principal.user, rows) }, 200);
 });

@@ -26,7 +26,8 @@ const historyRoute = createRoute({
 									field: z.string(),
 									value: z.unknown(),
 									outcome: z.enum(['applied', 'lost']),
-									actor: z.string(),
+									actor: z.string().nullable(),
+									actorRole: z.string(),
 									at: z.string(),
 									mutationId: z.string()
 								})

@@ -141,6 +141,7 @@ const gridsRoute = createRoute({
 										z.object({
 											id: z.string(),
 											username: z.string(),
+											displayName: z.string().nullable(),
 											lastSyncAt: z.string().nullable()
 										})
 									)

@@ -9,6 +9,7 @@ import { DIVISION_LEVELS, INCIDENT_STATUSES, ROLES } from '../../src/lib/shared/
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
 import { communitySummaryWorkbook } from '../rollup/summary';
 import type { AlertRow } from '../store/supervision';
+import type { Store } from '../store/types';
 import { acknowledgeAlert, ALERT_KINDS, alertsOfNode } from '../supervision/alerts';
 import { transitionIncident } from '../supervision/incidents';
 import { incidentDetail, incidentQueue } from '../supervision/queue';
@@ -101,7 +102,7 @@ const incidentSchema = z
 		address: z.string().nullable().optional(),
 		assigneeId: z.string().nullable().optional(),
 		assignee: z.string().nullable().optional(),
-		reporter: z.string().optional(),
+		reporter: z.string().nullable().optional(),
 		version: z.number().int().optional()
 	})
 	.openapi('QueueIncident');
@@ -214,6 +215,8 @@ const alertSchema = z
 	.object({
 		id: z.string(),
 		communityCode: z.string(),
+		/** The community's name, so that every level shows names, not codes. */
+		communityName: z.string(),
 		kind: z.enum(ALERT_KINDS),
 		value: z.number().int(),
 		threshold: z.number().int(),
@@ -289,9 +292,19 @@ const summaryRoute = createRoute({
 	}
 });
 
-const alertJson = (a: AlertRow) => ({
+/** Alerts as the API answers them, each with its community's name. */
+async function alertsJson(store: Store, rows: AlertRow[]) {
+	const names = await store.supervision().namesOf(
+		'divisions',
+		rows.map((a) => a.communityCode)
+	);
+	return rows.map((a) => alertJson(a, names.get(a.communityCode) ?? ''));
+}
+
+const alertJson = (a: AlertRow, communityName: string) => ({
 	id: a.id,
 	communityCode: a.communityCode,
+	communityName,
 	kind: a.kind as (typeof ALERT_KINDS)[number],
 	value: a.value,
 	threshold: a.threshold,
@@ -348,12 +361,15 @@ export const supervisionRoutes = router()
 		const { store } = c.var.services;
 		const { code, status } = c.req.valid('query');
 		const rows = await alertsOfNode(store, c.var.principal.user, code, status === 'open');
-		return c.json({ alerts: rows.map(alertJson) }, 200);
+		return c.json({ alerts: await alertsJson(store, rows) }, 200);
 	})
 	.openapi(ackAlertRoute, async (c) => {
 		const { store, now } = c.var.services;
 		const { id } = c.req.valid('param');
-		return c.json(alertJson(await acknowledgeAlert(store, c.var.principal.user, id, now())), 200);
+		const [alert] = await alertsJson(store, [
+			await acknowledgeAlert(store, c.var.principal.user, id, now())
+		]);
+		return c.json(alert, 200);
 	})
 	.openapi(summaryRoute, async (c) => {
 		const { store, config, now } = c.var.services;

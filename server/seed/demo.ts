@@ -481,17 +481,20 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED, now = new Dat
 
 // ---------------------------------------------------------------- users
 
-/** username, role, display name, and scope: a grid (by index) or a division code. */
+/**
+ * username, role, display name (the person's name: screens add the role), and scope: a grid (by
+ * index) or a division code.
+ */
 const DEMO_USERS: [string, Role, string, number | string][] = [
-	['worker1', 'grid_worker', '韦丽萍（第一网格网格员）', 0],
-	['worker2', 'grid_worker', '黄志强（第二网格网格员）', 1],
-	['head', 'community_head', '覃秀梅（兴宁社区书记）', DEMO_COMMUNITY_CODE],
-	['street', 'street_officer', '陆建华（民生街道办）', '450102001'],
-	['county', 'county_officer', '梁海燕（兴宁区）', '450102'],
-	['city', 'city_officer', '莫文博（南宁市）', '4501'],
-	['province', 'province_officer', '蒙国平（自治区）', '45'],
+	['worker1', 'grid_worker', '韦丽萍', 0],
+	['worker2', 'grid_worker', '黄志强', 1],
+	['head', 'community_head', '覃秀梅', DEMO_COMMUNITY_CODE],
+	['street', 'street_officer', '陆建华', '450102001'],
+	['county', 'county_officer', '梁海燕', '450102'],
+	['city', 'city_officer', '莫文博', '4501'],
+	['province', 'province_officer', '蒙国平', '45'],
 	['kiosk', 'kiosk', '兴宁社区服务中心自助机', DEMO_COMMUNITY_CODE],
-	['volunteer', 'volunteer', '潘雨欣（志愿者）', DEMO_COMMUNITY_CODE],
+	['volunteer', 'volunteer', '潘雨欣', DEMO_COMMUNITY_CODE],
 	['admin', 'admin', '系统管理员', '45']
 ];
 

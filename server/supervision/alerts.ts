@@ -4,6 +4,12 @@
 // round's coverage behind schedule within its last 3 days. One open (unacknowledged) alert per
 // community and kind: while open it follows the value; once acknowledged, the kind is not raised
 // again that day (SupervisionQueries.raiseAlert).
+import {
+	ALERT_KINDS,
+	coverageBehind,
+	reachesThreshold,
+	type AlertKind
+} from '../../src/lib/domain/alerts';
 import { dayInZone } from '../../src/lib/domain/day';
 import { forbidden, notFound } from '../api-error';
 import { lookupNode } from '../auth/nodes';
@@ -15,8 +21,7 @@ import { readMetrics } from '../rollup/read';
 import { currentRound } from './rounds';
 import { communitySettings } from './settings';
 
-export const ALERT_KINDS = ['abnormal_residents', 'missed_checkins', 'coverage_behind'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
+export { ALERT_KINDS, type AlertKind };
 
 const DAY_MS = 86_400_000;
 
@@ -54,13 +59,14 @@ export async function alertReadings(
 			kind: 'abnormal_residents',
 			value: daily.abnormalResidents,
 			threshold: settings.thresholds.abnormalResidents,
-			raised: daily.abnormalResidents >= settings.thresholds.abnormalResidents
+			raised: reachesThreshold(daily.abnormalResidents, settings.thresholds.abnormalResidents)
 		},
 		{
 			kind: 'missed_checkins',
 			value: daily.missedCheckins,
 			threshold: settings.thresholds.missedCheckins,
-			raised: afterCutoff && daily.missedCheckins >= settings.thresholds.missedCheckins
+			raised:
+				afterCutoff && reachesThreshold(daily.missedCheckins, settings.thresholds.missedCheckins)
 		}
 	];
 	const round = await currentRound(store, communityCode, today);
@@ -74,11 +80,15 @@ export async function alertReadings(
 		const coveragePct =
 			figures.households === 0 ? 100 : (100 * figures.visitedHouseholds) / figures.households;
 		const lastDays = dayNumber(round.dueDate) - dayNumber(today) < 3;
+		const coverage = coverageBehind(
+			coveragePct,
+			elapsedPct - settings.thresholds.coverageBehindPct
+		);
 		out.push({
 			kind: 'coverage_behind',
-			value: Math.round(coveragePct),
-			threshold: Math.round(elapsedPct - settings.thresholds.coverageBehindPct),
-			raised: lastDays && coveragePct < elapsedPct - settings.thresholds.coverageBehindPct
+			value: coverage.value,
+			threshold: coverage.threshold,
+			raised: lastDays && coverage.behind
 		});
 	}
 	return out;

@@ -18,7 +18,13 @@ export interface GridTable {
 		name: string;
 		metrics: Metrics;
 		roundMetrics: Metrics | null;
-		workers: { id: string; username: string; lastSyncAt: string | null }[];
+		/** The community's own workers: the head runs the community and sees their names. */
+		workers: {
+			id: string;
+			username: string;
+			displayName: string | null;
+			lastSyncAt: string | null;
+		}[];
 	}[];
 }
 
@@ -58,6 +64,7 @@ export async function communityGridTable(
 				.map((w) => ({
 					id: w.id,
 					username: w.username,
+					displayName: w.displayName,
 					lastSyncAt: w.lastSyncAt?.toISOString() ?? null
 				}))
 		}))

@@ -8,6 +8,7 @@ import type { Store, UserRow } from '../store/types';
 import { ROLE_LEVEL, type NodeLevel, type Role } from '../../src/lib/shared/enums';
 import { escalatedToOfficer, incidentView, OFFICER_ROLES } from './access';
 import { SYSTEM_ACTOR } from './incidents';
+import { shownName, type Person } from '../auth/people';
 
 export interface QueueIncident {
 	id: string;
@@ -29,7 +30,7 @@ export interface QueueIncident {
 	address?: string | null;
 	assigneeId?: string | null;
 	assignee?: string | null;
-	reporter?: string;
+	reporter?: string | null;
 	version?: number;
 }
 
@@ -45,14 +46,6 @@ export interface QueueTransition {
 	note: string | null;
 	at: string;
 }
-
-/** Roles whose people work inside one community: a history names them there (docs/security.md). */
-const COMMUNITY_ROLES: ReadonlySet<string> = new Set([
-	'grid_worker',
-	'community_head',
-	'kiosk',
-	'volunteer'
-]);
 
 function levelOfRole(role: Role): NodeLevel | null {
 	return role === 'grid_worker' ? 'grid' : (ROLE_LEVEL[role] ?? null);
@@ -80,11 +73,8 @@ async function queueRows(
 		? await sup.peopleOf(
 				rows.flatMap((r) => [r.reportedBy, ...(r.assigneeId ? [r.assigneeId] : [])])
 			)
-		: new Map<string, { username: string; displayName: string | null }>();
-	const nameOf = (id: string) => {
-		const person = people.get(id);
-		return person ? person.displayName || person.username : null;
-	};
+		: new Map<string, Person>();
+	const nameOf = (id: string) => shownName(people.get(id), full);
 	return rows.map((r) => ({
 		id: r.id,
 		category: r.category,
@@ -105,7 +95,7 @@ async function queueRows(
 					address: r.householdId ? (addresses.get(r.householdId) ?? null) : null,
 					assigneeId: r.assigneeId,
 					assignee: r.assigneeId ? nameOf(r.assigneeId) : null,
-					reporter: nameOf(r.reportedBy) ?? r.reportedBy,
+					reporter: nameOf(r.reportedBy),
 					version: r.version
 				}
 			: {})
@@ -159,10 +149,7 @@ export async function incidentDetail(
 				to: t.toStatus,
 				// Inside the community its own people are named; above it, and for officers and
 				// administrators, the role and level only (names are personal data).
-				who:
-					full && person && COMMUNITY_ROLES.has(person.role)
-						? person.displayName || person.username
-						: null,
+				who: shownName(person, full),
 				role: role ?? 'system',
 				level: role ? levelOfRole(role) : null,
 				note: full || t.actorId === SYSTEM_ACTOR ? t.note : null,

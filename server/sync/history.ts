@@ -5,17 +5,21 @@ import { forbidden, notFound } from '../api-error';
 import { canSeeGrid } from '../auth/scope';
 import type { Store, UserRow } from '../store/types';
 import { pullScope } from './scope';
+import { shownName } from '../auth/people';
 
 export interface HistoryEntry {
 	field: string;
 	value: unknown;
 	outcome: 'applied' | 'lost';
-	actor: string;
+	/** The person's name when they are one of the community's own people, else null. */
+	actor: string | null;
+	/** Their role, shown with the name, or alone for officers and administrators. */
+	actorRole: string;
 	at: string;
 	mutationId: string;
 }
 
-/** The field history of a row, oldest first, actors by name. */
+/** The field history of a row, oldest first, actors by name and role (auth/people.ts). */
 export async function fieldHistoryOf(
 	store: Store,
 	user: UserRow,
@@ -29,11 +33,8 @@ export async function fieldHistoryOf(
 	if (!grid || !pullScope(user) || !canSeeGrid(user, grid))
 		throw forbidden('rowId', 'outside your scope');
 	const rows = await store.fieldHistory(table, rowId);
-	const names = new Map<string, string>();
-	for (const id of new Set(rows.map((r) => r.actorId))) {
-		const actor = await store.getUser(id);
-		names.set(id, actor?.displayName ?? actor?.username ?? id);
-	}
+	// Only grid workers and community heads get here (pullScope): they work inside the community.
+	const people = await store.supervision().peopleOf(rows.map((r) => r.actorId));
 	return rows.map((r) => ({
 		field: r.field,
 		// Phones stay masked here too; the reveal with a reason is the only way to the number.
@@ -42,7 +43,8 @@ export async function fieldHistoryOf(
 				? maskPhone(String(r.value))
 				: r.value,
 		outcome: r.outcome as 'applied' | 'lost',
-		actor: names.get(r.actorId)!,
+		actor: shownName(people.get(r.actorId), true),
+		actorRole: people.get(r.actorId)?.role ?? 'operator',
 		at: r.at.toISOString(),
 		mutationId: r.mutationId
 	}));

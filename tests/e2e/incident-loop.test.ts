@@ -22,8 +22,8 @@ import { AppShell, LockScreen, LoginPage } from './pages';
 import { autoUnlock, WorkerApp } from './worker-pages';
 
 const TZ = 'Asia/Shanghai';
-const HEAD_NAME = '覃秀梅（兴宁社区书记）';
-const WORKER_NAME = '韦丽萍（第一网格网格员）';
+const HEAD_NAME = '覃秀梅';
+const WORKER_NAME = '韦丽萍';
 
 type Session = Awaited<ReturnType<typeof apiSignIn>>;
 type Json = Record<string, unknown>;

@@ -93,7 +93,7 @@ describe('privacy in the browser', () => {
 			const member = page
 				.locator('li.member')
 				.filter({ has: page.getByText(target.idNumberMasked, { exact: true }) });
-			await member.getByRole('button', { name: '显示电话' }).click();
+			await member.getByRole('button', { name: '显示手机号' }).click();
 			await member.getByLabel('联系本人').check();
 			await screenshot(page, 'p01-reveal-reason-choice');
 			await member.getByRole('button', { name: '确认查看' }).click();
@@ -119,7 +119,7 @@ describe('privacy in the browser', () => {
 			await member.getByLabel('入户核实').check();
 			await member.getByRole('button', { name: '确认查看' }).click();
 			await member.getByText('身份证号只在联网时可以查看。').waitFor();
-			await member.getByRole('button', { name: '显示电话' }).click();
+			await member.getByRole('button', { name: '显示手机号' }).click();
 			await member.getByLabel('紧急救助').check();
 			await member.getByRole('button', { name: '确认查看' }).click();
 			await member.getByText('离线查看，已记入待同步的审计日志。').waitFor();
@@ -181,6 +181,25 @@ describe('privacy in the browser', () => {
 		await rows.first().waitFor();
 		expect(await rows.count()).toBe(unmaskEntries(server).length);
 		expect(await rows.first().innerText()).toContain('紧急救助');
+		// Words, names and full codes, not raw values: who in their role, what in words, the
+		// community by name with its 12-digit code, the date and time on one line.
+		const first = (await rows.first().innerText()).replace(/\s+/g, ' ');
+		expect(first).toContain('韦丽萍（网格员）');
+		expect(first).toContain('查看完整信息');
+		expect(first).toMatch(/居民 · [^·\s]+ · 手机号/);
+		expect(first).toContain('兴宁社区居委会（450102001003）');
+		const table = await page.locator('table').innerText();
+		for (const raw of ['grid_worker', 'community_head', 'unmask', 'resident ', 'emergency_aid'])
+			expect(table).not.toContain(raw);
+		const lines = await page
+			.locator('td.at')
+			.first()
+			.evaluate((cell) => {
+				const range = document.createRange();
+				range.selectNodeContents(cell);
+				return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+			});
+		expect(lines).toBe(1);
 		await screenshot(page, 'p04-audit-log-head');
 
 		await page.goto('/supervise');

@@ -98,6 +98,9 @@ describe('supervision screens', () => {
 		);
 		if (!before) throw new Error('worker1 grid not in the community');
 		await screen.waitForRowText(FIRST_GRID, visitedText(before));
+		// The grid's worker by name, not by login.
+		await screen.waitForRowText(FIRST_GRID, '韦丽萍');
+		expect(await screen.gridRow(FIRST_GRID).innerText()).not.toContain('worker1');
 		await screenshot(page, '30-supervise-head-grids');
 
 		// Another device: worker1's tablet delivers visits to households not visited today.
@@ -206,7 +209,11 @@ describe('supervision screens', () => {
 		// Dispatching without a worker names the missing choice.
 		await page.getByRole('button', { name: '派遣给网格员' }).click();
 		await page.getByText('请选择派遣给哪位网格员').waitFor();
-		await page.getByLabel('派遣给').selectOption({ label: `worker1（${FIRST_GRID}）` });
+		// The dispatch list names the community's workers, with their grids; no logins.
+		const choices = await page.getByLabel('派遣给').locator('option').allInnerTexts();
+		expect(choices).toContain(`韦丽萍（${FIRST_GRID}）`);
+		expect(choices.filter((c) => /worker\d/.test(c))).toEqual([]);
+		await page.getByLabel('派遣给').selectOption({ label: `韦丽萍（${FIRST_GRID}）` });
 		await page.getByLabel('备注（选填）').fill('请今天下午送到');
 		await page.getByRole('button', { name: '派遣给网格员' }).click();
 
@@ -218,9 +225,10 @@ describe('supervision screens', () => {
 		const accepted = steps.find((s) => s.includes('已上报 → 已受理'));
 		const dispatched = steps.find((s) => s.includes('已受理 → 已分流派遣'));
 		// Inside the community the history names the person and their role.
-		expect(accepted).toContain('覃秀梅（兴宁社区书记）（社区书记/主任）');
+		expect(accepted).toContain('覃秀梅（社区书记/主任）');
 		expect(dispatched).toContain('覃秀梅');
 		expect(dispatched).toContain('请今天下午送到');
+		await page.getByText('韦丽萍（网格员）').first().waitFor();
 		await screenshot(page, '32-supervise-incident');
 
 		// The server agrees.
@@ -232,7 +240,7 @@ describe('supervision screens', () => {
 		).json()) as { incidents: { description?: string; status: string; assignee?: string }[] };
 		const stored = queue.incidents.find((i) => i.description === description);
 		expect(stored?.status).toBe('dispatched');
-		expect(stored?.assignee).toBe('韦丽萍（第一网格网格员）');
+		expect(stored?.assignee).toBe('韦丽萍');
 	});
 
 	test('the head sends a handled incident back only with a reason, then finishes it directly', async ({

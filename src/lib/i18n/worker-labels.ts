@@ -1,44 +1,32 @@
-// Words for what the grid worker's screens show: enumerations, findings, field names, and the
-// server's reasons for refusing a change, in the interface language.
+// Words for what the grid worker's screens show: findings, field names, and the server's reasons
+// for refusing a change, in the interface language.
 import { m } from '$lib/paraglide/messages';
 import type { Finding } from '$lib/domain/findings';
-import { stageOf, type IncidentStage } from '$lib/domain/incident';
 import {
 	isCommonNeed,
 	isCommonSymptom,
 	type CommonNeed,
 	type CommonSymptom
 } from '$lib/domain/visit-options';
-import type {
-	HealthCode,
-	HouseholdTag,
-	IncidentCategory,
-	IncidentStatus,
-	MutationOp,
-	Severity,
-	SyncTable,
-	VisitOutcome
-} from '$lib/shared/enums';
-import { HOUSEHOLD_TAGS } from '$lib/shared/enums';
-import { locales, type Locale } from '$lib/paraglide/runtime';
+import type { IncidentStatus, MutationOp, SyncTable } from '$lib/shared/enums';
 import { i18n } from './locale.svelte';
+import { healthCodeLabel, statusLabel } from './labels';
+
+// The enumerations' words live in labels.ts, once; re-exported for the screens importing them here.
+export {
+	categoryLabel,
+	checkinStatusLabel,
+	healthCodeLabel,
+	outcomeLabel,
+	severityLabel,
+	sexLabel,
+	stageLabel,
+	statusLabel,
+	tagLabel,
+	tagSearchWords
+} from './labels';
 
 type Labels<K extends string> = Record<K, () => string>;
-
-const OUTCOMES: Labels<VisitOutcome> = {
-	visited: m.w_outcome_visited,
-	nobody_home: m.w_outcome_nobody_home,
-	refused: m.w_outcome_refused,
-	moved_out: m.w_outcome_moved_out
-};
-
-/** Tag labels can be asked for in a given language (search matches every language). */
-const TAGS: Record<HouseholdTag, (inputs?: object, options?: { locale?: Locale }) => string> = {
-	elderly_alone: m.w_tag_elderly_alone,
-	disabled: m.w_tag_disabled,
-	low_income: m.w_tag_low_income,
-	key_care: m.w_tag_key_care
-};
 
 const SYMPTOMS: Labels<CommonSymptom> = {
 	cough: m.w_symptom_cough,
@@ -55,74 +43,6 @@ const NEEDS: Labels<CommonNeed> = {
 	doctor: m.w_need_doctor,
 	company: m.w_need_company
 };
-
-const HEALTH_CODES: Labels<HealthCode> = {
-	green: m.w_code_green,
-	yellow: m.w_code_yellow,
-	red: m.w_code_red
-};
-
-const CATEGORIES: Labels<IncidentCategory> = {
-	health: m.w_category_health,
-	help_request: m.w_category_help_request,
-	safety: m.w_category_safety,
-	environment: m.w_category_environment,
-	dispute: m.w_category_dispute,
-	other: m.w_category_other
-};
-
-const STATUSES: Labels<IncidentStatus> = {
-	reported: m.w_status_reported,
-	accepted: m.w_status_accepted,
-	dispatched: m.w_status_dispatched,
-	in_progress: m.w_status_in_progress,
-	resolved: m.w_status_resolved,
-	verified: m.w_status_verified,
-	closed: m.w_status_closed
-};
-
-const STAGES: Labels<IncidentStage> = {
-	reported: m.w_stage_reported,
-	accepted: m.w_stage_accepted,
-	handling: m.w_stage_handling,
-	done: m.w_stage_done
-};
-
-const SEVERITIES: Labels<Severity> = {
-	low: m.w_severity_low,
-	medium: m.w_severity_medium,
-	high: m.w_severity_high,
-	urgent: m.w_severity_urgent
-};
-
-/** A label for a known value; a value this app version does not know is shown as it came. */
-function lookup<K extends string>(labels: Labels<K>, key: K): string {
-	return Object.hasOwn(labels, key) ? labels[key]() : key;
-}
-
-export const outcomeLabel = (outcome: VisitOutcome) => lookup(OUTCOMES, outcome);
-export const healthCodeLabel = (code: HealthCode) => lookup(HEALTH_CODES, code);
-export const categoryLabel = (category: IncidentCategory) => lookup(CATEGORIES, category);
-export const statusLabel = (status: IncidentStatus) => lookup(STATUSES, status);
-/** Where an incident stands in the seeds' words: 上报, 受理, 处置, 办结. */
-export const stageLabel = (status: IncidentStatus) => lookup(STAGES, stageOf(status));
-export const severityLabel = (severity: Severity) => lookup(SEVERITIES, severity);
-
-function isHouseholdTag(tag: string): tag is HouseholdTag {
-	return (HOUSEHOLD_TAGS as readonly string[]).includes(tag);
-}
-
-/** A household or resident tag in words; a tag typed by someone is shown as typed. */
-export function tagLabel(tag: string): string {
-	return isHouseholdTag(tag) ? TAGS[tag]() : tag;
-}
-
-/** Every word a tag can be searched by, whatever the interface language. */
-export function tagSearchWords(tag: string): string[] {
-	if (!isHouseholdTag(tag)) return [];
-	const fn = TAGS[tag];
-	return locales.map((locale) => fn({}, { locale }));
-}
 
 export function symptomLabel(symptom: string): string {
 	return isCommonSymptom(symptom) ? SYMPTOMS[symptom]() : symptom;

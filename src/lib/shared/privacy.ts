@@ -22,14 +22,19 @@ export const unmaskRequestSchema = z
 export const DUPLICATE_ACTIONS = ['merged', 'corrected', 'not_duplicate'] as const;
 export type DuplicateAction = (typeof DUPLICATE_ACTIONS)[number];
 
-/** Audit actions: reads of unmasked data, exports, permission changes, erasure. */
+/**
+ * Audit actions: reads of unmasked data, exports, permission changes, erasure, resolving
+ * duplicates, enrolling a kiosk and changing a community's alert settings.
+ */
 export const AUDIT_ACTIONS = [
 	'unmask',
 	'export',
 	'user_created',
 	'device_revoked',
 	'resident_erased',
-	'duplicate_resolved'
+	'duplicate_resolved',
+	'kiosk.enrol',
+	'settings'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -42,10 +47,17 @@ export const auditEntrySchema = z.object({
 	at: z.string(),
 	userId: z.string(),
 	role: z.string(),
+	/** Who acted, by name: only the community's own people, for who runs the community. */
+	actorName: z.string().nullable().optional(),
 	action: z.string(),
 	subjectType: z.string(),
 	subjectId: z.string(),
+	/** The name of the division, grid, resident or user the entry is about, when it may be shown. */
+	subjectName: z.string().nullable().optional(),
+	/** The role of a user the entry is about. */
+	subjectRole: z.string().nullable().optional(),
 	communityCode: z.string().nullable(),
+	communityName: z.string().nullable().optional(),
 	reason: z.string().nullable(),
 	deviceId: z.string().nullable(),
 	details: z.record(z.string(), z.unknown()).nullable()

@@ -109,7 +109,7 @@ export const incidentSummarySchema = z.object({
 	address: z.string().nullable().optional(),
 	assigneeId: z.string().nullable().optional(),
 	assignee: z.string().nullable().optional(),
-	reporter: z.string().optional()
+	reporter: z.string().nullable().optional()
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
@@ -141,6 +141,7 @@ export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 export const alertSchema = z.object({
 	id: z.string(),
 	communityCode: z.string(),
+	communityName: z.string().optional(),
 	kind: z.string(),
 	value: z.number(),
 	threshold: z.number(),

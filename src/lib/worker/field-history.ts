@@ -8,7 +8,8 @@ export const fieldHistoryEntrySchema = z.object({
 	field: z.string(),
 	value: z.unknown(),
 	outcome: z.enum(['applied', 'lost']),
-	actor: z.string(),
+	actor: z.string().nullable(),
+	actorRole: z.string().default('grid_worker'),
 	at: z.string(),
 	mutationId: z.string()
 });
