@@ -68,9 +68,15 @@ export class SupervisionQueries {
 	}
 
 	/** Grid workers assigned to any of these grids, with their latest sync over all their devices. */
-	async workersOfGrids(
-		gridIds: string[]
-	): Promise<{ id: string; username: string; scope: string[]; lastSyncAt: Date | null }[]> {
+	async workersOfGrids(gridIds: string[]): Promise<
+		{
+			id: string;
+			username: string;
+			displayName: string | null;
+			scope: string[];
+			lastSyncAt: Date | null;
+		}[]
+	> {
 		if (gridIds.length === 0) return [];
 		const u = this.t.users;
 		const d = this.t.devices;
@@ -78,6 +84,7 @@ export class SupervisionQueries {
 			.select({
 				id: u.id,
 				username: u.username,
+				displayName: u.displayName,
 				scope: u.scope,
 				lastSyncAt: sql<unknown>`max(${d.lastSyncAt})`
 			})
@@ -92,11 +99,12 @@ export class SupervisionQueries {
 					)})`
 				)
 			)
-			.groupBy(u.id, u.username, u.scope)
+			.groupBy(u.id, u.username, u.displayName, u.scope)
 			.orderBy(asc(u.username));
 		return rows.map((r) => ({
 			id: r.id,
 			username: r.username,
+			displayName: r.displayName,
 			scope: (typeof r.scope === 'string' ? JSON.parse(r.scope) : r.scope) as string[],
 			lastSyncAt: toDate(r.lastSyncAt)
 		}));
