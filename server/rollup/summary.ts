@@ -212,8 +212,11 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 		for (let r = HEADER_ROW; r <= totalRow; r++) {
 			const cell = sheet.getCell(r, c);
 			const value = cell.value;
+			// A formula's stored result (exceljs leaves a result of 0 out of the cell's value).
 			const shown =
-				typeof value === 'object' && value !== null && 'result' in value ? value.result : value;
+				typeof value === 'object' && value !== null && 'formula' in value
+					? (value.result ?? 0)
+					: value;
 			const text =
 				typeof shown === 'number' && cell.numFmt === PERCENT_FORMAT
 					? `${(shown * 100).toFixed(1)}%`

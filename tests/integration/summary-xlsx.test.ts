@@ -74,15 +74,22 @@ function expectReportLayout(
 		fitToWidth: 1,
 		fitToHeight: 0
 	});
-	// Every column is wide enough for its widest cell, CJK counting double.
+	// Every column is fitted to its widest cell (CJK counting double) with a little room.
 	const totalRow = 4 + expected.dataRows + 1;
 	for (let c = 1; c <= expected.columns; c++) {
-		const width = sheet.getColumn(c).width ?? 0;
+		let widest = 0;
 		for (let r = 4; r <= totalRow; r++) {
-			const v = sheet.getCell(r, c).value;
-			const shown = typeof v === 'object' && v !== null && 'result' in v ? v.result : v;
-			if (typeof shown === 'string') expect(width).toBeGreaterThanOrEqual(displayWidth(shown));
+			const cell = sheet.getCell(r, c);
+			const v = cell.value;
+			// exceljs reads a stored formula result of 0 back as no result.
+			const shown = typeof v === 'object' && v !== null && 'formula' in v ? (v.result ?? 0) : v;
+			const text =
+				typeof shown === 'number' && cell.numFmt === '0.0%'
+					? `${(shown * 100).toFixed(1)}%`
+					: String(shown ?? '');
+			widest = Math.max(widest, displayWidth(text));
 		}
+		expect(sheet.getColumn(c).width, `column ${c}`).toBe(Math.max(6, widest + 2));
 	}
 	// Thin borders around every cell of the table, header to totals.
 	for (const r of [4, 5, totalRow])
