@@ -1,5 +1,5 @@
 // The supervisors' API besides the roll-up itself: check rounds, the incident queue and its
-// closed loop, alerts, and the community's daily summary export.
+// closed loop, alerts, and the daily summary exports of a community, a street and a county.
 import { createRoute, z } from '@hono/zod-openapi';
 import { calendarDateSchema, safeText, shortText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
@@ -7,7 +7,12 @@ import { lookupNode } from '../auth/nodes';
 import { dayInZone } from '../../src/lib/domain/day';
 import { DIVISION_LEVELS, INCIDENT_STATUSES, ROLES } from '../../src/lib/shared/enums';
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
-import { communitySummaryWorkbook } from '../rollup/summary';
+import { invalidInput } from '../api-error';
+import {
+	communitySummaryWorkbook,
+	divisionSummaryWorkbook,
+	SUMMARY_LEVELS
+} from '../rollup/summary';
 import type { AlertRow } from '../store/supervision';
 import type { Store } from '../store/types';
 import { acknowledgeAlert, ALERT_KINDS, alertsOfNode } from '../supervision/alerts';
@@ -292,6 +297,36 @@ const summaryRoute = createRoute({
 	}
 });
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const divisionSummaryRoute = createRoute({
+	method: 'get',
+	path: '/divisions/{code}/summary.xlsx',
+	tags: ['supervision'],
+	summary:
+		"A street's (a row per community) or a county's (a row per street) daily summary as a spreadsheet; counts only",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth, requireStaff] as const,
+	request: {
+		params: z.object({
+			code: z
+				.string()
+				.regex(/^\d{2,12}$/, 'expected a division code')
+				.openapi({ example: '450102001' })
+		}),
+		query: z.object({ date: calendarDateSchema.optional() })
+	},
+	responses: {
+		200: {
+			description: 'The workbook',
+			content: { [XLSX]: { schema: z.string().openapi({ format: 'binary' }) } }
+		},
+		400: errorResponse('Bad code or date, or a division that is neither a street nor a county'),
+		...AUTH_ERRORS,
+		404: errorResponse('No such division')
+	}
+});
+
 /** Alerts as the API answers them, each with its community's name. */
 async function alertsJson(store: Store, rows: AlertRow[]) {
 	const names = await store.supervision().namesOf(
@@ -384,7 +419,7 @@ export const supervisionRoutes = router()
 			date,
 			at,
 			config.timeZone,
-			user.displayName ?? user.username
+			user.displayName || user.username
 		);
 		await store.appendAudit({
 			userId: user.id,
@@ -396,7 +431,41 @@ export const supervisionRoutes = router()
 			details: { date, grids }
 		});
 		return c.body(bytes, 200, {
-			'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+			'content-type': XLSX,
+			'content-disposition': `attachment; filename="summary-${code}-${date}.xlsx"`
+		});
+	})
+	.openapi(divisionSummaryRoute, async (c) => {
+		const { store, config, now } = c.var.services;
+		const { user } = c.var.principal;
+		const { code } = c.req.valid('param');
+		const node = await lookupNode(store, user, code);
+		if (node.level !== 'street' && node.level !== 'county')
+			throw invalidInput(
+				'code',
+				`"${code}" is a ${node.level}; a division summary is made for a ${Object.keys(SUMMARY_LEVELS).join(' or ')}`
+			);
+		const at = now();
+		const date = c.req.valid('query').date ?? dayInZone(at, config.timeZone);
+		const { bytes, children } = await divisionSummaryWorkbook(
+			store,
+			{ code, name: node.name, level: node.level },
+			date,
+			at,
+			config.timeZone,
+			user.displayName || user.username
+		);
+		await store.appendAudit({
+			userId: user.id,
+			role: user.role,
+			action: 'export',
+			subjectType: 'division_summary',
+			subjectId: code,
+			communityCode: null,
+			details: { date, level: node.level, children }
+		});
+		return c.body(bytes, 200, {
+			'content-type': XLSX,
 			'content-disposition': `attachment; filename="summary-${code}-${date}.xlsx"`
 		});
 	});

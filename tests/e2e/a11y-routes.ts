@@ -115,5 +115,17 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		}
 	},
 	{ name: 'supervise', user: 'head', path: () => '/supervise', ready: heading(/.+/) },
+	{
+		name: 'supervise grid',
+		user: 'head',
+		path: (ids) => `/supervise?code=${encodeURIComponent(ids.gridId)}`,
+		ready: (page) => page.locator('figure.trend svg').waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'supervise street',
+		user: 'street',
+		path: () => '/supervise',
+		ready: (page) => page.getByRole('button', { name: /导出汇总表/ }).waitFor({ timeout: 60_000 })
+	},
 	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
 ];

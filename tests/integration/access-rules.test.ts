@@ -75,6 +75,12 @@ const STAFF_ROUTES: {
 		head: 200
 	},
 	{
+		name: "street's daily summary",
+		// Above the head's community: refused to them as well.
+		request: () => ({ method: 'GET', path: '/divisions/450102001/summary.xlsx' }),
+		head: 403
+	},
+	{
 		name: 'rounds',
 		request: () => ({ method: 'GET', path: `/rounds?code=${COMMUNITY_A}` }),
 		head: 200

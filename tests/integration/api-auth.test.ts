@@ -247,6 +247,7 @@ for (const dialect of DIALECTS) {
 				'/communities/{code}/summary.xlsx',
 				'/devices/{deviceId}/revoke',
 				'/divisions/{code}',
+				'/divisions/{code}/summary.xlsx',
 				'/duplicates',
 				'/duplicates/{id}/resolve',
 				'/health',

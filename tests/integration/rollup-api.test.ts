@@ -575,18 +575,25 @@ for (const dialect of DIALECTS) {
 			sheet.eachRow({ includeEmpty: false }, (row) =>
 				rows.push((row.values as unknown[]).slice(1))
 			);
-			expect(rows[0][0]).toBe('兴宁社区居委会 网格工作日报');
-			expect(rows[1]).toEqual(['日期', today()]);
-			expect(rows[2][0]).toBe('网格');
-			const gridRows = rows.slice(3, 5);
+			expect(rows[0][0]).toBe(`兴宁社区居委会 网格工作日报（${today()}）`);
+			expect(rows[2][0]).toBe(`报表日期：${today()}`);
+			expect(rows[3].slice(0, 2)).toEqual(['网格', '网格员']);
+			const gridRows = rows.slice(4, 6);
 			expect(gridRows.map((r) => r[0])).toEqual(['第一网格', '第二网格']);
-			const totals = rows[5];
+			// Totals are formulas carrying their results (summary-xlsx.test.ts reads the layout).
+			const totals = rows[6];
 			expect(totals[0]).toBe('合计');
-			for (let col = 1; col < totals.length; col++)
-				expect(totals[col]).toBe(gridRows.reduce((sum, r) => sum + Number(r[col]), 0));
-			expect(gridRows[0].slice(1, 4)).toEqual([2, 1, 2]);
-			expect(rows[6][0]).toBe('生成人');
-			expect(rows[6][1]).toBe('head_a');
+			// exceljs reads a stored result of 0 back as no result (the file holds <v>0</v>).
+			const figure = (v: unknown) =>
+				typeof v === 'object' && v !== null && 'formula' in v
+					? ((v as { result?: unknown }).result ?? 0)
+					: v;
+			for (const header of ['户数', '走访户数', '走访次数', '异常人数', '应签到', '已签到']) {
+				const col = rows[3].indexOf(header);
+				expect(figure(totals[col])).toBe(gridRows.reduce((sum, r) => sum + Number(r[col]), 0));
+			}
+			expect(gridRows[0].slice(2, 4)).toEqual([2, 1]);
+			expect(rows[7][0]).toBe('生成人：head_a');
 			const text = JSON.stringify(rows);
 			for (const pattern of PERSONAL) expect(text).not.toMatch(pattern);
 			const audit = await db.store.auditEntries({ communityCode: COMMUNITY_A, limit: 5 });
@@ -607,6 +614,7 @@ for (const dialect of DIALECTS) {
 				'/communities/{code}/grids',
 				'/communities/{code}/settings',
 				'/communities/{code}/summary.xlsx',
+				'/divisions/{code}/summary.xlsx',
 				'/rounds',
 				'/incidents',
 				'/incidents/{id}',

@@ -32,7 +32,9 @@ export const supervisePaths = {
 	incident: (id: string) => `/incidents/${enc(id)}`,
 	alerts: (code: string) => `/alerts?code=${enc(code)}`,
 	summary: (code: string, date: string) =>
-		`/communities/${enc(code)}/summary.xlsx?date=${enc(date)}`
+		`/communities/${enc(code)}/summary.xlsx?date=${enc(date)}`,
+	divisionSummary: (code: string, date: string) =>
+		`/divisions/${enc(code)}/summary.xlsx?date=${enc(date)}`
 };
 
 export const superviseApi = {
@@ -68,11 +70,20 @@ export const superviseApi = {
 		apiRequest(`/alerts/${enc(id)}/ack`, anything, { method: 'POST', body: {}, token })
 };
 
-/** Download the community's summary workbook and hand it to the browser as a file. */
-export async function downloadSummary(code: string, date: string, token: string): Promise<void> {
+/**
+ * Download the daily report workbook of a community or, for an officer, of a street or county,
+ * and hand it to the browser as a file.
+ */
+export async function downloadSummary(
+	code: string,
+	date: string,
+	token: string,
+	of: 'community' | 'division' = 'community'
+): Promise<void> {
+	const path = of === 'community' ? supervisePaths.summary : supervisePaths.divisionSummary;
 	let response: Response;
 	try {
-		response = await fetch(API_BASE + supervisePaths.summary(code, date), {
+		response = await fetch(API_BASE + path(code, date), {
 			headers: { Authorization: `Bearer ${token}` },
 			cache: 'no-store'
 		});
