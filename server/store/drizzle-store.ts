@@ -585,17 +585,20 @@ export class DrizzleStore implements Store {
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 
 	async checkinResidents(communityCode: string): Promise<CheckinResidentRow[]> {
-		const { residents, grids } = this.t;
+		const { residents, grids, households } = this.t;
 		return this.db
 			.select({
 				id: residents.id,
 				householdId: residents.householdId,
 				gridId: residents.gridId,
 				name: residents.name,
-				idNumber: residents.idNumber
+				idNumber: residents.idNumber,
+				birthYear: residents.birthYear,
+				address: households.address
 			})
 			.from(residents)
 			.innerJoin(grids, eq(grids.id, residents.gridId))
+			.innerJoin(households, eq(households.id, residents.householdId))
 			.where(
 				and(
 					eq(grids.communityCode, communityCode),

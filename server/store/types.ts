@@ -187,6 +187,9 @@ export interface CheckinResidentRow {
 	name: string;
 	/** Full ID number (server-side only); the directory keeps its last 4 characters. */
 	idNumber: string | null;
+	birthYear: number | null;
+	/** The household's full address (server-side only); the directory keeps building and unit. */
+	address: string;
 }
 
 export interface LastHelpRow {
