@@ -115,10 +115,10 @@ export class KioskPage extends AppShell {
 		await this.button('下一步').click();
 	}
 
-	/** A resident's button: the masked name, then birth year, building and unit (· 1950年生 · 3栋2单元). */
+	/** A resident's button: the masked name, then birth year, building and unit (1950年生 · 3栋2单元). */
 	nameButton(maskedName: string) {
 		const escaped = maskedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-		return this.page.getByRole('button', { name: new RegExp(`^${escaped}( · .*)?$`) });
+		return this.page.getByRole('button', { name: new RegExp(`^${escaped}( .*)?$`) });
 	}
 
 	async chooseName(maskedName: string): Promise<void> {
