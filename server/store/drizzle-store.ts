@@ -35,6 +35,7 @@ import type {
 	NewSession,
 	NewUser,
 	ResidentRow,
+	HouseholdRow,
 	SessionRow,
 	Store,
 	UserRow
@@ -402,6 +403,12 @@ export class DrizzleStore implements Store {
 	async getResident(id: string): Promise<ResidentRow | null> {
 		const { residents } = this.t;
 		const [row] = await this.db.select().from(residents).where(eq(residents.id, id)).limit(1);
+		return row ?? null;
+	}
+
+	async getHousehold(id: string): Promise<HouseholdRow | null> {
+		const { households } = this.t;
+		const [row] = await this.db.select().from(households).where(eq(households.id, id)).limit(1);
 		return row ?? null;
 	}
 
