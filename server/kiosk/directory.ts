@@ -1,9 +1,11 @@
 // Directory: what the kiosk needs to find a resident without typing a name, and nothing more:
 // masked names and the last 4 characters of the ID number of the residents who check in daily,
-// and whether their last request for help has been handled (README, "The kiosk"). No full ID
+// their birth year and the building and unit they live in (two people with the same ID tail and
+// the same masked name tell themselves apart by these; never the room number), and whether their last request for help has been handled (README, "The kiosk"). No full ID
 // numbers, phones or health history; the kiosk role receives no change log either
 // (server/sync/scope.ts).
 import { isHandled, type HandledStatus } from '../../src/lib/domain/incident';
+import { buildingAndUnit } from '../../src/lib/forms/address';
 import { maskName } from '../../src/lib/shared/mask';
 import { forbidden } from '../api-error';
 import { KIOSK_INCIDENT_CATEGORIES } from '../write/rules';
@@ -21,6 +23,9 @@ export interface DirectoryEntry {
 	gridId: string;
 	maskedName: string;
 	idTail: string | null;
+	birthYear: number | null;
+	/** Building and unit of the household's address (3栋2单元), never the room; null if unknown. */
+	addressHint: string | null;
 	/**
 	 * The resident's latest help request or health alert once it has been handled; null while it
 	 * is open (nothing to tell yet) or when they never raised one.
@@ -55,6 +60,8 @@ export async function kioskDirectory(
 			gridId: r.gridId,
 			maskedName: maskName(r.name),
 			idTail: r.idNumber ? ids.open(r.idNumber).slice(-4).toUpperCase() : null,
+			birthYear: r.birthYear,
+			addressHint: buildingAndUnit(r.address),
 			lastHelp: handled.get(r.id) ?? null
 		}))
 	};

@@ -4,7 +4,7 @@ import { safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { audit, communityInView } from '../privacy/access';
 import { duplicateFlagsOf, resolveDuplicate } from '../privacy/duplicates';
-import { DUPLICATE_ACTIONS } from '../../src/lib/shared/privacy';
+import { RESOLVE_ACTIONS } from '../../src/lib/shared/privacy';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -23,6 +23,20 @@ const flagSchema = z
 				idNumberMasked: z.string().nullable(),
 				householdId: z.string(),
 				gridId: z.string(),
+				gridName: z
+					.string()
+					.nullable()
+					.openapi({ description: 'In the flag’s community; null for another community' }),
+				address: z
+					.string()
+					.nullable()
+					.openapi({
+						description:
+							'The household’s address in full in the flag’s community; only building and unit ' +
+							'(3栋2单元) in another community; null when unknown'
+					}),
+				householdMembers: z.number().int().nullable(),
+				registeredAt: z.string().openapi({ description: 'When the resident was registered' }),
 				inYourCommunity: z.boolean()
 			})
 		)
@@ -68,7 +82,11 @@ const resolveRoute = createRoute({
 				'application/json': {
 					schema: z
 						.object({
-							action: z.enum(DUPLICATE_ACTIONS),
+							action: z.enum(RESOLVE_ACTIONS).openapi({
+								description:
+									'corrected: the wrong registration was corrected; not_duplicate: two people. ' +
+									'"merged" is no longer taken (closing a flag merges nothing)'
+							}),
 							note: safeText().trim().max(500).optional()
 						})
 						.strict()
@@ -82,7 +100,7 @@ const resolveRoute = createRoute({
 			description: 'Resolved',
 			content: { 'application/json': { schema: z.object({ resolved: z.literal(true) }) } }
 		},
-		400: errorResponse('Bad action'),
+		400: errorResponse('Bad action ("merged" is no longer taken)'),
 		...AUTH_ERRORS,
 		404: errorResponse('No such flag'),
 		409: errorResponse('Already resolved')

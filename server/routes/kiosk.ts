@@ -59,6 +59,16 @@ const directoryEntry = z
 		gridId: z.string(),
 		maskedName: z.string().openapi({ example: '张*明' }),
 		idTail: z.string().nullable().openapi({ description: 'Last 4 characters of the ID number' }),
+		birthYear: z.number().int().nullable().openapi({ example: 1950 }),
+		addressHint: z
+			.string()
+			.nullable()
+			.openapi({
+				example: '3栋2单元',
+				description:
+					'Building and unit of the household’s address, never the room number; null when the ' +
+					'address is not in the building/unit/room form (e.g. a village’s free text)'
+			}),
 		lastHelp: z
 			.object({
 				status: z.enum(HANDLED_STATUSES),

@@ -35,6 +35,7 @@ import type {
 	NewSession,
 	NewUser,
 	ResidentRow,
+	HouseholdRow,
 	SessionRow,
 	Store,
 	UserRow
@@ -405,6 +406,12 @@ export class DrizzleStore implements Store {
 		return row ?? null;
 	}
 
+	async getHousehold(id: string): Promise<HouseholdRow | null> {
+		const { households } = this.t;
+		const [row] = await this.db.select().from(households).where(eq(households.id, id)).limit(1);
+		return row ?? null;
+	}
+
 	async flagDuplicates(idHashes: string[], at: Date): Promise<number> {
 		const { residents, grids, duplicateFlags } = this.t;
 		const wanted = [...new Set(idHashes)];
@@ -585,17 +592,20 @@ export class DrizzleStore implements Store {
 	// ---- Kiosk (elderly check-in) ----------------------------------------------------------
 
 	async checkinResidents(communityCode: string): Promise<CheckinResidentRow[]> {
-		const { residents, grids } = this.t;
+		const { residents, grids, households } = this.t;
 		return this.db
 			.select({
 				id: residents.id,
 				householdId: residents.householdId,
 				gridId: residents.gridId,
 				name: residents.name,
-				idNumber: residents.idNumber
+				idNumber: residents.idNumber,
+				birthYear: residents.birthYear,
+				address: households.address
 			})
 			.from(residents)
 			.innerJoin(grids, eq(grids.id, residents.gridId))
+			.innerJoin(households, eq(households.id, residents.householdId))
 			.where(
 				and(
 					eq(grids.communityCode, communityCode),

@@ -101,6 +101,7 @@ export interface Store extends RowTransactions {
 	/** This deployment's ID protection: hash secret (env or settings, created once) and optional key. */
 	idProtection(): Promise<IdProtection>;
 	getResident(id: string): Promise<ResidentRow | null>;
+	getHousehold(id: string): Promise<HouseholdRow | null>;
 	/**
 	 * For each hash held by live residents of more than one household, raise (or refresh) one open
 	 * flag per community concerned. Returns how many flags were newly raised.
@@ -187,6 +188,9 @@ export interface CheckinResidentRow {
 	name: string;
 	/** Full ID number (server-side only); the directory keeps its last 4 characters. */
 	idNumber: string | null;
+	birthYear: number | null;
+	/** The household's full address (server-side only); the directory keeps building and unit. */
+	address: string;
 }
 
 export interface LastHelpRow {

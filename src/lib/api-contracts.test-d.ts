@@ -11,7 +11,7 @@ import type { readMetrics, readTrend } from '../../server/rollup/read';
 import type { HttpSyncTransport } from '$lib/sync/http-transport';
 import type { SyncTransport } from '$lib/sync/transport';
 import type { superviseApi } from '$lib/supervise/supervise-api';
-import type { auditEntries } from '$lib/privacy/privacy-api';
+import type { auditEntries, DuplicateFlag } from '$lib/privacy/privacy-api';
 import type { AuditEntry } from '$lib/shared/privacy';
 import type { Metrics } from '$lib/shared/metrics';
 import type { PushResult } from '$lib/shared/schemas';
@@ -33,6 +33,11 @@ describe('the app reads what the routes answer', () => {
 	it('kiosk directory: the entries the kiosk keeps, last help request included', () => {
 		type Route = Answer<Api['kiosk']['directory']['$get']>['residents'][number];
 		expectTypeOf<DirectoryEntry>().toEqualTypeOf<Route>();
+	});
+
+	it('duplicate flags: where each resident is registered, as the head may see it', () => {
+		type Route = Answer<Api['duplicates']['$get']>['flags'][number];
+		expectTypeOf<DuplicateFlag>().toEqualTypeOf<Route>();
 	});
 
 	it('metrics: the same names and counts in the roll-up, trend and grid table', () => {

@@ -115,9 +115,15 @@ export class KioskPage extends AppShell {
 		await this.button('下一步').click();
 	}
 
+	/** A resident's button: the masked name, then birth year, building and unit (1950年生 · 3栋2单元). */
+	nameButton(maskedName: string) {
+		const escaped = maskedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		return this.page.getByRole('button', { name: new RegExp(`^${escaped}( .*)?$`) });
+	}
+
 	async chooseName(maskedName: string): Promise<void> {
 		await this.waitForHeading('请点您的名字');
-		await this.button(maskedName).click();
+		await this.nameButton(maskedName).click();
 	}
 
 	async answer(label: '我很好' | '身体不舒服' | '我需要帮助'): Promise<void> {

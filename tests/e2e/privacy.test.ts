@@ -28,6 +28,15 @@ async function watchCsp(page: Page) {
 	];
 }
 
+function gridNameOf(server: RunningServer, gridId: string): string {
+	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
+	try {
+		return (db.prepare('SELECT name FROM grids WHERE id = ?').get(gridId) as { name: string }).name;
+	} finally {
+		db.close();
+	}
+}
+
 function unmaskEntries(server: RunningServer) {
 	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
 	try {
@@ -210,11 +219,37 @@ describe('privacy in the browser', () => {
 		await flag.locator('.people li').nth(1).waitFor();
 		expect(await flag.locator('.people li').count()).toBe(2);
 		expect(await page.locator('main').innerText()).not.toContain(idNumber);
-		await flag.getByLabel('处理结果').selectOption({ label: '不是同一人' });
+		// Each shows where they are registered, so the head can tell which registration is wrong.
+		const people = await flag.locator('.people li').allInnerTexts();
+		for (const householdId of [h1, h2]) {
+			const { address, gridId } = households!.get(householdId) as {
+				address: string;
+				gridId: string;
+			};
+			const gridName = gridNameOf(server, gridId);
+			expect(
+				people.some((p) => p.includes(`住址：${address}`) && p.includes(`网格：${gridName}`)),
+				address
+			).toBe(true);
+		}
+		// No outcome is chosen for the head, "merged" is not offered, and nothing is sent unchosen.
+		const outcomes = flag.getByRole('radio');
+		expect(await outcomes.count()).toBe(2);
+		for (const outcome of await outcomes.all()) expect(await outcome.isChecked()).toBe(false);
+		expect(await flag.getByRole('radio', { name: /已合并/ }).count()).toBe(0);
+		let resolves = 0;
+		page.on('request', (r) => {
+			if (r.url().includes('/resolve')) resolves++;
+		});
+		await flag.getByRole('button', { name: '标记为已处理' }).click();
+		await flag.getByText('请选择处理结果。').waitFor();
+		expect(resolves).toBe(0);
+		await flag.getByRole('radio', { name: /不是同一人/ }).check();
 		await flag.getByLabel('说明（选填）').fill('同名同号，户籍核实为录入错误');
 		await screenshot(page, 'p05-duplicate-flag');
 		await flag.getByRole('button', { name: '标记为已处理' }).click();
 		await flag.getByText('已处理：不是同一人').waitFor();
+		expect(resolves).toBe(1);
 		expect(await violations()).toEqual([]);
 	});
 });

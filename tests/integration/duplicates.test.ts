@@ -14,7 +14,17 @@ interface Flag {
 	communityCode: string;
 	resolvedAt: string | null;
 	resolution: string | null;
-	residents: { id: string; name: string; idNumberMasked: string; inYourCommunity: boolean }[];
+	residents: {
+		id: string;
+		name: string;
+		idNumberMasked: string;
+		householdId: string;
+		gridName: string | null;
+		address: string | null;
+		householdMembers: number | null;
+		registeredAt: string;
+		inYourCommunity: boolean;
+	}[];
 }
 
 for (const dialect of DIALECTS) {
@@ -72,6 +82,39 @@ for (const dialect of DIALECTS) {
 			const foreign = flagA.residents.find((r) => r.id === b.resident)!;
 			expect(foreign).toMatchObject({ name: '黄*英', inYourCommunity: false });
 			expect(JSON.stringify(flagA)).not.toContain(SHARED_ID);
+			// Where each is registered, as the head may see it: their own community's grid and
+			// address in full; of the other community neither the grid nor the room.
+			const own = flagA.residents.find((r) => r.id === a.resident)!;
+			const [gridA1, gridB1] = await Promise.all([
+				db.store.getGrid(fx.grids.a1),
+				db.store.getGrid(fx.grids.b1)
+			]);
+			expect(own).toMatchObject({
+				householdId: a.household,
+				gridName: gridA1!.name,
+				address: '民生路8号1栋2单元302室',
+				householdMembers: 1,
+				inYourCommunity: true
+			});
+			expect(Date.parse(own.registeredAt)).not.toBeNaN();
+			expect(foreign).toMatchObject({
+				householdId: b.household,
+				gridName: null,
+				address: '1栋2单元',
+				householdMembers: 1
+			});
+			expect(JSON.stringify(foreign)).not.toContain('302');
+			expect(JSON.stringify(foreign)).not.toContain(gridB1!.name);
+			// Head B sees it the other way round.
+			const seenByB = (await flagsOf(headB))[0].residents;
+			expect(seenByB.find((r) => r.id === b.resident)).toMatchObject({
+				gridName: gridB1!.name,
+				address: '民生路8号1栋2单元302室'
+			});
+			expect(seenByB.find((r) => r.id === a.resident)).toMatchObject({
+				gridName: null,
+				address: '1栋2单元'
+			});
 
 			// A third registration refreshes the open flags instead of raising more.
 			const c = await addPerson(workerA, fx.grids.a1, { name: '黄桂英', idNumber: SHARED_ID });
@@ -85,7 +128,7 @@ for (const dialect of DIALECTS) {
 			const [flagA] = await flagsOf(headA);
 			const cross = await headB.request(`/duplicates/${flagA.id}/resolve`, {
 				method: 'POST',
-				body: JSON.stringify({ action: 'merged' })
+				body: JSON.stringify({ action: 'corrected' })
 			});
 			expect(cross.status).toBe(403);
 			const bad = await headA.request(`/duplicates/${flagA.id}/resolve`, {
@@ -94,18 +137,25 @@ for (const dialect of DIALECTS) {
 			});
 			expect(bad.status).toBe(400);
 			expect(((await bad.json()) as { field: string }).field).toBe('action');
+			// Closing a flag merges nothing, so it is not closed as merged.
+			const merged = await headA.request(`/duplicates/${flagA.id}/resolve`, {
+				method: 'POST',
+				body: JSON.stringify({ action: 'merged' })
+			});
+			expect(merged.status).toBe(400);
+			expect(((await merged.json()) as { field: string }).field).toBe('action');
 			const ok = await headA.request(`/duplicates/${flagA.id}/resolve`, {
 				method: 'POST',
-				body: JSON.stringify({ action: 'merged', note: '同一人，已合并到一户' })
+				body: JSON.stringify({ action: 'corrected', note: '同一人，已删除多出的一条登记' })
 			});
 			expect(ok.status).toBe(200);
 			const twice = await headA.request(`/duplicates/${flagA.id}/resolve`, {
 				method: 'POST',
-				body: JSON.stringify({ action: 'merged' })
+				body: JSON.stringify({ action: 'not_duplicate' })
 			});
 			expect(twice.status).toBe(409);
 			const [resolved] = await flagsOf(headA);
-			expect(resolved).toMatchObject({ resolution: 'merged' });
+			expect(resolved).toMatchObject({ resolution: 'corrected' });
 			expect(resolved.resolvedAt).not.toBeNull();
 			expect((await flagsOf(headB))[0].resolvedAt).toBeNull();
 			const [entry] = await db.store.auditEntries({ communityCode: '450102001003', limit: 1 });

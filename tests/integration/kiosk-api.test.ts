@@ -30,6 +30,8 @@ for (const dialect of DIALECTS) {
 		const neighbour = uuid();
 		const otherGrid = uuid();
 		const otherGridResident = uuid();
+		const village = uuid();
+		const villager = uuid();
 		let helpRequest: string;
 
 		beforeAll(async () => {
@@ -52,7 +54,7 @@ for (const dialect of DIALECTS) {
 					table: 'households',
 					op: 'insert',
 					rowId: household,
-					fields: { gridId: fx.grids.a1, address: '民生路8号1栋302室' }
+					fields: { gridId: fx.grids.a1, address: '民生路8号1栋2单元302室' }
 				},
 				{
 					id: uuid(),
@@ -64,6 +66,7 @@ for (const dialect of DIALECTS) {
 						name: '黄桂英',
 						idNumber: ELDER_ID,
 						phone: '13877112233',
+						birthYear: 1940,
 						dailyCheckIn: true
 					}
 				},
@@ -111,9 +114,23 @@ for (const dialect of DIALECTS) {
 					op: 'insert',
 					rowId: otherGridResident,
 					fields: { householdId: otherGrid, name: '刘志强' }
+				},
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: village,
+					fields: { gridId: fx.grids.a2, address: '兴宁村第三村民小组12号' }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: villager,
+					fields: { householdId: village, name: '韦秀英', dailyCheckIn: true }
 				}
 			]);
-			expect(elsewhere.map((r) => r.status)).toEqual(['applied', 'applied']);
+			expect(elsewhere.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
 		});
 		afterAll(async () => db.dispose());
 
@@ -164,19 +181,36 @@ for (const dialect of DIALECTS) {
 				residents: Record<string, unknown>[];
 			};
 			expect(body.communityCode).toBe('450102001003');
-			expect(body.residents.map((r) => r.residentId).sort()).toEqual([elder, spouse].sort());
+			expect(body.residents.map((r) => r.residentId).sort()).toEqual(
+				[elder, spouse, villager].sort()
+			);
 			expect(body.residents.find((r) => r.residentId === elder)).toEqual({
 				residentId: elder,
 				householdId: household,
 				gridId: fx.grids.a1,
 				maskedName: '黄*英',
 				idTail: ELDER_ID.slice(-4),
+				birthYear: 1940,
+				addressHint: '1栋2单元',
 				lastHelp: null
+			});
+			// No birth year recorded; a village address says nothing (a house number may be anywhere).
+			expect(body.residents.find((r) => r.residentId === spouse)).toMatchObject({
+				birthYear: null,
+				addressHint: '1栋2单元'
+			});
+			expect(body.residents.find((r) => r.residentId === villager)).toMatchObject({
+				addressHint: null
 			});
 			const text = JSON.stringify(body);
 			expect(text).not.toContain(ELDER_ID);
 			expect(text).not.toContain('13877112233');
 			expect(text).not.toContain('黄桂英');
+			// Neither the room, nor the estate, nor the village's house number.
+			expect(text).not.toContain('302');
+			expect(text).not.toContain('室');
+			expect(text).not.toContain('民生路');
+			expect(text).not.toContain('村民小组');
 			expect((await workerA.request('/kiosk/directory')).status).toBe(403);
 		});
 

@@ -8,6 +8,8 @@
 import { voice } from './modes-voice.svelte';
 
 const STORAGE_KEY = 'gridcare:modes';
+/** The modes staff chose when they enrolled this device as a kiosk. */
+const KIOSK_KEY = 'gridcare:kiosk-modes';
 
 /** What a person chose on this device; `undefined` leaves the screen's own default. */
 export interface ModeChoice {
@@ -29,6 +31,34 @@ function readChoice(): ModeChoice {
 	}
 }
 
+/**
+ * What a kiosk's screens always show, set by staff at enrolment: whoever stands at the kiosk may
+ * add to it (high contrast, voice) but never go below it.
+ */
+export interface KioskModes {
+	elderly: boolean;
+	highContrast: boolean;
+}
+
+/** A kiosk enrolled before staff chose: elderly mode, as kiosk screens have always started. */
+export const DEFAULT_KIOSK_MODES: KioskModes = { elderly: true, highContrast: false };
+
+function readKioskModes(): KioskModes {
+	try {
+		const raw = localStorage.getItem(KIOSK_KEY);
+		const parsed: unknown = raw ? JSON.parse(raw) : null;
+		if (!parsed || typeof parsed !== 'object') return DEFAULT_KIOSK_MODES;
+		const { elderly, highContrast } = parsed as Record<string, unknown>;
+		return {
+			elderly: typeof elderly === 'boolean' ? elderly : DEFAULT_KIOSK_MODES.elderly,
+			highContrast:
+				typeof highContrast === 'boolean' ? highContrast : DEFAULT_KIOSK_MODES.highContrast
+		};
+	} catch {
+		return DEFAULT_KIOSK_MODES;
+	}
+}
+
 /** The kiosk's screens start in elderly mode; every other screen in standard mode. */
 export function elderlyByDefault(pathname: string): boolean {
 	return /^\/kiosk(\/|$)/.test(pathname);
@@ -44,8 +74,16 @@ class Modes {
 		typeof matchMedia === 'undefined' ? false : matchMedia('(prefers-contrast: more)').matches
 	);
 
-	elderly = $derived(this.#choice.elderly ?? this.#elderlyScreen);
-	highContrast = $derived(this.#choice.highContrast ?? this.#prefersMoreContrast);
+	#kioskModes = $state<KioskModes>(
+		typeof localStorage === 'undefined' ? DEFAULT_KIOSK_MODES : readKioskModes()
+	);
+
+	/** On a kiosk screen, the modes nobody there can switch off; null elsewhere. */
+	floor = $derived<KioskModes | null>(this.#elderlyScreen ? this.#kioskModes : null);
+	elderly = $derived(!!this.floor?.elderly || (this.#choice.elderly ?? this.#elderlyScreen));
+	highContrast = $derived(
+		!!this.floor?.highContrast || (this.#choice.highContrast ?? this.#prefersMoreContrast)
+	);
 	voice = $derived((this.#choice.voice ?? false) && voice.available);
 
 	constructor() {
@@ -69,6 +107,17 @@ class Modes {
 			localStorage.setItem(STORAGE_KEY, JSON.stringify(this.#choice));
 		} catch {
 			// Storage blocked: the mode holds for this visit only.
+		}
+		this.apply();
+	}
+
+	/** Staff enrolling this device as a kiosk set what its screens always show. */
+	setKioskModes(kiosk: KioskModes): void {
+		this.#kioskModes = { ...kiosk };
+		try {
+			localStorage.setItem(KIOSK_KEY, JSON.stringify(this.#kioskModes));
+		} catch {
+			// Storage blocked: the kiosk's modes hold for this visit only.
 		}
 		this.apply();
 	}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addressPrefixes, composeAddress, missingParts, parseAddress } from './address';
+import {
+	addressPrefixes,
+	buildingAndUnit,
+	composeAddress,
+	missingParts,
+	parseAddress
+} from './address';
 
 describe('composeAddress', () => {
 	it.each([
@@ -43,5 +49,18 @@ describe('addressPrefixes', () => {
 				'兴宁村第三村民小组12号'
 			])
 		).toEqual(['民生路12号', '民生路3号']);
+	});
+});
+
+describe('buildingAndUnit', () => {
+	it('keeps the building and unit of an estate address, never the room or the estate', () => {
+		expect(buildingAndUnit('民生路12号3栋2单元501室')).toBe('3栋2单元');
+		expect(buildingAndUnit('阳光小区十二栋 1 单元 1203 室')).toBe('十二栋1单元');
+		expect(buildingAndUnit('民生路8号1栋302室')).toBe('1栋');
+	});
+
+	it('says nothing of an address not in the building/unit/room form', () => {
+		expect(buildingAndUnit('兴宁村第三村民小组12号')).toBeNull();
+		expect(buildingAndUnit('')).toBeNull();
 	});
 });

@@ -56,6 +56,18 @@ export function parseAddress(address: string): AddressParts | null {
 }
 
 /**
+ * Building and unit of an estate address, without the estate or the room: "3栋2单元" for
+ * 民生路12号3栋2单元501室, "3栋" when the building has no units. Null for any other address (a
+ * village's free text may hold a house number anywhere, so none of it is shown).
+ */
+export function buildingAndUnit(address: string): string | null {
+	const parts = parseAddress(address);
+	if (!parts) return null;
+	const p = normalizeParts(parts);
+	return `${p.building}栋${p.unit ? `${p.unit}单元` : ''}`;
+}
+
+/**
  * Estates and street numbers already used in a grid, most frequent first: suggestions for the
  * prefix box, so a worker types "民生路12号" once per estate, not once per flat.
  */

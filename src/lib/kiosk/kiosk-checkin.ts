@@ -17,6 +17,9 @@ export const directoryEntrySchema = z.object({
 	gridId: z.string(),
 	maskedName: z.string(),
 	idTail: z.string().nullable(),
+	// A directory cached by an earlier version of the app has neither: the names alone then.
+	birthYear: z.number().int().nullable().default(null),
+	addressHint: z.string().nullable().default(null),
 	// A directory cached by an earlier version of the app has none: nothing to tell.
 	lastHelp: lastHelpSchema.nullable().default(null)
 });

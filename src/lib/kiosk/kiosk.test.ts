@@ -4,6 +4,7 @@ import type { GridcareDb } from '$lib/db/db';
 import { applyPushResults, takeBatch } from '$lib/sync/outbox';
 import {
 	deliveryOf,
+	directoryEntrySchema,
 	helperGrids,
 	helpFeedback,
 	markHelpFeedbackTold,
@@ -19,11 +20,26 @@ const resident: DirectoryEntry = {
 	gridId: '0196f1d2-0000-7000-8000-000000000001',
 	maskedName: '黄*英',
 	idTail: '202X',
+	birthYear: 1940,
+	addressHint: '1栋2单元',
 	lastHelp: null
 };
 
 let db: GridcareDb;
 afterEach(() => db?.close());
+
+describe('directoryEntrySchema', () => {
+	it('reads a directory cached before entries had birth year and building', () => {
+		const { birthYear, addressHint, ...older } = resident;
+		expect([birthYear, addressHint]).toEqual([1940, '1栋2单元']);
+		expect(directoryEntrySchema.parse(older)).toEqual({
+			...older,
+			birthYear: null,
+			addressHint: null
+		});
+		expect(directoryEntrySchema.parse(resident)).toEqual(resident);
+	});
+});
 
 describe('matchTail', () => {
 	const others: DirectoryEntry[] = [

@@ -4,7 +4,7 @@ import { apiRequest } from '$lib/app/api';
 import {
 	auditTrailSchema,
 	type AuditEntry,
-	type DuplicateAction,
+	type ResolveAction,
 	type UnmaskField,
 	type UnmaskReason
 } from '$lib/shared/privacy';
@@ -46,6 +46,10 @@ export const duplicateFlagSchema = z.object({
 			idNumberMasked: z.string().nullable(),
 			householdId: z.string(),
 			gridId: z.string(),
+			gridName: z.string().nullable(),
+			address: z.string().nullable(),
+			householdMembers: z.number().nullable(),
+			registeredAt: z.string(),
 			inYourCommunity: z.boolean()
 		})
 	)
@@ -60,7 +64,7 @@ export function duplicateFlags(token: string | null): Promise<DuplicateFlag[]> {
 
 export function resolveDuplicate(
 	id: string,
-	action: DuplicateAction,
+	action: ResolveAction,
 	note: string,
 	token: string | null
 ): Promise<void> {

@@ -23,6 +23,18 @@ export const DUPLICATE_ACTIONS = ['merged', 'corrected', 'not_duplicate'] as con
 export type DuplicateAction = (typeof DUPLICATE_ACTIONS)[number];
 
 /**
+ * What a head may close a flag with now: the wrong registration corrected (edited or erased in
+ * the ordinary way), or not the same person. "merged" is read on flags closed earlier but not
+ * taken any more: closing a flag does not fold one resident's records into the other's, and the
+ * flag must not say it did.
+ */
+export const RESOLVE_ACTIONS = [
+	'corrected',
+	'not_duplicate'
+] as const satisfies readonly DuplicateAction[];
+export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
+
+/**
  * Audit actions: reads of unmasked data, exports, permission changes, erasure, resolving
  * duplicates, enrolling a kiosk and changing a community's alert settings.
  */
