@@ -1,9 +1,9 @@
 // In Chromium against the built app and the real server: the app boots, registers its service
 // worker and runs under the Content-Security-Policy with no violation; the household page shows
 // ID numbers and phones masked, and a reveal for a stated reason is audited online and offline.
-import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
+import { unmaskEntries } from './audit';
 import { apiSignIn, screenshot, serverRows, test, type RunningServer } from './fixtures';
 import { LockScreen } from './pages';
 import { autoUnlock, HouseholdPage, WorkerApp } from './worker-pages';
@@ -26,19 +26,6 @@ async function watchCsp(page: Page) {
 		...console,
 		...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))
 	];
-}
-
-function unmaskEntries(server: RunningServer) {
-	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
-	try {
-		return db
-			.prepare(
-				"SELECT user_id, reason, subject_id, details FROM audit_entries WHERE action = 'unmask' ORDER BY at"
-			)
-			.all() as { user_id: string; reason: string; subject_id: string; details: string }[];
-	} finally {
-		db.close();
-	}
 }
 
 /** A household of worker1's grid with a resident who has both an ID number and a phone. */
