@@ -1,7 +1,7 @@
 // Missed daily check-ins on the grid worker's home, in the browser against the real server:
 // after the cut-off, residents who check in daily and have not (a kiosk check-in counts) are
 // today's follow-ups; one tap after a visit or a call records a "worker" check-in that closes
-// the follow-up and reaches the server.
+// the follow-up and reaches the server (after its few seconds' undo window).
 import { describe, expect } from 'vitest';
 import { apiSignIn, pushMutations, serverRows, test } from './fixtures';
 import { demoElders } from './kiosk-pages';
@@ -62,7 +62,11 @@ describe('missed check-ins', () => {
 			const outcome = section.getByRole('group', { name: `${target.name} 的情况` });
 			await outcome.getByRole('button', { name: '身体不舒服' }).click();
 			await section.getByText(`${daily.length - 2} 位居民今天还没有签到。`).waitFor();
-			expect(await section.getByRole('link', { name: target.name, exact: true }).count()).toBe(0);
+			// The row stays where it was, showing what was recorded, until the page is left.
+			const row = section
+				.locator('li')
+				.filter({ has: page.getByRole('link', { name: target.name, exact: true }) });
+			await row.getByText('已记录：身体不舒服').waitFor();
 			await app.waitForUnsynced(0);
 
 			const after = await serverRows(server.url, worker.token);

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
+import { unmaskEntries } from './audit';
 import { apiSignIn, screenshot, serverRows, test, type RunningServer } from './fixtures';
 import { LockScreen } from './pages';
 import { autoUnlock, HouseholdPage, WorkerApp } from './worker-pages';
@@ -32,19 +33,6 @@ function gridNameOf(server: RunningServer, gridId: string): string {
 	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
 	try {
 		return (db.prepare('SELECT name FROM grids WHERE id = ?').get(gridId) as { name: string }).name;
-	} finally {
-		db.close();
-	}
-}
-
-function unmaskEntries(server: RunningServer) {
-	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
-	try {
-		return db
-			.prepare(
-				"SELECT user_id, reason, subject_id, details FROM audit_entries WHERE action = 'unmask' ORDER BY at"
-			)
-			.all() as { user_id: string; reason: string; subject_id: string; details: string }[];
 	} finally {
 		db.close();
 	}

@@ -130,6 +130,11 @@ export interface OutboxEntry {
 	createdAt: number;
 	/** Times sent. Once sent, the server may have applied it, so it is never folded into. */
 	attempts: number;
+	/**
+	 * Epoch milliseconds (device clock) until which the entry is not sent: the window in which a
+	 * person may still undo it (see outbox.ts `isHeld`). Absent for most entries.
+	 */
+	holdUntil?: number;
 }
 
 /** An outbox entry as read back from the database: its `seq` is known. */
@@ -233,6 +238,10 @@ export class GridcareDb extends Dexie {
 		// Check rounds set the period coverage is counted over (calendar.ts); pulled, never pushed.
 		this.version(3).stores({
 			rounds: 'id, startDate'
+		});
+		// Entries held back for an undo: the sync engine looks up when the next hold ends.
+		this.version(4).stores({
+			outbox: '++seq, state, [state+seq], [table+rowId], holdUntil'
 		});
 	}
 

@@ -14,7 +14,13 @@ import type {
 	residentFields,
 	visitFields
 } from '$lib/shared/schemas';
-import { rejectedEntries, outboxCounts, touchedFields } from '$lib/sync/outbox';
+import {
+	isHeld,
+	MAX_HOLD_MS,
+	rejectedEntries,
+	outboxCounts,
+	touchedFields
+} from '$lib/sync/outbox';
 import type {
 	AnyRow,
 	CheckinRow,
@@ -89,9 +95,46 @@ export function recordVisit(db: GridcareDb, input: VisitInput): Promise<VisitRow
 	return insertLocally(db, 'visits', input);
 }
 
-/** Records a resident's daily check-in here and queues it; check-ins are immutable and sync on the next push. */
-export function recordCheckin(db: GridcareDb, input: CheckinInput): Promise<CheckinRow> {
-	return insertLocally(db, 'checkins', input);
+/**
+ * Records a resident's daily check-in here and queues it; check-ins are immutable and sync on the
+ * next push. With `holdMs`, the entry waits that long before it may be sent, and until then
+ * `undoHeldInsert` takes it back.
+ */
+export function recordCheckin(
+	db: GridcareDb,
+	input: CheckinInput,
+	options: { holdMs?: number } = {}
+): Promise<CheckinRow> {
+	return insertLocally(db, 'checkins', input, options.holdMs);
+}
+
+/** Taking back a new record failed: it has been sent, or its undo window has closed. */
+export class TooLateToUndoError extends Error {
+	constructor(table: SyncTable, rowId: string) {
+		super(`${table} ${rowId}: no longer held, it cannot be undone`);
+		this.name = 'TooLateToUndoError';
+	}
+}
+
+/**
+ * Takes back a new record while its outbox entry is still held (never sent, within its window):
+ * the entry and the local row go, in one transaction with the sync's own reads of the outbox, so
+ * a record is either taken back or sent, never both. Throws TooLateToUndoError otherwise.
+ */
+export async function undoHeldInsert(
+	db: GridcareDb,
+	table: SyncTable,
+	rowId: string
+): Promise<void> {
+	await db.transaction('rw', [db.outbox, ...db.syncedTables], async () => {
+		const entries = await db.outbox.where('[table+rowId]').equals([table, rowId]).toArray();
+		const insert = entries.find((entry) => entry.mutation.op === 'insert');
+		if (!insert || insert.state !== 'pending' || insert.attempts > 0 || !isHeld(insert, db.now()))
+			throw new TooLateToUndoError(table, rowId);
+		await db.rows(table).delete(rowId);
+		await db.outbox.bulkDelete(entries.map((entry) => entry.seq!));
+	});
+	db.notifyLocalWrite();
 }
 
 /** Reports an incident (status "reported") here and queues it; the server sets its real due time on the next sync. */
@@ -301,27 +344,32 @@ async function writeLocally<T>(
 	return result;
 }
 
-/** Queue a mutation; call inside the transaction that writes its row. */
-async function enqueue(db: GridcareDb, mutation: Mutation): Promise<void> {
+/** Queue a mutation, held `holdMs` if given; call inside the transaction that writes its row. */
+async function enqueue(db: GridcareDb, mutation: Mutation, holdMs?: number): Promise<void> {
+	const createdAt = db.now();
 	await db.outbox.add({
 		table: mutation.table,
 		rowId: mutation.rowId,
 		mutation,
 		state: 'pending',
-		createdAt: db.now(),
-		attempts: 0
+		createdAt,
+		attempts: 0,
+		...(holdMs ? { holdUntil: createdAt + holdMs } : {})
 	});
 }
 
 async function insertLocally<T extends SyncTable>(
 	db: GridcareDb,
 	table: T,
-	input: unknown
+	input: unknown,
+	holdMs?: number
 ): Promise<RowOf[T]> {
 	const fields = validate(INSERT_FIELDS[table], input) as InsertFields<T>;
+	if (holdMs !== undefined && !(holdMs > 0 && holdMs <= MAX_HOLD_MS))
+		throw new ValidationError('holdMs', `holdMs: between 1 and ${MAX_HOLD_MS} milliseconds`);
 	// Sealing is asynchronous work outside IndexedDB: done before the transaction opens.
 	const stored = await db.sealFields(table, fields as Record<string, unknown>);
-	return writeLocally(db, (nextId) => insertRow(db, table, fields, stored, nextId));
+	return writeLocally(db, (nextId) => insertRow(db, table, fields, stored, nextId, holdMs));
 }
 
 /** One new row (stored with its sealed fields) and its outbox entry; call inside writeLocally. */
@@ -330,7 +378,8 @@ async function insertRow<T extends SyncTable>(
 	table: T,
 	fields: InsertFields<T>,
 	stored: Record<string, unknown>,
-	nextId: () => string
+	nextId: () => string,
+	holdMs?: number
 ): Promise<RowOf[T]> {
 	const rowId = nextId();
 	const row = rowFromInsert(table, rowId, fields, {
@@ -338,7 +387,7 @@ async function insertRow<T extends SyncTable>(
 		now: db.now()
 	});
 	await db.rows(table).add(withStoredFields(table, row as AnyRow, stored));
-	await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored });
+	await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored }, holdMs);
 	return row;
 }
 

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GridcareDb } from '$lib/db/db';
-import { addHousehold, recordVisit, updateHousehold } from '$lib/db/repositories';
+import {
+	addHousehold,
+	addResident,
+	recordCheckin,
+	recordVisit,
+	undoHeldInsert,
+	updateHousehold
+} from '$lib/db/repositories';
 import type { Mutation } from '$lib/shared/schemas';
 import {
 	backoffDelay,
@@ -386,6 +393,54 @@ describe('when to sync', () => {
 		r.network.comeOnline();
 		await settle(r);
 		expect(r.link.pulls.length).toBe(pulls + 2);
+	});
+
+	it('sends a held check-in once its hold ends, never one taken back in time, and all on flush', async () => {
+		const r = await rig({ debounceMs: 1_000 });
+		r.engine.start();
+		await settle(r);
+		const house = await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		const resident = await addResident(r.db, { householdId: house.id, name: '王芳' });
+		await advance(r, 1_000);
+		expect(r.engine.status.pending).toBe(0);
+		const sent = () => r.link.pushes.flat().map((m) => m.rowId);
+		const checkin = () =>
+			recordCheckin(
+				r.db,
+				{
+					residentId: resident.id,
+					at: new Date(r.timers.now).toISOString(),
+					status: 'fine',
+					channel: 'worker'
+				},
+				{ holdMs: 5_000 }
+			);
+
+		// The debounced pass after the write leaves it; the pass at the hold's end sends it.
+		const kept = await checkin();
+		await advance(r, 1_000);
+		expect(sent()).not.toContain(kept.id);
+		expect(r.engine.status.pending).toBe(1);
+		await advance(r, 3_999);
+		expect(sent()).not.toContain(kept.id);
+		await advance(r, 100);
+		expect(sent()).toContain(kept.id);
+		expect(r.engine.status.pending).toBe(0);
+		expect(await r.db.checkins.get(kept.id)).toMatchObject({ version: expect.any(Number) });
+
+		// Taken back during its hold: it never leaves.
+		const undone = await checkin();
+		await advance(r, 2_000);
+		await undoHeldInsert(r.db, 'checkins', undone.id);
+		await advance(r, 60_000);
+		expect(sent()).not.toContain(undone.id);
+		expect(r.engine.status.pending).toBe(0);
+
+		// Leaving (a sign-out) ends the hold.
+		const leaving = await checkin();
+		await r.engine.flush();
+		expect(sent()).toContain(leaving.id);
+		expect(r.engine.status.pending).toBe(0);
 	});
 
 	it('backs off with full jitter, growing up to the cap, and resets after a success', async () => {

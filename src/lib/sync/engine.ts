@@ -5,7 +5,8 @@
 // within a tab (one promise) or across tabs (a Web Lock where the browser has one).
 //
 // Triggers: a committed local write (debounced), the browser's `online` event, start(), a timer
-// while the app is open, and syncNow() from a button or the service worker's wake-up. After a
+// while the app is open, the end of an entry's undo hold (outbox.ts), and syncNow() from a button
+// or the service worker's wake-up. After a
 // network or server failure the next try waits a random delay in [0, min(cap, base * 2^n)]
 // ("full jitter"), so tablets that lost the network together do not come back in step; a success
 // resets n. A 401 stops everything but a manual sync until a person signs in again; the outbox
@@ -17,7 +18,9 @@ import {
 	applyPushResults,
 	DEFAULT_BATCH_SIZE,
 	foldOutbox,
+	nextHoldEnd,
 	outboxCounts,
+	releaseHolds,
 	takeBatch
 } from './outbox';
 import { DEFAULT_PULL_CHUNK, pullAll, settleLocalEdits, type PullAllOptions } from './pull';
@@ -110,6 +113,9 @@ export const FIRST_PULL_LIMIT = 5000;
 /** `lastError` of a signed-out status when the server revoked this device. */
 export const REVOKED = 'revoked';
 
+/** How long after a hold's end its push starts (a timer may fire a little early). */
+const HOLD_SLACK_MS = 50;
+
 /** Push passes stop after this many when held-back updates keep appearing (see takeBatch). */
 const MAX_PUSH_PASSES = 5;
 
@@ -145,7 +151,7 @@ function webLock(name: string): SyncLock {
 }
 
 type Listener = (status: SyncStatus) => void;
-type TimerName = 'retry' | 'debounce' | 'period';
+type TimerName = 'retry' | 'debounce' | 'period' | 'hold';
 
 export class SyncEngine {
 	readonly #db: GridcareDb;
@@ -182,7 +188,12 @@ export class SyncEngine {
 	#again = false;
 	#failures = 0;
 	/** Handles of the scheduled back-off retry, debounced sync and periodic sync. */
-	readonly #handles: Record<TimerName, unknown> = { retry: null, debounce: null, period: null };
+	readonly #handles: Record<TimerName, unknown> = {
+		retry: null,
+		debounce: null,
+		period: null,
+		hold: null
+	};
 	#unsubscribe: (() => void)[] = [];
 
 	constructor(options: SyncEngineOptions) {
@@ -238,6 +249,7 @@ export class SyncEngine {
 		this.#clearTimer('period');
 		this.#clearTimer('debounce');
 		this.#clearTimer('retry');
+		this.#clearTimer('hold');
 	}
 
 	/** Push and pull now. While a pass runs, another one follows it; never rejects. */
@@ -248,6 +260,12 @@ export class SyncEngine {
 		}
 		this.#running = this.#runPasses();
 		return this.#running;
+	}
+
+	/** End every undo hold and push and pull now: a sign-out delivers all it can. */
+	async flush(): Promise<SyncStatus> {
+		await releaseHolds(this.#db);
+		return this.syncNow();
 	}
 
 	/** Resolves when no pass is running (tests, and the UI before closing). */
@@ -290,6 +308,7 @@ export class SyncEngine {
 			// pull could bring it) can go now.
 			if (await this.#anyRowKnown(held)) await this.#pushAll();
 			this.#failures = 0;
+			await this.#scheduleHoldEnd();
 			const counts = await outboxCounts(this.#db);
 			this.#setStatus({ ...counts, state: 'idle', lastSyncAt: this.#now(), lastError: null });
 		} catch (error) {
@@ -376,6 +395,20 @@ export class SyncEngine {
 			lastError: message,
 			nextRetryAt
 		});
+	}
+
+	/** Held entries left behind by this pass go out as soon as their hold ends. */
+	async #scheduleHoldEnd(): Promise<void> {
+		this.#clearTimer('hold');
+		const end = await nextHoldEnd(this.#db);
+		if (end === null || !this.#started) return;
+		this.#handles.hold = this.#timers.setTimeout(
+			() => {
+				this.#handles.hold = null;
+				this.#trigger();
+			},
+			Math.max(0, end - this.#db.now()) + HOLD_SLACK_MS
+		);
 	}
 
 	#onLocalWrite(): void {

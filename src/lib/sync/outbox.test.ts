@@ -1,17 +1,28 @@
 import fc from 'fast-check';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GridcareDb, StoredOutboxEntry } from '$lib/db/db';
-import { addHousehold, updateHousehold } from '$lib/db/repositories';
+import { GridcareDb, type StoredOutboxEntry } from '$lib/db/db';
+import {
+	addHousehold,
+	recordCheckin,
+	TooLateToUndoError,
+	undoHeldInsert,
+	updateHousehold,
+	ValidationError
+} from '$lib/db/repositories';
 import type { Mutation } from '$lib/shared/schemas';
 import {
 	applyPushResults,
 	foldEntries,
 	foldOutbox,
+	MAX_HOLD_MS,
+	nextHoldEnd,
 	outboxCounts,
 	PushProtocolError,
+	releaseHolds,
 	takeBatch
 } from './outbox';
-import { openTestDb } from './test-support';
+import { openTestDb, TEST_EPOCH } from './test-support';
 import { TEST_GRID as GRID, TestServer } from './test-server';
 
 const ROW_A = '0196f1d2-0000-7000-8000-00000000000a';
@@ -300,5 +311,151 @@ describe('the outbox in the database', () => {
 			])
 		).rejects.toBeInstanceOf(PushProtocolError);
 		expect(await db.outbox.count()).toBe(2);
+	});
+});
+
+describe('holding a new record for an undo', () => {
+	const RESIDENT = '0196f1d2-0000-7000-8000-0000000000c1';
+	const HOLD_MS = 5_000;
+	let db: GridcareDb;
+	let now: number;
+	afterEach(() => db?.close());
+
+	const checkin = (status: 'fine' | 'unwell' = 'fine') => ({
+		residentId: RESIDENT,
+		at: new Date(now).toISOString(),
+		status,
+		channel: 'worker' as const
+	});
+
+	function open(name?: string, indexedDB = new IDBFactory()): GridcareDb {
+		now = TEST_EPOCH;
+		return new GridcareDb({
+			...(name ? { name } : { name: `gridcare-hold-${Math.random()}` }),
+			indexedDB,
+			IDBKeyRange,
+			now: () => now
+		});
+	}
+
+	it('does not send a held entry (nor later changes of its row) until its hold ends', async () => {
+		db = open();
+		// A household the server already has (delivered, with its version).
+		const house = await addHousehold(db, { gridId: GRID, address: 'A' });
+		await db.outbox.clear();
+		await db.households.update(house.id, { version: 7 });
+
+		const row = await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		// An edit held the same way: the edit after it waits behind it.
+		await updateHousehold(db, house.id, { address: 'B' });
+		await db.outbox
+			.where('[table+rowId]')
+			.equals(['households', house.id])
+			.modify({ holdUntil: now + HOLD_MS });
+		await updateHousehold(db, house.id, { address: 'C' });
+		expect(await db.outbox.toArray()).toMatchObject([
+			{ rowId: row.id, holdUntil: now + HOLD_MS },
+			{ rowId: house.id, holdUntil: now + HOLD_MS },
+			{ rowId: house.id, mutation: { baseVersion: 7 } }
+		]);
+		expect(await nextHoldEnd(db)).toBe(now + HOLD_MS);
+
+		const held = new Set<string>();
+		expect((await takeBatch(db, 0, 10, held)).entries).toEqual([]);
+		expect(held).toEqual(new Set([`checkins:${row.id}`, `households:${house.id}`]));
+		expect((await db.outbox.toArray()).map((e) => e.attempts)).toEqual([0, 0, 0]);
+
+		now += HOLD_MS - 1;
+		expect((await takeBatch(db, 0, 10, new Set())).entries).toEqual([]);
+		now += 1;
+		expect(await nextHoldEnd(db)).toBeNull();
+		const batch = await takeBatch(db, 0, 10, new Set());
+		expect(batch.entries.map((e) => [e.rowId, e.mutation.op, e.mutation.fields.address])).toEqual([
+			[row.id, 'insert', undefined],
+			[house.id, 'update', 'B'],
+			[house.id, 'update', 'C']
+		]);
+	});
+
+	it('takes back a held record: its outbox entry and its local row go', async () => {
+		db = open();
+		const kept = await recordCheckin(db, checkin('unwell'));
+		const row = await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		expect(await outboxCounts(db)).toEqual({ pending: 2, rejected: 0 });
+		now += HOLD_MS - 1;
+		await undoHeldInsert(db, 'checkins', row.id);
+		expect(await db.checkins.get(row.id)).toBeUndefined();
+		expect((await db.outbox.toArray()).map((e) => e.rowId)).toEqual([kept.id]);
+		expect(await db.checkins.get(kept.id)).toMatchObject({ status: 'unwell' });
+		// Nothing of it is ever sent.
+		now += HOLD_MS;
+		const batch = await takeBatch(db, 0, 10, new Set());
+		expect(batch.entries.map((e) => e.rowId)).toEqual([kept.id]);
+	});
+
+	it('refuses to take back a record once its hold has ended or it has been sent', async () => {
+		db = open();
+		const late = await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		now += HOLD_MS;
+		await expect(undoHeldInsert(db, 'checkins', late.id)).rejects.toBeInstanceOf(
+			TooLateToUndoError
+		);
+		const batch = await takeBatch(db, 0, 10, new Set());
+		expect(batch.entries.map((e) => e.rowId)).toEqual([late.id]);
+		// Sent, then the clock went back into its window: still too late.
+		now -= 1;
+		await expect(undoHeldInsert(db, 'checkins', late.id)).rejects.toBeInstanceOf(
+			TooLateToUndoError
+		);
+		// A record that was never held cannot be taken back either.
+		const plain = await recordCheckin(db, checkin());
+		await expect(undoHeldInsert(db, 'checkins', plain.id)).rejects.toThrow(
+			`checkins ${plain.id}: no longer held`
+		);
+		expect(await db.checkins.count()).toBe(2);
+		expect(await db.outbox.count()).toBe(2);
+	});
+
+	it('sends a held record normally when the app was closed during its hold', async () => {
+		const indexedDB = new IDBFactory();
+		const name = 'gridcare-hold-reopened';
+		db = open(name, indexedDB);
+		const row = await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		db.close();
+		now += 60_000;
+		db = new GridcareDb({ name, indexedDB, IDBKeyRange, now: () => now });
+		expect(await db.checkins.get(row.id)).toMatchObject({ status: 'fine' });
+		const batch = await takeBatch(db, 0, 10, new Set());
+		expect(batch.entries.map((e) => e.rowId)).toEqual([row.id]);
+	});
+
+	it('ignores a hold set under a clock that has since gone back', async () => {
+		db = open();
+		const row = await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		now -= MAX_HOLD_MS;
+		expect(await nextHoldEnd(db)).toBeNull();
+		const batch = await takeBatch(db, 0, 10, new Set());
+		expect(batch.entries.map((e) => e.rowId)).toEqual([row.id]);
+	});
+
+	it('releases every hold at once (a sign-out delivers everything)', async () => {
+		db = open();
+		await recordCheckin(db, checkin(), { holdMs: HOLD_MS });
+		await recordCheckin(db, checkin('unwell'), { holdMs: HOLD_MS });
+		await recordCheckin(db, checkin());
+		expect(await releaseHolds(db)).toBe(2);
+		expect(await nextHoldEnd(db)).toBeNull();
+		expect((await takeBatch(db, 0, 10, new Set())).entries).toHaveLength(3);
+	});
+
+	it('names the field of a hold out of range and writes nothing', async () => {
+		db = open();
+		for (const holdMs of [0, -1, MAX_HOLD_MS + 1, Number.NaN]) {
+			const error = await recordCheckin(db, checkin(), { holdMs }).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(ValidationError);
+			expect((error as ValidationError).field).toBe('holdMs');
+		}
+		expect(await db.outbox.count()).toBe(0);
+		expect(await db.checkins.count()).toBe(0);
 	});
 });

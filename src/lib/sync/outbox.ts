@@ -7,12 +7,50 @@
 // An entry that has been sent at least once is never folded into or away: the server may already
 // have applied it, and its id is what makes a resend harmless. Incident status changes are never
 // folded, since the server checks each step of the closed loop on its own.
+//
+// Holding: an entry may carry `holdUntil`, a short window after it was made in which a person can
+// still undo it (a one-tap check-in). Until then it is not sent, nor anything after it of the same
+// row; once the window has passed it goes out like any other entry. The hold lives in the entry,
+// so closing the app during the window loses nothing: the next sync sends it.
 import { Dexie } from 'dexie';
 import type { GridcareDb, OutboxEntry, StoredOutboxEntry } from '$lib/db/db';
 import { rowFieldNames } from '$lib/db/local-rows';
 import type { PushResult } from './transport';
 
 export const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * The longest an entry may be held. A hold that ends further ahead than this was set under a
+ * clock that has since gone back: it is ignored rather than keeping the entry from the server.
+ */
+export const MAX_HOLD_MS = 60_000;
+
+/** Whether an entry is still held back from sending at `now` (epoch milliseconds). */
+export function isHeld(entry: OutboxEntry, now: number): boolean {
+	const until = entry.holdUntil;
+	return until !== undefined && until > now && until - now <= MAX_HOLD_MS;
+}
+
+/** When the earliest hold still running ends (epoch milliseconds), or null if none runs. */
+export async function nextHoldEnd(db: GridcareDb): Promise<number | null> {
+	const now = db.now();
+	const running = await db.outbox
+		.where('holdUntil')
+		.between(now, now + MAX_HOLD_MS, false, true)
+		.first();
+	return running?.holdUntil ?? null;
+}
+
+/** End every hold now (a sign-out delivers everything): returns how many entries were held. */
+export async function releaseHolds(db: GridcareDb): Promise<number> {
+	const now = db.now();
+	return db.outbox
+		.where('holdUntil')
+		.above(now)
+		.modify((entry: OutboxEntry) => {
+			delete entry.holdUntil;
+		});
+}
 
 const rowKey = (entry: OutboxEntry) => `${entry.table}:${entry.rowId}`;
 
@@ -106,7 +144,7 @@ export interface Batch {
  * The next pending entries after `afterSeq`, at most `max`, marked as sent before they leave.
  * An update made before this device knew its row's version (the row's insert was in flight) gets
  * the version the insert's result brought; until then it and later changes of its row wait, and
- * their row key is added to `held`.
+ * their row key is added to `held`. So does an entry still held for an undo (`isHeld`).
  */
 export async function takeBatch(
 	db: GridcareDb,
@@ -115,6 +153,7 @@ export async function takeBatch(
 	held: Set<string>
 ): Promise<Batch> {
 	return db.transaction('rw', [db.outbox, ...db.syncedTables], async () => {
+		const now = db.now();
 		const entries: StoredOutboxEntry[] = [];
 		let lastSeq = afterSeq;
 		while (entries.length < max) {
@@ -128,6 +167,10 @@ export async function takeBatch(
 				lastSeq = entry.seq;
 				const key = rowKey(entry);
 				if (held.has(key)) continue;
+				if (isHeld(entry, now)) {
+					held.add(key);
+					continue;
+				}
 				if (entry.mutation.op === 'update' && entry.mutation.baseVersion === undefined) {
 					const row = await db.rows(entry.table).get(entry.rowId);
 					if (row?.version === undefined) {

@@ -228,8 +228,9 @@ class SyncClient {
 		const token = session.token;
 		return signOutWhenDelivered(
 			{
+				// Records still held for an undo go too: leaving ends their undo window.
 				deliver: async () => {
-					if (this.#engine && this.unlocked) await this.#engine.syncNow();
+					if (this.#engine && this.unlocked) await this.#engine.flush();
 				},
 				undelivered: () => this.undelivered(),
 				// The session ends on the server too (best effort: offline, the device signs out anyway).
