@@ -1,6 +1,18 @@
-// Every screen of the app, in one list, for the accessibility checks (tests/e2e/a11y.test.ts).
+// Every screen of the app, in one list, for the accessibility checks (tests/e2e/a11y.test.ts)
+// and the layout checks (tests/e2e/layout.test.ts).
 // A route added to the app is added here: who opens it, where, and what shows once it is ready.
-import type { Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import {
+	apiSignIn,
+	DEMO_PASSWORD,
+	pushMutations,
+	serverRows,
+	type RunningServer
+} from './fixtures';
+import { demoElders } from './kiosk-pages';
+import { LockScreen, LoginPage } from './pages';
+import { autoUnlock } from './worker-pages';
 
 /** Ids a route's path may need, found on the demo server before the walk. */
 export interface DemoIds {
@@ -129,3 +141,69 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 	},
 	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
 ];
+
+/** Finds the ids on the demo server, and reports an incident in worker1's grid for the walk. */
+export async function demoIds(server: RunningServer): Promise<DemoIds> {
+	const { token, user } = await apiSignIn(server.url, 'worker1');
+	const gridId = user.scope[0];
+	const rows = await serverRows(server.url, token);
+	const resident = [...(rows.residents?.entries() ?? [])].find(
+		([, r]) => typeof r.householdId === 'string' && r.gridId === gridId
+	)!;
+	const [elder] = demoElders(server);
+	const incidentId = randomUUID();
+	const [reported] = await pushMutations(server.url, token, [
+		{
+			table: 'incidents',
+			op: 'insert',
+			rowId: incidentId,
+			fields: {
+				gridId,
+				householdId: resident[1].householdId,
+				category: 'help_request',
+				severity: 'medium',
+				description: '需要帮忙代买药品（测试）',
+				status: 'reported'
+			}
+		}
+	]);
+	if (reported.status !== 'applied') throw new Error(`incident: ${reported.reason}`);
+	return {
+		gridId,
+		householdId: resident[1].householdId as string,
+		residentId: resident[0],
+		incidentId,
+		elder: { tail: elder.tail, maskedName: elder.maskedName }
+	};
+}
+
+/**
+ * A page in a context of its own, with the given display modes stored on the device (null: none
+ * chosen), signed in as a demo user (null: signed out) and past the PIN prompt.
+ */
+export async function signedInPage(
+	browser: Browser,
+	server: RunningServer,
+	user: string | null,
+	modes: { elderly: boolean; highContrast: boolean } | null,
+	viewport = { width: 1280, height: 860 }
+): Promise<Page> {
+	const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', viewport });
+	if (modes)
+		await context.addInitScript((value) => {
+			localStorage.setItem('gridcare:modes', value);
+		}, JSON.stringify(modes));
+	const page = await context.newPage();
+	if (user) {
+		const login = new LoginPage(page);
+		await login.open();
+		await login.signIn(user, DEMO_PASSWORD);
+		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+		// Workers and heads cache personal data: the app asks for a PIN before showing any of it.
+		if (user === 'worker1' || user === 'head') {
+			await new LockScreen(page).setRequiredPin();
+			autoUnlock(page);
+		}
+	}
+	return page;
+}

@@ -1,90 +1,15 @@
 // axe-core on every screen of the built app (tests/e2e/a11y-routes.ts), in the standard look and
 // in elderly + high-contrast mode, where the AAA contrast rule (7:1) is switched on as well.
-import { randomUUID } from 'node:crypto';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import {
-	apiSignIn,
-	DEMO_PASSWORD,
-	pushMutations,
-	serverRows,
-	test,
-	type RunningServer
-} from './fixtures';
-import { AUDITED_ROUTES, type DemoIds } from './a11y-routes';
-import { demoElders } from './kiosk-pages';
-import { LockScreen, LoginPage } from './pages';
-import { autoUnlock } from './worker-pages';
+import { test } from './fixtures';
+import { AUDITED_ROUTES, demoIds, signedInPage } from './a11y-routes';
 
 const MODES = {
 	standard: null,
 	'elderly + high contrast': { elderly: true, highContrast: true }
 } as const;
-
-async function demoIds(server: RunningServer): Promise<DemoIds> {
-	const { token, user } = await apiSignIn(server.url, 'worker1');
-	const gridId = user.scope[0];
-	const rows = await serverRows(server.url, token);
-	const resident = [...(rows.residents?.entries() ?? [])].find(
-		([, r]) => typeof r.householdId === 'string' && r.gridId === gridId
-	)!;
-	const [elder] = demoElders(server);
-	const incidentId = randomUUID();
-	const [reported] = await pushMutations(server.url, token, [
-		{
-			table: 'incidents',
-			op: 'insert',
-			rowId: incidentId,
-			fields: {
-				gridId,
-				householdId: resident[1].householdId,
-				category: 'help_request',
-				severity: 'medium',
-				description: '需要帮忙代买药品（测试）',
-				status: 'reported'
-			}
-		}
-	]);
-	if (reported.status !== 'applied') throw new Error(`incident: ${reported.reason}`);
-	return {
-		gridId,
-		householdId: resident[1].householdId as string,
-		residentId: resident[0],
-		incidentId,
-		elder: { tail: elder.tail, maskedName: elder.maskedName }
-	};
-}
-
-async function signedInPage(
-	browser: Browser,
-	server: RunningServer,
-	user: string | null,
-	modes: (typeof MODES)[keyof typeof MODES]
-): Promise<Page> {
-	const context = await browser.newContext({
-		baseURL: server.url,
-		locale: 'zh-CN',
-		viewport: { width: 1280, height: 860 }
-	});
-	if (modes)
-		await context.addInitScript((value) => {
-			localStorage.setItem('gridcare:modes', value);
-		}, JSON.stringify(modes));
-	const page = await context.newPage();
-	if (user) {
-		const login = new LoginPage(page);
-		await login.open();
-		await login.signIn(user, DEMO_PASSWORD);
-		await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-		// Workers and heads cache personal data: the app asks for a PIN before showing any of it.
-		if (user === 'worker1' || user === 'head') {
-			await new LockScreen(page).setRequiredPin();
-			autoUnlock(page);
-		}
-	}
-	return page;
-}
 
 describe('accessibility (axe)', () => {
 	for (const [modeName, modes] of Object.entries(MODES))

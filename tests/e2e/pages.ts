@@ -18,7 +18,10 @@ export class AppShell {
 		return this.page.getByRole('button', { name: language, exact: true });
 	}
 
+	/** On a phone the language switch is in the header's menu: open it first. */
 	async switchLanguage(language: Language): Promise<void> {
+		const menu = this.page.getByRole('button', { name: /^(菜单|Menu)$/ });
+		if (await menu.isVisible()) await menu.click();
 		await this.languageButton(language).click();
 	}
 
