@@ -24,8 +24,8 @@ async function signIn(page: Page, username: string): Promise<void> {
 	await login.waitForHeading('辖区概况');
 }
 
-/** "3/10" for 2026-03-10, as the axis writes a day in Chinese. */
-const axisDay = (day: string) => `${Number(day.slice(5, 7))}/${Number(day.slice(8, 10))}`;
+/** "3月10日" for 2026-03-10, as the axis writes a day in Chinese. */
+const axisDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
 
 interface TrendDay {
 	date: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, labelledDays, valueTicks } from './trend-axes';
+import { labelledDays, valueTicks } from './trend-axes';
 
 describe('valueTicks', () => {
 	it('steps by 1, 2 or 5 × 10ⁿ from zero up to the largest value', () => {
@@ -23,14 +23,5 @@ describe('labelledDays', () => {
 		expect(labelledDays(14, 300)).toEqual([1, 4, 7, 10, 13]);
 		expect(labelledDays(1, 10)).toEqual([0]);
 		expect(labelledDays(0, 300)).toEqual([]);
-	});
-});
-
-describe('formatDay', () => {
-	it('formats the calendar day itself, whatever the device zone', () => {
-		expect(formatDay('2026-03-10', 'zh-CN')).toBe('3/10');
-		expect(formatDay('2026-03-10', 'zh-CN', 'long')).toBe('3月10日');
-		expect(formatDay('2026-12-31', 'en', 'long')).toBe('December 31');
-		expect(formatDay('2026-01-01', 'en')).toBe('1/1');
 	});
 });

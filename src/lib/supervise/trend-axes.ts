@@ -1,5 +1,5 @@
 // Axes of the trend chart: value ticks at round steps, which days get a label when they do not
-// all fit, and a day's label. Trend days are calendar days of the deployment's time zone
+// all fit. Trend days are calendar days of the deployment's time zone
 // (computed by the server), so they are formatted as calendar days, never through the device's
 // own zone.
 
@@ -27,21 +27,4 @@ export function labelledDays(count: number, width: number, labelWidth = 44): num
 	const out: number[] = [];
 	for (let i = count - 1; i >= 0; i -= every) out.unshift(i);
 	return out;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** A calendar day ("2026-03-10") in a locale: "3/10" short, "3月10日" / "March 10" long. */
-export function formatDay(day: string, locale: string, style: 'short' | 'long' = 'short'): string {
-	const key = `${locale}|${style}`;
-	let format = formats.get(key);
-	if (!format) {
-		format = new Intl.DateTimeFormat(locale, {
-			month: style === 'short' ? 'numeric' : 'long',
-			day: 'numeric',
-			timeZone: 'UTC'
-		});
-		formats.set(key, format);
-	}
-	return format.format(new Date(`${day}T00:00:00Z`));
 }
