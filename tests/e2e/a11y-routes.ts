@@ -189,9 +189,12 @@ export async function signedInPage(
 	viewport = { width: 1280, height: 860 }
 ): Promise<Page> {
 	const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', viewport });
+	// The modes chosen, and for kiosk screens the same modes as staff set them at enrolment (a
+	// kiosk's floor: without it a kiosk shows elderly mode whatever was chosen).
 	if (modes)
 		await context.addInitScript((value) => {
 			localStorage.setItem('gridcare:modes', value);
+			localStorage.setItem('gridcare:kiosk-modes', value);
 		}, JSON.stringify(modes));
 	const page = await context.newPage();
 	if (user) {

@@ -18,10 +18,11 @@ export class AppShell {
 		return this.page.getByRole('button', { name: language, exact: true });
 	}
 
-	/** On a phone the language switch is in the header's menu: open it first. */
+	/** On a phone the language switch is in the header's menu: open it first unless it is open. */
 	async switchLanguage(language: Language): Promise<void> {
 		const menu = this.page.getByRole('button', { name: /^(菜单|Menu)$/ });
-		if (await menu.isVisible()) await menu.click();
+		if (!(await this.languageButton(language).isVisible()) && (await menu.isVisible()))
+			await menu.click();
 		await this.languageButton(language).click();
 	}
 

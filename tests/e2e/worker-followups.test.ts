@@ -58,10 +58,15 @@ async function recordDialling(page: Page): Promise<() => Promise<string[]>> {
 	return () => page.evaluate(() => (window as unknown as { dialled: string[] }).dialled);
 }
 
-/** Where a row and the row after it sit on the page. */
+/**
+ * Where a row and the row after it sit in their list. Measured from the list's own top, so a notice
+ * above the list that closes by itself (the PIN notice does after ten seconds) is not mistaken for
+ * the list moving.
+ */
 async function layout(row: Locator, next: Locator) {
-	const [a, b] = await Promise.all([row.boundingBox(), next.boundingBox()]);
-	return { top: a!.y, height: a!.height, nextTop: b!.y };
+	const list = row.locator('xpath=..');
+	const [a, b, l] = await Promise.all([row.boundingBox(), next.boundingBox(), list.boundingBox()]);
+	return { top: a!.y - l!.y, height: a!.height, nextTop: b!.y - l!.y };
 }
 
 /** The page's check-ins of a resident and the outbox entries of check-ins, from IndexedDB. */
