@@ -130,6 +130,12 @@ export const residents = pgTable(
 		phone: text('phone'),
 		birthYear: integer('birth_year'),
 		sex: text('sex'),
+		/** 与户主关系 as the roster states it (户主, 配偶, 子女 …). */
+		relation: text('relation'),
+		/** A landline with its area code (0771-1234567); `phone` is a mobile number. */
+		landline: text('landline'),
+		/** 备注: free text kept with the resident. */
+		note: text('note'),
 		tags: json<string[]>('tags').notNull(),
 		dailyCheckIn: boolean('daily_check_in').notNull().default(false),
 		version: bigint('version', { mode: 'number' }).notNull(),
@@ -419,3 +425,31 @@ export const loginAddressFailures = pgTable('login_address_failures', {
 	failures: integer('failures').notNull(),
 	lastFailureMs: bigint('last_failure_ms', { mode: 'number' }).notNull()
 });
+
+/**
+ * Roster imports awaiting their commit (server/imports/): any server process can commit a preview,
+ * which expires a day after it was made. `payload` holds the parsed rows as JSON text, ID numbers
+ * sealed as in residents.id_number; `rejected` the raw cells of the rows not imported.
+ */
+export const imports = pgTable(
+	'imports',
+	{
+		id: text('id').primaryKey(),
+		communityCode: text('community_code').notNull(),
+		userId: text('user_id').notNull(),
+		fileName: text('file_name').notNull(),
+		/** preview → committing → committed (or back to preview when a commit failed). */
+		status: text('status').notNull(),
+		createdAt: at('created_at').notNull(),
+		expiresAt: at('expires_at').notNull(),
+		/** What the preview answered (columns, counts, problems) and the options it was made with. */
+		preview: json<Record<string, unknown>>('preview').notNull(),
+		payload: text('payload').notNull(),
+		rejected: text('rejected').notNull(),
+		progressDone: integer('progress_done').notNull().default(0),
+		progressTotal: integer('progress_total').notNull().default(0),
+		/** The summary of the commit, once committed. */
+		result: json<Record<string, unknown>>('result')
+	},
+	(t) => [index('imports_expires_idx').on(t.expiresAt)]
+);

@@ -40,6 +40,9 @@ const ERASED = {
 	phone: null,
 	birthYear: null,
 	sex: null,
+	relation: null,
+	landline: null,
+	note: null,
 	tags: [] as string[],
 	dailyCheckIn: false
 };
@@ -465,6 +468,9 @@ export class WriteBatch implements RowReader {
 					phone: f.phone ?? null,
 					birthYear: f.birthYear ?? null,
 					sex: f.sex ?? null,
+					relation: f.relation ?? null,
+					landline: f.landline ?? null,
+					note: f.note ?? null,
 					tags: f.tags ?? [],
 					dailyCheckIn: f.dailyCheckIn ?? false
 				};

@@ -105,6 +105,7 @@ const STAGE: Labels<IncidentStage> = {
 
 const TAG: Labels<HouseholdTag> = {
 	elderly_alone: m.w_tag_elderly_alone,
+	advanced_age: m.w_tag_advanced_age,
 	disabled: m.w_tag_disabled,
 	low_income: m.w_tag_low_income,
 	key_care: m.w_tag_key_care

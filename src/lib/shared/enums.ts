@@ -74,7 +74,13 @@ export const INCIDENT_STATUSES = [
 ] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-export const HOUSEHOLD_TAGS = ['elderly_alone', 'disabled', 'low_income', 'key_care'] as const;
+export const HOUSEHOLD_TAGS = [
+	'elderly_alone',
+	'advanced_age',
+	'disabled',
+	'low_income',
+	'key_care'
+] as const;
 export type HouseholdTag = (typeof HOUSEHOLD_TAGS)[number];
 
 export const SEXES = ['F', 'M'] as const;

@@ -31,6 +31,12 @@ export const idNumberSchema = z.string().superRefine((value, ctx) => {
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 export const phoneSchema = z.string().regex(PHONE_PATTERN, 'must be an 11-digit mobile number');
 
+/** A landline: area code (3 or 4 digits from 0), a hyphen, 7 or 8 digits, an optional extension. */
+export const LANDLINE_PATTERN = /^0\d{2,3}-\d{7,8}(-\d{1,6})?$/;
+export const landlineSchema = z
+	.string()
+	.regex(LANDLINE_PATTERN, 'must be an area code and a number, e.g. 0771-1234567');
+
 export const TEMPERATURE_MIN = 34;
 export const TEMPERATURE_MAX = 43;
 export const temperatureSchema = z
@@ -155,6 +161,12 @@ export const residentFields = z.object({
 	phone: phoneSchema.optional(),
 	birthYear: z.number().int().min(1900).max(2100).optional(),
 	sex: z.enum(SEXES).optional(),
+	/** 与户主关系 as the roster states it (户主, 配偶, 子女 …). */
+	relation: shortText(16).optional(),
+	/** A landline with its area code, written 0771-1234567 (landlineSchema). */
+	landline: landlineSchema.optional(),
+	/** 备注 of the roster. */
+	note: safeText({ multiline: true }).trim().max(500).optional(),
 	tags: z.array(shortText(32)).max(20).optional(),
 	dailyCheckIn: z.boolean().optional()
 });
