@@ -1,6 +1,7 @@
 // Who may see personal data in the clear, and the audit entries that record each access.
 import type { Context } from 'hono';
 import { forbidden, notFound } from '../api-error';
+import type { UnmaskField } from '../../src/lib/shared/privacy';
 import type { AppEnv } from '../context';
 import type { GridRow, NewAuditEntry, Store, UserRow } from '../store/types';
 
@@ -90,14 +91,14 @@ export async function unmaskedValue(
 	store: Store,
 	user: UserRow,
 	residentId: string,
-	field: 'idNumber' | 'phone'
+	field: UnmaskField
 ): Promise<{ value: string; communityCode: string }> {
 	const resident = await store.getResident(residentId);
 	if (!resident || resident.deleted) throw notFound('id', 'no such resident');
 	const grid = await store.getGrid(resident.gridId);
 	if (!grid || !canUnmask(user, grid))
 		throw forbidden('id', "only the resident's grid worker or community head");
-	const stored = field === 'idNumber' ? resident.idNumber : resident.phone;
+	const stored = resident[field];
 	if (!stored) throw notFound(field, 'no value recorded');
 	const value = field === 'idNumber' ? (await store.idProtection()).open(stored) : stored;
 	return { value, communityCode: grid.communityCode };

@@ -1,6 +1,6 @@
 // Who changed which field of a household or resident, including values that lost a merge
 // (server/sync/merge.ts): for the roles that receive grid data, inside their scope.
-import { maskPhone } from '../../src/lib/shared/mask';
+import { maskLandline, maskPhone } from '../../src/lib/shared/mask';
 import { forbidden, notFound } from '../api-error';
 import { canSeeGrid } from '../auth/scope';
 import type { Store, UserRow } from '../store/types';
@@ -17,6 +17,13 @@ export interface HistoryEntry {
 	actorRole: string;
 	at: string;
 	mutationId: string;
+}
+
+function maskedHistoryValue(field: string, value: unknown): unknown {
+	if (typeof value !== 'string' && typeof value !== 'number') return value;
+	if (field === 'phone') return maskPhone(String(value));
+	if (field === 'landline') return maskLandline(String(value));
+	return value;
 }
 
 /** The field history of a row, oldest first, actors by name and role (auth/people.ts). */
@@ -37,11 +44,9 @@ export async function fieldHistoryOf(
 	const people = await store.supervision().peopleOf(rows.map((r) => r.actorId));
 	return rows.map((r) => ({
 		field: r.field,
-		// Phones stay masked here too; the reveal with a reason is the only way to the number.
-		value:
-			r.field === 'phone' && (typeof r.value === 'string' || typeof r.value === 'number')
-				? maskPhone(String(r.value))
-				: r.value,
+		// Phones and landlines stay masked here too; the reveal with a reason is the only way to
+		// the number.
+		value: maskedHistoryValue(r.field, r.value),
 		outcome: r.outcome as 'applied' | 'lost',
 		actor: shownName(people.get(r.actorId), true),
 		actorRole: people.get(r.actorId)?.role ?? 'operator',

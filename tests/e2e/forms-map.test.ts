@@ -19,6 +19,8 @@ const WRONG_ID = FIRST17 + (idCheckChar(FIRST17) === '1' ? '2' : '1');
 const ADDRESS = '民生路99号1栋2单元101室';
 const RESIDENT = '蒙桂英';
 const NEED = '独居老人需要代购降压药，本人行动不便';
+const RESIDENT_NOTE = '腿脚不便，上下楼需搀扶';
+const EDITED_NOTE = '已安排志愿者每周探访';
 
 /** Sign in online; the app then requires a PIN before it shows any data. */
 async function signInWithoutPin(page: Page): Promise<void> {
@@ -138,21 +140,54 @@ describe('forms, map and app lock', () => {
 		expect(await form.field('出生年份（选填）').inputValue()).toBe('1945');
 		expect(await form.radio('女').isChecked()).toBe(true);
 		await form.fill('手机号（选填）', '1381234567');
+		// Relation (suggested, or typed), a landline as people write it, and a note.
+		await form.fill('与户主关系（选填）', '户主');
+		expect(await page.locator('#res-relation-options option').evaluateAll((o) => o.length)).toBe(8);
+		await form.fill('固定电话（选填）', '5851234');
+		await form.fill('备注（选填）', RESIDENT_NOTE);
+		await form.tick('高龄');
 		await form.submit('保存');
 		expect(await form.fieldError('手机号（选填）')).toBe('手机号：须为11位手机号码');
+		expect(await form.fieldError('固定电话（选填）')).toBe(
+			'固定电话：须为区号加电话号码，如 0771-1234567'
+		);
+		expect(await form.errorSummary()).toEqual([
+			'手机号：须为11位手机号码',
+			'固定电话：须为区号加电话号码，如 0771-1234567'
+		]);
 		await form.fill('手机号（选填）', '13812345678');
+		await form.fill('固定电话（选填）', '(0771) 585 1234');
+		expect(await form.fieldError('固定电话（选填）')).toBeNull();
 		await form.submit('保存');
 		expect(await form.savedTitle()).toBe(`已添加居民 ${RESIDENT}`);
 		await screenshot(page, 'f24-resident-saved-tablet');
+
+		// The household page: the relation beside the name, the landline masked like the phone.
+		await page.goto(`/worker/household/${householdId}`);
+		const member = page.locator('li.member').filter({ hasText: RESIDENT });
+		await member.waitFor({ timeout: 15_000 });
+		expect((await member.locator('.who').innerText()).replace(/\s+/g, ' ')).toContain(
+			`${RESIDENT} 户主`
+		);
+		expect(await member.getByText('0771-***1234').count()).toBe(1);
+		expect(await member.getByText('5851234').count()).toBe(0);
+		expect(await member.getByText(RESIDENT_NOTE).count()).toBe(1);
+		expect(await member.getByText('高龄').count()).toBe(1);
+		expect(await member.getByRole('button', { name: `拨打${RESIDENT}的固定电话` }).count()).toBe(1);
+		await screenshot(page, 'f24a-household-members-tablet');
 
 		// Only the masked number stays on the device (the full one is in the outbox until sent).
 		const stored = await storedResident(page, user.id, RESIDENT);
 		expect(stored).not.toBeNull();
 		expect(stored!.idNumberMasked).toBe(`450102********${VALID_ID.slice(-4)}`);
 		expect(JSON.stringify(stored)).not.toContain(VALID_ID);
-		// The phone number is kept encrypted (AES-GCM bytes), never as text.
-		expect(JSON.stringify(stored)).not.toContain('13812345678');
+		// The phone number, landline and note are kept encrypted (AES-GCM bytes), never as text.
+		for (const secret of ['13812345678', '5851234', RESIDENT_NOTE])
+			expect(JSON.stringify(stored)).not.toContain(secret);
 		expect(stored!.phone).toMatchObject({ sealed: expect.anything() });
+		expect(stored!.landline).toMatchObject({ sealed: expect.anything() });
+		expect(stored!.note).toMatchObject({ sealed: expect.anything() });
+		expect(stored!.relation).toBe('户主');
 
 		// Editing sends only what changed; a form with no change says so and saves nothing.
 		await page.goto(`/worker/household/${householdId}/edit`);
@@ -169,6 +204,10 @@ describe('forms, map and app lock', () => {
 		await form.waitForHeading('修改居民信息');
 		expect(await form.field('身份证号（选填）').inputValue()).toBe('');
 		expect(await form.field('出生年份（选填）').inputValue()).toBe('1945');
+		expect(await form.field('与户主关系（选填）').inputValue()).toBe('户主');
+		expect(await form.field('固定电话（选填）').inputValue()).toBe('0771-5851234');
+		expect(await form.field('备注（选填）').inputValue()).toBe(RESIDENT_NOTE);
+		await form.fill('备注（选填）', EDITED_NOTE);
 		await form.fill('出生年份（选填）', '');
 		await form.fill('手机号（选填）', '13912345678');
 		await form.submit('保存');
@@ -208,7 +247,11 @@ describe('forms, map and app lock', () => {
 			const incident = [...(tables.incidents?.values() ?? [])].find((i) => i.description === NEED);
 			const tags = tables.households?.get(householdId)?.tags as string[] | undefined;
 			const phone = [...(tables.residents?.values() ?? [])].find((r) => r.name === RESIDENT)?.phone;
-			return incident && tags?.includes('low_income') && phone === '13912345678'
+			const note = [...(tables.residents?.values() ?? [])].find((r) => r.name === RESIDENT)?.note;
+			return incident &&
+				tags?.includes('low_income') &&
+				phone === '13912345678' &&
+				note === EDITED_NOTE
 				? tables
 				: undefined;
 		});
@@ -220,6 +263,10 @@ describe('forms, map and app lock', () => {
 			birthYear: 1945,
 			sex: 'F',
 			phone: '13912345678',
+			relation: '户主',
+			landline: '0771-5851234',
+			note: EDITED_NOTE,
+			tags: ['advanced_age'],
 			dailyCheckIn: true,
 			idNumberMasked: `450102********${VALID_ID.slice(-4)}`
 		});

@@ -55,6 +55,12 @@ export type ResidentRow = SyncedRow & {
 	phone: string | null;
 	birthYear: number | null;
 	sex: Sex | null;
+	/** 与户主关系 (户主, 配偶, 子女 …). Absent on rows cached before the field existed. */
+	relation?: string | null;
+	/** A landline with its area code, 0771-1234567; sealed at rest like the phone. */
+	landline?: string | null;
+	/** 备注; sealed at rest. */
+	note?: string | null;
 	tags: string[];
 	dailyCheckIn: boolean;
 };

@@ -92,6 +92,9 @@ function buildRow(
 				phone: f.phone ?? null,
 				birthYear: f.birthYear ?? null,
 				sex: f.sex ?? null,
+				relation: f.relation ?? null,
+				landline: f.landline ?? null,
+				note: f.note ?? null,
 				tags: f.tags ?? [],
 				dailyCheckIn: f.dailyCheckIn ?? false
 			};

@@ -22,6 +22,8 @@ import { TEST_GRID as GRID, TestServer } from '$lib/sync/test-server';
 
 const PHONE = '13800138000';
 const NOTE = '老人独居，腿脚不便';
+const LANDLINE = '0771-5551234';
+const RESIDENT_NOTE = '女儿在南宁工作，每周回来';
 
 const dbs: GridcareDb[] = [];
 const servers: TestServer[] = [];
@@ -50,7 +52,10 @@ async function recordSome(db: GridcareDb) {
 	const resident = await addResident(db, {
 		householdId: household.id,
 		name: '王秀英',
-		phone: PHONE
+		phone: PHONE,
+		relation: '户主',
+		landline: LANDLINE,
+		note: RESIDENT_NOTE
 	});
 	await recordVisit(db, {
 		householdId: household.id,
@@ -108,23 +113,32 @@ describe('sealed fields on the device', () => {
 		const db = await unlockedDb();
 		const { household } = await recordSome(db);
 		const raw = await rawText(db);
-		for (const secret of [PHONE, NOTE, '38.6', '咳嗽', 'yellow', '发烧三天未就医'])
-			expect(raw).not.toContain(secret);
-		// Names and addresses stay in clear: lists and search work without the key.
+		const secrets = [PHONE, LANDLINE, '5551234', RESIDENT_NOTE, NOTE, '38.6', '咳嗽', 'yellow'];
+		for (const secret of [...secrets, '发烧三天未就医']) expect(raw).not.toContain(secret);
+		// Names, relations and addresses stay in clear: lists and search work without the key.
 		expect(raw).toContain('王秀英');
+		expect(raw).toContain('户主');
 		expect(raw).toContain('幸福路 8 号');
 		const [stored] = await db.residents.toArray();
 		expect(isSealed(stored.phone)).toBe(true);
+		expect(isSealed(stored.landline)).toBe(true);
+		expect(isSealed(stored.note)).toBe(true);
 
 		// Screens read clear values.
 		const [resident] = await residentsOfHousehold(db, household.id);
-		expect(resident.phone).toBe(PHONE);
+		expect(resident).toMatchObject({
+			phone: PHONE,
+			relation: '户主',
+			landline: LANDLINE,
+			note: RESIDENT_NOTE
+		});
 		const [visit] = await visitsOfHousehold(db, household.id);
 		expect(visit.note).toBe(NOTE);
 		expect(visit.checks[0]).toMatchObject({ temperature: 38.6, healthCode: 'yellow' });
 		expect(visit.abnormal).toBe(true);
 		const view = await outboxView(db);
 		expect(view.pending.map((item) => item.entry.mutation.fields.phone)).toContain(PHONE);
+		expect(view.pending.map((item) => item.entry.mutation.fields.landline)).toContain(LANDLINE);
 	});
 
 	it('keeps an edited phone and the value it replaced sealed', async () => {
@@ -163,7 +177,14 @@ describe('sealed fields on the device', () => {
 						table: 'residents',
 						op: 'insert',
 						rowId: '0196f1d2-0000-7000-8000-0000000000c1',
-						fields: { householdId: 'h1', name: '赵敏', phone: '13600136000' },
+						fields: {
+							householdId: 'h1',
+							name: '赵敏',
+							phone: '13600136000',
+							relation: '配偶',
+							landline: '0771-5550000',
+							note: '耳背，敲门要大声'
+						},
 						version: 4
 					}
 				],
@@ -172,9 +193,17 @@ describe('sealed fields on the device', () => {
 			},
 			'user-1'
 		);
-		expect(await rawText(db)).not.toContain('13600136000');
+		const raw = await rawText(db);
+		for (const secret of ['13600136000', '5550000', '耳背']) expect(raw).not.toContain(secret);
 		const [row] = await db.openRows(await db.residents.toArray());
-		expect(row).toMatchObject({ name: '赵敏', phone: '13600136000', version: 4 });
+		expect(row).toMatchObject({
+			name: '赵敏',
+			phone: '13600136000',
+			relation: '配偶',
+			landline: '0771-5550000',
+			note: '耳背，敲门要大声',
+			version: 4
+		});
 	});
 
 	it('opens outbox entries before they are pushed', async () => {
@@ -198,11 +227,17 @@ describe('sealed fields on the device', () => {
 		const pushed = link.pushes.flat();
 		const resident = pushed.find((m) => m.table === 'residents');
 		const visit = pushed.find((m) => m.table === 'visits');
-		expect(resident?.fields.phone).toBe(PHONE);
+		expect(resident?.fields).toMatchObject({
+			phone: PHONE,
+			relation: '户主',
+			landline: LANDLINE,
+			note: RESIDENT_NOTE
+		});
 		expect(visit?.fields).toMatchObject({ note: NOTE });
 		expect(JSON.stringify(visit?.fields.checks)).toContain('38.6');
 		expect(pushed.some((m) => Object.values(m.fields).some(isSealed))).toBe(false);
 		// What the pull brought back is sealed again on the device.
-		expect(await rawText(db)).not.toContain(PHONE);
+		const raw = await rawText(db);
+		for (const secret of [PHONE, LANDLINE, RESIDENT_NOTE]) expect(raw).not.toContain(secret);
 	});
 });

@@ -1,5 +1,5 @@
 // Encryption at rest of the sensitive fields this device keeps (README, "The grid worker's
-// tablet"): a resident's phone number, a visit's health checks (temperature, symptoms, health code,
+// tablet"): a resident's phone number, landline and note, a visit's health checks (temperature, symptoms, health code,
 // risk area) and note, an incident's description and the note of a move (which lives only in the
 // outbox until the server keeps it in the incident's history). In the cached rows, in the server values a local
 // edit keeps aside, and in the outbox's mutations, each such field holds a sealed value:
@@ -14,7 +14,7 @@ import type { SyncTable } from '$lib/shared/enums';
 /** Fields sealed per table; the same names in rows and in mutation fields. */
 export const SEALED_FIELDS: Readonly<Record<SyncTable, readonly string[]>> = {
 	households: [],
-	residents: ['phone'],
+	residents: ['phone', 'landline', 'note'],
 	visits: ['checks', 'note'],
 	checkins: [],
 	incidents: ['description', 'note']

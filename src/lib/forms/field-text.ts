@@ -15,6 +15,9 @@ const FIELD_LABELS: Record<string, () => string> = {
 	name: m.f_field_name,
 	idNumber: m.f_field_id_number,
 	phone: m.f_field_phone,
+	relation: m.f_field_relation,
+	landline: m.f_field_landline,
+	note: m.f_field_note,
 	birthYear: m.f_field_birth_year,
 	sex: m.f_field_sex,
 	dailyCheckIn: m.f_field_daily_check_in,
@@ -55,6 +58,8 @@ export function problemText(problem: FieldProblem): string {
 					: m.f_problem_id_check_char();
 		case 'phone':
 			return m.f_problem_phone();
+		case 'landline':
+			return m.f_problem_landline();
 		case 'control_character':
 			return m.f_problem_control_character();
 		case 'lone_surrogate':

@@ -11,7 +11,7 @@ import {
 	type Severity
 } from '$lib/shared/enums';
 
-/** The four tags of the contract, and any other tag a row already carries (kept, not lost). */
+/** The tags of the contract (HOUSEHOLD_TAGS), and any other tag a row already carries (kept). */
 export function tagOptions(current: readonly string[] = []): { value: string; label: string }[] {
 	const extra = current.filter((tag) => !(HOUSEHOLD_TAGS as readonly string[]).includes(tag));
 	return [...HOUSEHOLD_TAGS, ...extra].map((tag) => ({ value: tag, label: tagLabel(tag) }));

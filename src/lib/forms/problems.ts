@@ -17,6 +17,7 @@ export type FieldProblem =
 	| { kind: 'id_number'; problem: IdNumberProblem }
 	| { kind: TextProblem }
 	| { kind: 'phone' }
+	| { kind: 'landline' }
 	| { kind: 'choice' }
 	| { kind: 'cannot_clear' }
 	| { kind: 'invalid'; detail: string };
@@ -49,10 +50,10 @@ export function problemOfIssue(issue: z.core.$ZodIssue): FieldProblem {
 			if (issue.expected === 'number') return { kind: 'not_number' };
 			return { kind: 'required' };
 		case 'invalid_format':
-			// The phone is the only pattern a person types; ids and codes are set by the app.
-			return issue.format === 'regex' && issue.path.at(-1) === 'phone'
-				? { kind: 'phone' }
-				: { kind: 'invalid', detail: issue.message };
+			// Phones are the only patterns a person types; ids and codes are set by the app.
+			if (issue.format === 'regex' && issue.path.at(-1) === 'phone') return { kind: 'phone' };
+			if (issue.format === 'regex' && issue.path.at(-1) === 'landline') return { kind: 'landline' };
+			return { kind: 'invalid', detail: issue.message };
 		case 'invalid_value':
 			return { kind: 'choice' };
 		default:

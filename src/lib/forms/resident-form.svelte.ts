@@ -4,21 +4,30 @@
 import type { ResidentRow } from '$lib/db/db';
 import { addResident, updateResident, type ResidentChanges } from '$lib/db/repositories';
 import type { Sex } from '$lib/shared/enums';
-import { INSERT_FIELDS, UPDATE_FIELDS } from '$lib/shared/schemas';
 import { FormState, localDb } from './form-state.svelte';
 import { applyIdNumber, prefillShown, type IdPrefill, type PrefillShown } from './id-prefill';
-import { currentYear, sameSet, toggled } from './values';
-import { fieldProblems, type FieldProblems } from './problems';
+import { currentYear, toggled } from './values';
+import type { FieldProblems } from './problems';
+import {
+	residentChanges,
+	residentInsertFields,
+	residentProblems,
+	valuesOf,
+	type ResidentValues
+} from './resident-values';
 
 export class ResidentFormState extends FormState<ResidentRow> {
 	protected readonly fields = [
 		['name', 'res-name'],
+		['relation', 'res-relation'],
 		['idNumber', 'res-id'],
-		['phone', 'res-phone'],
 		['birthYear', 'res-birth-year'],
 		['sex', 'res-sex-F'],
+		['phone', 'res-phone'],
+		['landline', 'res-landline'],
 		['tags', 'res-tags'],
-		['dailyCheckIn', 'res-daily']
+		['dailyCheckIn', 'res-daily'],
+		['note', 'res-note']
 	] as const;
 
 	name = $state('');
@@ -26,6 +35,9 @@ export class ResidentFormState extends FormState<ResidentRow> {
 	phone = $state('');
 	birthYear = $state('');
 	sex = $state<Sex | ''>('');
+	relation = $state('');
+	landline = $state('');
+	note = $state('');
 	tags = $state<string[]>([]);
 	dailyCheckIn = $state(false);
 	/** Set when birth year and sex were last filled in from the ID number. */
@@ -47,12 +59,16 @@ export class ResidentFormState extends FormState<ResidentRow> {
 	) {
 		super();
 		if (original) {
-			this.name = original.name;
-			this.phone = original.phone ?? '';
-			this.birthYear = original.birthYear === null ? '' : String(original.birthYear);
-			this.sex = original.sex ?? '';
-			this.tags = [...original.tags];
-			this.dailyCheckIn = original.dailyCheckIn;
+			const v = valuesOf(original);
+			this.name = v.name;
+			this.phone = v.phone;
+			this.birthYear = v.birthYear;
+			this.sex = v.sex;
+			this.relation = v.relation;
+			this.landline = v.landline;
+			this.note = v.note;
+			this.tags = v.tags;
+			this.dailyCheckIn = v.dailyCheckIn;
 			// A corrected ID number is the better source: it may still update these two.
 		} else {
 			this.dailyCheckIn = suggestDailyCheckIn;
@@ -92,40 +108,25 @@ export class ResidentFormState extends FormState<ResidentRow> {
 		this.edited();
 	}
 
-	/** The birth year as the schema wants it: a number, NaN for junk (refused), undefined if empty. */
-	#birthYearValue(): number | undefined {
-		return this.birthYear.trim() === '' ? undefined : Number(this.birthYear);
-	}
-
-	#insertFields() {
-		const birthYear = this.#birthYearValue();
+	/** What the boxes hold now. */
+	get values(): ResidentValues {
 		return {
-			householdId: this.householdId,
 			name: this.name,
-			...(this.idNumber ? { idNumber: this.idNumber } : {}),
-			...(this.phone.trim() ? { phone: this.phone.trim() } : {}),
-			...(birthYear === undefined ? {} : { birthYear }),
-			...(this.sex ? { sex: this.sex } : {}),
+			idNumber: this.idNumber,
+			phone: this.phone,
+			birthYear: this.birthYear,
+			sex: this.sex,
+			relation: this.relation,
+			landline: this.landline,
+			note: this.note,
 			tags: this.tags,
 			dailyCheckIn: this.dailyCheckIn
 		};
 	}
 
-	/** Only what differs from the resident as opened; an empty ID number box means "unchanged". */
+	/** Only what differs from the resident as opened (resident-values.ts). */
 	changes(): ResidentChanges {
-		const o = this.original;
-		if (!o) return {};
-		const changes: ResidentChanges = {};
-		if (this.name.trim() !== o.name) changes.name = this.name;
-		if (this.idNumber) changes.idNumber = this.idNumber;
-		const phone = this.phone.trim();
-		if (phone && phone !== o.phone) changes.phone = phone;
-		const birthYear = this.#birthYearValue();
-		if (birthYear !== undefined && birthYear !== o.birthYear) changes.birthYear = birthYear;
-		if (this.sex && this.sex !== o.sex) changes.sex = this.sex;
-		if (!sameSet(this.tags, o.tags)) changes.tags = this.tags;
-		if (this.dailyCheckIn !== o.dailyCheckIn) changes.dailyCheckIn = this.dailyCheckIn;
-		return changes;
+		return this.original ? residentChanges(this.original, this.values) : {};
 	}
 
 	get unchanged(): boolean {
@@ -133,27 +134,14 @@ export class ResidentFormState extends FormState<ResidentRow> {
 	}
 
 	protected check(): FieldProblems {
-		const o = this.original;
-		const problems = o
-			? fieldProblems(UPDATE_FIELDS.residents, this.changes())
-			: fieldProblems(INSERT_FIELDS.residents, this.#insertFields());
-		const all: FieldProblems = { ...problems };
-		// The schema cannot say "clear this value" (an absent field means "unchanged").
-		if (o?.phone && !this.phone.trim()) all.phone = { kind: 'cannot_clear' };
-		if (o?.birthYear !== null && o?.birthYear !== undefined && !this.birthYear.trim())
-			all.birthYear = { kind: 'cannot_clear' };
-		const thisYear = currentYear();
-		const birthYear = this.#birthYearValue();
-		if (!all.birthYear && birthYear !== undefined && birthYear > thisYear)
-			all.birthYear = { kind: 'max', max: thisYear };
-		return all;
+		return residentProblems(this.householdId, this.original, this.values, currentYear());
 	}
 
 	protected async save(): Promise<ResidentRow> {
 		const db = localDb();
 		const saved = this.original
 			? await updateResident(db, this.original.id, this.changes())
-			: await addResident(db, this.#insertFields());
+			: await addResident(db, residentInsertFields(this.householdId, this.values));
 		// The full number is in the outbox now; the form keeps nothing of it.
 		this.idNumber = '';
 		return saved;

@@ -188,7 +188,8 @@ const UNMASK_REASON: Labels<UnmaskReason> = {
 
 const UNMASK_FIELD: Labels<UnmaskField> = {
 	idNumber: m.pv_field_idNumber,
-	phone: m.pv_field_phone
+	phone: m.pv_field_phone,
+	landline: m.pv_field_landline
 };
 
 const DUPLICATE_ACTION: Labels<DuplicateAction> = {

@@ -106,6 +106,8 @@ const FIELDS: Record<string, () => string> = {
 	idNumber: m.w_field_id_number,
 	idNumberMasked: m.w_field_id_number,
 	phone: m.w_field_phone,
+	relation: m.w_field_relation,
+	landline: m.w_field_landline,
 	birthYear: m.w_field_birth_year,
 	sex: m.w_field_sex,
 	dailyCheckIn: m.w_field_daily_checkin,
@@ -187,6 +189,7 @@ const PROBLEMS: [RegExp, (match: RegExpExecArray) => string][] = [
 	[/expected string to have <=(\d+)/, (match) => m.w_problem_too_long({ max: match[1] })],
 	[/expected array to have <=(\d+)/, (match) => m.w_problem_too_many({ max: match[1] })],
 	[/11-digit mobile/, () => m.w_problem_phone()],
+	[/area code and a number/, () => m.w_problem_landline()],
 	[/17 digits|birth date|check character/, () => m.w_problem_id_number()]
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskIdNumber, maskName, maskPhone } from './mask';
+import { maskIdNumber, maskLandline, maskName, maskPhone } from './mask';
 
 describe('masking', () => {
 	it.each([
@@ -11,6 +11,12 @@ describe('masking', () => {
 		['13812345678', '138****5678'],
 		['1381234', '*******']
 	])('phone %s → %s', (phone, masked) => expect(maskPhone(phone)).toBe(masked));
+
+	it.each([
+		['0771-1234567', '0771-***4567'],
+		['010-12345678', '010-****5678'],
+		['0771-1234567-801', '0771-***4567']
+	])('landline %s → %s', (landline, masked) => expect(maskLandline(landline)).toBe(masked));
 
 	it.each([
 		['张三', '张*'],

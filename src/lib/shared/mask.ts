@@ -12,6 +12,17 @@ export function maskPhone(phone: string): string {
 	return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
 }
 
+/**
+ * 0771-***4567: the area code (which only says the city) and the last 4 digits of the local
+ * number; an extension is left out.
+ */
+export function maskLandline(landline: string): string {
+	const [area, local] = landline.split('-');
+	if (local === undefined) return maskPhone(landline);
+	const shown = local.length <= 4 ? '' : local.slice(-4);
+	return `${area}-${'*'.repeat(local.length - shown.length)}${shown}`;
+}
+
 /** 张*明 for three characters, 张* for two, 欧**明 for four: first and last kept. */
 export function maskName(name: string): string {
 	const chars = Array.from(name);

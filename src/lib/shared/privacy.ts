@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { instantSchema } from './schemas';
 
-export const UNMASK_FIELDS = ['idNumber', 'phone'] as const;
+export const UNMASK_FIELDS = ['idNumber', 'phone', 'landline'] as const;
 export type UnmaskField = (typeof UNMASK_FIELDS)[number];
 
 /** 入户核实 / 联系本人 / 紧急救助 / 上级核查 */
@@ -83,7 +83,7 @@ export const auditTrailSchema = z.object({ entries: z.array(auditEntrySchema) })
 export const REVEAL_SECONDS = 30;
 
 /**
- * Fields of an `audit` mutation: a device that showed a value it holds (a phone) while offline
+ * Fields of an `audit` mutation: a device that showed a value it holds (a phone, a landline) while offline
  * records the access, and the entry reaches the server with its next push.
  */
 export const offlineAuditFields = z
