@@ -30,7 +30,9 @@ export const grids = sqliteTable(
 		communityCode: text('community_code').notNull(),
 		name: text('name').notNull(),
 		boundary: json<unknown>('boundary'),
-		createdAt: at('created_at').notNull()
+		createdAt: at('created_at').notNull(),
+		/** Set when the grid was retired (only an empty grid may be); retired grids take no new rows. */
+		retiredAt: at('retired_at')
 	},
 	(t) => [index('grids_community_idx').on(t.communityCode)]
 );
@@ -39,8 +41,15 @@ export const users = sqliteTable('users', {
 	id: text('id').primaryKey(),
 	username: text('username').notNull().unique(),
 	displayName: text('display_name'),
+	/** A mobile number colleagues may call (11 digits). */
+	phone: text('phone'),
 	role: text('role').notNull(),
 	scope: json<string[]>('scope').notNull(),
+	/**
+	 * Raised whenever `scope` changes; pull cursors carry the value they were issued under, and a
+	 * pull with an older one answers 409 scope_changed (the device downloads its scope again).
+	 */
+	scopeVersion: integer('scope_version').notNull().default(0),
 	passwordHash: text('password_hash').notNull(),
 	disabled: boolean('disabled').notNull().default(false),
 	createdAt: at('created_at').notNull()

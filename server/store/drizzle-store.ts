@@ -144,7 +144,8 @@ export class DrizzleStore implements Store {
 			communityCode: grid.communityCode,
 			name: grid.name,
 			boundary: grid.boundary ?? null,
-			createdAt: new Date()
+			createdAt: new Date(),
+			retiredAt: null
 		};
 		await this.db.insert(grids).values(row);
 		return row;
@@ -173,9 +174,11 @@ export class DrizzleStore implements Store {
 		const row: UserRow = {
 			id: crypto.randomUUID(),
 			displayName: user.displayName ?? null,
+			phone: user.phone ?? null,
 			username: user.username,
 			role: user.role,
 			scope: user.scope,
+			scopeVersion: 0,
 			passwordHash: user.passwordHash,
 			disabled: false,
 			createdAt: new Date()

@@ -10,8 +10,10 @@ const user = (role: Role, scope: string[]): UserRow => ({
 	id: `${role}-${scope.join('+')}`,
 	username: role,
 	displayName: null,
+	phone: null,
 	role,
 	scope,
+	scopeVersion: 0,
 	passwordHash: 'unused',
 	disabled: false,
 	createdAt: new Date('2026-01-01T00:00:00Z')
