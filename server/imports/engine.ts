@@ -40,6 +40,9 @@ export type ImportProgress = (done: number, total: number) => void;
 /** Rows written per transaction: large enough to be quick, small enough to keep a lock short. */
 export const CHUNK_ROWS = 1000;
 
+/** Stands for a household id not yet chosen while a new resident's fields are checked. */
+const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';
+
 /** The longest grid name the import creates (as `npx gridcare grid create`). */
 const GRID_NAME_MAX = 100;
 
@@ -128,17 +131,18 @@ export async function importRoster(
 	const householdsByAddress = new Map<string, RosterHouseholdRow[]>();
 	for (const h of roster.households) {
 		const key = `${h.gridId}\u0000${addressKey(h.address)}`;
-		householdsByAddress.set(key, [...(householdsByAddress.get(key) ?? []), h]);
+		const list = householdsByAddress.get(key);
+		if (list) list.push(h);
+		else householdsByAddress.set(key, [h]);
 	}
 	const residentById = new Map(roster.residents.map((r) => [r.id, r]));
 	const residentByHash = new Map<string, RosterResidentRow>();
 	const residentsOfHousehold = new Map<string, RosterResidentRow[]>();
 	for (const r of roster.residents) {
 		if (r.idHash && !residentByHash.has(r.idHash)) residentByHash.set(r.idHash, r);
-		residentsOfHousehold.set(r.householdId, [
-			...(residentsOfHousehold.get(r.householdId) ?? []),
-			r
-		]);
+		const list = residentsOfHousehold.get(r.householdId);
+		if (list) list.push(r);
+		else residentsOfHousehold.set(r.householdId, [r]);
 	}
 
 	// ---- 1. Who each row is, its grid and its household's key, in row order ------------------
@@ -319,7 +323,10 @@ export async function importRoster(
 					continue;
 				}
 				const fields = residentFieldsOf(record);
-				const parsed = INSERT_FIELDS.residents.safeParse({ householdId: uuidv7(), ...fields });
+				const parsed = INSERT_FIELDS.residents.safeParse({
+					householdId: PLACEHOLDER_ID,
+					...fields
+				});
 				if (!parsed.success) {
 					refused(row, parsed.error);
 					continue;
