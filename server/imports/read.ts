@@ -141,8 +141,9 @@ function decodeCsv(bytes: Uint8Array): string {
 
 function csvSheet(bytes: Uint8Array, fileName?: string): Book {
 	const text = decodeCsv(bytes).replace(/\r\n?/gu, '\n');
-	const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-	const count = (c: string) => firstLine.split(c).length;
+	// The delimiter most used in the first lines: comma, else tab (Excel's "Unicode text") or ;.
+	const head = text.slice(0, 8192);
+	const count = (c: string) => head.split(c).length;
 	const delimiter = count('\t') > count(',') ? '\t' : count(';') > count(',') ? ';' : ',';
 	let parsed: { record: string[]; info: { lines: number } }[];
 	try {
@@ -172,7 +173,6 @@ interface HeaderGuess {
 	at: number;
 	/** Distinct fields matched. */
 	score: number;
-	hasName: boolean;
 }
 
 function guessHeader(sheet: Sheet): HeaderGuess | null {
@@ -184,14 +184,13 @@ function guessHeader(sheet: Sheet): HeaderGuess | null {
 			const field = columnOfHeader(cell);
 			if (field) fields.add(field);
 		}
-		if (fields.size > 0 && (!best || fields.size > best.score))
-			best = { at, score: fields.size, hasName: fields.has('name') };
+		if (fields.size > 0 && (!best || fields.size > best.score)) best = { at, score: fields.size };
 	}
 	return best;
 }
 
-const recognisable = (guess: HeaderGuess | null) =>
-	guess !== null && (guess.hasName || guess.score >= 2);
+/** A header row names at least two known columns (a 填表说明 sheet listing 姓名 alone is not one). */
+const recognisable = (guess: HeaderGuess | null) => guess !== null && guess.score >= 2;
 
 function readSheets({ all, visible, csv }: Book, options: ReadOptions): ParsedRoster {
 	let sheet: Sheet | undefined;
@@ -231,8 +230,11 @@ function readSheets({ all, visible, csv }: Book, options: ReadOptions): ParsedRo
 	const dataRows = sheet.rows.slice(headerAt + 1);
 	let width = headerRow.cells.length;
 	for (const row of dataRows) if (row.cells.length > width) width = row.cells.length;
+	// Header texts as the file writes them (line breaks inside a header cell dropped).
 	const header = Array.from({ length: width }, (_, i) =>
-		normalizeText(cellText(headerRow.cells[i] ?? null))
+		cellText(headerRow.cells[i] ?? null)
+			.replace(/\s*[\r\n]+\s*/gu, '')
+			.trim()
 	);
 	const columns = matchColumns(header, sheet, options);
 	const context = {
