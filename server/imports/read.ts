@@ -477,12 +477,12 @@ class RowReader {
 
 		if (record.idNumber) {
 			const idYear = Number(record.idNumber.slice(6, 10));
-			if (record.birthYear === undefined && text('birthDate') === '') record.birthYear = idYear;
-			else if (record.birthYear !== undefined && record.birthYear !== idYear)
+			if (record.birthYear === undefined) record.birthYear = idYear;
+			else if (record.birthYear !== idYear)
 				add('birthDate', 'id_mismatch', `出生年份与身份证号不一致（身份证号为 ${idYear} 年）`);
 			const idSexValue = idSex(record.idNumber);
-			if (record.sex === undefined && text('sex') === '') record.sex = idSexValue;
-			else if (record.sex !== undefined && record.sex !== idSexValue)
+			if (record.sex === undefined) record.sex = idSexValue;
+			else if (record.sex !== idSexValue)
 				add(
 					'sex',
 					'id_mismatch',
