@@ -67,6 +67,8 @@ interface Group {
 	gridId: string;
 	address?: string;
 	existing: RosterHouseholdRow | null;
+	/** The existing household is the one its 户编号 names (an export's GridCare id). */
+	named: boolean;
 	rows: RowPlan[];
 }
 
@@ -75,6 +77,8 @@ interface HouseholdPlan {
 	existing: RosterHouseholdRow | null;
 	gridId: string;
 	address?: string;
+	/** A new address for a household its 户编号 names, when the rows write a different one. */
+	moved?: string;
 	rows: RowPlan[];
 }
 
@@ -196,7 +200,11 @@ export async function importRoster(
 		}
 		for (const k of personKeys) seen.set(k, row);
 		let group = groups.get(key);
-		if (!group) groups.set(key, (group = { key, gridId, existing, rows: [] }));
+		if (!group)
+			groups.set(
+				key,
+				(group = { key, gridId, existing, named: !!record.householdNo && !!existing, rows: [] })
+			);
 		group.address ??= record.address;
 		group.rows.push({ record, match, idHash });
 	}
@@ -252,14 +260,25 @@ export async function importRoster(
 		}
 		const id = household?.id ?? uuidv7();
 		claimed.add(id);
+		// An export's household whose address was edited in the file moves to that address.
+		const moved =
+			household &&
+			group.named &&
+			group.address &&
+			addressKey(group.address) !== addressKey(household.address)
+				? group.address
+				: undefined;
 		const plan = households.get(id);
-		if (plan) plan.rows.push(...group.rows);
-		else
+		if (plan) {
+			plan.rows.push(...group.rows);
+			plan.moved ??= moved;
+		} else
 			households.set(id, {
 				id,
 				existing: household,
 				gridId: household?.gridId ?? group.gridId,
 				address: household?.address ?? group.address,
+				moved,
 				rows: group.rows
 			});
 	}
@@ -376,11 +395,11 @@ export async function importRoster(
 		problem(row, column, 'refused', `不能写入：${message}`);
 	}
 
-	// ---- 4. Households: created for their new residents, tags gained by a patch ----------------
+	// ---- 4. Households: created for their new residents; tags gained, an address changed -------
 	interface HouseholdWrite {
 		plan: HouseholdPlan;
 		insert?: z.infer<(typeof INSERT_FIELDS)['households']>;
-		patchTags?: string[];
+		patch?: { tags?: string[]; address?: string };
 	}
 	const writes: HouseholdWrite[] = [];
 	for (const h of households.values()) {
@@ -401,18 +420,19 @@ export async function importRoster(
 			w.insert = parsed.data;
 		} else {
 			const missing = [...tags].filter((t) => !h.existing!.tags.includes(t));
-			if (missing.length) {
-				const parsed = UPDATE_FIELDS.households.safeParse({
-					tags: [...h.existing.tags, ...missing]
-				});
+			const patch: Record<string, unknown> = {};
+			if (missing.length) patch.tags = [...h.existing.tags, ...missing];
+			if (h.moved && accepted.length) patch.address = h.moved;
+			if (Object.keys(patch).length) {
+				const parsed = UPDATE_FIELDS.households.safeParse(patch);
 				if (!parsed.success) {
 					for (const r of accepted) refused(r.record.row, parsed.error);
 					continue;
 				}
-				w.patchTags = parsed.data.tags;
+				w.patch = parsed.data;
 			}
 		}
-		if (w.insert || w.patchTags || accepted.some((r) => r.insert || r.update)) writes.push(w);
+		if (w.insert || w.patch || accepted.some((r) => r.insert || r.update)) writes.push(w);
 	}
 
 	const accepted = (r: RowPlan) => !rejected.has(r.record.row);
@@ -475,13 +495,11 @@ export async function importRoster(
 			for (const w of chunk.writes) {
 				const { plan } = w;
 				if (w.insert) await batch.insert('households', plan.id, w.insert);
-				else if (w.patchTags)
-					await batch.patch(
-						'households',
-						plan.id,
-						{ tags: w.patchTags },
-						{ baseVersion: plan.existing!.version, mutationId: uuidv7() }
-					);
+				else if (w.patch)
+					await batch.patch('households', plan.id, w.patch, {
+						baseVersion: plan.existing!.version,
+						mutationId: uuidv7()
+					});
 				for (const r of plan.rows) {
 					if (!accepted(r)) continue;
 					if (r.insert)

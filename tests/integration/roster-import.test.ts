@@ -400,6 +400,11 @@ for (const dialect of DIALECTS) {
 			const edited = await run([rec({ ...exported, relation: '本人' })]);
 			expect(edited.summary.updated).toBe(1);
 			expect((await store.getResident(head.id))?.relation).toBe('本人');
+			const moved = await run([rec({ ...exported, address: '星光小区1栋1单元102' })]);
+			expect(moved.summary).toEqual({ households: 0, residents: 0, updated: 0, rejected: 0 });
+			expect((await store.getHousehold(zhang.id))?.address).toBe('星光小区1栋1单元102');
+			await run([rec({ ...exported, address: zhang.address })]);
+			expect((await store.getHousehold(zhang.id))?.address).toBe(zhang.address);
 			const wrong = rec({ ...exported, masked: { ...exported.masked, phone: '139****0000' } });
 			const refused = await run([wrong]);
 			expect(refused.problems).toEqual([
