@@ -337,6 +337,19 @@ describe('readRoster: sheets, header and columns', () => {
 		expect(read.problems).toEqual([]);
 	});
 
+	it('passes over rows filled only in columns of no field (序号 numbered ahead)', async () => {
+		const bytes = await xlsx((wb) => {
+			const sheet = wb.addWorksheet('台账');
+			sheet.addRow(['序号', '姓名', '身份证号', '年龄']);
+			sheet.addRow([1, '甲', ID_M, 76]);
+			sheet.addRow([2, null, null, 126]);
+			sheet.addRow([3, null, null, 126]);
+		});
+		const read = await readRoster(bytes, { today });
+		expect([read.dataRows, read.records.length, read.problems]).toEqual([1, 1, []]);
+		expect([...read.cells.keys()]).toEqual([2]);
+	});
+
 	it('finds no header in a sheet without known headers', async () => {
 		const bytes = await xlsx((wb) => wb.addWorksheet('a').addRow(['x', 'y']));
 		await expect(readRoster(bytes, { today })).rejects.toMatchObject({ code: 'no_header' });
