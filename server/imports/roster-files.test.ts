@@ -103,6 +103,11 @@ describe('generated messy rosters read back as the generator says', () => {
 		const sizes = [...file.expected.households.values()].map((rows) => rows.length);
 		expect(Math.min(...sizes)).toBe(1);
 		expect(Math.max(...sizes)).toBe(5);
+		const rowsOf = new Map(
+			read.records.map((r) => [r.row, `${r.grid}|${addressKey(r.address ?? '')}`])
+		);
+		for (const [key, rows] of file.expected.households)
+			for (const row of rows) expect(rowsOf.get(row)).toBe(key);
 	});
 
 	it('is the same file for the same seed', async () => {
