@@ -200,11 +200,8 @@ export async function importRoster(
 		}
 		for (const k of personKeys) seen.set(k, row);
 		let group = groups.get(key);
-		if (!group)
-			groups.set(
-				key,
-				(group = { key, gridId, existing, named: !!record.householdNo && !!existing, rows: [] })
-			);
+		if (!group) groups.set(key, (group = { key, gridId, existing, named: false, rows: [] }));
+		if (record.householdNo && existing) group.named = true;
 		group.address ??= record.address;
 		group.rows.push({ record, match, idHash });
 	}
@@ -324,7 +321,7 @@ export async function importRoster(
 					row,
 					record.residentId ? 'residentId' : record.idNumber ? 'idNumber' : 'name',
 					'other_household',
-					`此人已登记在本社区的另一户（户编号 ${match.householdId}）`
+					'此人已登记在本社区的另一户，请核对户编号或地址'
 				);
 				continue;
 			}
