@@ -260,6 +260,30 @@ describe('readRoster: cells of one row', () => {
 });
 
 describe('readRoster: sheets, header and columns', () => {
+	it('takes the second phone column as the landline, the one named 手机 as the mobile', async () => {
+		for (const [headers, fields] of [
+			[
+				['姓名', '电话', '手机号码'],
+				['name', 'landline', 'phone']
+			],
+			[
+				['姓名', '手机', '联系电话'],
+				['name', 'phone', 'landline']
+			],
+			[
+				['姓名', '联系电话', '电话', '座机'],
+				['name', 'phone', null, 'landline']
+			]
+		] as const) {
+			const bytes = await xlsx((wb) => wb.addWorksheet('台账').addRow([...headers]));
+			const read = await readRoster(bytes, { today });
+			expect(
+				read.columns.map((c) => c.field),
+				headers.join()
+			).toEqual(fields);
+		}
+	});
+
 	it('reads hidden columns and says they are hidden', async () => {
 		const bytes = await xlsx((wb) => {
 			const sheet = wb.addWorksheet('台账');
