@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 import { encodeGb18030 } from '../../tests/fixtures/roster-files';
 import { readRoster } from './read';
-import { RosterFileError } from './types';
+import { HEADER_OF, LABEL_OF_TAG, ROSTER_COLUMNS, type ColumnKey } from './columns';
+import { RosterFileError, type RosterRecord } from './types';
 
 const today = new Date('2026-12-06T00:00:00Z');
 const id = (first17: string) => first17 + idCheckChar(first17);
@@ -259,6 +260,30 @@ describe('readRoster: cells of one row', () => {
 });
 
 describe('readRoster: sheets, header and columns', () => {
+	it('takes the second phone column as the landline, the one named 手机 as the mobile', async () => {
+		for (const [headers, fields] of [
+			[
+				['姓名', '电话', '手机号码'],
+				['name', 'landline', 'phone']
+			],
+			[
+				['姓名', '手机', '联系电话'],
+				['name', 'phone', 'landline']
+			],
+			[
+				['姓名', '联系电话', '电话', '座机'],
+				['name', 'phone', null, 'landline']
+			]
+		] as const) {
+			const bytes = await xlsx((wb) => wb.addWorksheet('台账').addRow([...headers]));
+			const read = await readRoster(bytes, { today });
+			expect(
+				read.columns.map((c) => c.field),
+				headers.join()
+			).toEqual(fields);
+		}
+	});
+
 	it('reads hidden columns and says they are hidden', async () => {
 		const bytes = await xlsx((wb) => {
 			const sheet = wb.addWorksheet('台账');
@@ -448,5 +473,43 @@ describe('readRoster on damaged input', () => {
 			),
 			{ numRuns: 150, seed: 16 }
 		);
+	});
+});
+
+describe('readRoster on a file in the layout GridCare writes', () => {
+	it('reads back every field as written', async () => {
+		const columns = ROSTER_COLUMNS.map((c) => c.key);
+		const record: RosterRecord = {
+			row: 2,
+			householdNo: '0b4f3c2e-1d5a-4e8b-9c7d-2a1b3c4d5e6f',
+			grid: '第一网格',
+			address: '阳光小区3栋2单元501室',
+			headName: '张建国',
+			name: '李秀英',
+			relation: '配偶',
+			idNumber: ID_F,
+			sex: 'F',
+			birthYear: 1980,
+			phone: '13812345678',
+			landline: '0771-1234567-123',
+			tags: ['elderly_alone', 'advanced_age', 'low_income', 'disabled', 'key_care'],
+			note: '第一行\n第二行',
+			residentId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f'
+		};
+		const cell: Partial<Record<ColumnKey, string | number>> = {
+			...record,
+			sex: '女',
+			birthDate: 1980,
+			tags: record.tags?.map((t) => LABEL_OF_TAG[t]).join('、')
+		};
+		const bytes = await xlsx((wb) => {
+			const sheet = wb.addWorksheet('台账');
+			sheet.addRow(columns.map((key) => HEADER_OF[key]));
+			sheet.addRow(columns.map((key) => cell[key] ?? null));
+		});
+		const read = await readRoster(bytes, { today });
+		expect(read.columns.map((c) => c.field)).toEqual(columns);
+		expect(read.problems).toEqual([]);
+		expect(read.records).toEqual([record]);
 	});
 });

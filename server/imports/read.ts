@@ -326,14 +326,25 @@ function readSheets({ all, visible, csv }: Book, options: ReadOptions): ParsedRo
 
 /** Header cells matched to fields, then the user's mapping applied over them. */
 function matchColumns(header: string[], sheet: Sheet, options: ReadOptions): RosterColumn[] {
-	const taken = new Set<ColumnKey>();
+	const taken = new Map<ColumnKey, RosterColumn>();
+	const landlineNamed = header.some((text) => columnOfHeader(text) === 'landline');
 	const columns: RosterColumn[] = header.map((text, index) => {
-		let field = columnOfHeader(text);
-		// A second phone column (手机号码 and 电话) is most often the landline.
-		if (field === 'phone' && taken.has('phone') && !taken.has('landline')) field = 'landline';
-		if (field && taken.has(field)) field = null;
-		if (field) taken.add(field);
-		return { index, header: text, field, hidden: sheet.hidden(index) };
+		const column: RosterColumn = {
+			index,
+			header: text,
+			field: columnOfHeader(text),
+			hidden: sheet.hidden(index)
+		};
+		const earlier = column.field ? taken.get(column.field) : undefined;
+		// A second phone column (手机号码 and 电话) is most often the landline: the one not named 手机.
+		if (column.field === 'phone' && earlier && !landlineNamed && !taken.has('landline')) {
+			const mobileHere = text.includes('手机') && !earlier.header.includes('手机');
+			(mobileHere ? earlier : column).field = 'landline';
+			if (mobileHere) taken.set('phone', column);
+			taken.set('landline', mobileHere ? earlier : column);
+		} else if (earlier) column.field = null;
+		else if (column.field) taken.set(column.field, column);
+		return column;
 	});
 	for (const [key, index] of Object.entries(options.mapping ?? {}) as [
 		ColumnKey,
