@@ -560,6 +560,54 @@ for (const dialect of DIALECTS) {
 			expect((await commit(head, made.id)).status).toBe(409);
 		});
 
+		it('lets one of two simultaneous commits win, and makes a failed commit a preview again', async () => {
+			const zhou: Person = {
+				...PEOPLE[0],
+				householdNo: 'H9',
+				address: '民生路9号',
+				head: '周海',
+				name: '周海',
+				id: idNumber('450102', '19700505', '679'),
+				birth: '',
+				phone: '',
+				tags: ''
+			};
+			const made = await preview(head, await rosterXlsx([zhou]));
+			expect(made.counts).toMatchObject({ households: 1, residents: 1, rejected: 0 });
+
+			// A database that fails in the middle of the commit (the community's rows cannot be read).
+			let fail = true;
+			const faulty = new Proxy(db.store, {
+				get(target, key, receiver) {
+					if (key === 'communityRoster' && fail)
+						return () => {
+							fail = false;
+							return Promise.reject(new Error('connection lost'));
+						};
+					const value: unknown = Reflect.get(target, key, receiver);
+					return typeof value === 'function' ? value.bind(target) : value;
+				}
+			});
+			const broken = testApp(faulty, () => new Date(clock));
+			const failed = await commit(await client('head_a', broken), made.id);
+			expect(failed.status).toBe(500);
+			const again = (await (await head.request(`/imports/${made.id}`)).json()) as Preview;
+			expect(again).toMatchObject({ status: 'preview', result: null });
+
+			const answers = await Promise.all([commit(head, made.id), commit(head, made.id)]);
+			expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+			expect((await residentsOfA()).has('周海')).toBe(true);
+			const imports = (
+				await db.store.auditEntries({ communityCode: COMMUNITY_A, limit: 50 })
+			).filter(
+				(e) =>
+					e.action === 'import' &&
+					e.details &&
+					(e.details as { importId?: string }).importId === made.id
+			);
+			expect(imports).toHaveLength(1);
+		});
+
 		it('lets a preview expire after a day, and the retention job delete it', async () => {
 			const made = await preview(head, await rosterXlsx(GOOD));
 			clock += DAY_MS + 1000;
