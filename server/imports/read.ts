@@ -1,7 +1,6 @@
 // The roster reader (docs/imports.md, "Reading a file"): the bytes of an .xlsx or .csv roster
 // become records and row problems. Only what one row says is checked here; matching rows to
 // households and to people already in GridCare is the engine's (engine.ts).
-import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { idSex } from '../../src/lib/shared/id-number';
 import { PHONE_PATTERN } from '../../src/lib/shared/schemas';
@@ -141,30 +140,75 @@ function decodeCsv(bytes: Uint8Array): string {
 
 function csvSheet(bytes: Uint8Array, fileName?: string): Book {
 	const text = decodeCsv(bytes).replace(/\r\n?/gu, '\n');
-	const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-	const count = (c: string) => firstLine.split(c).length;
+	// The delimiter most used in the first lines: comma, else tab (Excel's "Unicode text") or ;.
+	const head = text.slice(0, 8192);
+	const count = (c: string) => head.split(c).length;
 	const delimiter = count('\t') > count(',') ? '\t' : count(';') > count(',') ? ';' : ',';
-	let parsed: { record: string[]; info: { lines: number } }[];
-	try {
-		parsed = parse(text, {
-			delimiter,
-			relax_column_count: true,
-			relax_quotes: true,
-			skip_empty_lines: false,
-			info: true
-		}) as unknown as typeof parsed;
-	} catch (error) {
-		throw new RosterFileError(
-			'format',
-			`not a readable CSV file: ${(error as Error).message.split('\n')[0]}`
-		);
-	}
-	const rows: SheetRow[] = parsed.map(({ record, info }) => {
-		const inner = record.reduce((sum, cell) => sum + (cell.split('\n').length - 1), 0);
-		return { n: info.lines - inner, cells: record };
-	});
+	const rows = parseCsv(text, delimiter);
 	const name = fileName?.replace(/^.*[\\/]/u, '').replace(/\.[^.]*$/u, '') || 'CSV';
 	return { all: [{ name, rows, hidden: () => false }], visible: [name], csv: true };
+}
+
+/**
+ * CSV records (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes; a quote inside
+ * an unquoted field is kept as text) with the line each starts on. Line endings are \n here.
+ * csv-parse was measured at several seconds for 50,000 rows whenever rows differ in length from
+ * the first one (a title line above the header): it builds an error object for each such record.
+ */
+export function parseCsv(text: string, delimiter: string): SheetRow[] {
+	const rows: SheetRow[] = [];
+	let line = 1;
+	let start = 1;
+	let cells: string[] = [];
+	let field = '';
+	let i = 0;
+	const end = text.length;
+	while (i < end) {
+		if (text[i] === '"' && field === '') {
+			// A quoted field, up to the quote not doubled.
+			i++;
+			for (;;) {
+				const quote = text.indexOf('"', i);
+				if (quote < 0) {
+					field += text.slice(i);
+					i = end;
+					break;
+				}
+				field += text.slice(i, quote);
+				i = quote + 1;
+				if (text[i] === '"') {
+					field += '"';
+					i++;
+				} else break;
+			}
+			for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) line++;
+			// Text after the closing quote (relaxed) belongs to the field.
+			while (i < end && text[i] !== delimiter && text[i] !== '\n') field += text[i++];
+			continue;
+		}
+		const c = text[i++];
+		if (c === delimiter) {
+			cells.push(field);
+			field = '';
+		} else if (c === '\n') {
+			cells.push(field);
+			rows.push({ n: start, cells });
+			cells = [];
+			field = '';
+			start = ++line;
+		} else {
+			// An unquoted run up to the next delimiter or line break.
+			let stop = i;
+			while (stop < end && text[stop] !== delimiter && text[stop] !== '\n') stop++;
+			field += c + text.slice(i, stop);
+			i = stop;
+		}
+	}
+	if (field !== '' || cells.length > 0) {
+		cells.push(field);
+		rows.push({ n: start, cells });
+	}
+	return rows;
 }
 
 interface HeaderGuess {
@@ -172,7 +216,6 @@ interface HeaderGuess {
 	at: number;
 	/** Distinct fields matched. */
 	score: number;
-	hasName: boolean;
 }
 
 function guessHeader(sheet: Sheet): HeaderGuess | null {
@@ -184,14 +227,13 @@ function guessHeader(sheet: Sheet): HeaderGuess | null {
 			const field = columnOfHeader(cell);
 			if (field) fields.add(field);
 		}
-		if (fields.size > 0 && (!best || fields.size > best.score))
-			best = { at, score: fields.size, hasName: fields.has('name') };
+		if (fields.size > 0 && (!best || fields.size > best.score)) best = { at, score: fields.size };
 	}
 	return best;
 }
 
-const recognisable = (guess: HeaderGuess | null) =>
-	guess !== null && (guess.hasName || guess.score >= 2);
+/** A header row names at least two known columns (a 填表说明 sheet listing 姓名 alone is not one). */
+const recognisable = (guess: HeaderGuess | null) => guess !== null && guess.score >= 2;
 
 function readSheets({ all, visible, csv }: Book, options: ReadOptions): ParsedRoster {
 	let sheet: Sheet | undefined;
@@ -231,8 +273,11 @@ function readSheets({ all, visible, csv }: Book, options: ReadOptions): ParsedRo
 	const dataRows = sheet.rows.slice(headerAt + 1);
 	let width = headerRow.cells.length;
 	for (const row of dataRows) if (row.cells.length > width) width = row.cells.length;
+	// Header texts as the file writes them (line breaks inside a header cell dropped).
 	const header = Array.from({ length: width }, (_, i) =>
-		normalizeText(cellText(headerRow.cells[i] ?? null))
+		cellText(headerRow.cells[i] ?? null)
+			.replace(/\s*[\r\n]+\s*/gu, '')
+			.trim()
 	);
 	const columns = matchColumns(header, sheet, options);
 	const context = {
@@ -339,9 +384,15 @@ class RowReader {
 			const i = this.at.get(field);
 			return i === undefined ? null : (row.cells[i] ?? null);
 		};
+		const normalised = new Map<ColumnKey, string>();
 		const text = (field: ColumnKey): string => {
-			const i = this.at.get(field);
-			return i === undefined ? '' : normalizeText(texts[i]);
+			let value = normalised.get(field);
+			if (value === undefined) {
+				const i = this.at.get(field);
+				value = i === undefined ? '' : normalizeText(texts[i]);
+				normalised.set(field, value);
+			}
+			return value;
 		};
 		const name = text('name');
 		if (name === '' && (TOTALS.test(first) || FOOTER.test(first))) return;
@@ -450,7 +501,7 @@ class RowReader {
 
 		let note = text('note');
 		if (extraPhones.length > 0)
-			note = [note, `其他电话：${extraPhones.join('、')}`].filter((s) => s !== '').join('\n');
+			note = [note, `其他电话:${extraPhones.join('、')}`].filter((s) => s !== '').join('\n');
 		if (note !== '') {
 			const checked = checkText(note, MAX.note, true);
 			if (checked.problem) add('note', checked.problem.code, checked.problem.message);
