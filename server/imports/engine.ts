@@ -37,8 +37,11 @@ export interface ImportInput {
 /** Called after each written chunk: rows written so far, rows to write in all. */
 export type ImportProgress = (done: number, total: number) => void;
 
-/** Rows written per transaction: large enough to be quick, small enough to keep a lock short. */
+/** Rows written per transaction (whole households): few commits, yet a short lock. */
 export const CHUNK_ROWS = 1000;
+
+/** Stands for a household id not yet chosen while a new resident's fields are checked. */
+const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';
 
 /** The longest grid name the import creates (as `npx gridcare grid create`). */
 const GRID_NAME_MAX = 100;
@@ -128,17 +131,18 @@ export async function importRoster(
 	const householdsByAddress = new Map<string, RosterHouseholdRow[]>();
 	for (const h of roster.households) {
 		const key = `${h.gridId}\u0000${addressKey(h.address)}`;
-		householdsByAddress.set(key, [...(householdsByAddress.get(key) ?? []), h]);
+		const list = householdsByAddress.get(key);
+		if (list) list.push(h);
+		else householdsByAddress.set(key, [h]);
 	}
 	const residentById = new Map(roster.residents.map((r) => [r.id, r]));
 	const residentByHash = new Map<string, RosterResidentRow>();
 	const residentsOfHousehold = new Map<string, RosterResidentRow[]>();
 	for (const r of roster.residents) {
 		if (r.idHash && !residentByHash.has(r.idHash)) residentByHash.set(r.idHash, r);
-		residentsOfHousehold.set(r.householdId, [
-			...(residentsOfHousehold.get(r.householdId) ?? []),
-			r
-		]);
+		const list = residentsOfHousehold.get(r.householdId);
+		if (list) list.push(r);
+		else residentsOfHousehold.set(r.householdId, [r]);
 	}
 
 	// ---- 1. Who each row is, its grid and its household's key, in row order ------------------
@@ -319,7 +323,10 @@ export async function importRoster(
 					continue;
 				}
 				const fields = residentFieldsOf(record);
-				const parsed = INSERT_FIELDS.residents.safeParse({ householdId: uuidv7(), ...fields });
+				const parsed = INSERT_FIELDS.residents.safeParse({
+					householdId: PLACEHOLDER_ID,
+					...fields
+				});
 				if (!parsed.success) {
 					refused(row, parsed.error);
 					continue;
@@ -428,59 +435,59 @@ export async function importRoster(
 
 	for (const g of created) await store.createGrid({ id: g.id, communityCode, name: g.name });
 
-	type Op =
-		| { kind: 'household'; w: HouseholdWrite }
-		| { kind: 'resident'; r: RowPlan; householdId: string; gridId: string };
-	const ops: Op[] = [];
+	// Chunks of whole households: about CHUNK_ROWS residents each, a household never apart from
+	// its residents, so a chunk the database refuses leaves no household without its people.
+	const chunks: { writes: HouseholdWrite[]; rows: number }[] = [];
+	let current: { writes: HouseholdWrite[]; rows: number } = { writes: [], rows: 0 };
 	for (const w of writes) {
-		ops.push({ kind: 'household', w });
-		for (const r of w.plan.rows.filter(accepted))
-			if (r.insert || r.update)
-				ops.push({ kind: 'resident', r, householdId: w.plan.id, gridId: w.plan.gridId });
+		current.writes.push(w);
+		current.rows += w.plan.rows.filter((r) => accepted(r) && (r.insert || r.update)).length;
+		if (current.rows >= CHUNK_ROWS) {
+			chunks.push(current);
+			current = { writes: [], rows: 0 };
+		}
 	}
+	if (current.writes.length) chunks.push(current);
+
 	const total = summary.residents + summary.updated;
 	let done = 0;
-	for (let start = 0; start < ops.length; start += CHUNK_ROWS) {
-		const chunk = ops.slice(start, start + CHUNK_ROWS);
+	for (const chunk of chunks) {
 		await write(store, actor, clock, async (batch) => {
-			const householdIds: string[] = [];
 			const residentIds: string[] = [];
-			const gridIds = new Set<string>();
-			for (const op of chunk)
-				if (op.kind === 'household') {
-					householdIds.push(op.w.plan.id);
-					gridIds.add(op.w.plan.gridId);
-				} else {
-					householdIds.push(op.householdId);
-					gridIds.add(op.gridId);
-					residentIds.push(op.r.insert?.id ?? op.r.match!.id);
-				}
-			await batch.prefetch({ households: householdIds, residents: residentIds, grids: gridIds });
-			for (const op of chunk) {
-				if (op.kind === 'household') {
-					const { w } = op;
-					if (w.insert) await batch.insert('households', w.plan.id, w.insert);
-					else if (w.patchTags)
-						await batch.patch(
-							'households',
-							w.plan.id,
-							{ tags: w.patchTags },
-							{ baseVersion: w.plan.existing!.version, mutationId: uuidv7() }
-						);
-				} else if (op.r.insert) {
-					await batch.insert('residents', op.r.insert.id, {
-						householdId: op.householdId,
-						...op.r.insert.fields
-					});
-				} else if (op.r.update) {
-					await batch.patch('residents', op.r.match!.id, op.r.update, {
-						baseVersion: op.r.match!.version,
-						mutationId: uuidv7()
-					});
+			for (const w of chunk.writes)
+				for (const r of w.plan.rows)
+					if (accepted(r) && (r.insert || r.update)) residentIds.push(r.insert?.id ?? r.match!.id);
+			await batch.prefetch({
+				households: chunk.writes.map((w) => w.plan.id),
+				residents: residentIds,
+				grids: new Set(chunk.writes.map((w) => w.plan.gridId))
+			});
+			for (const w of chunk.writes) {
+				const { plan } = w;
+				if (w.insert) await batch.insert('households', plan.id, w.insert);
+				else if (w.patchTags)
+					await batch.patch(
+						'households',
+						plan.id,
+						{ tags: w.patchTags },
+						{ baseVersion: plan.existing!.version, mutationId: uuidv7() }
+					);
+				for (const r of plan.rows) {
+					if (!accepted(r)) continue;
+					if (r.insert)
+						await batch.insert('residents', r.insert.id, {
+							householdId: plan.id,
+							...r.insert.fields
+						});
+					else if (r.update)
+						await batch.patch('residents', r.match!.id, r.update, {
+							baseVersion: r.match!.version,
+							mutationId: uuidv7()
+						});
 				}
 			}
 		});
-		done += chunk.filter((op) => op.kind === 'resident').length;
+		done += chunk.rows;
 		onProgress?.(done, total);
 	}
 	return outcome;

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 import { maskName, maskPhone } from '../../src/lib/shared/mask';
 import { importRoster } from '../../server/imports/engine';
+import { readRoster } from '../../server/imports/read';
 import type { RosterRecord, RowProblem } from '../../server/imports/types';
 import { pullPage } from '../../server/sync/pull';
 import { SYSTEM, WriteRefusal, type Actor } from '../../server/write';
 import type { Store } from '../../server/store/types';
+import { messyRoster } from '../fixtures/roster-files';
 import { seedFixture, type Fixture } from './fixtures';
 import { addHouseholds, addResidents } from './roster';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -17,6 +19,8 @@ const A = '450102001003';
 const B = '450102001004';
 /** A community of another street. */
 const C = '450102002001';
+/** A community that starts empty, for generated files. */
+const D = '450102001005';
 const clock = () => ({ now: new Date(), timeZone: 'Asia/Shanghai' });
 
 /** A valid 18-character ID number born in `year`, told apart by `n`. */
@@ -82,7 +86,8 @@ for (const dialect of DIALECTS) {
 			fx = await seedFixture(store);
 			await store.upsertDivisions([
 				{ code: '450102002', name: '朝阳街道', level: 'street', parentCode: '450102' },
-				{ code: C, name: '朝阳社区居委会', level: 'community', parentCode: '450102002' }
+				{ code: C, name: '朝阳社区居委会', level: 'community', parentCode: '450102002' },
+				{ code: D, name: '长堽社区居委会', level: 'community', parentCode: '450102001' }
 			]);
 			gridC = (await store.createGrid({ communityCode: C, name: '第一网格' })).id;
 		});
@@ -420,6 +425,55 @@ for (const dialect of DIALECTS) {
 			expect(outcome.summary).toEqual({ households: 0, residents: 0, updated: 0, rejected: 2 });
 			expect(outcome.problems.at(-1)).toMatchObject({ row: 500 });
 			expect(outcome.problems[0]).toMatchObject({ row: bad.row, column: '姓名', code: 'refused' });
+		});
+
+		it('imports a generated messy roster as its generator expects, and again changes nothing', async () => {
+			const file = await messyRoster({
+				people: 300,
+				seed: 7,
+				format: 'xlsx',
+				grids: ['一网格', '二网格', '三网格'],
+				duplicates: 4,
+				today: new Date('2026-12-01T00:00:00Z')
+			});
+			const parsed = await readRoster(file.bytes, {
+				fileName: file.fileName,
+				today: new Date('2026-12-01T00:00:00Z')
+			});
+			const input = {
+				communityCode: D,
+				records: parsed.records,
+				problems: parsed.problems,
+				createGrids: true,
+				dryRun: false,
+				columns: parsed.columns
+			};
+			const progress: [number, number][] = [];
+			const outcome = await importRoster(store, SYSTEM, input, clock(), (done, total) =>
+				progress.push([done, total])
+			);
+			expect(outcome.summary).toEqual(file.expected.summary);
+			expect(outcome.gridsCreated.sort()).toEqual(['一网格', '三网格', '二网格']);
+			const problems = outcome.problems.map((p) => [p.row, p.column, p.code]);
+			const expected = [...file.expected.problems, ...file.expected.duplicates]
+				.sort((a, b) => a.row - b.row)
+				.map((p) => [p.row, p.column, p.code]);
+			expect(problems).toEqual(expected);
+			expect(progress.at(-1)).toEqual([
+				file.expected.summary.residents,
+				file.expected.summary.residents
+			]);
+			const grids = (await store.gridsOfCommunity(D)).map((g) => g.id);
+			expect(await store.countHouseholds(grids)).toBe(file.expected.summary.households);
+			expect(await store.countResidents(grids)).toBe(file.expected.summary.residents);
+			expect(await householdFigure(D)).toBe(file.expected.summary.households);
+			const again = await importRoster(store, SYSTEM, input, clock());
+			expect(again.summary).toEqual({
+				households: 0,
+				residents: 0,
+				updated: 0,
+				rejected: file.expected.summary.rejected
+			});
 		});
 
 		it("lets a street officer import in their street's communities, and refuses others", async () => {
