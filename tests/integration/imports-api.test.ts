@@ -10,7 +10,7 @@ import { TEMPLATE_COLUMNS } from '../../server/imports/workbooks';
 import { purgeExpiredImports } from '../../server/privacy/retention';
 import { openStore } from '../../server/store/index';
 import type { Store } from '../../server/store/types';
-import { maskIdNumber, maskName } from '../../src/lib/shared/mask';
+import { maskIdNumber, maskName, maskPhone } from '../../src/lib/shared/mask';
 import { ApiClient, testApp, type TestApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -40,6 +40,7 @@ interface Person {
 	sex: string;
 	birth: string;
 	phone: string;
+	landline?: string;
 	tags: string;
 }
 
@@ -62,6 +63,7 @@ const PEOPLE: Person[] = [
 		sex: '男',
 		birth: '1950-03-08',
 		phone: '13812345678',
+		landline: '0771-5551234',
 		tags: '独居老人'
 	},
 	{
@@ -135,7 +137,8 @@ async function rosterXlsx(people: Person[]): Promise<Uint8Array<ArrayBuffer>> {
 		'性别',
 		'出生日期',
 		'手机号码',
-		'人员类别'
+		'人员类别',
+		'座机'
 	]);
 	for (const p of people)
 		sheet.addRow([
@@ -149,7 +152,8 @@ async function rosterXlsx(people: Person[]): Promise<Uint8Array<ArrayBuffer>> {
 			p.sex,
 			p.birth,
 			p.phone,
-			p.tags
+			p.tags,
+			p.landline ?? ''
 		]);
 	return new Uint8Array((await book.xlsx.writeBuffer()) as ArrayBuffer);
 }
@@ -389,6 +393,7 @@ for (const dialect of DIALECTS) {
 				'出生日期',
 				'手机号码',
 				'人员类别',
+				'座机',
 				PROBLEM_HEADER
 			]);
 			expect(rows).toHaveLength(3);
@@ -401,10 +406,10 @@ for (const dialect of DIALECTS) {
 				'母亲',
 				badCheck(ZHAO)
 			]);
-			expect(rows[1][11]).toMatch(/^公民身份号码：\S+/);
+			expect(rows[1][12]).toMatch(/^公民身份号码：\S+/);
 			expect(rows[2][4]).toBe('孙丽');
 			expect(rows[2][10]).toBe('外地人员');
-			expect(rows[2][11]).toMatch(/^人员类别：.*外地人员/);
+			expect(rows[2][12]).toMatch(/^人员类别：.*外地人员/);
 			expect(book.worksheets[0].getColumn(7).numFmt).toBe('@');
 		});
 
@@ -473,6 +478,10 @@ for (const dialect of DIALECTS) {
 				expect(wang[at('tags')]).toBe('低保、残疾');
 				expect(wang[at('birthDate')]).toBe('1980');
 				expect(wang[at('sex')]).toBe('男');
+				const zhang = rows.find((r) => r[at('name')] === names('张建国'))!;
+				expect(zhang[at('landline')]).toBe(maskPhone('0771-5551234'));
+				expect(zhang[at('tags')]).toBe('独居老人');
+				expect(zhang[at('relation')]).toBe('户主');
 				expect(JSON.stringify(rows)).not.toMatch(/1[3-9]\d{9}|\d{17}[\dX]/);
 
 				const back = await preview(caller, bytes, 'residents.xlsx');
