@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { lookupCommunity } from '../auth/nodes';
 import { canSeeDivision } from '../auth/scope';
-import { forbidden, invalidInput } from '../api-error';
+import { forbidden, invalidInput, refusalError } from '../api-error';
 import type { AppEnv } from '../context';
 import { ROSTER_COLUMNS, type ColumnKey } from '../imports/columns';
 import { commitImport, makePreview, ownImport, previewJson, rejectedOf } from '../imports/previews';
@@ -21,6 +21,7 @@ import {
 } from '../imports/workbooks';
 import { audit, headsCommunity } from '../privacy/access';
 import type { Store, UserRow } from '../store/types';
+import { WriteRefusal } from '../write/index';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -343,10 +344,11 @@ export const importRoutes = router()
 					...(mapping ? { mapping } : {}),
 					createGrids: query.createGrids === 'true'
 				},
-				{ now: now(), timeZone: config.timeZone }
+				{ now: now(), timeZone: config.timeZone, rollup: config.rollup }
 			);
 			return c.json(preview, 200);
 		} catch (error) {
+			if (error instanceof WriteRefusal) throw refusalError(error);
 			if (!(error instanceof RosterFileError)) throw error;
 			return c.json(
 				{
@@ -370,7 +372,11 @@ export const importRoutes = router()
 		const { id } = c.req.valid('param');
 		const { row, summary } = await commitImport(store, user, id, {
 			now: now(),
-			timeZone: config.timeZone
+			timeZone: config.timeZone,
+			rollup: config.rollup
+		}).catch((error: unknown) => {
+			// The write path refused (the caller may no longer write a grid of the file): said so.
+			throw error instanceof WriteRefusal ? refusalError(error) : error;
 		});
 		alerts?.notify([row.communityCode]);
 		await audit(c, {

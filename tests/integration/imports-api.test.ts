@@ -242,6 +242,7 @@ for (const dialect of DIALECTS) {
 		async function preview(who: ApiClient, bytes: Uint8Array<ArrayBuffer>, name = '台账.xlsx') {
 			const res = await uploadForm(who, bytes, name);
 			expect(res.status, await res.clone().text()).toBe(200);
+			expect(res.headers.get('cache-control')).toBe('no-store');
 			return (await res.json()) as Preview;
 		}
 
@@ -458,6 +459,7 @@ for (const dialect of DIALECTS) {
 			] as const) {
 				const caller = await client(who);
 				const res = await caller.request(`/communities/${COMMUNITY_A}/residents.xlsx`);
+				expect(res.headers.get('cache-control')).toBe('no-store');
 				const bytes = new Uint8Array(await res.clone().arrayBuffer());
 				const book = await readBook(res);
 				const rows = rowsOf(book.worksheets[0]);
