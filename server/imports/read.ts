@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { idSex } from '../../src/lib/shared/id-number';
 import { PHONE_PATTERN } from '../../src/lib/shared/schemas';
 import { HEADER_OF, type ColumnKey } from './columns';
+import { readXlsx } from './xlsx';
 import {
 	cellText,
 	checkText,
@@ -62,6 +63,17 @@ const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0];
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 
+/** The sheets of a workbook as the reader sees them, read by exceljs or by readXlsx (compared in tests). */
+export async function workbookRows(bytes: Uint8Array, engine: 'fast' | 'exceljs') {
+	const book = await xlsxSheets(bytes, engine);
+	return book.all.map((s) => ({
+		name: s.name,
+		visible: book.visible.includes(s.name),
+		rows: s.rows.filter((r) => r.cells.some((c) => c !== null)),
+		hidden: Array.from({ length: 64 }, (_, i) => s.hidden(i))
+	}));
+}
+
 /** Reads a roster: the chosen sheet's header row, columns, records and row problems. */
 export async function readRoster(
 	bytes: Uint8Array,
@@ -88,7 +100,14 @@ interface Book {
 	csv: boolean;
 }
 
-async function xlsxSheets(bytes: Uint8Array): Promise<Book> {
+async function xlsxSheets(bytes: Uint8Array, engine: 'fast' | 'exceljs' = 'fast'): Promise<Book> {
+	const fast = engine === 'fast' ? readXlsx(bytes) : null;
+	if (fast)
+		return {
+			all: fast.map((s) => ({ name: s.name, rows: s.rows, hidden: (i) => s.hidden.has(i) })),
+			visible: fast.filter((s) => s.visible).map((s) => s.name),
+			csv: false
+		};
 	const workbook = new ExcelJS.Workbook();
 	try {
 		await workbook.xlsx.load(
@@ -477,12 +496,12 @@ class RowReader {
 
 		if (record.idNumber) {
 			const idYear = Number(record.idNumber.slice(6, 10));
-			if (record.birthYear === undefined && text('birthDate') === '') record.birthYear = idYear;
-			else if (record.birthYear !== undefined && record.birthYear !== idYear)
+			if (record.birthYear === undefined) record.birthYear = idYear;
+			else if (record.birthYear !== idYear)
 				add('birthDate', 'id_mismatch', `出生年份与身份证号不一致（身份证号为 ${idYear} 年）`);
 			const idSexValue = idSex(record.idNumber);
-			if (record.sex === undefined && text('sex') === '') record.sex = idSexValue;
-			else if (record.sex !== undefined && record.sex !== idSexValue)
+			if (record.sex === undefined) record.sex = idSexValue;
+			else if (record.sex !== idSexValue)
 				add(
 					'sex',
 					'id_mismatch',
