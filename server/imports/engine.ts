@@ -101,7 +101,8 @@ const sameTags = (a: readonly string[], b: readonly string[]) =>
 /**
  * Match the records to the community's grids, households and residents, check every row, and
  * (unless a dry run) write the households and residents in chunks through the write path.
- * Refuses (`forbidden`) when the actor may not write a grid the import touches.
+ * Refuses (`missing`) an unknown community, and (`forbidden`) when the actor may not write a grid
+ * the import touches; both before anything is written.
  */
 export async function importRoster(
 	store: Store,
@@ -120,6 +121,9 @@ export async function importRoster(
 		rejected.add(row);
 	};
 
+	const division = await store.getDivision(communityCode);
+	if (division?.level !== 'community')
+		refuse(`community: no community with code ${communityCode}`, 'missing');
 	const [grids, roster, ids] = await Promise.all([
 		store.gridsOfCommunity(communityCode),
 		store.communityRoster(communityCode),

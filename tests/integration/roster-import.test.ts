@@ -490,6 +490,9 @@ for (const dialect of DIALECTS) {
 			await expect(outside).rejects.toBeInstanceOf(WriteRefusal);
 			await expect(outside).rejects.toMatchObject({ kind: 'forbidden' });
 			expect((await householdsAt(gridC)).size).toBe(0);
+			await expect(
+				run([rec({ address: '无名路1号', name: '吕方' })], { community: '450102001099' })
+			).rejects.toMatchObject({ kind: 'missing' });
 			const worker = run([rec({ grid: '第二网格', address: '星光小区13栋101', name: '施展' })], {
 				actor: fx.users.worker_a1
 			});
