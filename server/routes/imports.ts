@@ -56,9 +56,11 @@ const idParam = z.object({ id: z.string().uuid() });
 const binary = { schema: z.string().openapi({ format: 'binary' }) };
 
 const columnKeys = ROSTER_COLUMNS.map((c) => c.key) as [ColumnKey, ...ColumnKey[]];
-const mappingSchema = z
-	.record(z.enum(columnKeys), z.number().int().min(0).max(16_383).nullable())
-	.refine((m) => Object.keys(m).length <= columnKeys.length);
+/** Some fields, each a 0-based column index (Excel's last column is 16,383) or null. */
+const mappingSchema = z.partialRecord(
+	z.enum(columnKeys),
+	z.number().int().min(0).max(16_383).nullable()
+);
 
 const previewSchema = z
 	.object({
@@ -355,7 +357,9 @@ export const importRoutes = router()
 					error: 'invalid_input',
 					field: 'file',
 					code: error.code,
-					message: `file: ${error.message}`
+					message: `file: ${error.message}`,
+					// no_name_column: the sheets and columns read, to choose the names' column from.
+					...(error.context ? { context: error.context } : {})
 				},
 				400
 			);

@@ -529,6 +529,26 @@ for (const dialect of DIALECTS) {
 			expect(body.message).toMatch(/^file: /);
 			expect(body.code).toMatch(/^(format|empty|no_header|no_sheet|no_name_column)$/);
 
+			// No 姓名 column: the columns read come back, to choose the names' column from.
+			const csv = new TextEncoder().encode('户号,住址,称呼\nH1,民生路1号,张三\n');
+			const noName = await uploadRaw(head, csv, 'text/csv');
+			expect(noName.status).toBe(400);
+			const unnamed = (await noName.json()) as {
+				code: string;
+				context: { header: string[]; columns: { index: number; field: string | null }[] };
+			};
+			expect(unnamed.code).toBe('no_name_column');
+			expect(unnamed.context.header).toEqual(['户号', '住址', '称呼']);
+			expect(unnamed.context.columns.map((c) => c.field)).toEqual(['householdNo', 'address', null]);
+			const mapped = await uploadRaw(
+				head,
+				csv,
+				'text/csv',
+				`community=${COMMUNITY_A}&mapping=${encodeURIComponent('{"name":2}')}`
+			);
+			expect(mapped.status, await mapped.clone().text()).toBe(200);
+			expect(await mapped.json()).toMatchObject({ counts: { rows: 1 } });
+
 			const empty = await uploadRaw(head, new Uint8Array(0), 'text/csv');
 			expect(empty.status).toBe(400);
 			expect(await empty.json()).toMatchObject({ field: 'file' });
