@@ -48,7 +48,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function cellText(raw: RawCell): string {
 	if (raw === null) return '';
 	if (typeof raw === 'string') return raw;
-	if (typeof raw === 'number') return Number.isInteger(raw) ? raw.toFixed(0) : String(raw);
+	if (typeof raw === 'number') return String(raw);
 	if (typeof raw === 'boolean') return raw ? 'TRUE' : 'FALSE';
 	if (Number.isNaN(raw.getTime())) return '';
 	return `${raw.getUTCFullYear()}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../src/lib/shared/id-number';
 import { encodeGb18030 } from '../../tests/fixtures/roster-files';
@@ -337,6 +338,19 @@ describe('readRoster: sheets, header and columns', () => {
 		expect(read.problems).toEqual([]);
 	});
 
+	it('passes over rows filled only in columns of no field (序号 numbered ahead)', async () => {
+		const bytes = await xlsx((wb) => {
+			const sheet = wb.addWorksheet('台账');
+			sheet.addRow(['序号', '姓名', '身份证号', '年龄']);
+			sheet.addRow([1, '甲', ID_M, 76]);
+			sheet.addRow([2, null, null, 126]);
+			sheet.addRow([3, null, null, 126]);
+		});
+		const read = await readRoster(bytes, { today });
+		expect([read.dataRows, read.records.length, read.problems]).toEqual([1, 1, []]);
+		expect([...read.cells.keys()]).toEqual([2]);
+	});
+
 	it('finds no header in a sheet without known headers', async () => {
 		const bytes = await xlsx((wb) => wb.addWorksheet('a').addRow(['x', 'y']));
 		await expect(readRoster(bytes, { today })).rejects.toMatchObject({ code: 'no_header' });
@@ -389,5 +403,50 @@ describe('readRoster on .csv', () => {
 			expect((error as RosterFileError).code, fileName).toBe(code);
 			expect((error as RosterFileError).message).not.toContain('\n');
 		}
+	});
+});
+
+describe('readRoster on damaged input', () => {
+	it('reads or refuses with a RosterFileError, never anything else', async () => {
+		const whole = await xlsx((wb) => {
+			const sheet = roster(wb);
+			sheet.getRow(4).values = [
+				1,
+				'H1',
+				'张三',
+				ID_M,
+				'男',
+				1950.3,
+				'13812345678',
+				'低保',
+				'阳光小区'
+			];
+		});
+		const csv = new TextEncoder().encode(`姓名,身份证号,出生日期\n"张三",${ID_M},1950.3\n"李""四`);
+		await fc.assert(
+			fc.asyncProperty(
+				fc.oneof(
+					fc.uint8Array({ maxLength: 400 }),
+					fc.nat({ max: whole.length }).map((n) => whole.slice(0, n)),
+					fc.nat({ max: csv.length }).map((n) => csv.slice(0, n)),
+					fc
+						.tuple(fc.nat({ max: whole.length - 1 }), fc.integer({ min: 0, max: 255 }))
+						.map(([at, byte]) => {
+							const copy = whole.slice();
+							copy[at] = byte;
+							return copy;
+						})
+				),
+				async (bytes) => {
+					try {
+						await readRoster(bytes, { today });
+					} catch (error) {
+						expect(error).toBeInstanceOf(RosterFileError);
+						expect((error as Error).message).not.toContain('\n');
+					}
+				}
+			),
+			{ numRuns: 150, seed: 16 }
+		);
 	});
 });

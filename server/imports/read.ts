@@ -415,6 +415,14 @@ class RowReader {
 		};
 		const name = text('name');
 		if (name === '' && (TOTALS.test(first) || FOOTER.test(first))) return;
+		// Cells only in columns of no field (序号 numbered ahead, a formula's 年龄) are no data.
+		let hasData = false;
+		for (const field of this.at.keys())
+			if (text(field) !== '') {
+				hasData = true;
+				break;
+			}
+		if (!hasData) return;
 		if (this.repeatsHeader(texts)) return;
 
 		into.dataRows++;

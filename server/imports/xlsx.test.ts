@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { messyRoster } from '../../tests/fixtures/roster-files';
-import { workbookRows } from './read';
+import { readRoster, workbookRows } from './read';
+import { RosterFileError } from './types';
 import { readXlsx } from './xlsx';
 
 const today = new Date('2026-12-06T00:00:00Z');
@@ -60,6 +61,18 @@ describe('the fast .xlsx reader sees what exceljs sees', () => {
 		]);
 		expect(sheets[0].rows[2].cells[1]).toEqual(new Date(Date.UTC(1950, 2, 12)));
 		expect(sheets[0].rows[4].cells).toEqual([null, null, null, '合并', '合并', '合并']);
+	});
+
+	it('refuses a workbook that would expand beyond what a roster needs', async () => {
+		const workbook = new ExcelJS.Workbook();
+		workbook.addWorksheet('台账').addRow(['姓名']);
+		const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+		const view = new DataView(bytes.buffer);
+		// Declare 4 GiB for every part in the central directory.
+		for (let at = 0; at < bytes.length - 4; at++)
+			if (view.getUint32(at, true) === 0x02014b50) view.setUint32(at + 24, 0xfffffff0, true);
+		expect(() => readXlsx(bytes)).toThrow(RosterFileError);
+		await expect(readRoster(bytes)).rejects.toMatchObject({ code: 'format' });
 	});
 
 	it('answers null for what it does not read, so exceljs reads it', () => {

@@ -6,6 +6,7 @@
 // null, and the reader falls back to exceljs.
 import { inflateRawSync } from 'node:zlib';
 import type { RawCell } from './normalize';
+import { RosterFileError } from './types';
 
 export interface XlsxRow {
 	/** Excel's row number. */
@@ -27,6 +28,11 @@ class Unsupported extends Error {}
 
 // ---------------------------------------------------------------- zip
 
+/** A part of the package may expand to this much (a 32 MiB upload must not take the memory). */
+const MAX_PART_BYTES = 512 * 1024 * 1024;
+const tooLarge = () =>
+	new RosterFileError('format', 'the workbook expands to more than 512 MiB: not a roster');
+
 function unzip(bytes: Uint8Array): Map<string, () => string> {
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	let eocd = -1;
@@ -46,6 +52,7 @@ function unzip(bytes: Uint8Array): Map<string, () => string> {
 		const flags = view.getUint16(at + 8, true);
 		const method = view.getUint16(at + 10, true);
 		const size = view.getUint32(at + 20, true);
+		const unpacked = view.getUint32(at + 24, true);
 		const nameLength = view.getUint16(at + 28, true);
 		const extraLength = view.getUint16(at + 30, true);
 		const commentLength = view.getUint16(at + 32, true);
@@ -55,12 +62,19 @@ function unzip(bytes: Uint8Array): Map<string, () => string> {
 		if (flags & 1) throw new Unsupported('encrypted');
 		if (size === 0xffffffff || local === 0xffffffff) throw new Unsupported('zip64');
 		if (method !== 0 && method !== 8) throw new Unsupported(`compression ${method}`);
+		if (unpacked > MAX_PART_BYTES) throw tooLarge();
 		entries.set(name.replace(/^\//u, ''), () => {
 			if (view.getUint32(local, true) !== 0x04034b50) throw new Unsupported('local header');
 			const start =
 				local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
 			const data = bytes.subarray(start, start + size);
-			return decoder.decode(method === 8 ? inflateRawSync(data) : data);
+			if (method === 0) return decoder.decode(data);
+			try {
+				return decoder.decode(inflateRawSync(data, { maxOutputLength: MAX_PART_BYTES }));
+			} catch (error) {
+				if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+				throw error;
+			}
 		});
 	}
 	return entries;
@@ -292,7 +306,8 @@ export function readXlsx(bytes: Uint8Array): XlsxSheet[] | null {
 			});
 		}
 		return sheets.length > 0 ? sheets : null;
-	} catch {
+	} catch (error) {
+		if (error instanceof RosterFileError) throw error;
 		// Unsupported, or damaged: exceljs reads it or says why not.
 		return null;
 	}
