@@ -177,7 +177,13 @@ export async function importRoster(
 			continue;
 		}
 
-		const existing = record.householdNo ? (householdById.get(record.householdNo) ?? null) : null;
+		// The household a 户编号 names; a registered person's row with neither 户编号 nor address
+		// stays in the person's household (a list of changes, not a roster).
+		const existing = record.householdNo
+			? (householdById.get(record.householdNo) ?? null)
+			: !record.address && match
+				? (householdById.get(match.householdId) ?? null)
+				: null;
 		const gridId = existing?.gridId ?? gridOfRow(record, match);
 		if (!gridId) continue;
 		let key: string;

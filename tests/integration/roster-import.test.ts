@@ -222,6 +222,22 @@ for (const dialect of DIALECTS) {
 			expect(history.map((h) => h.field)).toEqual(expect.arrayContaining(['phone', 'note']));
 		});
 
+		it('updates a registered person from a row with neither 户编号 nor address', async () => {
+			const outcome = await run([
+				rec({ name: '王强', idNumber: idNumber(1960, 3), phone: '13544445555' })
+			]);
+			expect(outcome.problems).toEqual([]);
+			expect(outcome.summary).toEqual({ households: 0, residents: 0, updated: 1, rejected: 0 });
+			const wang = await residentsAt(
+				(await householdsAt(fx.grids.a2)).get('星光小区2栋3单元502')!.id
+			);
+			expect(wang.find((p) => p.name === '王强')?.phone).toBe('13544445555');
+			const nobody = rec({ name: '无名', idNumber: idNumber(1961, 12) });
+			expect((await run([nobody])).problems).toEqual([
+				expect.objectContaining({ row: nobody.row, code: 'required' })
+			]);
+		});
+
 		it('gives household tags a row brings to an existing household', async () => {
 			const outcome = await run([
 				rec({
