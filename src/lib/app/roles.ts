@@ -10,6 +10,8 @@ export const SUPERVISOR_ROLES: Role[] = [
 ];
 export const KIOSK_ROLES: Role[] = ['kiosk', 'volunteer'];
 export const ADMIN_ROLES: Role[] = ['admin'];
+/** Who manages people, grids and devices in the app (docs/administration.md). */
+export const MANAGE_ROLES: Role[] = ['admin', 'county_officer', 'street_officer', 'community_head'];
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 
