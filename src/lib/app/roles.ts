@@ -10,6 +10,8 @@ export const SUPERVISOR_ROLES: Role[] = [
 ];
 export const KIOSK_ROLES: Role[] = ['kiosk', 'volunteer'];
 export const ADMIN_ROLES: Role[] = ['admin'];
+/** Who brings in a community's household roster (docs/imports.md): the head, a street, the admin. */
+export const IMPORT_ROLES: Role[] = ['community_head', 'street_officer', 'admin'];
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 
