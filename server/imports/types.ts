@@ -115,7 +115,9 @@ export interface ReadOptions {
 export class RosterFileError extends Error {
 	constructor(
 		readonly code: 'format' | 'empty' | 'no_header' | 'no_sheet' | 'no_name_column',
-		message: string
+		message: string,
+		/** What was read before stopping (no_name_column: the columns to choose the names from). */
+		readonly context?: Pick<ParsedRoster, 'sheets' | 'sheet' | 'headerRow' | 'header' | 'columns'>
 	) {
 		super(message);
 		this.name = 'RosterFileError';
