@@ -1,5 +1,7 @@
 // `npx gridcare <command>` (README, "Command line"). Exit 0 on success; otherwise a
 // one-line reason on stderr and exit code 1.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
@@ -16,6 +18,11 @@ import type { Store } from './store/types';
 import { VERSION } from './version';
 import { purgeHealthDetails, retentionCutoff, startRetentionJob } from './privacy/retention';
 import { errorSummary, stdoutSink } from './logging';
+import { importRoster } from './imports/engine';
+import { readRoster } from './imports/read';
+import { RosterFileError } from './imports/types';
+import { SYSTEM } from './write/index';
+import { timeZoneFromEnv } from './time-zone';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -309,6 +316,86 @@ program
 				`recomputed ${summary.figures} figures for ${summary.grids} grids and ${summary.rounds} rounds in ${seconds} s`
 			);
 		})
+	);
+
+program
+	.command('import-households')
+	.description(
+		'import a household roster (.xlsx or .csv) into a community: problems one per line, the ' +
+			'JSON summary as the last line (docs/imports.md)'
+	)
+	.requiredOption('--community <code>', '12-digit community code')
+	.requiredOption('--file <path>', 'the roster file (.xlsx or .csv)')
+	.option('--sheet <name>', 'the sheet to read (default: the first with a roster header)')
+	.option('--dry-run', 'check and count everything, write nothing')
+	.option('--create-grids', 'create the grids the file names that do not exist')
+	.action(
+		(options: {
+			community: string;
+			file: string;
+			sheet?: string;
+			dryRun?: boolean;
+			createGrids?: boolean;
+		}) =>
+			withStore(async (store) => {
+				const code = communityCodeSchema.safeParse(options.community);
+				if (!code.success) throw new Error(`community: ${code.error.issues[0].message}`);
+				const division = await store.getDivision(options.community);
+				if (division?.level !== 'community')
+					throw new Error(
+						`community: no community with code ${options.community} (import its province first)`
+					);
+				let data: Uint8Array;
+				try {
+					data = new Uint8Array(await readFile(options.file));
+				} catch (error) {
+					throw new Error(`file: cannot read ${options.file} (${(error as Error).message})`);
+				}
+				let parsed;
+				try {
+					parsed = await readRoster(data, {
+						fileName: basename(options.file),
+						...(options.sheet === undefined ? {} : { sheet: options.sheet })
+					});
+				} catch (error) {
+					if (error instanceof RosterFileError) throw new Error(`file: ${error.message}`);
+					throw error;
+				}
+				const outcome = await importRoster(
+					store,
+					SYSTEM,
+					{
+						communityCode: options.community,
+						records: parsed.records,
+						problems: parsed.problems,
+						createGrids: options.createGrids === true,
+						dryRun: options.dryRun === true,
+						columns: parsed.columns
+					},
+					{ now: new Date(), timeZone: timeZoneFromEnv(), rollup: loadConfig().rollup }
+				);
+				for (const p of outcome.problems)
+					console.log(`row ${p.row}: ${p.column}: ${p.message.replace(/\s+/gu, ' ')}`);
+				if (!options.dryRun)
+					// Rows of residents entered at the server: in the audit trail, made by the operator.
+					await store.appendAudit({
+						userId: 'cli',
+						role: 'operator',
+						action: 'roster_imported',
+						subjectType: 'community',
+						subjectId: options.community,
+						communityCode: options.community,
+						reason: null,
+						deviceId: null,
+						details: {
+							file: basename(options.file),
+							sheet: parsed.sheet,
+							...outcome.summary,
+							gridsCreated: outcome.gridsCreated
+						}
+					});
+				console.log(JSON.stringify(outcome.summary));
+			})
 	);
 
 program.exitOverride();

@@ -22,6 +22,7 @@ import type { DivisionLevel, IncidentCategory, IncidentStatus } from '../../src/
 import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
 import type {
 	CheckinResidentRow,
+	CommunityRoster,
 	AuditEntryRow,
 	Dialect,
 	DivisionRow,
@@ -246,6 +247,46 @@ export class DrizzleStore implements Store {
 			.from(residents)
 			.where(and(eq(residents.householdId, householdId), eq(residents.deleted, false)))
 			.orderBy(asc(residents.createdAt), asc(residents.id));
+	}
+
+	async communityRoster(communityCode: string): Promise<CommunityRoster> {
+		const { households, residents, grids } = this.t;
+		const [householdRows, residentRows] = await Promise.all([
+			this.db
+				.select({
+					id: households.id,
+					gridId: households.gridId,
+					address: households.address,
+					tags: households.tags,
+					version: households.version
+				})
+				.from(households)
+				.innerJoin(grids, eq(grids.id, households.gridId))
+				.where(and(eq(grids.communityCode, communityCode), eq(households.deleted, false)))
+				.orderBy(asc(households.id)),
+			this.db
+				.select({
+					id: residents.id,
+					householdId: residents.householdId,
+					gridId: residents.gridId,
+					name: residents.name,
+					idHash: residents.idHash,
+					idNumberMasked: residents.idNumberMasked,
+					phone: residents.phone,
+					birthYear: residents.birthYear,
+					sex: residents.sex,
+					relation: residents.relation,
+					landline: residents.landline,
+					note: residents.note,
+					tags: residents.tags,
+					version: residents.version
+				})
+				.from(residents)
+				.innerJoin(grids, eq(grids.id, residents.gridId))
+				.where(and(eq(grids.communityCode, communityCode), eq(residents.deleted, false)))
+				.orderBy(asc(residents.id))
+		]);
+		return { households: householdRows, residents: residentRows };
 	}
 
 	async countHouseholds(gridIds: string[]): Promise<number> {

@@ -84,6 +84,11 @@ export interface Store extends RowTransactions {
 	residentsOfHousehold(householdId: string): Promise<ResidentRow[]>;
 	countHouseholds(gridIds: string[]): Promise<number>;
 	countResidents(gridIds: string[]): Promise<number>;
+	/**
+	 * A community's live households and residents with the fields the roster import compares
+	 * (docs/imports.md, "Matching rows"), in two bulk reads.
+	 */
+	communityRoster(communityCode: string): Promise<CommunityRoster>;
 
 	/** Append an audit entry; there is deliberately no way to update or delete one. */
 	appendAudit(entry: NewAuditEntry): Promise<AuditEntryRow>;
@@ -191,6 +196,36 @@ export interface CheckinResidentRow {
 	birthYear: number | null;
 	/** The household's full address (server-side only); the directory keeps building and unit. */
 	address: string;
+}
+
+/** A live household as the roster import compares it. */
+export type RosterHouseholdRow = Pick<
+	HouseholdRow,
+	'id' | 'gridId' | 'address' | 'tags' | 'version'
+>;
+
+/** A live resident as the roster import compares it: never the ID number, only its hash and mask. */
+export type RosterResidentRow = Pick<
+	ResidentRow,
+	| 'id'
+	| 'householdId'
+	| 'gridId'
+	| 'name'
+	| 'idHash'
+	| 'idNumberMasked'
+	| 'phone'
+	| 'birthYear'
+	| 'sex'
+	| 'relation'
+	| 'landline'
+	| 'note'
+	| 'tags'
+	| 'version'
+>;
+
+export interface CommunityRoster {
+	households: RosterHouseholdRow[];
+	residents: RosterResidentRow[];
 }
 
 export interface LastHelpRow {

@@ -42,6 +42,8 @@ const countsOnly = (role: Role) => `role: ${role} sees counts only and cannot ch
 const checkinsOnly = (role: Role) =>
 	`table: a ${role} may only record check-ins and the help requests they raise`;
 
+const importOnly = 'table: a street_officer may only import households and residents';
+
 /** What writeDenial answers in grid a1 for each role and table (an incident: a new help request). */
 const IN_SCOPE: Record<Role, Record<SyncTable, string | null>> = {
 	grid_worker: { households: null, residents: null, visits: null, checkins: null, incidents: null },
@@ -67,9 +69,14 @@ const IN_SCOPE: Record<Role, Record<SyncTable, string | null>> = {
 		checkins: null,
 		incidents: null
 	},
-	street_officer: Object.fromEntries(
-		SYNC_TABLES.map((t) => [t, countsOnly('street_officer')])
-	) as Record<SyncTable, string>,
+	// The roster import: households and residents of the street's communities, nothing else.
+	street_officer: {
+		households: null,
+		residents: null,
+		visits: importOnly,
+		checkins: importOnly,
+		incidents: importOnly
+	},
 	county_officer: Object.fromEntries(
 		SYNC_TABLES.map((t) => [t, countsOnly('county_officer')])
 	) as Record<SyncTable, string>,
@@ -107,6 +114,20 @@ describe('writeDenial: role × table × grid', () => {
 		expect(writeDenial(IN_A.grid_worker, B1, 'visits')).toBe(OUTSIDE);
 		expect(writeDenial(user('admin', ['11']), A1, 'households')).toBe(OUTSIDE);
 		expect(writeDenial(user('admin', ['*']), B1, 'households')).toBeNull();
+	});
+
+	it('lets a street officer import households and residents in their street only', () => {
+		const street = IN_A.street_officer;
+		for (const table of ['households', 'residents'] as const) {
+			expect(writeDenial(street, A2, table)).toBeNull();
+			// 450102001004 is another community of the same street.
+			expect(writeDenial(street, B1, table)).toBeNull();
+			expect(writeDenial(street, { id: 'grid-c1', communityCode: '450102002001' }, table)).toBe(
+				OUTSIDE
+			);
+			expect(writeDenial(user('street_officer', ['450102002']), A1, table)).toBe(OUTSIDE);
+		}
+		expect(writeDenial(street, A1, 'incidents')).toBe(importOnly);
 	});
 
 	it('holds a grid worker to their own grids, even in their community', () => {

@@ -55,6 +55,12 @@ export function writeDenial(
 		case 'community_head':
 		case 'admin':
 			return canSeeDivision(user, grid.communityCode) ? null : 'gridId: grid is outside your scope';
+		case 'street_officer':
+			// The roster import (docs/imports.md): a street office brings in its communities'
+			// households and residents; everything else in a grid stays with the community.
+			if (table !== 'households' && table !== 'residents')
+				return `table: a street_officer may only import households and residents`;
+			return canSeeDivision(user, grid.communityCode) ? null : 'gridId: grid is outside your scope';
 		case 'kiosk':
 		case 'volunteer': {
 			// Check-ins, and the help request or health alert a check-in raises; nothing else.
