@@ -24,6 +24,7 @@ import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers
 import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
+import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -31,16 +32,17 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** The API alone: mounted by createApp, and used directly by tests through `app.request`. */
 export function createApi() {
 	const api = router();
-	api.use(
-		'*',
-		bodyLimit({
-			maxSize: MAX_BODY_BYTES,
-			onError: (c) =>
-				c.json(
-					{ error: 'payload_too_large', message: `body: larger than ${MAX_BODY_BYTES} bytes` },
-					413
-				)
-		})
+	const limit = bodyLimit({
+		maxSize: MAX_BODY_BYTES,
+		onError: (c) =>
+			c.json(
+				{ error: 'payload_too_large', message: `body: larger than ${MAX_BODY_BYTES} bytes` },
+				413
+			)
+	});
+	// A roster upload has its own, larger limit (server/routes/imports.ts).
+	api.use('*', (c, next) =>
+		c.req.method === 'POST' && c.req.path.endsWith(IMPORT_UPLOAD_PATH) ? next() : limit(c, next)
 	);
 	for (const path of PERSONAL_DATA_PATHS) api.use(path, noStore);
 	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -61,7 +63,8 @@ export function createApi() {
 		.route('/', duplicateRoutes)
 		.route('/', kioskRoutes)
 		.route('/', rollupRoutes)
-		.route('/', supervisionRoutes);
+		.route('/', supervisionRoutes)
+		.route('/', importRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

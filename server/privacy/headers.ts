@@ -100,7 +100,9 @@ export const PERSONAL_DATA_PATHS = [
 	'/audit',
 	'/kiosk/directory',
 	'/duplicates',
-	'/duplicates/*'
+	'/duplicates/*',
+	'/imports/*',
+	'/communities/:code/residents.xlsx'
 ] as const;
 
 /** `Cache-Control: no-store` on the response, whatever its status. */

@@ -1,5 +1,6 @@
 // Retention: health details of visits are deleted once their purpose has ended
-// (GRIDCARE_RETENTION_DAYS, default 30), by `gridcare purge` and daily by `serve`.
+// (GRIDCARE_RETENTION_DAYS, default 30), by `gridcare purge` and daily by `serve`; so are roster
+// import previews once they have expired (a day after they were made, docs/imports.md).
 import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type { Store } from '../store/types';
 import { errorFields, logLine, type LogSink } from '../logging';
@@ -47,6 +48,11 @@ export async function purgeHealthDetails(
 	}
 }
 
+/** Delete the roster import previews (and committed imports) that expired at `at`; how many. */
+export function purgeExpiredImports(store: Store, at: Date): Promise<number> {
+	return store.imports().purgeExpired(at);
+}
+
 /** Purge once now, then every day; returns a function that stops the job. */
 export function startRetentionJob(
 	store: Store,
@@ -56,8 +62,10 @@ export function startRetentionJob(
 ): () => void {
 	const run = async () => {
 		try {
-			const visits = await purgeHealthDetails(store, retentionCutoff(new Date(), days), timeZone);
-			logLine(sink, 'info', 'retention purge', { olderThanDays: days, visits });
+			const now = new Date();
+			const visits = await purgeHealthDetails(store, retentionCutoff(now, days), timeZone);
+			const imports = await purgeExpiredImports(store, now);
+			logLine(sink, 'info', 'retention purge', { olderThanDays: days, visits, imports });
 		} catch (error) {
 			logLine(sink, 'error', 'retention purge failed', errorFields(error));
 		}

@@ -54,6 +54,7 @@ import {
 	type IdProtection
 } from '../privacy/ids';
 import { SupervisionQueries } from './supervision';
+import { ImportQueries } from './imports';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -381,6 +382,14 @@ export class DrizzleStore implements Store {
 	supervision(): SupervisionQueries {
 		this.supervisionQueries ??= new SupervisionQueries(this.driver);
 		return this.supervisionQueries;
+	}
+
+	// ---- Roster import previews (server/imports/previews.ts) ----
+	private importQueries?: ImportQueries;
+
+	imports(): ImportQueries {
+		this.importQueries ??= new ImportQueries(this.driver);
+		return this.importQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

@@ -12,6 +12,7 @@ import type { ChangeRow, PullFilter, UserRow } from './rows';
 import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from './supervision';
+import type { ImportQueries } from './imports';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -131,6 +132,8 @@ export interface Store extends RowTransactions {
 	rollup(): FigureQueries;
 	/** Rounds, community settings, incident queues, alerts and last syncs. */
 	supervision(): SupervisionQueries;
+	/** Roster import previews awaiting their commit (server/imports/previews.ts). */
+	imports(): ImportQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

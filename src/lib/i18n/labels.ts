@@ -152,7 +152,8 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	resident_erased: m.pv_action_resident_erased,
 	duplicate_resolved: m.pv_action_duplicate_resolved,
 	'kiosk.enrol': m.pv_action_kiosk_enrol,
-	settings: m.pv_action_settings
+	settings: m.pv_action_settings,
+	import: m.pv_action_import
 };
 
 const ALERT_KIND: Labels<AlertKind> = {

@@ -46,7 +46,9 @@ export const AUDIT_ACTIONS = [
 	'resident_erased',
 	'duplicate_resolved',
 	'kiosk.enrol',
-	'settings'
+	'settings',
+	/** A roster import committed (server/routes/imports.ts). */
+	'import'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
