@@ -155,7 +155,7 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		// Checked, not imported: nothing is written.
 		then: async (page) => {
 			await page
-				.getByLabel('选择文件')
+				.getByRole('button', { name: '选择文件', exact: true })
 				.setInputFiles({ name: '检查用名册.csv', mimeType: 'text/csv', buffer: CHECK_ROSTER });
 			await page.getByRole('heading', { level: 2, name: /检查结果/ }).waitFor({ timeout: 60_000 });
 		}

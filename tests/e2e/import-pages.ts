@@ -87,7 +87,7 @@ export async function rosterWorkbook(
 
 export class RosterImportPage extends AppShell {
 	fileInput() {
-		return this.page.getByLabel(/^(选择文件|Choose a file)$/);
+		return this.page.getByRole('button', { name: /^(选择文件|Choose a file)$/ });
 	}
 
 	async chooseFile(name: string, bytes: Buffer, mimeType = XLSX_TYPE): Promise<void> {

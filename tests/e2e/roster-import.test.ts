@@ -254,4 +254,38 @@ describe('roster import', () => {
 			await screen.switchLanguage('中文');
 		}
 	);
+
+	test(
+		'a column the server did not recognise is matched by hand, and the file checked again',
+		{
+			timeout: 120_000
+		},
+		async ({ page }) => {
+			// "本人手机" is no header GridCare knows: its numbers are not read until it is matched.
+			const csv = [
+				'网格,住址,姓名,身份证号,本人手机',
+				`${GRID},${ESTATE}10栋1单元101,覃海燕,${idNumber('1966-04-18', 82)},13812345678`,
+				`${GRID},${ESTATE}10栋1单元102,梁国庆,${idNumber('1959-10-01', 91)},12345`
+			].join('\n');
+			const screen = await signInAsHead(page);
+			await page.goto('/import');
+			await screen.waitForHeading('导入居民名册');
+			await screen.chooseFile('手机号.csv', Buffer.from(csv), 'text/csv');
+			await screen.stepHeading(/检查结果：手机号\.csv/).waitFor({ timeout: 60_000 });
+			expect(await screen.fieldOf('本人手机')).toBe('不导入');
+			expect(await screen.count('有问题')).toBe(0);
+			await page.getByRole('link', { name: /有 1 列没有认出/ }).waitFor();
+
+			await page
+				.getByRole('combobox', { name: '“本人手机”对应' })
+				.selectOption({ label: '联系电话' });
+			await page.getByRole('button', { name: '按新的选择重新检查' }).click();
+			await expect.poll(() => screen.count('有问题'), { timeout: 60_000 }).toBe(1);
+			expect(await screen.fieldOf('本人手机')).toBe('联系电话');
+			const [problem] = await screen.problems();
+			expect(problem).toMatch(/^第 3 行 · 本人手机 · /);
+			expect(await page.getByRole('button', { name: '导入 1 名居民' }).isEnabled()).toBe(true);
+			await screenshot(page, 'im05-column-matched');
+		}
+	);
 });

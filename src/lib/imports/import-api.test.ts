@@ -48,24 +48,30 @@ describe('roster import requests', () => {
 		);
 	});
 
-	it('sends only the choices that differ from what the server read', () => {
+	it('sends nothing while the columns are as the server read them, every field once changed', () => {
+		const fields = ['name', 'address', 'phone', 'landline', 'note'] as const;
 		const columns = [
 			column(0, '户主/成员', null),
 			column(1, '电话', 'phone'),
 			column(2, '住址', 'address'),
 			column(3, '座机', 'landline')
 		];
-		// Unchanged: nothing to send.
-		expect(mappingFrom(columns, ['', 'phone', 'address', 'landline'])).toEqual({});
-		// An unrecognised column given a field; another let go.
-		expect(mappingFrom(columns, ['name', '', 'address', 'landline'])).toEqual({
+		expect(mappingFrom(columns, ['', 'phone', 'address', 'landline'], fields)).toEqual({});
+		// An unrecognised column given a field, another let go: the rest as shown, the others null.
+		expect(mappingFrom(columns, ['name', '', 'address', 'landline'], fields)).toEqual({
 			name: 0,
-			phone: null
+			address: 2,
+			phone: null,
+			landline: 3,
+			note: null
 		});
-		// Two columns swapped: each field names its new column, none is let go.
-		expect(mappingFrom(columns, ['', 'landline', 'address', 'phone'])).toEqual({
+		// Two columns swapped.
+		expect(mappingFrom(columns, ['', 'landline', 'address', 'phone'], fields)).toEqual({
+			name: null,
+			address: 2,
 			phone: 3,
-			landline: 1
+			landline: 1,
+			note: null
 		});
 	});
 });

@@ -127,15 +127,18 @@ function failureOf(status: number): ImportFailure {
 
 /** The error an answer's body describes: `{ error, field, code?, message }`. */
 function errorOf(status: number, text: string): ImportError {
-	let body: { message?: unknown; error?: unknown; code?: unknown } = {};
+	let body: { message?: unknown; error?: unknown; code?: unknown; field?: unknown } = {};
 	try {
 		body = JSON.parse(text) as typeof body;
 	} catch {
 		// A proxy's page, not the API's JSON: the status alone says what happened.
 	}
 	const reason = body.message ?? body.error;
+	// A 400 about anything but the file (a query parameter) is this app's mistake, not the file's.
+	const failure =
+		status === 400 && body.field && body.field !== 'file' ? 'server' : failureOf(status);
 	return new ImportError(
-		failureOf(status),
+		failure,
 		typeof reason === 'string' ? reason.replace(/^file:\s*/u, '') : '',
 		typeof body.code === 'string' ? body.code : ''
 	);
@@ -248,18 +251,20 @@ export async function downloadWorkbook(path: string, fileName: string, token: st
 }
 
 /**
- * The column choices made on screen as the API's mapping: a field moved to another column, or let
- * go (null), for the columns whose choice differs from the server's reading. `choices` holds a
- * field per column of `columns`, '' for "not imported".
+ * The column choices made on screen as the API's mapping, or {} when they are the server's own
+ * reading. `choices` holds a field per column of `columns` ('' for "not imported"). Once anything
+ * changed, every field is sent (its column, or null): the server then reads the columns exactly
+ * as the screen shows them, and a field taken from one column is not guessed again for another.
  */
-export function mappingFrom(columns: RosterColumn[], choices: string[]): ColumnMapping {
-	const mapping: ColumnMapping = {};
+export function mappingFrom(
+	columns: RosterColumn[],
+	choices: string[],
+	fields: readonly ColumnKey[]
+): ColumnMapping {
+	if (columns.every((column, i) => (column.field ?? '') === choices[i])) return {};
+	const mapping: ColumnMapping = Object.fromEntries(fields.map((field) => [field, null]));
 	columns.forEach((column, i) => {
-		if (column.field && choices[i] !== column.field) mapping[column.field as ColumnKey] = null;
-	});
-	// A field chosen for a column wins over its letting go elsewhere (two columns swapped).
-	columns.forEach((column, i) => {
-		if (choices[i] && choices[i] !== column.field) mapping[choices[i] as ColumnKey] = column.index;
+		if (choices[i]) mapping[choices[i] as ColumnKey] = column.index;
 	});
 	return mapping;
 }
