@@ -288,4 +288,41 @@ describe('roster import', () => {
 			await screenshot(page, 'im05-column-matched');
 		}
 	);
+
+	test(
+		'a street officer chooses a community of the street by its name, keyboard only',
+		{
+			timeout: 120_000
+		},
+		async ({ page }) => {
+			const login = new LoginPage(page);
+			await login.open();
+			await login.signIn('street', DEMO_PASSWORD);
+			await page.waitForURL('**/supervise');
+			await login.waitForHeading('辖区概况');
+			const screen = new RosterImportPage(page);
+
+			await page.getByRole('link', { name: '导入名册' }).click();
+			await screen.waitForHeading('导入居民名册');
+			await screen.stepHeading('选择要导入名册的社区').waitFor();
+			const community = page.getByRole('table').getByRole('link', { name: '兴宁社区居委会' });
+			await community.focus();
+			await page.keyboard.press('Enter');
+			await page.waitForURL((url) => url.searchParams.get('code') === '450102001003');
+			await page.getByText('导入到：兴宁社区居委会').waitFor();
+			await page.getByRole('navigation', { name: '当前位置' }).waitFor();
+			// The residents export is the head's: personal data is not handed to the street.
+			expect(await page.getByRole('button', { name: '导出本社区居民名册' }).count()).toBe(0);
+
+			// The file input is reached with Tab, like any button.
+			const input = screen.fileInput();
+			for (let i = 0; i < 40 && !(await input.evaluate((e) => e === document.activeElement)); i++)
+				await page.keyboard.press('Tab');
+			expect(await input.evaluate((e) => e === document.activeElement)).toBe(true);
+			await screen.chooseFile(FILE_NAME, (await rosterWorkbook(PEOPLE)).bytes);
+			await screen.stepHeading(/检查结果/).waitFor({ timeout: 60_000 });
+			expect(await screen.count('有问题')).toBe(2);
+			await screenshot(page, 'im06-street-preview');
+		}
+	);
 });
