@@ -99,6 +99,8 @@ describe('phones', () => {
 		expect(normalizeLandline('01012345678')).toBe('010-12345678');
 		expect(normalizeLandline('020 8765 4321')).toBe('020-87654321');
 		expect(normalizeLandline('0771-1234567转123')).toBe('0771-1234567-123');
+		expect(normalizeLandline('0771-1234567-123')).toBe('0771-1234567-123');
+		expect(normalizeLandline('010-1234-5678')).toBe('010-12345678');
 		expect(normalizeLandline('1234567')).toBeNull();
 		expect(normalizeLandline('13812345678')).toBeNull();
 	});

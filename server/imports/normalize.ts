@@ -48,7 +48,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function cellText(raw: RawCell): string {
 	if (raw === null) return '';
 	if (typeof raw === 'string') return raw;
-	if (typeof raw === 'number') return Number.isInteger(raw) ? raw.toFixed(0) : String(raw);
+	if (typeof raw === 'number') return String(raw);
 	if (typeof raw === 'boolean') return raw ? 'TRUE' : 'FALSE';
 	if (Number.isNaN(raw.getTime())) return '';
 	return `${raw.getUTCFullYear()}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
@@ -181,7 +181,10 @@ export function normalizeLandline(value: string): string | null {
 		const groups = /^(\d{3,4})[\s-]+([\d\s-]+)$/u.exec(text);
 		if (!groups) return null;
 		area = groups[1];
-		number = groups[2].replace(/[\s-]/gu, '');
+		// 0771-1234567-123, as GridCare writes an extension.
+		const withExt = /^(\d{7,8})-(\d{1,6})$/u.exec(groups[2]);
+		if (withExt && !ext) [, number, ext] = withExt;
+		else number = groups[2].replace(/[\s-]/gu, '');
 	}
 	const landline = `${area}-${number}${ext ? `-${ext}` : ''}`;
 	return LANDLINE_PATTERN.test(landline) ? landline : null;
