@@ -37,7 +37,7 @@ export interface ImportInput {
 /** Called after each written chunk: rows written so far, rows to write in all. */
 export type ImportProgress = (done: number, total: number) => void;
 
-/** Rows written per transaction: large enough to be quick, small enough to keep a lock short. */
+/** Rows written per transaction (whole households): few commits, yet a short lock. */
 export const CHUNK_ROWS = 1000;
 
 /** Stands for a household id not yet chosen while a new resident's fields are checked. */
@@ -67,6 +67,8 @@ interface Group {
 	gridId: string;
 	address?: string;
 	existing: RosterHouseholdRow | null;
+	/** The existing household is the one its 户编号 names (an export's GridCare id). */
+	named: boolean;
 	rows: RowPlan[];
 }
 
@@ -75,6 +77,8 @@ interface HouseholdPlan {
 	existing: RosterHouseholdRow | null;
 	gridId: string;
 	address?: string;
+	/** A new address for a household its 户编号 names, when the rows write a different one. */
+	moved?: string;
 	rows: RowPlan[];
 }
 
@@ -101,7 +105,8 @@ const sameTags = (a: readonly string[], b: readonly string[]) =>
 /**
  * Match the records to the community's grids, households and residents, check every row, and
  * (unless a dry run) write the households and residents in chunks through the write path.
- * Refuses (`forbidden`) when the actor may not write a grid the import touches.
+ * Refuses (`missing`) an unknown community, and (`forbidden`) when the actor may not write a grid
+ * the import touches; both before anything is written.
  */
 export async function importRoster(
 	store: Store,
@@ -120,6 +125,9 @@ export async function importRoster(
 		rejected.add(row);
 	};
 
+	const division = await store.getDivision(communityCode);
+	if (division?.level !== 'community')
+		refuse(`community: no community with code ${communityCode}`, 'missing');
 	const [grids, roster, ids] = await Promise.all([
 		store.gridsOfCommunity(communityCode),
 		store.communityRoster(communityCode),
@@ -173,7 +181,13 @@ export async function importRoster(
 			continue;
 		}
 
-		const existing = record.householdNo ? (householdById.get(record.householdNo) ?? null) : null;
+		// The household a 户编号 names; a registered person's row with neither 户编号 nor address
+		// stays in the person's household (a list of changes, not a roster).
+		const existing = record.householdNo
+			? (householdById.get(record.householdNo) ?? null)
+			: !record.address && match
+				? (householdById.get(match.householdId) ?? null)
+				: null;
 		const gridId = existing?.gridId ?? gridOfRow(record, match);
 		if (!gridId) continue;
 		let key: string;
@@ -186,7 +200,8 @@ export async function importRoster(
 		}
 		for (const k of personKeys) seen.set(k, row);
 		let group = groups.get(key);
-		if (!group) groups.set(key, (group = { key, gridId, existing, rows: [] }));
+		if (!group) groups.set(key, (group = { key, gridId, existing, named: false, rows: [] }));
+		if (record.householdNo && existing) group.named = true;
 		group.address ??= record.address;
 		group.rows.push({ record, match, idHash });
 	}
@@ -242,14 +257,25 @@ export async function importRoster(
 		}
 		const id = household?.id ?? uuidv7();
 		claimed.add(id);
+		// An export's household whose address was edited in the file moves to that address.
+		const moved =
+			household &&
+			group.named &&
+			group.address &&
+			addressKey(group.address) !== addressKey(household.address)
+				? group.address
+				: undefined;
 		const plan = households.get(id);
-		if (plan) plan.rows.push(...group.rows);
-		else
+		if (plan) {
+			plan.rows.push(...group.rows);
+			plan.moved ??= moved;
+		} else
 			households.set(id, {
 				id,
 				existing: household,
 				gridId: household?.gridId ?? group.gridId,
 				address: household?.address ?? group.address,
+				moved,
 				rows: group.rows
 			});
 	}
@@ -295,7 +321,7 @@ export async function importRoster(
 					row,
 					record.residentId ? 'residentId' : record.idNumber ? 'idNumber' : 'name',
 					'other_household',
-					`此人已登记在本社区的另一户（户编号 ${match.householdId}）`
+					'此人已登记在本社区的另一户，请核对户编号或地址'
 				);
 				continue;
 			}
@@ -366,11 +392,11 @@ export async function importRoster(
 		problem(row, column, 'refused', `不能写入：${message}`);
 	}
 
-	// ---- 4. Households: created for their new residents, tags gained by a patch ----------------
+	// ---- 4. Households: created for their new residents; tags gained, an address changed -------
 	interface HouseholdWrite {
 		plan: HouseholdPlan;
 		insert?: z.infer<(typeof INSERT_FIELDS)['households']>;
-		patchTags?: string[];
+		patch?: { tags?: string[]; address?: string };
 	}
 	const writes: HouseholdWrite[] = [];
 	for (const h of households.values()) {
@@ -391,18 +417,19 @@ export async function importRoster(
 			w.insert = parsed.data;
 		} else {
 			const missing = [...tags].filter((t) => !h.existing!.tags.includes(t));
-			if (missing.length) {
-				const parsed = UPDATE_FIELDS.households.safeParse({
-					tags: [...h.existing.tags, ...missing]
-				});
+			const patch: Record<string, unknown> = {};
+			if (missing.length) patch.tags = [...h.existing.tags, ...missing];
+			if (h.moved && accepted.length) patch.address = h.moved;
+			if (Object.keys(patch).length) {
+				const parsed = UPDATE_FIELDS.households.safeParse(patch);
 				if (!parsed.success) {
 					for (const r of accepted) refused(r.record.row, parsed.error);
 					continue;
 				}
-				w.patchTags = parsed.data.tags;
+				w.patch = parsed.data;
 			}
 		}
-		if (w.insert || w.patchTags || accepted.some((r) => r.insert || r.update)) writes.push(w);
+		if (w.insert || w.patch || accepted.some((r) => r.insert || r.update)) writes.push(w);
 	}
 
 	const accepted = (r: RowPlan) => !rejected.has(r.record.row);
@@ -435,59 +462,57 @@ export async function importRoster(
 
 	for (const g of created) await store.createGrid({ id: g.id, communityCode, name: g.name });
 
-	type Op =
-		| { kind: 'household'; w: HouseholdWrite }
-		| { kind: 'resident'; r: RowPlan; householdId: string; gridId: string };
-	const ops: Op[] = [];
+	// Chunks of whole households: about CHUNK_ROWS residents each, a household never apart from
+	// its residents, so a chunk the database refuses leaves no household without its people.
+	const chunks: { writes: HouseholdWrite[]; rows: number }[] = [];
+	let current: { writes: HouseholdWrite[]; rows: number } = { writes: [], rows: 0 };
 	for (const w of writes) {
-		ops.push({ kind: 'household', w });
-		for (const r of w.plan.rows.filter(accepted))
-			if (r.insert || r.update)
-				ops.push({ kind: 'resident', r, householdId: w.plan.id, gridId: w.plan.gridId });
+		current.writes.push(w);
+		current.rows += w.plan.rows.filter((r) => accepted(r) && (r.insert || r.update)).length;
+		if (current.rows >= CHUNK_ROWS) {
+			chunks.push(current);
+			current = { writes: [], rows: 0 };
+		}
 	}
+	if (current.writes.length) chunks.push(current);
+
 	const total = summary.residents + summary.updated;
 	let done = 0;
-	for (let start = 0; start < ops.length; start += CHUNK_ROWS) {
-		const chunk = ops.slice(start, start + CHUNK_ROWS);
+	for (const chunk of chunks) {
 		await write(store, actor, clock, async (batch) => {
-			const householdIds: string[] = [];
 			const residentIds: string[] = [];
-			const gridIds = new Set<string>();
-			for (const op of chunk)
-				if (op.kind === 'household') {
-					householdIds.push(op.w.plan.id);
-					gridIds.add(op.w.plan.gridId);
-				} else {
-					householdIds.push(op.householdId);
-					gridIds.add(op.gridId);
-					residentIds.push(op.r.insert?.id ?? op.r.match!.id);
-				}
-			await batch.prefetch({ households: householdIds, residents: residentIds, grids: gridIds });
-			for (const op of chunk) {
-				if (op.kind === 'household') {
-					const { w } = op;
-					if (w.insert) await batch.insert('households', w.plan.id, w.insert);
-					else if (w.patchTags)
-						await batch.patch(
-							'households',
-							w.plan.id,
-							{ tags: w.patchTags },
-							{ baseVersion: w.plan.existing!.version, mutationId: uuidv7() }
-						);
-				} else if (op.r.insert) {
-					await batch.insert('residents', op.r.insert.id, {
-						householdId: op.householdId,
-						...op.r.insert.fields
-					});
-				} else if (op.r.update) {
-					await batch.patch('residents', op.r.match!.id, op.r.update, {
-						baseVersion: op.r.match!.version,
+			for (const w of chunk.writes)
+				for (const r of w.plan.rows)
+					if (accepted(r) && (r.insert || r.update)) residentIds.push(r.insert?.id ?? r.match!.id);
+			await batch.prefetch({
+				households: chunk.writes.map((w) => w.plan.id),
+				residents: residentIds,
+				grids: new Set(chunk.writes.map((w) => w.plan.gridId))
+			});
+			for (const w of chunk.writes) {
+				const { plan } = w;
+				if (w.insert) await batch.insert('households', plan.id, w.insert);
+				else if (w.patch)
+					await batch.patch('households', plan.id, w.patch, {
+						baseVersion: plan.existing!.version,
 						mutationId: uuidv7()
 					});
+				for (const r of plan.rows) {
+					if (!accepted(r)) continue;
+					if (r.insert)
+						await batch.insert('residents', r.insert.id, {
+							householdId: plan.id,
+							...r.insert.fields
+						});
+					else if (r.update)
+						await batch.patch('residents', r.match!.id, r.update, {
+							baseVersion: r.match!.version,
+							mutationId: uuidv7()
+						});
 				}
 			}
 		});
-		done += chunk.filter((op) => op.kind === 'resident').length;
+		done += chunk.rows;
 		onProgress?.(done, total);
 	}
 	return outcome;

@@ -216,8 +216,8 @@ async function main(): Promise<void> {
 			runs,
 			results,
 			notes: [
-				'The file: a generated .xlsx roster as offices keep them (tests/fixtures/roster-files.ts): a title above the header, messy cells (full-width digits, spaced phones, 15-digit IDs, dates as serials or 1950.3), a few bad rows; about 2.5 people per household, several grids created by the import.',
-				'read: readRoster on the bytes; write: importRoster (matching, planning, and the write path in transactions of about 1,000 rows, with change log, sealed ID numbers, member counts and roll-up figures).',
+				'The file: the seeded messy .xlsx roster of the tests (tests/fixtures/roster-files.ts): a 填表说明 sheet first, a merged title and date above the header, a hidden column, blank rows, a totals and a signature row; full-width digits, spaced and prefixed phones, 15-digit and lowercase-x ID numbers, dates as serials, 1950.3 or 1950年3月; about 1 % bad rows (reader problems) and one person in 500 written twice (the importer rejects the repeat); six grids, created by the import (--create-grids). The first import must give the summary the generator expects.',
+				'read: readRoster on the bytes; write: importRoster (matching, planning, and the write path in transactions of about 1,000 rows, with change log, field history, sealed ID numbers, member counts and roll-up figures).',
 				'again: the same file imported a second time into the same database (it must change nothing).'
 			]
 		};

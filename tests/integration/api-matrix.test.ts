@@ -119,7 +119,13 @@ const ROWS: Row[] = [
 			push: true,
 			body: [householdInsert(w.fx.grids.a1)]
 		}),
-		expect: all('rejected', { worker_a1: 'applied', head_a: 'applied', admin: 'applied' })
+		// A street officer imports rosters of the street's communities: the same rule answers a push.
+		expect: all('rejected', {
+			worker_a1: 'applied',
+			head_a: 'applied',
+			admin: 'applied',
+			street: 'applied'
+		})
 	},
 	{
 		name: 'POST /sync/push household in grid b1',
@@ -129,7 +135,13 @@ const ROWS: Row[] = [
 			push: true,
 			body: [householdInsert(w.fx.grids.b1)]
 		}),
-		expect: all('rejected', { worker_b1: 'applied', head_b: 'applied', admin: 'applied' })
+		// A street officer imports rosters of the street's communities: the same rule answers a push.
+		expect: all('rejected', {
+			worker_b1: 'applied',
+			head_b: 'applied',
+			admin: 'applied',
+			street: 'applied'
+		})
 	},
 	{
 		name: 'GET /history/residents/:a1',

@@ -222,6 +222,22 @@ for (const dialect of DIALECTS) {
 			expect(history.map((h) => h.field)).toEqual(expect.arrayContaining(['phone', 'note']));
 		});
 
+		it('updates a registered person from a row with neither 户编号 nor address', async () => {
+			const outcome = await run([
+				rec({ name: '王强', idNumber: idNumber(1960, 3), phone: '13544445555' })
+			]);
+			expect(outcome.problems).toEqual([]);
+			expect(outcome.summary).toEqual({ households: 0, residents: 0, updated: 1, rejected: 0 });
+			const wang = await residentsAt(
+				(await householdsAt(fx.grids.a2)).get('星光小区2栋3单元502')!.id
+			);
+			expect(wang.find((p) => p.name === '王强')?.phone).toBe('13544445555');
+			const nobody = rec({ name: '无名', idNumber: idNumber(1961, 12) });
+			expect((await run([nobody])).problems).toEqual([
+				expect.objectContaining({ row: nobody.row, code: 'required' })
+			]);
+		});
+
 		it('gives household tags a row brings to an existing household', async () => {
 			const outcome = await run([
 				rec({
@@ -384,6 +400,11 @@ for (const dialect of DIALECTS) {
 			const edited = await run([rec({ ...exported, relation: '本人' })]);
 			expect(edited.summary.updated).toBe(1);
 			expect((await store.getResident(head.id))?.relation).toBe('本人');
+			const moved = await run([rec({ ...exported, address: '星光小区1栋1单元102' })]);
+			expect(moved.summary).toEqual({ households: 0, residents: 0, updated: 0, rejected: 0 });
+			expect((await store.getHousehold(zhang.id))?.address).toBe('星光小区1栋1单元102');
+			await run([rec({ ...exported, address: zhang.address })]);
+			expect((await store.getHousehold(zhang.id))?.address).toBe(zhang.address);
 			const wrong = rec({ ...exported, masked: { ...exported.masked, phone: '139****0000' } });
 			const refused = await run([wrong]);
 			expect(refused.problems).toEqual([
@@ -490,6 +511,9 @@ for (const dialect of DIALECTS) {
 			await expect(outside).rejects.toBeInstanceOf(WriteRefusal);
 			await expect(outside).rejects.toMatchObject({ kind: 'forbidden' });
 			expect((await householdsAt(gridC)).size).toBe(0);
+			await expect(
+				run([rec({ address: '无名路1号', name: '吕方' })], { community: '450102001099' })
+			).rejects.toMatchObject({ kind: 'missing' });
 			const worker = run([rec({ grid: '第二网格', address: '星光小区13栋101', name: '施展' })], {
 				actor: fx.users.worker_a1
 			});

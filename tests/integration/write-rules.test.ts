@@ -307,15 +307,16 @@ for (const dialect of DIALECTS) {
 			/** The channel each caller's own check-ins use. */
 			const channelOf = (who: Caller) =>
 				who === 'kiosk_a' ? 'kiosk' : who === 'volunteer_a' ? 'assisted' : 'worker';
+			// A street officer writes households and residents of their street (the roster import).
 			const writes: Record<string, { attempt: Attempt; allowed: readonly Caller[] }> = {
 				'households insert': {
 					attempt: () =>
 						mutation('households', 'insert', uuid(), { gridId: fx.grids.a1, address: '新1号' }),
-					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin']
+					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin', 'street']
 				},
 				'households update': {
 					attempt: ({ h, hv }) => mutation('households', 'update', h, { address: '新2号' }, hv),
-					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin']
+					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin', 'street']
 				},
 				'households delete': {
 					attempt: ({ h }) => mutation('households', 'delete', h, {}),
@@ -324,11 +325,11 @@ for (const dialect of DIALECTS) {
 				'residents insert': {
 					attempt: ({ h }) =>
 						mutation('residents', 'insert', uuid(), { householdId: h, name: '王五' }),
-					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin']
+					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin', 'street']
 				},
 				'residents update': {
 					attempt: ({ r, rv }) => mutation('residents', 'update', r, { name: '李四四' }, rv),
-					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin']
+					allowed: ['worker_a1', 'worker_a1b', 'head_a', 'admin', 'street']
 				},
 				'residents delete': {
 					attempt: ({ r }) => mutation('residents', 'delete', r, {}),
