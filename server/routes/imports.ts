@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { lookupCommunity } from '../auth/nodes';
 import { canSeeDivision } from '../auth/scope';
-import { forbidden, invalidInput } from '../api-error';
+import { forbidden, invalidInput, refusalError } from '../api-error';
 import type { AppEnv } from '../context';
 import { ROSTER_COLUMNS, type ColumnKey } from '../imports/columns';
 import { commitImport, makePreview, ownImport, previewJson, rejectedOf } from '../imports/previews';
@@ -21,6 +21,7 @@ import {
 } from '../imports/workbooks';
 import { audit, headsCommunity } from '../privacy/access';
 import type { Store, UserRow } from '../store/types';
+import { WriteRefusal } from '../write/index';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -55,9 +56,11 @@ const idParam = z.object({ id: z.string().uuid() });
 const binary = { schema: z.string().openapi({ format: 'binary' }) };
 
 const columnKeys = ROSTER_COLUMNS.map((c) => c.key) as [ColumnKey, ...ColumnKey[]];
-const mappingSchema = z
-	.record(z.enum(columnKeys), z.number().int().min(0).max(16_383).nullable())
-	.refine((m) => Object.keys(m).length <= columnKeys.length);
+/** Some fields, each a 0-based column index (Excel's last column is 16,383) or null. */
+const mappingSchema = z.partialRecord(
+	z.enum(columnKeys),
+	z.number().int().min(0).max(16_383).nullable()
+);
 
 const previewSchema = z
 	.object({
@@ -343,17 +346,20 @@ export const importRoutes = router()
 					...(mapping ? { mapping } : {}),
 					createGrids: query.createGrids === 'true'
 				},
-				{ now: now(), timeZone: config.timeZone }
+				{ now: now(), timeZone: config.timeZone, rollup: config.rollup }
 			);
 			return c.json(preview, 200);
 		} catch (error) {
+			if (error instanceof WriteRefusal) throw refusalError(error);
 			if (!(error instanceof RosterFileError)) throw error;
 			return c.json(
 				{
 					error: 'invalid_input',
 					field: 'file',
 					code: error.code,
-					message: `file: ${error.message}`
+					message: `file: ${error.message}`,
+					// no_name_column: the sheets and columns read, to choose the names' column from.
+					...(error.context ? { context: error.context } : {})
 				},
 				400
 			);
@@ -370,7 +376,11 @@ export const importRoutes = router()
 		const { id } = c.req.valid('param');
 		const { row, summary } = await commitImport(store, user, id, {
 			now: now(),
-			timeZone: config.timeZone
+			timeZone: config.timeZone,
+			rollup: config.rollup
+		}).catch((error: unknown) => {
+			// The write path refused (the caller may no longer write a grid of the file): said so.
+			throw error instanceof WriteRefusal ? refusalError(error) : error;
 		});
 		alerts?.notify([row.communityCode]);
 		await audit(c, {

@@ -10,7 +10,7 @@ import { TEMPLATE_COLUMNS } from '../../server/imports/workbooks';
 import { purgeExpiredImports } from '../../server/privacy/retention';
 import { openStore } from '../../server/store/index';
 import type { Store } from '../../server/store/types';
-import { maskIdNumber, maskName } from '../../src/lib/shared/mask';
+import { maskIdNumber, maskName, maskPhone } from '../../src/lib/shared/mask';
 import { ApiClient, testApp, type TestApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -40,6 +40,7 @@ interface Person {
 	sex: string;
 	birth: string;
 	phone: string;
+	landline?: string;
 	tags: string;
 }
 
@@ -62,6 +63,7 @@ const PEOPLE: Person[] = [
 		sex: '男',
 		birth: '1950-03-08',
 		phone: '13812345678',
+		landline: '0771-5551234',
 		tags: '独居老人'
 	},
 	{
@@ -135,7 +137,8 @@ async function rosterXlsx(people: Person[]): Promise<Uint8Array<ArrayBuffer>> {
 		'性别',
 		'出生日期',
 		'手机号码',
-		'人员类别'
+		'人员类别',
+		'座机'
 	]);
 	for (const p of people)
 		sheet.addRow([
@@ -149,7 +152,8 @@ async function rosterXlsx(people: Person[]): Promise<Uint8Array<ArrayBuffer>> {
 			p.sex,
 			p.birth,
 			p.phone,
-			p.tags
+			p.tags,
+			p.landline ?? ''
 		]);
 	return new Uint8Array((await book.xlsx.writeBuffer()) as ArrayBuffer);
 }
@@ -238,6 +242,7 @@ for (const dialect of DIALECTS) {
 		async function preview(who: ApiClient, bytes: Uint8Array<ArrayBuffer>, name = '台账.xlsx') {
 			const res = await uploadForm(who, bytes, name);
 			expect(res.status, await res.clone().text()).toBe(200);
+			expect(res.headers.get('cache-control')).toBe('no-store');
 			return (await res.json()) as Preview;
 		}
 
@@ -389,6 +394,7 @@ for (const dialect of DIALECTS) {
 				'出生日期',
 				'手机号码',
 				'人员类别',
+				'座机',
 				PROBLEM_HEADER
 			]);
 			expect(rows).toHaveLength(3);
@@ -401,10 +407,10 @@ for (const dialect of DIALECTS) {
 				'母亲',
 				badCheck(ZHAO)
 			]);
-			expect(rows[1][11]).toMatch(/^公民身份号码：\S+/);
+			expect(rows[1][12]).toMatch(/^公民身份号码：\S+/);
 			expect(rows[2][4]).toBe('孙丽');
 			expect(rows[2][10]).toBe('外地人员');
-			expect(rows[2][11]).toMatch(/^人员类别：.*外地人员/);
+			expect(rows[2][12]).toMatch(/^人员类别：.*外地人员/);
 			expect(book.worksheets[0].getColumn(7).numFmt).toBe('@');
 		});
 
@@ -453,6 +459,7 @@ for (const dialect of DIALECTS) {
 			] as const) {
 				const caller = await client(who);
 				const res = await caller.request(`/communities/${COMMUNITY_A}/residents.xlsx`);
+				expect(res.headers.get('cache-control')).toBe('no-store');
 				const bytes = new Uint8Array(await res.clone().arrayBuffer());
 				const book = await readBook(res);
 				const rows = rowsOf(book.worksheets[0]);
@@ -473,6 +480,10 @@ for (const dialect of DIALECTS) {
 				expect(wang[at('tags')]).toBe('低保、残疾');
 				expect(wang[at('birthDate')]).toBe('1980');
 				expect(wang[at('sex')]).toBe('男');
+				const zhang = rows.find((r) => r[at('name')] === names('张建国'))!;
+				expect(zhang[at('landline')]).toBe(maskPhone('0771-5551234'));
+				expect(zhang[at('tags')]).toBe('独居老人');
+				expect(zhang[at('relation')]).toBe('户主');
 				expect(JSON.stringify(rows)).not.toMatch(/1[3-9]\d{9}|\d{17}[\dX]/);
 
 				const back = await preview(caller, bytes, 'residents.xlsx');
@@ -518,6 +529,26 @@ for (const dialect of DIALECTS) {
 			expect(body.message).toMatch(/^file: /);
 			expect(body.code).toMatch(/^(format|empty|no_header|no_sheet|no_name_column)$/);
 
+			// No 姓名 column: the columns read come back, to choose the names' column from.
+			const csv = new TextEncoder().encode('户号,住址,称呼\nH1,民生路1号,张三\n');
+			const noName = await uploadRaw(head, csv, 'text/csv');
+			expect(noName.status).toBe(400);
+			const unnamed = (await noName.json()) as {
+				code: string;
+				context: { header: string[]; columns: { index: number; field: string | null }[] };
+			};
+			expect(unnamed.code).toBe('no_name_column');
+			expect(unnamed.context.header).toEqual(['户号', '住址', '称呼']);
+			expect(unnamed.context.columns.map((c) => c.field)).toEqual(['householdNo', 'address', null]);
+			const mapped = await uploadRaw(
+				head,
+				csv,
+				'text/csv',
+				`community=${COMMUNITY_A}&mapping=${encodeURIComponent('{"name":2}')}`
+			);
+			expect(mapped.status, await mapped.clone().text()).toBe(200);
+			expect(await mapped.json()).toMatchObject({ counts: { rows: 1 } });
+
 			const empty = await uploadRaw(head, new Uint8Array(0), 'text/csv');
 			expect(empty.status).toBe(400);
 			expect(await empty.json()).toMatchObject({ field: 'file' });
@@ -558,6 +589,96 @@ for (const dialect of DIALECTS) {
 			}
 			expect((await residentsOfA()).has('孙丽')).toBe(true);
 			expect((await commit(head, made.id)).status).toBe(409);
+		});
+
+		it('lets one of two simultaneous commits win, and makes a failed commit a preview again', async () => {
+			const zhou: Person = {
+				...PEOPLE[0],
+				householdNo: 'H9',
+				address: '民生路9号',
+				head: '周海',
+				name: '周海',
+				id: idNumber('450102', '19700505', '679'),
+				birth: '',
+				phone: '',
+				tags: ''
+			};
+			const made = await preview(head, await rosterXlsx([zhou]));
+			expect(made.counts).toMatchObject({ households: 1, residents: 1, rejected: 0 });
+
+			// A database that fails in the middle of the commit (the community's rows cannot be read).
+			let fail = true;
+			const faulty = new Proxy(db.store, {
+				get(target, key, receiver) {
+					if (key === 'communityRoster' && fail)
+						return () => {
+							fail = false;
+							return Promise.reject(new Error('connection lost'));
+						};
+					const value: unknown = Reflect.get(target, key, receiver);
+					return typeof value === 'function' ? value.bind(target) : value;
+				}
+			});
+			const broken = testApp(faulty, () => new Date(clock));
+			const failed = await commit(await client('head_a', broken), made.id);
+			expect(failed.status).toBe(500);
+			const again = (await (await head.request(`/imports/${made.id}`)).json()) as Preview;
+			expect(again).toMatchObject({ status: 'preview', result: null });
+
+			const answers = await Promise.all([commit(head, made.id), commit(head, made.id)]);
+			expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+			expect((await residentsOfA()).has('周海')).toBe(true);
+			const imports = (
+				await db.store.auditEntries({ communityCode: COMMUNITY_A, limit: 50 })
+			).filter(
+				(e) =>
+					e.action === 'import' &&
+					e.details &&
+					(e.details as { importId?: string }).importId === made.id
+			);
+			expect(imports).toHaveLength(1);
+		});
+
+		it('stores the progress of a large commit chunk by chunk', async () => {
+			const people: Person[] = Array.from({ length: 2500 }, (_, i) => ({
+				...PEOPLE[0],
+				householdNo: `B${Math.floor(i / 2)}`,
+				grid: '第二网格',
+				address: `建设路${Math.floor(i / 2) + 1}号`,
+				head: `${'赵钱孙李周吴郑王'[i % 8]}${'一二三四五六七八九十'[Math.floor(i / 8) % 10]}${Math.floor(i / 80)}`,
+				name: `${'赵钱孙李周吴郑王'[i % 8]}${'一二三四五六七八九十'[Math.floor(i / 8) % 10]}${Math.floor(i / 80)}`,
+				relation: i % 2 === 0 ? '户主' : '配偶',
+				id: '',
+				sex: '',
+				birth: '',
+				phone: '',
+				landline: '',
+				tags: ''
+			}));
+			const made = await preview(head, await rosterXlsx(people));
+			expect(made.counts).toMatchObject({ households: 1250, residents: 2500, rejected: 0 });
+			const seen: { status: string; done: number; total: number }[] = [];
+			let finished = false;
+			const watch = (async () => {
+				while (!finished) {
+					const row = await db.store.imports().get(made.id);
+					seen.push({ status: row!.status, done: row!.progressDone, total: row!.progressTotal });
+					await new Promise((resolve) => setTimeout(resolve, 5));
+				}
+			})();
+			const res = await commit(head, made.id);
+			finished = true;
+			await watch;
+			expect(res.status, await res.clone().text()).toBe(200);
+			const during = seen.filter((s) => s.status === 'committing');
+			for (const s of during) expect(s.total).toBe(2500);
+			// On PostgreSQL the reads interleave with the commit's chunks: at least one chunk was
+			// reported before the last one was written. SQLite's driver is synchronous, so in this
+			// one process nothing is read until the commit is done.
+			if (dialect === 'postgres')
+				expect(during.some((s) => s.done > 0 && s.done < 2500)).toBe(true);
+			const done = (await (await head.request(`/imports/${made.id}`)).json()) as Preview;
+			expect(done.progress).toEqual({ done: 2500, total: 2500 });
 		});
 
 		it('lets a preview expire after a day, and the retention job delete it', async () => {
