@@ -286,6 +286,20 @@ describe('roster import', () => {
 			expect(problem).toMatch(/^第 3 行 · 本人手机 · /);
 			expect(await page.getByRole('button', { name: '导入 1 名居民' }).isEnabled()).toBe(true);
 			await screenshot(page, 'im05-column-matched');
+
+			// No column the server knows as 姓名: the person says which one holds the names.
+			await page.getByRole('button', { name: '重新选择文件' }).click();
+			const unnamed = csv.replace('姓名', '成员名字');
+			await screen.chooseFile('无姓名列.csv', Buffer.from(unnamed), 'text/csv');
+			await screen.stepHeading(/选择姓名所在的列/).waitFor({ timeout: 60_000 });
+			await page
+				.getByLabel('姓名所在的列', { exact: true })
+				.selectOption({ label: '第 C 列：成员名字' });
+			await page.getByRole('button', { name: '用这一列重新检查' }).click();
+			await screen.stepHeading(/检查结果：无姓名列\.csv/).waitFor({ timeout: 60_000 });
+			expect(await screen.fieldOf('成员名字')).toBe('姓名');
+			expect(await screen.count('新建居民')).toBe(2);
+			await screenshot(page, 'im06-names-column-chosen');
 		}
 	);
 
@@ -322,7 +336,7 @@ describe('roster import', () => {
 			await screen.chooseFile(FILE_NAME, (await rosterWorkbook(PEOPLE)).bytes);
 			await screen.stepHeading(/检查结果/).waitFor({ timeout: 60_000 });
 			expect(await screen.count('有问题')).toBe(2);
-			await screenshot(page, 'im06-street-preview');
+			await screenshot(page, 'im07-street-preview');
 		}
 	);
 });

@@ -60,6 +60,15 @@ export const importPreviewSchema = z.object({
 });
 export type ImportPreview = z.infer<typeof importPreviewSchema>;
 
+/** What the server read of a file before it stopped for want of a 姓名 column. */
+const readContextSchema = z.object({
+	sheets: z.array(z.string()),
+	sheet: z.string(),
+	headerRow: z.number(),
+	columns: z.array(rosterColumnSchema)
+});
+export type ReadContext = z.infer<typeof readContextSchema>;
+
 /** Column choices: field → 0-based column index, or null for "not in the file". */
 export type ColumnMapping = Partial<Record<ColumnKey, number | null>>;
 
@@ -96,7 +105,9 @@ export class ImportError extends Error {
 		/** The server's reason when it gave one (a file that cannot be read says why). */
 		readonly reason: string = '',
 		/** Why a file cannot be read: `format`, `empty`, `no_header`, `no_sheet`, `no_name_column`. */
-		readonly code: string = ''
+		readonly code: string = '',
+		/** The sheet and columns read before stopping (`no_name_column`): to choose the names from. */
+		readonly context: ReadContext | null = null
 	) {
 		super(reason || failure);
 		this.name = 'ImportError';
@@ -127,7 +138,13 @@ function failureOf(status: number): ImportFailure {
 
 /** The error an answer's body describes: `{ error, field, code?, message }`. */
 function errorOf(status: number, text: string): ImportError {
-	let body: { message?: unknown; error?: unknown; code?: unknown; field?: unknown } = {};
+	let body: {
+		message?: unknown;
+		error?: unknown;
+		code?: unknown;
+		field?: unknown;
+		context?: unknown;
+	} = {};
 	try {
 		body = JSON.parse(text) as typeof body;
 	} catch {
@@ -140,7 +157,8 @@ function errorOf(status: number, text: string): ImportError {
 	return new ImportError(
 		failure,
 		typeof reason === 'string' ? reason.replace(/^file:\s*/u, '') : '',
-		typeof body.code === 'string' ? body.code : ''
+		typeof body.code === 'string' ? body.code : '',
+		readContextSchema.safeParse(body.context).data ?? null
 	);
 }
 

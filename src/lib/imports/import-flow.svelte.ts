@@ -10,7 +10,8 @@ import {
 	uploadRoster,
 	type ColumnMapping,
 	type ImportPreview,
-	type ImportSummary
+	type ImportSummary,
+	type ReadContext
 } from './import-api';
 
 export type ImportPhase = 'choose' | 'uploading' | 'checking' | 'preview' | 'committing' | 'done';
@@ -31,6 +32,8 @@ export class ImportFlow {
 	error = $state.raw<ImportError | null>(null);
 	/** A file of another type was chosen: its name. */
 	wrongType = $state<string | null>(null);
+	/** The file has no column the server recognised as 姓名: its columns, to choose from. */
+	needsName = $state.raw<ReadContext | null>(null);
 
 	readonly community: string;
 	/** Column choices made so far, re-sent with every new check of the same file. */
@@ -50,8 +53,17 @@ export class ImportFlow {
 		}
 		this.file = file;
 		this.preview = null;
+		this.needsName = null;
 		this.#mapping = {};
 		await this.#upload({});
+	}
+
+	/** The column holding the names, chosen when the server recognised none. */
+	async chooseNameColumn(index: number): Promise<void> {
+		const sheet = this.needsName?.sheet;
+		this.needsName = null;
+		this.#mapping = { name: index };
+		await this.#upload({ sheet });
 	}
 
 	/** Check the same file again with another sheet or other column choices. */
@@ -101,7 +113,10 @@ export class ImportFlow {
 			this.preview = preview;
 			this.phase = 'preview';
 		} catch (error) {
-			this.error = error instanceof ImportError ? error : new ImportError('server');
+			const failure = error instanceof ImportError ? error : new ImportError('server');
+			if (failure.code === 'no_name_column' && failure.context && before === 'choose')
+				this.needsName = failure.context;
+			else this.error = failure;
 			this.phase = before;
 		}
 	}
@@ -171,6 +186,7 @@ export class ImportFlow {
 		this.result = null;
 		this.error = null;
 		this.wrongType = null;
+		this.needsName = null;
 		this.#mapping = {};
 	}
 }
