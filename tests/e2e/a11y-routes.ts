@@ -161,6 +161,25 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		}
 	},
 	{
+		name: 'roster import, choosing the names column',
+		user: 'head',
+		path: () => '/import',
+		ready: (page) => page.getByRole('heading', { level: 2, name: /选择名册文件/ }).waitFor(),
+		then: async (page) => {
+			const unnamed = CHECK_ROSTER.toString().replace('姓名', '成员名字');
+			await page
+				.getByRole('button', { name: '选择文件', exact: true })
+				.setInputFiles({
+					name: '无姓名列.csv',
+					mimeType: 'text/csv',
+					buffer: Buffer.from(unnamed)
+				});
+			await page
+				.getByRole('heading', { level: 2, name: /选择姓名所在的列/ })
+				.waitFor({ timeout: 60_000 });
+		}
+	},
+	{
 		name: 'roster import, choosing a community',
 		user: 'street',
 		path: () => '/import',
