@@ -514,6 +514,9 @@ export async function importRoster(
 		});
 		done += chunk.rows;
 		onProgress?.(done, total);
+		// Between two transactions, let the server answer other requests (SQLite's driver is
+		// synchronous): pushes, and the import screen asking how far the commit has come.
+		await new Promise((resolve) => setImmediate(resolve));
 	}
 	return outcome;
 }

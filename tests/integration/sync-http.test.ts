@@ -450,11 +450,17 @@ for (const dialect of DIALECTS) {
 			}
 		});
 
-		it('refuses pulls to roles that only see counts', async () => {
+		it('refuses pulls to roles that only see counts, and their pushes outside what they may write', async () => {
 			const app = testApp(db.store);
 			const street = await new ApiClient(app).login('street');
 			expect((await street.request('/sync/pull')).status).toBe(403);
-			const push = await street.push([insertHousehold(uuid(), fx.grids.a1)]);
+			// A street officer may write households of their street (the roster import's rule,
+			// server/write/rules.ts), by push as by import; a county officer writes nothing.
+			const own = await street.push([insertHousehold(uuid(), fx.grids.a1)]);
+			expect(own[0].status).toBe('applied');
+			const county = await new ApiClient(app).login('county_other');
+			expect((await county.request('/sync/pull')).status).toBe(403);
+			const push = await county.push([insertHousehold(uuid(), fx.grids.a1)]);
 			expect(push[0].status).toBe('rejected');
 		});
 	});
