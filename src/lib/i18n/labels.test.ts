@@ -11,6 +11,7 @@ import {
 	UNMASK_FIELDS,
 	UNMASK_REASONS
 } from '$lib/shared/privacy';
+import { DEVICE_KINDS } from '$lib/shared/devices';
 import { ENUM_LABELS, categoryLabel, severityLabel, tagLabel } from './labels';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -57,7 +58,8 @@ describe('one label per enumeration value', () => {
 			['unmaskReason', UNMASK_REASONS],
 			['unmaskField', UNMASK_FIELDS],
 			['duplicateAction', DUPLICATE_ACTIONS],
-			['alertKind', ALERT_KINDS]
+			['alertKind', ALERT_KINDS],
+			['deviceKind', DEVICE_KINDS]
 		];
 		for (const [name, values] of shown) {
 			const entry = ENUM_LABELS[name as keyof typeof ENUM_LABELS];
@@ -111,7 +113,8 @@ describe('one label per enumeration value', () => {
 			unmaskReason: 'reason',
 			unmaskField: 'pv_field',
 			duplicateAction: 'action',
-			alertKind: 'alert'
+			alertKind: 'alert',
+			deviceKind: 'kind'
 		};
 		const alternatives = Object.entries(ENUM_LABELS).map(
 			([name, { values }]) =>
@@ -149,7 +152,8 @@ describe('one label per enumeration value', () => {
 			'UnmaskReason',
 			'UnmaskField',
 			'DuplicateAction',
-			'AlertKind'
+			'AlertKind',
+			'DeviceKind'
 		].join('|');
 		const ownMap = new RegExp(`Record<\\s*(${enumTypes})\\s*,\\s*(\\(\\) => string|\\[)`);
 		// Maps that hold other words than a value's name: the hints under a form's choices, and

@@ -38,6 +38,7 @@ import {
 	type UnmaskField,
 	type UnmaskReason
 } from '$lib/shared/privacy';
+import { DEVICE_KINDS, type DeviceKind } from '$lib/shared/devices';
 
 /** A message of the compiled catalogue: asked in the interface language, or in a given one. */
 type Message = (inputs?: object, options?: { locale?: Locale }) => string;
@@ -150,7 +151,14 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	duplicate_resolved: m.pv_action_duplicate_resolved,
 	'kiosk.enrol': m.pv_action_kiosk_enrol,
 	settings: m.pv_action_settings,
-	import: m.pv_action_import
+	import: m.pv_action_import,
+	kiosk_retired: m.ad_action_kiosk_retired,
+	divisions_imported: m.ad_action_divisions_imported
+};
+
+const DEVICE_KIND: Labels<DeviceKind> = {
+	tablet: m.ad_kind_tablet,
+	kiosk: m.ad_kind_kiosk
 };
 
 const ALERT_KIND: Labels<AlertKind> = {
@@ -167,7 +175,8 @@ export const AUDIT_SUBJECTS = [
 	'community_summary',
 	'grid',
 	'device',
-	'duplicate_flag'
+	'duplicate_flag',
+	'division'
 ] as const;
 
 const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
@@ -177,7 +186,8 @@ const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
 	community_summary: m.pv_subject_community_summary,
 	grid: m.pv_subject_grid,
 	device: m.pv_subject_device,
-	duplicate_flag: m.pv_subject_duplicate_flag
+	duplicate_flag: m.pv_subject_duplicate_flag,
+	division: m.ad_subject_division
 };
 
 const UNMASK_REASON: Labels<UnmaskReason> = {
@@ -221,7 +231,8 @@ export const ENUM_LABELS = {
 	unmaskReason: { values: UNMASK_REASONS, labels: UNMASK_REASON },
 	unmaskField: { values: UNMASK_FIELDS, labels: UNMASK_FIELD },
 	duplicateAction: { values: DUPLICATE_ACTIONS, labels: DUPLICATE_ACTION },
-	alertKind: { values: ALERT_KINDS, labels: ALERT_KIND }
+	alertKind: { values: ALERT_KINDS, labels: ALERT_KIND },
+	deviceKind: { values: DEVICE_KINDS, labels: DEVICE_KIND }
 } as const;
 
 /** A label for a known value; a value this app version does not know is shown as it came. */
@@ -246,6 +257,7 @@ export const checkinChannelLabel = (channel: CheckinChannel) => lookup(CHECKIN_C
 /** An audit action in words; an action this version does not know is shown as it came. */
 export const auditActionLabel = (action: string) => lookup(AUDIT_ACTION, action);
 /** What an alert is about: "异常居民达到或超过预警值". */
+export const deviceKindLabel = (kind: DeviceKind) => lookup(DEVICE_KIND, kind);
 export const alertKindLabel = (kind: string) => lookup(ALERT_KIND, kind);
 export const auditSubjectLabel = (type: string) => lookup(AUDIT_SUBJECT, type);
 export const unmaskReasonLabel = (reason: UnmaskReason) => lookup(UNMASK_REASON, reason);
