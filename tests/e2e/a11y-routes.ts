@@ -139,7 +139,20 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		path: () => '/supervise',
 		ready: (page) => page.getByRole('button', { name: /导出汇总表/ }).waitFor({ timeout: 60_000 })
 	},
-	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
+	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) },
+	{
+		name: 'manage devices',
+		user: 'head',
+		path: () => '/manage/devices',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: '自助签到机' }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage divisions',
+		user: 'admin',
+		path: () => '/manage/divisions',
+		ready: (page) => page.getByLabel('省份').waitFor({ timeout: 60_000 })
+	}
 ];
 
 /** Finds the ids on the demo server, and reports an incident in worker1's grid for the walk. */
