@@ -50,7 +50,7 @@ describe('devices and divisions from the administration screens', () => {
 			const deskContext = await browser.newContext({
 				baseURL: server.url,
 				locale: 'zh-CN',
-				viewport: VIEWPORTS.desktop
+				viewport: { width: 1440, height: 900 }
 			});
 			const desk = await deskContext.newPage();
 			const login = new LoginPage(desk);
