@@ -16,6 +16,8 @@ import { syncRoutes } from './routes/sync';
 import { historyRoutes } from './routes/history';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
+import { manageDeviceRoutes } from './routes/manage-devices';
+import { divisionImportRoutes } from './routes/division-import';
 import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
 import { errorFields, logLine, stdoutSink } from './logging';
@@ -64,7 +66,9 @@ export function createApi() {
 		.route('/', kioskRoutes)
 		.route('/', rollupRoutes)
 		.route('/', supervisionRoutes)
-		.route('/', importRoutes);
+		.route('/', importRoutes)
+		.route('/', manageDeviceRoutes)
+		.route('/', divisionImportRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

@@ -160,3 +160,17 @@ export async function countsInPackage(
 	}
 	return counts;
 }
+
+/** The provinces of the package's table, by code (what an administrator may import). */
+export async function provincesInPackage(
+	options: ImportDivisionsOptions = {}
+): Promise<{ code: string; name: string }[]> {
+	const dataDir = options.dataDir ?? packageDataDir();
+	const parser = createReadStream(join(dataDir, 'provinces.csv')).pipe(
+		parse({ columns: true, trim: true })
+	);
+	const out: { code: string; name: string }[] = [];
+	for await (const record of parser as AsyncIterable<CsvRecord>)
+		if (record.code && record.name) out.push({ code: record.code, name: record.name });
+	return out;
+}

@@ -55,6 +55,7 @@ import {
 } from '../privacy/ids';
 import { SupervisionQueries } from './supervision';
 import { ImportQueries } from './imports';
+import { DeviceAdminQueries } from './device-admin';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -393,6 +394,12 @@ export class DrizzleStore implements Store {
 	imports(): ImportQueries {
 		this.importQueries ??= new ImportQueries(this.driver);
 		return this.importQueries;
+	}
+
+	private deviceAdminQueries?: DeviceAdminQueries;
+	deviceAdmin(): DeviceAdminQueries {
+		this.deviceAdminQueries ??= new DeviceAdminQueries(this.driver);
+		return this.deviceAdminQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

@@ -167,13 +167,11 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		ready: (page) => page.getByRole('heading', { level: 2, name: /选择名册文件/ }).waitFor(),
 		then: async (page) => {
 			const unnamed = CHECK_ROSTER.toString().replace('姓名', '成员名字');
-			await page
-				.getByRole('button', { name: '选择文件', exact: true })
-				.setInputFiles({
-					name: '无姓名列.csv',
-					mimeType: 'text/csv',
-					buffer: Buffer.from(unnamed)
-				});
+			await page.getByRole('button', { name: '选择文件', exact: true }).setInputFiles({
+				name: '无姓名列.csv',
+				mimeType: 'text/csv',
+				buffer: Buffer.from(unnamed)
+			});
 			await page
 				.getByRole('heading', { level: 2, name: /选择姓名所在的列/ })
 				.waitFor({ timeout: 60_000 });
@@ -184,6 +182,19 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		user: 'street',
 		path: () => '/import',
 		ready: (page) => page.getByRole('heading', { level: 2, name: '选择要导入名册的社区' }).waitFor()
+	},
+	{
+		name: 'manage devices',
+		user: 'head',
+		path: () => '/manage/devices',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: '自助签到机' }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage divisions',
+		user: 'admin',
+		path: () => '/manage/divisions',
+		ready: (page) => page.getByLabel('省份').waitFor({ timeout: 60_000 })
 	}
 ];
 

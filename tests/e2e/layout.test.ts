@@ -32,6 +32,12 @@ const heading = (name: string | RegExp) => (page: Page) =>
 
 /** Screens not in the accessibility list, and the views of the other supervision levels. */
 const MORE_ROUTES: AuditedRoute[] = [
+	{
+		name: 'manage devices of a street',
+		user: 'street',
+		path: () => '/manage/devices',
+		ready: (page) => page.getByLabel('查看范围').waitFor({ timeout: 60_000 })
+	},
 	{ name: 'not found', user: null, path: () => '/no-such-page', ready: heading(/.+/) },
 	{
 		name: 'household form',

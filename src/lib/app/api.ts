@@ -35,12 +35,14 @@ interface RequestOptions {
 	method?: 'GET' | 'POST' | 'PUT';
 	body?: unknown;
 	token?: string | null;
+	/** For the few requests that take long by nature (a province's division import). */
+	timeoutMs?: number;
 }
 
 export async function apiRequest<T>(
 	path: string,
 	schema: z.ZodType<T>,
-	{ method = 'GET', body, token }: RequestOptions = {}
+	{ method = 'GET', body, token, timeoutMs = TIMEOUT_MS }: RequestOptions = {}
 ): Promise<T> {
 	const headers: Record<string, string> = { Accept: 'application/json' };
 	if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -52,7 +54,7 @@ export async function apiRequest<T>(
 			method,
 			headers,
 			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(TIMEOUT_MS),
+			signal: AbortSignal.timeout(timeoutMs),
 			cache: 'no-store'
 		});
 	} catch (cause) {

@@ -13,6 +13,7 @@ import {
 } from '$lib/shared/privacy';
 import { ROSTER_COLUMNS } from '../../../server/imports/columns';
 import { PROBLEM_CODES } from '../../../server/imports/types';
+import { DEVICE_KINDS } from '$lib/shared/devices';
 import { ENUM_LABELS, categoryLabel, severityLabel, tagLabel } from './labels';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -61,7 +62,8 @@ describe('one label per enumeration value', () => {
 			['duplicateAction', DUPLICATE_ACTIONS],
 			['alertKind', ALERT_KINDS],
 			['rosterField', ROSTER_COLUMNS.map((column) => column.key)],
-			['problem', PROBLEM_CODES]
+			['problem', PROBLEM_CODES],
+			['deviceKind', DEVICE_KINDS]
 		];
 		for (const [name, values] of shown) {
 			const entry = ENUM_LABELS[name as keyof typeof ENUM_LABELS];
@@ -117,7 +119,8 @@ describe('one label per enumeration value', () => {
 			duplicateAction: 'action',
 			alertKind: 'alert',
 			rosterField: 'im_field',
-			problem: 'im_problem'
+			problem: 'im_problem',
+			deviceKind: 'kind'
 		};
 		const alternatives = Object.entries(ENUM_LABELS).map(
 			([name, { values }]) =>
@@ -155,7 +158,8 @@ describe('one label per enumeration value', () => {
 			'UnmaskReason',
 			'UnmaskField',
 			'DuplicateAction',
-			'AlertKind'
+			'AlertKind',
+			'DeviceKind'
 		].join('|');
 		const ownMap = new RegExp(`Record<\\s*(${enumTypes})\\s*,\\s*(\\(\\) => string|\\[)`);
 		// Maps that hold other words than a value's name: the hints under a form's choices, and

@@ -41,6 +41,7 @@ import {
 // The roster import's shapes (docs/imports.md); type-only, so no server code reaches the app.
 import type { ColumnKey } from '../../../server/imports/columns';
 import type { ProblemCode } from '../../../server/imports/types';
+import { DEVICE_KINDS, type DeviceKind } from '$lib/shared/devices';
 
 /** A message of the compiled catalogue: asked in the interface language, or in a given one. */
 type Message = (inputs?: object, options?: { locale?: Locale }) => string;
@@ -153,7 +154,14 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	duplicate_resolved: m.pv_action_duplicate_resolved,
 	'kiosk.enrol': m.pv_action_kiosk_enrol,
 	settings: m.pv_action_settings,
-	import: m.pv_action_import
+	import: m.pv_action_import,
+	kiosk_retired: m.ad_action_kiosk_retired,
+	divisions_imported: m.ad_action_divisions_imported
+};
+
+const DEVICE_KIND: Labels<DeviceKind> = {
+	tablet: m.ad_kind_tablet,
+	kiosk: m.ad_kind_kiosk
 };
 
 const ALERT_KIND: Labels<AlertKind> = {
@@ -170,7 +178,8 @@ export const AUDIT_SUBJECTS = [
 	'community_summary',
 	'grid',
 	'device',
-	'duplicate_flag'
+	'duplicate_flag',
+	'division'
 ] as const;
 
 const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
@@ -180,7 +189,8 @@ const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
 	community_summary: m.pv_subject_community_summary,
 	grid: m.pv_subject_grid,
 	device: m.pv_subject_device,
-	duplicate_flag: m.pv_subject_duplicate_flag
+	duplicate_flag: m.pv_subject_duplicate_flag,
+	division: m.ad_subject_division
 };
 
 const UNMASK_REASON: Labels<UnmaskReason> = {
@@ -271,7 +281,8 @@ export const ENUM_LABELS = {
 	duplicateAction: { values: DUPLICATE_ACTIONS, labels: DUPLICATE_ACTION },
 	alertKind: { values: ALERT_KINDS, labels: ALERT_KIND },
 	rosterField: { values: ROSTER_FIELDS, labels: ROSTER_FIELD },
-	problem: { values: PROBLEM_CODES, labels: PROBLEM }
+	problem: { values: PROBLEM_CODES, labels: PROBLEM },
+	deviceKind: { values: DEVICE_KINDS, labels: DEVICE_KIND }
 } as const;
 
 /** A label for a known value; a value this app version does not know is shown as it came. */
@@ -296,6 +307,7 @@ export const checkinChannelLabel = (channel: CheckinChannel) => lookup(CHECKIN_C
 /** An audit action in words; an action this version does not know is shown as it came. */
 export const auditActionLabel = (action: string) => lookup(AUDIT_ACTION, action);
 /** What an alert is about: "异常居民达到或超过预警值". */
+export const deviceKindLabel = (kind: DeviceKind) => lookup(DEVICE_KIND, kind);
 export const alertKindLabel = (kind: string) => lookup(ALERT_KIND, kind);
 export const auditSubjectLabel = (type: string) => lookup(AUDIT_SUBJECT, type);
 export const unmaskReasonLabel = (reason: UnmaskReason) => lookup(UNMASK_REASON, reason);

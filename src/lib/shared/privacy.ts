@@ -48,7 +48,11 @@ export const AUDIT_ACTIONS = [
 	'kiosk.enrol',
 	'settings',
 	/** A roster import committed (server/routes/imports.ts). */
-	'import'
+	'import',
+	/** A kiosk retired from the administration screens (server/routes/manage-devices.ts). */
+	'kiosk_retired',
+	/** A province's division tree imported from the app (server/routes/division-import.ts). */
+	'divisions_imported'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
