@@ -55,6 +55,7 @@ import {
 } from '../privacy/ids';
 import { SupervisionQueries } from './supervision';
 import { ImportQueries } from './imports';
+import { PeopleQueries } from './people';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -393,6 +394,13 @@ export class DrizzleStore implements Store {
 	imports(): ImportQueries {
 		this.importQueries ??= new ImportQueries(this.driver);
 		return this.importQueries;
+	}
+
+	private peopleQueries?: PeopleQueries;
+
+	people(): PeopleQueries {
+		this.peopleQueries ??= new PeopleQueries(this.driver);
+		return this.peopleQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

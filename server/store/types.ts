@@ -13,6 +13,7 @@ import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from './supervision';
 import type { ImportQueries } from './imports';
+import type { PeopleQueries } from './people';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -134,6 +135,8 @@ export interface Store extends RowTransactions {
 	supervision(): SupervisionQueries;
 	/** Roster import previews awaiting their commit (server/imports/previews.ts). */
 	imports(): ImportQueries;
+	/** People's administration: listing, changes (the one updateUser), ending sessions. */
+	people(): PeopleQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

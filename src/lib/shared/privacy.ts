@@ -48,7 +48,12 @@ export const AUDIT_ACTIONS = [
 	'kiosk.enrol',
 	'settings',
 	/** A roster import committed (server/routes/imports.ts). */
-	'import'
+	'import',
+	/** People's administration (server/routes/users.ts, docs/administration.md). */
+	'user_updated',
+	'user_disabled',
+	'user_enabled',
+	'password_reset'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
