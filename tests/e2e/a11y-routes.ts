@@ -139,7 +139,28 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		path: () => '/supervise',
 		ready: (page) => page.getByRole('button', { name: /导出汇总表/ }).waitFor({ timeout: 60_000 })
 	},
-	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
+	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) },
+	{
+		name: 'manage people',
+		user: 'head',
+		path: () => '/manage/people',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: /可管理的人员/ }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage people: add and manage',
+		user: 'head',
+		path: () => '/manage/people',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: /可管理的人员/ }).waitFor({ timeout: 60_000 }),
+		then: async (page) => {
+			await page.getByRole('button', { name: '添加人员' }).click();
+			await page
+				.getByRole('button', { name: /^管理 / })
+				.first()
+				.click();
+		}
+	}
 ];
 
 /** Finds the ids on the demo server, and reports an incident in worker1's grid for the walk. */
