@@ -6,7 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { describeIssue, INSERT_FIELDS, UPDATE_FIELDS } from '../../src/lib/shared/schemas';
-import { maskName, maskPhone } from '../../src/lib/shared/mask';
+import { maskLandline, maskName, maskPhone } from '../../src/lib/shared/mask';
 import type { RosterHouseholdRow, RosterResidentRow, Store } from '../store/types';
 import { refuse, write, writeDenial, type Actor, type BatchOptions } from '../write/index';
 import { HEADER_OF, type ColumnKey } from './columns';
@@ -371,7 +371,7 @@ export async function importRoster(
 			['name', masked.name, maskName(match.name)],
 			['idNumber', masked.idNumber, match.idNumberMasked],
 			['phone', masked.phone, match.phone && maskPhone(match.phone)],
-			['landline', masked.landline, match.landline && maskPhone(match.landline)]
+			['landline', masked.landline, match.landline && maskLandline(match.landline)]
 		];
 		for (const [field, cell, stored] of checks)
 			if (cell !== undefined && cell !== stored) {

@@ -5,8 +5,6 @@ import {
 	joinAddress,
 	normalizeHeader,
 	normalizeIdNumber,
-	normalizeLandline,
-	normalizeMobile,
 	normalizeName,
 	parseBirthDate,
 	parseSex,
@@ -14,6 +12,7 @@ import {
 	splitPhones,
 	unwrapCell
 } from './normalize';
+import { normalizeLandline, normalizeMobile } from '../../src/lib/shared/phone';
 
 const today = new Date('2026-12-06T00:00:00Z');
 /** A valid ID number from its first 17 digits. */

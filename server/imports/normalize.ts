@@ -2,7 +2,8 @@
 // as Excel or a CSV file holds it into the value GridCare stores, or into a problem whose message
 // (Chinese) is shown after the column's header: "第 57 行 身份证号：校验位不正确".
 import { idCheckChar, idNumberProblem } from '../../src/lib/shared/id-number';
-import { LANDLINE_PATTERN, PHONE_PATTERN, textProblem } from '../../src/lib/shared/schemas';
+import { textProblem } from '../../src/lib/shared/schemas';
+import { normalizeLandline, normalizeMobile } from '../../src/lib/shared/phone';
 import { COLUMN_OF_HEADER, LABEL_OF_TAG, TAG_OF_LABEL, type ColumnKey } from './columns';
 import type { ProblemCode } from './types';
 
@@ -142,52 +143,6 @@ export function normalizeIdNumber(raw: RawCell, today = new Date()): Normalised<
 	if (/^\d{15}$/u.test(id)) id = idNumberFrom15(id);
 	const bad = idNumberProblem(id, today);
 	return bad ? problem(ID_CODES[bad], ID_MESSAGES[bad]) : { value: id };
-}
-
-/**
- * An 11-digit mobile number from the ways people write one (138 1234 5678, 138-1234-5678,
- * +86 13812345678, full width), or null.
- */
-export function normalizeMobile(value: string): string | null {
-	let digits = normalizeText(value).replace(/[\s\-.()]/gu, '');
-	digits = digits.replace(/^(\+86|0086)/u, '');
-	if (/^86\d{11}$/u.test(digits)) digits = digits.slice(2);
-	return PHONE_PATTERN.test(digits) ? digits : null;
-}
-
-/**
- * A landline with its area code, written 0771-1234567 (an extension as -123), from 0771-1234567,
- * (0771)1234567, 07711234567, 010-12345678, +86 771 1234567, or null.
- */
-export function normalizeLandline(value: string): string | null {
-	let text = normalizeText(value);
-	let ext = '';
-	const extMatch = /^(.*?)(?:转|分机|ext\.?|-?x|#)\s*(\d{1,6})$/iu.exec(text);
-	if (extMatch) [, text, ext] = extMatch;
-	text = text
-		.trim()
-		.replace(/^(\+86|0086)[\s-]*(\(0?|)/u, (_m, _c, paren: string) => (paren ? '(0' : '0'));
-	let area: string;
-	let number: string;
-	const paren = /^\((\d{2,4})\)[\s-]*([\d\s-]+)$/u.exec(text);
-	if (paren) {
-		area = paren[1].startsWith('0') ? paren[1] : `0${paren[1]}`;
-		number = paren[2].replace(/[\s-]/gu, '');
-	} else if (/^\d+$/u.test(text)) {
-		const areaLength = /^(010|02)/u.test(text) ? 3 : 4;
-		area = text.slice(0, areaLength);
-		number = text.slice(areaLength);
-	} else {
-		const groups = /^(\d{3,4})[\s-]+([\d\s-]+)$/u.exec(text);
-		if (!groups) return null;
-		area = groups[1];
-		// 0771-1234567-123, as GridCare writes an extension.
-		const withExt = /^(\d{7,8})-(\d{1,6})$/u.exec(groups[2]);
-		if (withExt && !ext) [, number, ext] = withExt;
-		else number = groups[2].replace(/[\s-]/gu, '');
-	}
-	const landline = `${area}-${number}${ext ? `-${ext}` : ''}`;
-	return LANDLINE_PATTERN.test(landline) ? landline : null;
 }
 
 export interface PhoneNumbers {

@@ -1,11 +1,11 @@
 // The roster reader (docs/imports.md, "Reading a file"): the bytes of an .xlsx or .csv roster
 // become records and row problems. Only what one row says is checked here; matching rows to
 // households and to people already in GridCare is the engine's (engine.ts).
+import { parse as parseCsvText } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { idSex } from '../../src/lib/shared/id-number';
 import { PHONE_PATTERN } from '../../src/lib/shared/schemas';
 import { HEADER_OF, type ColumnKey } from './columns';
-import { readXlsx } from './xlsx';
 import {
 	cellText,
 	checkText,
@@ -63,17 +63,6 @@ const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0];
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 
-/** The sheets of a workbook as the reader sees them, read by exceljs or by readXlsx (compared in tests). */
-export async function workbookRows(bytes: Uint8Array, engine: 'fast' | 'exceljs') {
-	const book = await xlsxSheets(bytes, engine);
-	return book.all.map((s) => ({
-		name: s.name,
-		visible: book.visible.includes(s.name),
-		rows: s.rows.filter((r) => r.cells.some((c) => c !== null)),
-		hidden: Array.from({ length: 64 }, (_, i) => s.hidden(i))
-	}));
-}
-
 /** Reads a roster: the chosen sheet's header row, columns, records and row problems. */
 export async function readRoster(
 	bytes: Uint8Array,
@@ -100,14 +89,7 @@ interface Book {
 	csv: boolean;
 }
 
-async function xlsxSheets(bytes: Uint8Array, engine: 'fast' | 'exceljs' = 'fast'): Promise<Book> {
-	const fast = engine === 'fast' ? readXlsx(bytes) : null;
-	if (fast)
-		return {
-			all: fast.map((s) => ({ name: s.name, rows: s.rows, hidden: (i) => s.hidden.has(i) })),
-			visible: fast.filter((s) => s.visible).map((s) => s.name),
-			csv: false
-		};
+async function xlsxSheets(bytes: Uint8Array): Promise<Book> {
 	const workbook = new ExcelJS.Workbook();
 	try {
 		await workbook.xlsx.load(
@@ -169,63 +151,34 @@ function csvSheet(bytes: Uint8Array, fileName?: string): Book {
 }
 
 /**
- * CSV records (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes; a quote inside
- * an unquoted field is kept as text) with the line each starts on. Line endings are \n here.
- * csv-parse was measured at several seconds for 50,000 rows whenever rows differ in length from
- * the first one (a title line above the header): it builds an error object for each such record.
+ * CSV records (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes; a stray quote
+ * inside an unquoted field kept as text) with the line each starts on. Rows may differ in length
+ * (a title line above the header is one cell wide).
  */
-export function parseCsv(text: string, delimiter: string): SheetRow[] {
-	const rows: SheetRow[] = [];
-	let line = 1;
-	let start = 1;
-	let cells: string[] = [];
-	let field = '';
-	let i = 0;
-	const end = text.length;
-	while (i < end) {
-		if (text[i] === '"' && field === '') {
-			// A quoted field, up to the quote not doubled.
-			i++;
-			for (;;) {
-				const quote = text.indexOf('"', i);
-				if (quote < 0) {
-					field += text.slice(i);
-					i = end;
-					break;
-				}
-				field += text.slice(i, quote);
-				i = quote + 1;
-				if (text[i] === '"') {
-					field += '"';
-					i++;
-				} else break;
-			}
-			for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) line++;
-			// Text after the closing quote (relaxed) belongs to the field.
-			while (i < end && text[i] !== delimiter && text[i] !== '\n') field += text[i++];
-			continue;
-		}
-		const c = text[i++];
-		if (c === delimiter) {
-			cells.push(field);
-			field = '';
-		} else if (c === '\n') {
-			cells.push(field);
-			rows.push({ n: start, cells });
-			cells = [];
-			field = '';
-			start = ++line;
-		} else {
-			// An unquoted run up to the next delimiter or line break.
-			let stop = i;
-			while (stop < end && text[stop] !== delimiter && text[stop] !== '\n') stop++;
-			field += c + text.slice(i, stop);
-			i = stop;
-		}
+function parseCsv(text: string, delimiter: string): SheetRow[] {
+	let records: { record: string[]; info: { lines: number } }[];
+	try {
+		records = parseCsvText(text, {
+			delimiter,
+			relax_column_count: true,
+			relax_quotes: true,
+			skip_empty_lines: false,
+			info: true
+		}) as unknown as typeof records;
+	} catch (error) {
+		// csv-parse names the line: "Quote Not Closed: … at line 2".
+		const { code, lines, message } = error as { code?: string; lines?: number; message: string };
+		const where = lines === undefined ? '' : ` (line ${lines})`;
+		const what =
+			code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quote is not closed' : message.split(':')[0].trim();
+		throw new RosterFileError('format', `not a readable CSV file: ${what}${where}`);
 	}
-	if (field !== '' || cells.length > 0) {
-		cells.push(field);
-		rows.push({ n: start, cells });
+	const rows: SheetRow[] = [];
+	// `info.lines` is the line a record ends on; the next one starts on the line after it.
+	let start = 1;
+	for (const { record, info } of records) {
+		rows.push({ n: start, cells: record });
+		start = info.lines + 1;
 	}
 	return rows;
 }

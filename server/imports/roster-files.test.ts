@@ -110,6 +110,17 @@ describe('generated messy rosters read back as the generator says', () => {
 			for (const row of rows) expect(rowsOf.get(row)).toBe(key);
 	});
 
+	it('small files too', async () => {
+		for (const people of [1, 2, 7, 30])
+			for (const format of ['xlsx', 'csv'] as const) {
+				const file = await messyRoster({ people, seed: people, format, grids, today });
+				const read = await readRoster(file.bytes, { fileName: file.fileName, today });
+				expect(read.records, `${people} ${format}`).toEqual(file.expected.records);
+				expect(read.problems.length).toBe(file.expected.problems.length);
+				expect(read.dataRows).toBe(people);
+			}
+	});
+
 	it('is the same file for the same seed', async () => {
 		const a = await messyRoster({ people: 50, seed: 5, format: 'csv', grids, today });
 		const b = await messyRoster({ people: 50, seed: 5, format: 'csv', grids, today });

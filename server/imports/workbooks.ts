@@ -3,7 +3,7 @@
 // and the rows an import did not take, their cells as read plus the reasons. The columns come from
 // columns.ts, the list the reader recognises, so whatever GridCare writes reads back the same.
 import ExcelJS from 'exceljs';
-import { maskName, maskPhone } from '../../src/lib/shared/mask';
+import { maskLandline, maskName, maskPhone } from '../../src/lib/shared/mask';
 import { displayWidth } from '../rollup/summary';
 import type { RosterHouseholdRow, RosterResidentRow, Store } from '../store/types';
 import { HEADER_OF, LABEL_OF_TAG, PROBLEM_HEADER, type ColumnKey } from './columns';
@@ -258,7 +258,7 @@ function exportRows(
 		...(p.sex === 'F' || p.sex === 'M' ? { sex: SEX_WORDS[p.sex] } : {}),
 		...(p.birthYear ? { birthDate: p.birthYear } : {}),
 		...(p.phone ? { phone: maskPhone(p.phone) } : {}),
-		...(p.landline ? { landline: maskPhone(p.landline) } : {}),
+		...(p.landline ? { landline: maskLandline(p.landline) } : {}),
 		...(p.tags.length > 0
 			? { tags: p.tags.map((t) => LABEL_OF_TAG[t] ?? t).join(TAG_SEPARATOR) }
 			: {}),

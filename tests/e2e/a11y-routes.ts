@@ -10,6 +10,7 @@ import {
 	serverRows,
 	type RunningServer
 } from './fixtures';
+import { idNumber, withWrongCheck } from './import-pages';
 import { demoElders } from './kiosk-pages';
 import { LockScreen, LoginPage } from './pages';
 import { autoUnlock } from './worker-pages';
@@ -160,8 +161,63 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 				.first()
 				.click();
 		}
+	},
+	{
+		name: 'roster import',
+		user: 'head',
+		path: () => '/import',
+		ready: (page) => page.getByRole('heading', { level: 2, name: /选择名册文件/ }).waitFor()
+	},
+	{
+		name: 'roster import preview',
+		user: 'head',
+		path: () => '/import',
+		ready: (page) => page.getByRole('heading', { level: 2, name: /选择名册文件/ }).waitFor(),
+		// Checked, not imported: nothing is written.
+		then: async (page) => {
+			await page
+				.getByRole('button', { name: '选择文件', exact: true })
+				.setInputFiles({ name: '检查用名册.csv', mimeType: 'text/csv', buffer: CHECK_ROSTER });
+			await page.getByRole('heading', { level: 2, name: /检查结果/ }).waitFor({ timeout: 60_000 });
+		}
+	},
+	{
+		name: 'roster import, choosing the names column',
+		user: 'head',
+		path: () => '/import',
+		ready: (page) => page.getByRole('heading', { level: 2, name: /选择名册文件/ }).waitFor(),
+		then: async (page) => {
+			const unnamed = CHECK_ROSTER.toString().replace('姓名', '成员名字');
+			await page.getByRole('button', { name: '选择文件', exact: true }).setInputFiles({
+				name: '无姓名列.csv',
+				mimeType: 'text/csv',
+				buffer: Buffer.from(unnamed)
+			});
+			await page
+				.getByRole('heading', { level: 2, name: /选择姓名所在的列/ })
+				.waitFor({ timeout: 60_000 });
+		}
+	},
+	{
+		name: 'roster import, choosing a community',
+		user: 'street',
+		path: () => '/import',
+		ready: (page) => page.getByRole('heading', { level: 2, name: '选择要导入名册的社区' }).waitFor()
 	}
 ];
+
+/**
+ * A small roster with what the preview shows: an unrecognised column, a wrong ID number, a grid
+ * that does not exist (the grids to create).
+ */
+const CHECK_ROSTER = Buffer.from(
+	[
+		'网格,小区,楼栋,单元,房号,姓名,身份证号,人员类别,自编序号',
+		`第一网格,检查小区,1栋,1单元,101,检查甲,${idNumber('1945-02-03', 11)},独居老人,1`,
+		`第一网格,检查小区,1栋,1单元,101,检查乙,${withWrongCheck(idNumber('1947-08-09', 22))},,2`,
+		`第九网格,检查小区,2栋,1单元,301,检查丙,${idNumber('1980-12-01', 31)},,3`
+	].join('\n') + '\n'
+);
 
 /** Finds the ids on the demo server, and reports an incident in worker1's grid for the walk. */
 export async function demoIds(server: RunningServer): Promise<DemoIds> {

@@ -86,6 +86,12 @@ const MORE_ROUTES: AuditedRoute[] = [
 		ready: (page) => page.getByRole('table').first().waitFor({ timeout: 60_000 })
 	},
 	{
+		name: 'roster import, admin choosing a community',
+		user: 'admin',
+		path: () => '/import?code=450102001',
+		ready: (page) => page.getByRole('heading', { level: 2, name: '选择要导入名册的社区' }).waitFor()
+	},
+	{
 		name: 'county rollup',
 		user: 'county',
 		path: () => '/supervise',

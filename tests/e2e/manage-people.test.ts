@@ -36,7 +36,7 @@ describe('people managed in the app', () => {
 			await new LockScreen(page).setRequiredPin();
 			autoUnlock(page);
 			await page.goto('/manage');
-			await page.getByRole('link', { name: /人员/ }).click();
+			await page.getByRole('link', { name: /^人员/ }).click();
 			await page.getByRole('heading', { level: 2, name: /可管理的人员/ }).waitFor();
 
 			// A new grid worker: role and grid chosen from lists, never typed.

@@ -10,7 +10,7 @@ import { TEMPLATE_COLUMNS } from '../../server/imports/workbooks';
 import { purgeExpiredImports } from '../../server/privacy/retention';
 import { openStore } from '../../server/store/index';
 import type { Store } from '../../server/store/types';
-import { maskIdNumber, maskName, maskPhone } from '../../src/lib/shared/mask';
+import { maskIdNumber, maskLandline, maskName, maskPhone } from '../../src/lib/shared/mask';
 import { ApiClient, testApp, type TestApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -481,7 +481,7 @@ for (const dialect of DIALECTS) {
 				expect(wang[at('birthDate')]).toBe('1980');
 				expect(wang[at('sex')]).toBe('男');
 				const zhang = rows.find((r) => r[at('name')] === names('张建国'))!;
-				expect(zhang[at('landline')]).toBe(maskPhone('0771-5551234'));
+				expect(zhang[at('landline')]).toBe(maskLandline('0771-5551234'));
 				expect(zhang[at('tags')]).toBe('独居老人');
 				expect(zhang[at('relation')]).toBe('户主');
 				expect(JSON.stringify(rows)).not.toMatch(/1[3-9]\d{9}|\d{17}[\dX]/);

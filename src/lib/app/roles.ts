@@ -12,6 +12,8 @@ export const KIOSK_ROLES: Role[] = ['kiosk', 'volunteer'];
 export const ADMIN_ROLES: Role[] = ['admin'];
 /** Who manages people, grids and devices in the app (docs/administration.md). */
 export const MANAGE_ROLES: Role[] = ['admin', 'county_officer', 'street_officer', 'community_head'];
+/** Who brings in a community's household roster (docs/imports.md): the head, a street, the admin. */
+export const IMPORT_ROLES: Role[] = ['community_head', 'street_officer', 'admin'];
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 

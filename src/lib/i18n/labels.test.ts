@@ -11,6 +11,8 @@ import {
 	UNMASK_FIELDS,
 	UNMASK_REASONS
 } from '$lib/shared/privacy';
+import { ROSTER_COLUMNS } from '../../../server/imports/columns';
+import { PROBLEM_CODES } from '../../../server/imports/types';
 import { ENUM_LABELS, categoryLabel, severityLabel, tagLabel } from './labels';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -57,7 +59,9 @@ describe('one label per enumeration value', () => {
 			['unmaskReason', UNMASK_REASONS],
 			['unmaskField', UNMASK_FIELDS],
 			['duplicateAction', DUPLICATE_ACTIONS],
-			['alertKind', ALERT_KINDS]
+			['alertKind', ALERT_KINDS],
+			['rosterField', ROSTER_COLUMNS.map((column) => column.key)],
+			['problem', PROBLEM_CODES]
 		];
 		for (const [name, values] of shown) {
 			const entry = ENUM_LABELS[name as keyof typeof ENUM_LABELS];
@@ -111,7 +115,9 @@ describe('one label per enumeration value', () => {
 			unmaskReason: 'reason',
 			unmaskField: 'pv_field',
 			duplicateAction: 'action',
-			alertKind: 'alert'
+			alertKind: 'alert',
+			rosterField: 'im_field',
+			problem: 'im_problem'
 		};
 		const alternatives = Object.entries(ENUM_LABELS).map(
 			([name, { values }]) =>

@@ -38,6 +38,9 @@ import {
 	type UnmaskField,
 	type UnmaskReason
 } from '$lib/shared/privacy';
+// The roster import's shapes (docs/imports.md); type-only, so no server code reaches the app.
+import type { ColumnKey } from '../../../server/imports/columns';
+import type { ProblemCode } from '../../../server/imports/types';
 
 /** A message of the compiled catalogue: asked in the interface language, or in a given one. */
 type Message = (inputs?: object, options?: { locale?: Locale }) => string;
@@ -203,6 +206,51 @@ const DUPLICATE_ACTION: Labels<DuplicateAction> = {
 	not_duplicate: m.pv_dup_action_not_duplicate
 };
 
+/** The fields a roster column can hold (server/imports/columns.ts), in the template's order. */
+const ROSTER_FIELD: Labels<ColumnKey> = {
+	householdNo: m.im_field_householdNo,
+	grid: m.im_field_grid,
+	estate: m.im_field_estate,
+	building: m.im_field_building,
+	unit: m.im_field_unit,
+	room: m.im_field_room,
+	address: m.im_field_address,
+	headName: m.im_field_headName,
+	name: m.im_field_name,
+	relation: m.im_field_relation,
+	idNumber: m.im_field_idNumber,
+	sex: m.im_field_sex,
+	birthDate: m.im_field_birthDate,
+	phone: m.im_field_phone,
+	landline: m.im_field_landline,
+	tags: m.im_field_tags,
+	note: m.im_field_note,
+	residentId: m.im_field_residentId
+};
+export const ROSTER_FIELDS = Object.keys(ROSTER_FIELD) as ColumnKey[];
+
+/** Why an imported row was not taken (server/imports/types.ts, PROBLEM_CODES). */
+const PROBLEM: Labels<ProblemCode> = {
+	required: m.im_problem_required,
+	id_format: m.im_problem_id_format,
+	id_birth_date: m.im_problem_id_birth_date,
+	id_check_char: m.im_problem_id_check_char,
+	id_mismatch: m.im_problem_id_mismatch,
+	phone_format: m.im_problem_phone_format,
+	landline_format: m.im_problem_landline_format,
+	date_format: m.im_problem_date_format,
+	sex_format: m.im_problem_sex_format,
+	unknown_tag: m.im_problem_unknown_tag,
+	text: m.im_problem_text,
+	unknown_id: m.im_problem_unknown_id,
+	duplicate_in_file: m.im_problem_duplicate_in_file,
+	unknown_grid: m.im_problem_unknown_grid,
+	masked: m.im_problem_masked,
+	other_household: m.im_problem_other_household,
+	refused: m.im_problem_refused
+};
+const PROBLEM_CODES = Object.keys(PROBLEM) as ProblemCode[];
+
 /**
  * Every enumeration the interface shows, with its values and their words: the single table the
  * label functions read, and what the tests walk.
@@ -225,7 +273,9 @@ export const ENUM_LABELS = {
 	unmaskReason: { values: UNMASK_REASONS, labels: UNMASK_REASON },
 	unmaskField: { values: UNMASK_FIELDS, labels: UNMASK_FIELD },
 	duplicateAction: { values: DUPLICATE_ACTIONS, labels: DUPLICATE_ACTION },
-	alertKind: { values: ALERT_KINDS, labels: ALERT_KIND }
+	alertKind: { values: ALERT_KINDS, labels: ALERT_KIND },
+	rosterField: { values: ROSTER_FIELDS, labels: ROSTER_FIELD },
+	problem: { values: PROBLEM_CODES, labels: PROBLEM }
 } as const;
 
 /** A label for a known value; a value this app version does not know is shown as it came. */
@@ -255,6 +305,10 @@ export const auditSubjectLabel = (type: string) => lookup(AUDIT_SUBJECT, type);
 export const unmaskReasonLabel = (reason: UnmaskReason) => lookup(UNMASK_REASON, reason);
 export const unmaskFieldLabel = (field: UnmaskField) => lookup(UNMASK_FIELD, field);
 export const duplicateActionLabel = (action: DuplicateAction) => lookup(DUPLICATE_ACTION, action);
+/** What a roster column holds: "身份证号". */
+export const rosterFieldLabel = (field: ColumnKey) => lookup(ROSTER_FIELD, field);
+/** Why an imported row was not taken, in the interface language: "校验位不正确". */
+export const problemLabel = (code: string) => lookup(PROBLEM, code);
 
 /**
  * A person as the server lets this user see them: "韦丽萍（网格员）" inside the community, the role
