@@ -27,6 +27,7 @@ import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
 import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
+import { userRoutes } from './routes/users';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -68,7 +69,8 @@ export function createApi() {
 		.route('/', supervisionRoutes)
 		.route('/', importRoutes)
 		.route('/', manageDeviceRoutes)
-		.route('/', divisionImportRoutes);
+		.route('/', divisionImportRoutes)
+		.route('/', userRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

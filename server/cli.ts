@@ -6,9 +6,9 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '../src/lib/shared/enums';
-import { communityCodeSchema, divisionCodeSchema, shortText } from '../src/lib/shared/schemas';
-import { hashPassword } from './auth/password';
-import { passwordWeakness } from './auth/password-strength';
+import { communityCodeSchema, shortText } from '../src/lib/shared/schemas';
+import { checkNewPerson, createPerson } from './people/people';
+import { ApiError } from './api-error';
 import { loadConfig } from './config';
 import { importDivisions } from './divisions/import';
 import { seedDemo, type DemoSummary } from './seed/demo';
@@ -159,33 +159,19 @@ user
 			displayName?: string;
 		}) =>
 			withStore(async (store) => {
-				// The same text rule as the sign-in form: what one database stores, both do.
-				text('username', options.username, 64);
-				if (options.displayName !== undefined) text('display-name', options.displayName, 64);
-				if (await store.findUserByUsername(options.username))
-					throw new Error(`username: "${options.username}" is taken`);
-				const scope = await resolveScope(store, options.role, options.scope);
-				const password = await newPassword(options);
-				const weakness = passwordWeakness(password, [options.username, options.displayName]);
-				if (weakness) throw new Error(weakness);
-				const created = await store.createUser({
+				// The same checks as the app's people screens (server/people/people.ts).
+				const checked = await checkNewPerson(store, {
 					username: options.username,
-					role: options.role,
-					scope,
 					displayName: options.displayName ?? null,
-					passwordHash: await hashPassword(password)
+					role: options.role,
+					scope: options.scope.split(',')
 				});
+				const password = await newPassword(options);
 				// A permission change: in the audit trail, made by the operator at the server.
-				await store.appendAudit({
+				const created = await createPerson(store, checked, password, {
 					userId: 'cli',
 					role: 'operator',
-					action: 'user_created',
-					subjectType: 'user',
-					subjectId: created.id,
-					communityCode: await communityOfScope(store, options.role, scope),
-					reason: null,
-					deviceId: null,
-					details: { username: created.username, role: created.role, scope }
+					deviceId: null
 				});
 				console.log(created.id);
 			})
@@ -244,14 +230,6 @@ async function askHidden(prompts: string[]): Promise<string[]> {
 	}
 }
 
-/** The one community a new user's scope lies in, if any (for the community head's audit view). */
-async function communityOfScope(store: Store, userRole: Role, scope: string[]) {
-	if (userRole !== 'grid_worker') return scope[0].length === 12 ? scope[0] : null;
-	const communities = new Set<string>();
-	for (const id of scope) communities.add((await store.getGrid(id))!.communityCode);
-	return communities.size === 1 ? [...communities][0] : null;
-}
-
 program
 	.command('purge')
 	.description('delete health details of visits older than the retention period')
@@ -269,26 +247,6 @@ program
 			console.log(`purged health details of ${visits} visits older than ${days} days`);
 		})
 	);
-
-/** Grid workers are scoped to grids; everyone else to one division code that must exist. */
-async function resolveScope(store: Store, userRole: Role, raw: string): Promise<string[]> {
-	const parts = raw
-		.split(',')
-		.map((s) => s.trim())
-		.filter(Boolean);
-	if (parts.length === 0) throw new Error('scope: must not be empty');
-	if (userRole === 'grid_worker') {
-		for (const id of parts)
-			if (!(await store.getGrid(id))) throw new Error(`scope: no grid with id ${id}`);
-		return parts;
-	}
-	if (parts.length !== 1) throw new Error('scope: give one division code');
-	const code = divisionCodeSchema.safeParse(parts[0]);
-	if (!code.success) throw new Error(`scope: ${code.error.issues[0].message}`);
-	if (!(await store.getDivision(parts[0])))
-		throw new Error(`scope: no division with code ${parts[0]}`);
-	return parts;
-}
 
 program
 	.command('seed-demo')
@@ -407,7 +365,10 @@ try {
 	if (code?.startsWith('commander.')) process.exit(1); // commander already printed the reason
 	// Reasons thrown here are plain one-line Errors naming the field; anything else (a database
 	// error quotes the statement's values in its message) is summarised without its message.
-	const plain = error instanceof Error && error.constructor === Error && !error.cause;
+	// The checks shared with the API (server/people/people.ts) throw ApiErrors naming the field.
+	const plain =
+		error instanceof ApiError ||
+		(error instanceof Error && error.constructor === Error && !error.cause);
 	console.error(`gridcare: ${plain ? error.message.split('\n')[0] : errorSummary(error)}`);
 	process.exit(1);
 }

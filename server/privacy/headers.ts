@@ -102,7 +102,9 @@ export const PERSONAL_DATA_PATHS = [
 	'/duplicates',
 	'/duplicates/*',
 	'/imports/*',
-	'/communities/:code/residents.xlsx'
+	'/communities/:code/residents.xlsx',
+	'/users',
+	'/users/*'
 ] as const;
 
 /** `Cache-Control: no-store` on the response, whatever its status. */

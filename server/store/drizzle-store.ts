@@ -56,6 +56,7 @@ import {
 import { SupervisionQueries } from './supervision';
 import { ImportQueries } from './imports';
 import { DeviceAdminQueries } from './device-admin';
+import { PeopleQueries } from './people';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -400,6 +401,13 @@ export class DrizzleStore implements Store {
 	deviceAdmin(): DeviceAdminQueries {
 		this.deviceAdminQueries ??= new DeviceAdminQueries(this.driver);
 		return this.deviceAdminQueries;
+	}
+
+	private peopleQueries?: PeopleQueries;
+
+	people(): PeopleQueries {
+		this.peopleQueries ??= new PeopleQueries(this.driver);
+		return this.peopleQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

@@ -14,6 +14,7 @@ import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from './supervision';
 import type { ImportQueries } from './imports';
 import type { DeviceAdminQueries } from './device-admin';
+import type { PeopleQueries } from './people';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -137,6 +138,8 @@ export interface Store extends RowTransactions {
 	imports(): ImportQueries;
 	/** People's devices and kiosks as their managers list them (server/privacy/devices.ts). */
 	deviceAdmin(): DeviceAdminQueries;
+	/** People's administration: listing, changes (the one updateUser), ending sessions. */
+	people(): PeopleQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

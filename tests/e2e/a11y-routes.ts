@@ -142,6 +142,27 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 	},
 	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) },
 	{
+		name: 'manage people',
+		user: 'head',
+		path: () => '/manage/people',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: /可管理的人员/ }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage people: add and manage',
+		user: 'head',
+		path: () => '/manage/people',
+		ready: (page) =>
+			page.getByRole('heading', { level: 2, name: /可管理的人员/ }).waitFor({ timeout: 60_000 }),
+		then: async (page) => {
+			await page.getByRole('button', { name: '添加人员' }).click();
+			await page
+				.getByRole('button', { name: /^管理 / })
+				.first()
+				.click();
+		}
+	},
+	{
 		name: 'roster import',
 		user: 'head',
 		path: () => '/import',

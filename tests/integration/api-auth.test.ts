@@ -274,7 +274,10 @@ for (const dialect of DIALECTS) {
 				'/rollup/{code}/trend',
 				'/rounds',
 				'/sync/pull',
-				'/sync/push'
+				'/sync/push',
+				'/users',
+				'/users/{id}',
+				'/users/{id}/password'
 			]);
 			expect(doc.paths['/auth/login'].post.requestBody).toBeDefined();
 		});

@@ -32,7 +32,7 @@ export function onUnauthorized(handler: () => void): void {
 }
 
 interface RequestOptions {
-	method?: 'GET' | 'POST' | 'PUT';
+	method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
 	body?: unknown;
 	token?: string | null;
 	/** For the few requests that take long by nature (a province's division import). */

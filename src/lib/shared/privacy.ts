@@ -52,7 +52,12 @@ export const AUDIT_ACTIONS = [
 	/** A kiosk retired from the administration screens (server/routes/manage-devices.ts). */
 	'kiosk_retired',
 	/** A province's division tree imported from the app (server/routes/division-import.ts). */
-	'divisions_imported'
+	'divisions_imported',
+	/** People's administration (server/routes/users.ts, docs/administration.md). */
+	'user_updated',
+	'user_disabled',
+	'user_enabled',
+	'password_reset'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
