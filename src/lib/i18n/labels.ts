@@ -150,7 +150,8 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	duplicate_resolved: m.pv_action_duplicate_resolved,
 	'kiosk.enrol': m.pv_action_kiosk_enrol,
 	settings: m.pv_action_settings,
-	import: m.pv_action_import
+	import: m.pv_action_import,
+	households_moved: m.am_action_households_moved
 };
 
 const ALERT_KIND: Labels<AlertKind> = {

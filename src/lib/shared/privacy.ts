@@ -48,7 +48,9 @@ export const AUDIT_ACTIONS = [
 	'kiosk.enrol',
 	'settings',
 	/** A roster import committed (server/routes/imports.ts). */
-	'import'
+	'import',
+	/** Households moved to another grid (server/routes/households.ts). */
+	'households_moved'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
