@@ -182,6 +182,14 @@ for (const dialect of DIALECTS) {
 			await db.store.rollup().recompute({ now: new Date(), timeZone: 'Asia/Shanghai' });
 			expect(await db.store.rollup().allFigures()).toEqual(after);
 
+			// The move is in the community's audit trail.
+			const trail = (await (await head.request('/audit?code=450102001003')).json()) as {
+				entries: { action: string; subjectId: string }[];
+			};
+			expect(
+				trail.entries.filter((e) => e.action === 'households_moved').map((e) => e.subjectId)
+			).toEqual([fx.grids.a2]);
+
 			// Moving it where it already is changes nothing.
 			const same = await move(head, [household], fx.grids.a2);
 			expect(await same.json()).toEqual({ moved: 0 });
