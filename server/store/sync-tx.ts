@@ -9,7 +9,7 @@ import { recordDeviceSync } from './devices';
 import type { ChangeRow, PullFilter, RoundRow, SyncRows, UserRow } from './rows';
 import type { FieldHistoryEntry, NewChange, PrefetchRefs, SyncTx } from './sync-types';
 import { maintainRollup, type AppliedChange, type RollupChange } from '../rollup/maintain';
-import { recomputeRollups } from '../rollup/recompute';
+import { recomputeGrids, recomputeRollups } from '../rollup/recompute';
 import { subtreeEnd } from '../rollup/nodes';
 import type { DayClock, FrozenDays } from '../rollup/snapshots';
 
@@ -64,9 +64,9 @@ export class DrizzleSyncTx implements SyncTx {
 		return maintainRollup(this, figureDb, applied, clock);
 	}
 
-	async recomputeFigures(clock: DayClock): Promise<void> {
+	async recomputeFigures(communityCodes: string[], clock: DayClock): Promise<number> {
 		await this.frozenDays.freezeYesterday(this.tx, this.t, this.maxParams, clock);
-		await recomputeRollups(this.tx, this.t, this.maxParams);
+		return recomputeGrids(this.tx, this.t, this.maxParams, communityCodes);
 	}
 
 	async householdRows(householdId: string) {

@@ -35,11 +35,13 @@ export interface SyncTx extends RowReader {
 	 */
 	maintainFigures(applied: AppliedChange[], clock: DayClock): Promise<RollupChange>;
 	/**
-	 * Rebuild every roll-up figure from the rows as the batch has left them (after freezing the
-	 * day before): for a change the incremental maintenance does not follow, a household moved to
-	 * another grid. Call after flush().
+	 * Recompute the roll-up figures of the grids of some communities, and through them their
+	 * ancestors', from the rows as the batch has left them (after freezing the day before): for a
+	 * change the incremental maintenance does not follow, a household moved to another grid
+	 * (server/rollup/recompute.ts, recomputeGrids). Call after flush(). Returns the figure rows
+	 * written.
 	 */
-	recomputeFigures(clock: DayClock): Promise<void>;
+	recomputeFigures(communityCodes: string[], clock: DayClock): Promise<number>;
 	/** Every resident, incident and visit of a household, as the batch has left them so far. */
 	householdRows(householdId: string): Promise<{
 		residents: SyncRows['residents'][];

@@ -61,8 +61,11 @@ export class WriteBatch implements RowReader {
 	readonly idHashes = new Set<string>();
 	/** Communities whose figures the batch changed. */
 	readonly communities = new Set<string>();
-	/** A household changed grid: the figures are rebuilt when the batch settles. */
-	private recompute = false;
+	/**
+	 * Communities a household moved from or to: their grids' figures are recomputed when the
+	 * batch settles (server/rollup/recompute.ts, recomputeGrids).
+	 */
+	private readonly recompute = new Set<string>();
 
 	constructor(
 		private readonly tx: SyncTx,
@@ -353,7 +356,7 @@ export class WriteBatch implements RowReader {
 			if (v.visitedAt.getTime() >= since) await arrive('visits', visitFields({ ...v, ...moved }));
 			await this.tx.updateRow('visits', v.id, moved);
 		}
-		this.recompute = true;
+		this.recompute.add(from.communityCode).add(to.communityCode);
 		this.communities.add(from.communityCode).add(to.communityCode);
 		return true;
 	}
@@ -374,9 +377,9 @@ export class WriteBatch implements RowReader {
 		}
 		this.applied = [];
 		await this.tx.flush();
-		if (this.recompute && this.options.rollup !== false) {
-			await this.tx.recomputeFigures(this.options);
-			this.recompute = false;
+		if (this.recompute.size && this.options.rollup !== false) {
+			await this.tx.recomputeFigures([...this.recompute].sort(), this.options);
+			this.recompute.clear();
 		}
 	}
 
@@ -398,7 +401,7 @@ export class WriteBatch implements RowReader {
 		} catch (error) {
 			restoreMembers();
 			this.applied = [];
-			this.recompute = false;
+			this.recompute.clear();
 			this.idHashes.clear();
 			for (const h of idHashes) this.idHashes.add(h);
 			this.communities.clear();

@@ -1,7 +1,8 @@
 // Households moved between grids, and scope changes reaching the devices (docs/administration.md,
 // "Moving households and changing scopes"), over HTTP on both databases: what the old grid's,
-// the new grid's and the community head's devices end with, the roll-up against a recompute,
-// who may move, and the 409 a cursor of an older scope gets.
+// the new grid's and the community head's devices end with, the roll-up against a recompute
+// (and another community's figures left alone), who may move, and the 409 a cursor of an older
+// scope gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/auth/password';
 import { ApiClient, testApp, type Change } from './api-client';
@@ -210,6 +211,76 @@ for (const dialect of DIALECTS) {
 			const fresh = await workerA1.pullAll();
 			expect(held(fold(fresh.changes), 'households')).toEqual([household]);
 			expect((await workerA1.request(`/sync/pull?cursor=${fresh.cursor}`)).status).toBe(200);
+		});
+
+		it('recomputes only the figures of the two communities: another community is neither read nor rewritten', async () => {
+			// A household in community B with a resident checking in daily and a visit: figures there.
+			const workerB1 = await new ApiClient(app).login('worker_b1');
+			const other = uuid();
+			const otherResident = uuid();
+			const pushed = await workerB1.push([
+				{
+					id: uuid(),
+					table: 'households',
+					op: 'insert',
+					rowId: other,
+					fields: { gridId: fx.grids.b1, address: '北宁路3号', tags: [] }
+				},
+				{
+					id: uuid(),
+					table: 'residents',
+					op: 'insert',
+					rowId: otherResident,
+					fields: { householdId: other, name: '陈秀兰', dailyCheckIn: true }
+				},
+				{
+					id: uuid(),
+					table: 'visits',
+					op: 'insert',
+					rowId: uuid(),
+					fields: {
+						householdId: other,
+						visitedAt: new Date().toISOString(),
+						outcome: 'visited',
+						checks: [{ residentId: otherResident, temperature: 36.6 }]
+					}
+				}
+			]);
+			expect(pushed.map((r) => r.status)).toEqual(Array(3).fill('applied'));
+			// Community B's grid and community rows are made wrong on purpose: a move that read and
+			// rebuilt them would put them right.
+			const nodesB = [fx.grids.b1, '450102001004'];
+			const inB = `node_code IN ('${nodesB.join("', '")}')`;
+			await rawSql(db.url, `UPDATE rollup_figures SET value = value + 1000 WHERE ${inB}`);
+			const figuresOfB = async () =>
+				(await db.store.rollup().allFigures()).filter((f) => nodesB.includes(f.nodeCode));
+			const tampered = await figuresOfB();
+			expect(tampered.length).toBeGreaterThanOrEqual(8);
+
+			const res = await move(head, [household], fx.grids.a1);
+			expect(await res.json()).toEqual({ moved: 1 });
+			expect(await figuresOfB()).toEqual(tampered);
+			const after = await db.store.rollup().allFigures();
+			const households = (node: string) =>
+				after.find((f) => f.nodeCode === node && f.period === 'now' && f.metric === 'households')
+					?.value ?? 0;
+			expect([households(fx.grids.a1), households(fx.grids.a2)]).toEqual([1, 0]);
+			expect(households('450102001003')).toBe(1);
+
+			// Put B right again: everything then equals a recompute from the rows.
+			await rawSql(db.url, `UPDATE rollup_figures SET value = value - 1000 WHERE ${inB}`);
+			const repaired = await db.store.rollup().allFigures();
+			await db.store.rollup().recompute({ now: new Date(), timeZone: 'Asia/Shanghai' });
+			expect(await db.store.rollup().allFigures()).toEqual(repaired);
+
+			// Into another community: both communities and their ancestors follow exactly.
+			const admin = await new ApiClient(app).login('admin');
+			const across = await move(admin, [household], fx.grids.b1);
+			expect(await across.json()).toEqual({ moved: 1 });
+			const moved = await db.store.rollup().allFigures();
+			expect(moved).not.toEqual(repaired);
+			await db.store.rollup().recompute({ now: new Date(), timeZone: 'Asia/Shanghai' });
+			expect(await db.store.rollup().allFigures()).toEqual(moved);
 		});
 	});
 }
