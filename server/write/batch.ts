@@ -335,7 +335,7 @@ export class WriteBatch implements RowReader {
 				...gridOf(to)
 			});
 		const moved = { gridId: to.id };
-		const household = await arrive('households', householdFields({ ...row, ...moved }));
+		const household = await arrive('households', loggedOf('households', { ...row, ...moved }));
 		await this.tx.updateRow('households', row.id, {
 			...moved,
 			version: household,
@@ -344,16 +344,17 @@ export class WriteBatch implements RowReader {
 		for (const r of residents) {
 			const version = r.deleted
 				? r.version
-				: await arrive('residents', residentFields({ ...r, ...moved }));
+				: await arrive('residents', loggedOf('residents', { ...r, ...moved }));
 			await this.tx.updateRow('residents', r.id, { ...moved, version });
 		}
 		for (const i of open) {
 			const at = { ...moved, communityCode: to.communityCode };
-			const version = await arrive('incidents', incidentFields({ ...i, ...at }));
+			const version = await arrive('incidents', loggedOf('incidents', { ...i, ...at }));
 			await this.tx.updateRow('incidents', i.id, { ...at, version });
 		}
 		for (const v of visits) {
-			if (v.visitedAt.getTime() >= since) await arrive('visits', visitFields({ ...v, ...moved }));
+			if (v.visitedAt.getTime() >= since)
+				await arrive('visits', loggedOf('visits', { ...v, ...moved }));
 			await this.tx.updateRow('visits', v.id, moved);
 		}
 		this.recompute.add(from.communityCode).add(to.communityCode);
@@ -509,7 +510,7 @@ export class WriteBatch implements RowReader {
 				const f = input as InsertFields['households'];
 				const grid = await this.gridOf(f.gridId);
 				requireWritable(actor, grid, table);
-				const logged = {
+				const logged: Logged<'households'> = {
 					id: rowId,
 					gridId: f.gridId,
 					address: f.address,
@@ -533,7 +534,7 @@ export class WriteBatch implements RowReader {
 				const grid = await this.gridOf(household.gridId);
 				requireWritable(actor, grid, table);
 				const id = idNumberColumns(this.ids, f.idNumber);
-				const logged = {
+				const logged: Logged<'residents'> = {
 					id: rowId,
 					householdId: f.householdId,
 					gridId: grid.id,
@@ -570,7 +571,7 @@ export class WriteBatch implements RowReader {
 						refuse(`fields.checks.${i}.residentId: not a member of this household`);
 				}
 				const visitedAt = new Date(f.visitedAt);
-				const logged = {
+				const logged: Logged<'visits'> = {
 					id: rowId,
 					householdId: household.id,
 					gridId: grid.id,
@@ -635,7 +636,7 @@ export class WriteBatch implements RowReader {
 						refuse('fields.residentId: not a member of this household');
 				}
 				const due = dueAt(now, f.severity);
-				const logged = {
+				const logged: Logged<'incidents'> = {
 					id: rowId,
 					gridId: grid.id,
 					communityCode: grid.communityCode,
@@ -674,36 +675,76 @@ export class WriteBatch implements RowReader {
 
 const gridOf = (grid: Grid) => ({ gridId: grid.id, communityCode: grid.communityCode });
 
-// A row as devices receive it in full: the fields its insert logs (insertRow above).
+// A row as devices receive it in full: the fields its insert logs. One list per table, used by
+// insertRow (which builds a `Logged` row, so the type keeps it to the list) and by a household's
+// move (which sends stored rows in full).
 
-function householdFields(h: SyncRows['households']) {
-	const { id, gridId, address, tags, lat, lng, memberCount } = h;
-	return { id, gridId, address, tags, lat, lng, memberCount };
-}
+/** The fields a new row of each table logs, in order. */
+const LOGGED = {
+	households: ['id', 'gridId', 'address', 'tags', 'lat', 'lng', 'memberCount'],
+	residents: [
+		'id',
+		'householdId',
+		'gridId',
+		'name',
+		'idNumberMasked',
+		'phone',
+		'birthYear',
+		'sex',
+		'relation',
+		'landline',
+		'note',
+		'tags',
+		'dailyCheckIn'
+	],
+	incidents: [
+		'id',
+		'gridId',
+		'communityCode',
+		'householdId',
+		'residentId',
+		'category',
+		'severity',
+		'description',
+		'status',
+		'dueAt',
+		'escalatedTo',
+		'assigneeId',
+		'reportedBy',
+		'rating'
+	],
+	visits: [
+		'id',
+		'householdId',
+		'gridId',
+		'workerId',
+		'visitedAt',
+		'day',
+		'outcome',
+		'checks',
+		'needs',
+		'note',
+		'abnormal'
+	]
+} as const satisfies { [T in LoggedTable]: readonly (keyof SyncRows[T])[] };
 
-function residentFields(r: SyncRows['residents']) {
-	const { id, householdId, gridId, name, idNumberMasked, phone, birthYear, sex } = r;
-	const { relation, landline, note, tags, dailyCheckIn } = r;
-	return {
-		...{ id, householdId, gridId, name, idNumberMasked, phone, birthYear, sex },
-		...{ relation, landline, note, tags, dailyCheckIn }
-	};
-}
+type LoggedTable = 'households' | 'residents' | 'incidents' | 'visits';
 
-function incidentFields(i: SyncRows['incidents']) {
-	const { id, gridId, communityCode, householdId, residentId, category, severity } = i;
-	const { description, status, escalatedTo, assigneeId, reportedBy, rating } = i;
-	return {
-		...{ id, gridId, communityCode, householdId, residentId, category, severity },
-		...{ description, status, escalatedTo, assigneeId, reportedBy, rating },
-		dueAt: i.dueAt.toISOString()
-	};
-}
+/** A row's logged insert fields; times travel as ISO strings. */
+type Logged<T extends LoggedTable> = {
+	[K in (typeof LOGGED)[T][number]]: K extends keyof SyncRows[T]
+		? SyncRows[T][K] extends Date
+			? string
+			: SyncRows[T][K]
+		: never;
+};
 
-function visitFields(v: SyncRows['visits']) {
-	const { id, householdId, gridId, workerId, day, outcome, checks, needs, note, abnormal } = v;
-	return {
-		...{ id, householdId, gridId, workerId, day, outcome, checks, needs, note, abnormal },
-		visitedAt: v.visitedAt.toISOString()
-	};
+/** The logged insert fields of a stored row, as devices receive it in full. */
+function loggedOf<T extends LoggedTable>(table: T, row: SyncRows[T]): Logged<T> {
+	const out: Record<string, unknown> = {};
+	for (const key of LOGGED[table] as readonly (keyof SyncRows[T] & string)[]) {
+		const value = row[key];
+		out[key] = value instanceof Date ? value.toISOString() : value;
+	}
+	return out as Logged<T>;
 }
