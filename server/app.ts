@@ -20,6 +20,7 @@ import { manageDeviceRoutes } from './routes/manage-devices';
 import { divisionImportRoutes } from './routes/division-import';
 import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
+import { householdRoutes } from './routes/households';
 import { errorFields, logLine, stdoutSink } from './logging';
 import { requestLog } from './request-log';
 import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers';
@@ -61,6 +62,7 @@ export function createApi() {
 		.route('/', historyRoutes)
 		// Privacy: unmasking, erasure, audit trail, device revocation, duplicate registrations.
 		.route('/', residentRoutes)
+		.route('/', householdRoutes)
 		.route('/', auditRoutes)
 		.route('/', deviceRoutes)
 		.route('/', duplicateRoutes)

@@ -10,7 +10,13 @@
 // past day cannot be derived from them. The snapshots are the record of those days. A recompute
 // is itself a write of the state figures: like every other, it freezes the day before first,
 // with the figures as they stood, then rebuilds today's live figures and every event figure.
+//
+// recomputeGrids() does the same for some grids only (a household moved between grids: the grids
+// of the two communities, docs/administration.md): the same queries, filtered to those grids,
+// give their true figures, and the difference from the stored ones is added as deltas, so each
+// grid's community and ancestors follow without reading any other grid's rows or figures.
 import { and, countDistinct, eq, gte, inArray, like, lte, not, sql } from 'drizzle-orm';
+import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';
@@ -23,56 +29,63 @@ export interface RecomputeSummary {
 	rounds: number;
 }
 
-/**
- * Recompute every figure (deleting the old ones first), or, with `onlyRound`, add the figures
- * of one new round. Runs inside the caller's transaction `tx`.
- */
-export async function recomputeRollups(
-	tx: Db,
-	t: Tables,
-	maxParams: number,
-	onlyRound?: RoundSpan
-): Promise<RecomputeSummary> {
-	const community = new Map<string, string>();
-	for (const g of await tx.select({ id: t.grids.id, code: t.grids.communityCode }).from(t.grids))
-		community.set(g.id, g.code);
-	const deltas = new FigureDeltas();
-	const add = (gridId: string, period: string, metric: StoredMetric, n: unknown) => {
-		const code = community.get(gridId);
-		if (code !== undefined) deltas.addForGrid(gridId, code, period, metric, Number(n));
-	};
-	const rounds: RoundSpan[] = onlyRound
-		? [onlyRound]
-		: await tx
-				.select({
-					id: t.rounds.id,
-					divisionCode: t.rounds.divisionCode,
-					startDate: t.rounds.startDate,
-					dueDate: t.rounds.dueDate
-				})
-				.from(t.rounds);
+type Add = (gridId: string, period: string, metric: StoredMetric, n: unknown) => void;
 
+/** What a count covers: every grid, or only `gridIds`; every figure, or one round's. */
+interface Scope {
+	/** Grid id → community code of the grids counted. */
+	community: Map<string, string>;
+	/** Count only these grids (at most maxParams − 8 of them); every grid when absent. */
+	gridIds?: string[];
+	onlyRound?: RoundSpan;
+	rounds: RoundSpan[];
+	/** Residents already counted abnormal per period (shared between parts of one count). */
+	seen: Set<string>;
+}
+
+/** Rounds of the database, or the one given. */
+async function roundsOf(tx: Db, t: Tables, onlyRound?: RoundSpan): Promise<RoundSpan[]> {
+	if (onlyRound) return [onlyRound];
+	return tx
+		.select({
+			id: t.rounds.id,
+			divisionCode: t.rounds.divisionCode,
+			startDate: t.rounds.startDate,
+			dueDate: t.rounds.dueDate
+		})
+		.from(t.rounds);
+}
+
+/**
+ * Count the figures of the scope from the base tables, per grid, period and metric, into `add`.
+ * Past days' snapshots are not counted (see the top of this file).
+ */
+async function countFigures(tx: Db, t: Tables, maxParams: number, scope: Scope, add: Add) {
+	const { community, gridIds, onlyRound, rounds } = scope;
 	const { households: h, residents: r, visits: v, checkins: c, incidents: i } = t;
 	const n = sql<number>`count(*)`;
+	/** The grid filter on a grid id column: nothing when every grid is counted. */
+	const inGrids = (column: AnyColumn): SQL | undefined =>
+		gridIds ? inArray(column, gridIds) : undefined;
 	if (!onlyRound) {
-		// Everything but the snapshots of past days (see the top of this file).
-		const f = t.rollupFigures;
-		await tx
-			.delete(f)
-			.where(not(and(like(f.period, 'day:%'), inArray(f.metric, [...SNAPSHOT_METRICS]))!));
 		for (const row of await tx
 			.select({ gridId: h.gridId, n })
 			.from(h)
-			.where(eq(h.deleted, false))
+			.where(and(eq(h.deleted, false), inGrids(h.gridId)))
 			.groupBy(h.gridId))
 			add(row.gridId, NOW, 'households', row.n);
 		for (const row of await tx
 			.select({ gridId: i.gridId, n })
 			.from(i)
-			.where(sql`${i.status} <> 'closed'`)
+			.where(and(sql`${i.status} <> 'closed'`, inGrids(i.gridId)))
 			.groupBy(i.gridId))
 			add(row.gridId, NOW, 'openIncidents', row.n);
-		const expected = and(eq(r.dailyCheckIn, true), eq(r.deleted, false), eq(h.deleted, false));
+		const expected = and(
+			eq(r.dailyCheckIn, true),
+			eq(r.deleted, false),
+			eq(h.deleted, false),
+			inGrids(r.gridId)
+		);
 		for (const row of await tx
 			.select({ gridId: r.gridId, n })
 			.from(r)
@@ -91,6 +104,7 @@ export async function recomputeRollups(
 		for (const row of await tx
 			.select({ gridId: v.gridId, day: v.day, n, households: countDistinct(v.householdId) })
 			.from(v)
+			.where(inGrids(v.gridId))
 			.groupBy(v.gridId, v.day)) {
 			add(row.gridId, dayPeriod(row.day), 'visits', row.n);
 			add(row.gridId, dayPeriod(row.day), 'visitedHouseholds', row.households);
@@ -98,9 +112,9 @@ export async function recomputeRollups(
 	}
 	for (const round of rounds) {
 		// A round counts the visits of its subtree between its start and due dates.
-		const gridIds = [...community].filter(([, code]) => code.startsWith(round.divisionCode));
+		const inRound = [...community].filter(([, code]) => code.startsWith(round.divisionCode));
 		for (const part of chunk(
-			gridIds.map(([id]) => id),
+			inRound.map(([id]) => id),
 			1,
 			maxParams - 2
 		))
@@ -114,14 +128,13 @@ export async function recomputeRollups(
 			}
 	}
 	// Distinct abnormal residents per grid and day / round, from the visits flagged abnormal.
-	const seen = new Set<string>();
 	const abnormalWhere = onlyRound
 		? and(eq(v.abnormal, true), gte(v.day, onlyRound.startDate), lte(v.day, onlyRound.dueDate))
 		: eq(v.abnormal, true);
 	const abnormal = await tx
 		.select({ gridId: v.gridId, day: v.day, checks: v.checks })
 		.from(v)
-		.where(abnormalWhere);
+		.where(and(abnormalWhere, inGrids(v.gridId)));
 	for (const row of abnormal) {
 		const code = community.get(row.gridId);
 		if (code === undefined) continue;
@@ -132,11 +145,88 @@ export async function recomputeRollups(
 		for (const resident of abnormalResidentsOf(row.checks))
 			for (const p of periods) {
 				const key = `${p}|${resident}`;
-				if (seen.has(key)) continue;
-				seen.add(key);
+				if (scope.seen.has(key)) continue;
+				scope.seen.add(key);
 				add(row.gridId, p, 'abnormalResidents', 1);
 			}
 	}
+}
+
+/** The stored figures other than past days' snapshots: what a recompute replaces. */
+function notSnapshot(f: Tables['rollupFigures']) {
+	return not(and(like(f.period, 'day:%'), inArray(f.metric, [...SNAPSHOT_METRICS]))!);
+}
+
+/**
+ * Recompute every figure (deleting the old ones first), or, with `onlyRound`, add the figures
+ * of one new round. Runs inside the caller's transaction `tx`.
+ */
+export async function recomputeRollups(
+	tx: Db,
+	t: Tables,
+	maxParams: number,
+	onlyRound?: RoundSpan
+): Promise<RecomputeSummary> {
+	const community = new Map<string, string>();
+	for (const g of await tx.select({ id: t.grids.id, code: t.grids.communityCode }).from(t.grids))
+		community.set(g.id, g.code);
+	const deltas = new FigureDeltas();
+	const rounds = await roundsOf(tx, t, onlyRound);
+	// Everything but the snapshots of past days (see the top of this file).
+	if (!onlyRound) await tx.delete(t.rollupFigures).where(notSnapshot(t.rollupFigures));
+	const scope = { community, onlyRound, rounds, seen: new Set<string>() };
+	await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) => {
+		const code = community.get(gridId);
+		if (code !== undefined) deltas.addForGrid(gridId, code, period, metric, Number(n));
+	});
 	const figures = await upsertDeltas(tx, t, deltas, maxParams);
 	return { grids: community.size, figures, rounds: rounds.length };
+}
+
+/**
+ * Recompute the figures of the grids of some communities, and through them their communities'
+ * and ancestors' (see the top of this file): the true figures of those grids, counted by the
+ * queries above filtered to them, less the stored ones, added as deltas. Past days' snapshots
+ * are kept. Runs inside the caller's transaction `tx`; returns the figure rows written.
+ */
+export async function recomputeGrids(
+	tx: Db,
+	t: Tables,
+	maxParams: number,
+	communityCodes: string[]
+): Promise<number> {
+	const { grids, rollupFigures: f } = t;
+	const community = new Map<string, string>();
+	for (const part of chunk(communityCodes, 1, maxParams))
+		for (const g of await tx
+			.select({ id: grids.id, code: grids.communityCode })
+			.from(grids)
+			.where(inArray(grids.communityCode, part)))
+			community.set(g.id, g.code);
+	const SEP = '\u0000';
+	const difference = new Map<string, number>();
+	const add = (gridId: string, period: string, metric: string, n: number) => {
+		const key = `${gridId}${SEP}${period}${SEP}${metric}`;
+		difference.set(key, (difference.get(key) ?? 0) + n);
+	};
+	const rounds = await roundsOf(tx, t);
+	const seen = new Set<string>();
+	for (const gridIds of chunk([...community.keys()], 1, maxParams - 8)) {
+		const part = new Map(gridIds.map((id) => [id, community.get(id)!]));
+		const scope = { community: part, gridIds, rounds, seen };
+		await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) =>
+			add(gridId, period, metric, Number(n))
+		);
+		const stored = await tx
+			.select({ nodeCode: f.nodeCode, period: f.period, metric: f.metric, value: f.value })
+			.from(f)
+			.where(and(inArray(f.nodeCode, gridIds), notSnapshot(f)));
+		for (const row of stored) add(row.nodeCode, row.period, row.metric, -Number(row.value));
+	}
+	const deltas = new FigureDeltas();
+	for (const [key, n] of difference) {
+		const [gridId, period, metric] = key.split(SEP);
+		deltas.addForGrid(gridId, community.get(gridId)!, period, metric as StoredMetric, n);
+	}
+	return upsertDeltas(tx, t, deltas, maxParams);
 }

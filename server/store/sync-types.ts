@@ -34,6 +34,20 @@ export interface SyncTx extends RowReader {
 	 * database still holds the rows as they were (server/rollup/maintain.ts).
 	 */
 	maintainFigures(applied: AppliedChange[], clock: DayClock): Promise<RollupChange>;
+	/**
+	 * Recompute the roll-up figures of the grids of some communities, and through them their
+	 * ancestors', from the rows as the batch has left them (after freezing the day before): for a
+	 * change the incremental maintenance does not follow, a household moved to another grid
+	 * (server/rollup/recompute.ts, recomputeGrids). Call after flush(). Returns the figure rows
+	 * written.
+	 */
+	recomputeFigures(communityCodes: string[], clock: DayClock): Promise<number>;
+	/** Every resident, incident and visit of a household, as the batch has left them so far. */
+	householdRows(householdId: string): Promise<{
+		residents: SyncRows['residents'][];
+		incidents: SyncRows['incidents'][];
+		visits: SyncRows['visits'][];
+	}>;
 	/** Store a new round and add its figures from the visits already recorded. */
 	insertRound(round: RoundRow): Promise<void>;
 	/** The grids of every community under a division code. */

@@ -24,6 +24,7 @@ import {
 	incidentChange,
 	requireDeletable,
 	requireErasable,
+	requireMovable,
 	requireWritable,
 	type Actor,
 	type Grid,
@@ -60,6 +61,11 @@ export class WriteBatch implements RowReader {
 	readonly idHashes = new Set<string>();
 	/** Communities whose figures the batch changed. */
 	readonly communities = new Set<string>();
+	/**
+	 * Communities a household moved from or to: their grids' figures are recomputed when the
+	 * batch settles (server/rollup/recompute.ts, recomputeGrids).
+	 */
+	private readonly recompute = new Set<string>();
 
 	constructor(
 		private readonly tx: SyncTx,
@@ -292,6 +298,70 @@ export class WriteBatch implements RowReader {
 		return [...new Set(grids.map((g) => g.communityCode))];
 	}
 
+	/**
+	 * Move a live household to another grid (docs/administration.md, "Moving households and
+	 * changing scopes"), with its residents, its open incidents and its visits. The old grid's
+	 * devices receive deletes of all of them; the new grid's devices (and the community heads')
+	 * receive full inserts of the household, its residents, its open incidents and its visits of
+	 * the last `visitDays` days. Closed incidents stay where they happened. Returns false when the
+	 * household is already in `toGridId`.
+	 */
+	async moveHousehold(householdId: string, toGridId: string, visitDays: number): Promise<boolean> {
+		const row = await this.tx.getRow('households', householdId);
+		if (!row || row.deleted)
+			return refuse(`householdIds: no such household ${householdId}`, 'missing');
+		if (row.gridId === toGridId) return false;
+		const communityCode = await this.tx.gridCommunity(toGridId);
+		if (!communityCode) return refuse('toGridId: no such grid', 'missing');
+		const to = { id: toGridId, communityCode };
+		const from = await this.gridOf(row.gridId);
+		requireMovable(this.actor, from, to);
+		const { residents, incidents, visits } = await this.tx.householdRows(householdId);
+		const live = residents.filter((r) => !r.deleted);
+		const open = incidents.filter((i) => i.status !== 'closed');
+		const since = this.now.getTime() - visitDays * 86_400_000;
+		const gone = (table: SyncTable, rowId: string) =>
+			this.tx.logChange({ tableName: table, rowId, op: 'delete', fields: {}, ...gridOf(from) });
+		await gone('households', row.id);
+		for (const r of live) await gone('residents', r.id);
+		for (const i of open) await gone('incidents', i.id);
+		for (const v of visits) await gone('visits', v.id);
+		const arrive = (table: SyncTable, fields: Record<string, unknown> & { id: string }) =>
+			this.tx.logChange({
+				tableName: table,
+				rowId: fields.id,
+				op: 'insert',
+				fields,
+				...gridOf(to)
+			});
+		const moved = { gridId: to.id };
+		const household = await arrive('households', loggedOf('households', { ...row, ...moved }));
+		await this.tx.updateRow('households', row.id, {
+			...moved,
+			version: household,
+			updatedAt: this.now
+		});
+		for (const r of residents) {
+			const version = r.deleted
+				? r.version
+				: await arrive('residents', loggedOf('residents', { ...r, ...moved }));
+			await this.tx.updateRow('residents', r.id, { ...moved, version });
+		}
+		for (const i of open) {
+			const at = { ...moved, communityCode: to.communityCode };
+			const version = await arrive('incidents', loggedOf('incidents', { ...i, ...at }));
+			await this.tx.updateRow('incidents', i.id, { ...at, version });
+		}
+		for (const v of visits) {
+			if (v.visitedAt.getTime() >= since)
+				await arrive('visits', loggedOf('visits', { ...v, ...moved }));
+			await this.tx.updateRow('visits', v.id, moved);
+		}
+		this.recompute.add(from.communityCode).add(to.communityCode);
+		this.communities.add(from.communityCode).add(to.communityCode);
+		return true;
+	}
+
 	// ---- settling ----------------------------------------------------------------------------
 
 	/**
@@ -308,6 +378,10 @@ export class WriteBatch implements RowReader {
 		}
 		this.applied = [];
 		await this.tx.flush();
+		if (this.recompute.size && this.options.rollup !== false) {
+			await this.tx.recomputeFigures([...this.recompute].sort(), this.options);
+			this.recompute.clear();
+		}
 	}
 
 	/**
@@ -328,6 +402,7 @@ export class WriteBatch implements RowReader {
 		} catch (error) {
 			restoreMembers();
 			this.applied = [];
+			this.recompute.clear();
 			this.idHashes.clear();
 			for (const h of idHashes) this.idHashes.add(h);
 			this.communities.clear();
@@ -435,7 +510,7 @@ export class WriteBatch implements RowReader {
 				const f = input as InsertFields['households'];
 				const grid = await this.gridOf(f.gridId);
 				requireWritable(actor, grid, table);
-				const logged = {
+				const logged: Logged<'households'> = {
 					id: rowId,
 					gridId: f.gridId,
 					address: f.address,
@@ -459,7 +534,7 @@ export class WriteBatch implements RowReader {
 				const grid = await this.gridOf(household.gridId);
 				requireWritable(actor, grid, table);
 				const id = idNumberColumns(this.ids, f.idNumber);
-				const logged = {
+				const logged: Logged<'residents'> = {
 					id: rowId,
 					householdId: f.householdId,
 					gridId: grid.id,
@@ -496,7 +571,7 @@ export class WriteBatch implements RowReader {
 						refuse(`fields.checks.${i}.residentId: not a member of this household`);
 				}
 				const visitedAt = new Date(f.visitedAt);
-				const logged = {
+				const logged: Logged<'visits'> = {
 					id: rowId,
 					householdId: household.id,
 					gridId: grid.id,
@@ -561,7 +636,7 @@ export class WriteBatch implements RowReader {
 						refuse('fields.residentId: not a member of this household');
 				}
 				const due = dueAt(now, f.severity);
-				const logged = {
+				const logged: Logged<'incidents'> = {
 					id: rowId,
 					gridId: grid.id,
 					communityCode: grid.communityCode,
@@ -596,4 +671,80 @@ export class WriteBatch implements RowReader {
 		}
 		return refuse(`table: ${String(table)} is not a synced table`);
 	}
+}
+
+const gridOf = (grid: Grid) => ({ gridId: grid.id, communityCode: grid.communityCode });
+
+// A row as devices receive it in full: the fields its insert logs. One list per table, used by
+// insertRow (which builds a `Logged` row, so the type keeps it to the list) and by a household's
+// move (which sends stored rows in full).
+
+/** The fields a new row of each table logs, in order. */
+const LOGGED = {
+	households: ['id', 'gridId', 'address', 'tags', 'lat', 'lng', 'memberCount'],
+	residents: [
+		'id',
+		'householdId',
+		'gridId',
+		'name',
+		'idNumberMasked',
+		'phone',
+		'birthYear',
+		'sex',
+		'relation',
+		'landline',
+		'note',
+		'tags',
+		'dailyCheckIn'
+	],
+	incidents: [
+		'id',
+		'gridId',
+		'communityCode',
+		'householdId',
+		'residentId',
+		'category',
+		'severity',
+		'description',
+		'status',
+		'dueAt',
+		'escalatedTo',
+		'assigneeId',
+		'reportedBy',
+		'rating'
+	],
+	visits: [
+		'id',
+		'householdId',
+		'gridId',
+		'workerId',
+		'visitedAt',
+		'day',
+		'outcome',
+		'checks',
+		'needs',
+		'note',
+		'abnormal'
+	]
+} as const satisfies { [T in LoggedTable]: readonly (keyof SyncRows[T])[] };
+
+type LoggedTable = 'households' | 'residents' | 'incidents' | 'visits';
+
+/** A row's logged insert fields; times travel as ISO strings. */
+type Logged<T extends LoggedTable> = {
+	[K in (typeof LOGGED)[T][number]]: K extends keyof SyncRows[T]
+		? SyncRows[T][K] extends Date
+			? string
+			: SyncRows[T][K]
+		: never;
+};
+
+/** The logged insert fields of a stored row, as devices receive it in full. */
+function loggedOf<T extends LoggedTable>(table: T, row: SyncRows[T]): Logged<T> {
+	const out: Record<string, unknown> = {};
+	for (const key of LOGGED[table] as readonly (keyof SyncRows[T] & string)[]) {
+		const value = row[key];
+		out[key] = value instanceof Date ? value.toISOString() : value;
+	}
+	return out as Logged<T>;
 }

@@ -160,7 +160,8 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	settings: m.pv_action_settings,
 	import: m.pv_action_import,
 	kiosk_retired: m.ad_action_kiosk_retired,
-	divisions_imported: m.ad_action_divisions_imported
+	divisions_imported: m.ad_action_divisions_imported,
+	households_moved: m.am_action_households_moved
 };
 
 const DEVICE_KIND: Labels<DeviceKind> = {

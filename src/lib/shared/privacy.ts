@@ -57,7 +57,9 @@ export const AUDIT_ACTIONS = [
 	'user_updated',
 	'user_disabled',
 	'user_enabled',
-	'password_reset'
+	'password_reset',
+	/** Households moved to another grid (server/routes/households.ts). */
+	'households_moved'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
