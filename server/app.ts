@@ -25,6 +25,7 @@ import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
 import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
+import { gridRoutes } from './routes/grids';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -64,7 +65,8 @@ export function createApi() {
 		.route('/', kioskRoutes)
 		.route('/', rollupRoutes)
 		.route('/', supervisionRoutes)
-		.route('/', importRoutes);
+		.route('/', importRoutes)
+		.route('/', gridRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

@@ -55,6 +55,7 @@ import {
 } from '../privacy/ids';
 import { SupervisionQueries } from './supervision';
 import { ImportQueries } from './imports';
+import { GridQueries } from './grids';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -393,6 +394,14 @@ export class DrizzleStore implements Store {
 	imports(): ImportQueries {
 		this.importQueries ??= new ImportQueries(this.driver);
 		return this.importQueries;
+	}
+
+	// ---- Grid administration (server/routes/grids.ts) ----
+	private gridQueries?: GridQueries;
+
+	grids(): GridQueries {
+		this.gridQueries ??= new GridQueries(this.driver);
+		return this.gridQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

@@ -13,6 +13,7 @@ import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from './supervision';
 import type { ImportQueries } from './imports';
+import type { GridQueries } from './grids';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -134,6 +135,8 @@ export interface Store extends RowTransactions {
 	supervision(): SupervisionQueries;
 	/** Roster import previews awaiting their commit (server/imports/previews.ts). */
 	imports(): ImportQueries;
+	/** Grid administration: listing with counts and workers, rename, boundary, retirement. */
+	grids(): GridQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

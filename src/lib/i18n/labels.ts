@@ -150,7 +150,11 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	duplicate_resolved: m.pv_action_duplicate_resolved,
 	'kiosk.enrol': m.pv_action_kiosk_enrol,
 	settings: m.pv_action_settings,
-	import: m.pv_action_import
+	import: m.pv_action_import,
+	grid_created: m.ag_action_grid_created,
+	grid_updated: m.ag_action_grid_updated,
+	grid_retired: m.ag_action_grid_retired,
+	grid_restored: m.ag_action_grid_restored
 };
 
 const ALERT_KIND: Labels<AlertKind> = {

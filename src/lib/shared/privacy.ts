@@ -48,7 +48,12 @@ export const AUDIT_ACTIONS = [
 	'kiosk.enrol',
 	'settings',
 	/** A roster import committed (server/routes/imports.ts). */
-	'import'
+	'import',
+	/** Grid administration (server/routes/grids.ts). */
+	'grid_created',
+	'grid_updated',
+	'grid_retired',
+	'grid_restored'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
