@@ -102,7 +102,8 @@ export const PERSONAL_DATA_PATHS = [
 	'/duplicates',
 	'/duplicates/*',
 	'/imports/*',
-	'/communities/:code/residents.xlsx'
+	'/communities/:code/residents.xlsx',
+	'/grids/:id/households'
 ] as const;
 
 /** `Cache-Control: no-store` on the response, whatever its status. */

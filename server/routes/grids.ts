@@ -128,6 +128,30 @@ const patchGridRoute = createRoute({
 	}
 });
 
+const householdsRoute = createRoute({
+	method: 'get',
+	path: '/grids/{id}/households',
+	tags: ['grids'],
+	summary: "A grid's live households by address, to choose those moved to another grid",
+	security: [{ bearer: [] }],
+	middleware: [requireAuth] as const,
+	request: { params: z.object({ id: safeText().min(1).max(64) }) },
+	responses: {
+		200: {
+			description: 'By address',
+			content: {
+				'application/json': {
+					schema: z.object({
+						households: z.array(z.object({ id: z.string(), address: z.string() }))
+					})
+				}
+			}
+		},
+		...AUTH_ERRORS,
+		404: errorResponse('No such grid')
+	}
+});
+
 /** 409 naming the field at fault. */
 const conflictOn = (field: string, why: string) =>
 	new ApiError(409, 'conflict', `${field}: ${why}`, field);
@@ -180,6 +204,15 @@ export const gridRoutes = router()
 			details: { name }
 		});
 		return c.json(await summaryOf(store, communityCode, grid.id), 201);
+	})
+	.openapi(householdsRoute, async (c) => {
+		const { store } = c.var.services;
+		const { id } = c.req.valid('param');
+		const grid = await store.getGrid(id);
+		if (!grid) throw notFound('id', `no grid ${id}`);
+		await managedCommunity(store, c.var.principal.user, grid.communityCode, 'id');
+		const households = await store.householdsOfGrid(id);
+		return c.json({ households: households.map((h) => ({ id: h.id, address: h.address })) }, 200);
 	})
 	.openapi(patchGridRoute, async (c) => {
 		const { store, now } = c.var.services;

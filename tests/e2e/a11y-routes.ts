@@ -139,7 +139,31 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		path: () => '/supervise',
 		ready: (page) => page.getByRole('button', { name: /导出汇总表/ }).waitFor({ timeout: 60_000 })
 	},
-	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) }
+	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) },
+	{
+		name: 'manage grids',
+		user: 'head',
+		path: () => '/manage/grids',
+		ready: (page) => page.getByRole('table').waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage grids, choosing a community',
+		user: 'street',
+		path: () => '/manage/grids',
+		ready: heading('网格管理')
+	},
+	{
+		name: 'grid boundary',
+		user: 'head',
+		path: (ids) => `/manage/grids/${ids.gridId}/boundary`,
+		ready: (page) => page.locator('.leaflet-pm-toolbar').first().waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'grid households',
+		user: 'head',
+		path: (ids) => `/manage/grids/${ids.gridId}/households`,
+		ready: (page) => page.getByRole('checkbox', { name: '全选' }).waitFor({ timeout: 60_000 })
+	}
 ];
 
 /** Finds the ids on the demo server, and reports an incident in worker1's grid for the walk. */

@@ -201,6 +201,11 @@ for (const dialect of DIALECTS) {
 			const a1 = listed.find((g) => g.id === fx.grids.a1)!;
 			expect(a1.households).toBe(1);
 			expect(a1.workers.map((w) => w.id)).toEqual([fx.users.worker_a1.id]);
+			const households = await as.head_a.request(`/grids/${fx.grids.a1}/households`);
+			expect(await households.json()).toEqual({
+				households: [{ id: expect.any(String), address: '民生路1号' }]
+			});
+			expect((await as.head_b.request(`/grids/${fx.grids.a1}/households`)).status).toBe(403);
 			const empty = listed.find((g) => g.name === '第三网格')!;
 			const retired = await patch('head_a', empty.id, { retired: true });
 			expect(retired.status).toBe(200);

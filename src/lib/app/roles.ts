@@ -12,6 +12,8 @@ export const KIOSK_ROLES: Role[] = ['kiosk', 'volunteer'];
 export const ADMIN_ROLES: Role[] = ['admin'];
 /** Who manages people, grids and devices in the app (docs/administration.md). */
 export const MANAGE_ROLES: Role[] = ['admin', 'county_officer', 'street_officer', 'community_head'];
+/** Who manages a community's grids: an administrator, its street officer, its head. */
+export const GRID_MANAGE_ROLES: Role[] = ['admin', 'street_officer', 'community_head'];
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 
