@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { duplicateRoutes } from './routes/duplicates';
 import { residentRoutes } from './routes/residents';
+import { householdRoutes } from './routes/households';
 import { errorFields, logLine, stdoutSink } from './logging';
 import { requestLog } from './request-log';
 import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers';
@@ -59,6 +60,7 @@ export function createApi() {
 		.route('/', historyRoutes)
 		// Privacy: unmasking, erasure, audit trail, device revocation, duplicate registrations.
 		.route('/', residentRoutes)
+		.route('/', householdRoutes)
 		.route('/', auditRoutes)
 		.route('/', deviceRoutes)
 		.route('/', duplicateRoutes)

@@ -80,7 +80,10 @@ const pullRoute = createRoute({
 			}
 		},
 		400: errorResponse('Bad cursor or limit'),
-		...AUTH_ERRORS
+		...AUTH_ERRORS,
+		409: errorResponse(
+			"`scope_changed`: the user's grids or communities changed since the cursor was issued; pull again without a cursor"
+		)
 	}
 });
 

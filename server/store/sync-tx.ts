@@ -65,6 +65,35 @@ export class DrizzleSyncTx implements SyncTx {
 		return maintainRollup(this, figureDb, applied, clock);
 	}
 
+	async recomputeFigures(clock: DayClock): Promise<void> {
+		await this.frozenDays.freezeYesterday(this.tx, this.t, this.maxParams, clock);
+		await recomputeRollups(this.tx, this.t, this.maxParams);
+	}
+
+	async householdRows(householdId: string) {
+		const read = async <T extends 'residents' | 'incidents' | 'visits'>(name: T) => {
+			// The three tables share an indexed household_id column; typed as one of them.
+			const table = this.t[name] as unknown as Tables['visits'];
+			const stored: { id: string }[] = await this.tx
+				.select()
+				.from(table)
+				.where(eq(table.householdId, householdId));
+			const cache = this.cache(name);
+			// Rows the batch already holds are taken as it left them.
+			for (const row of stored) if (!cache.has(row.id)) cache.set(row.id, row as AnyRow);
+			const pending = [...(this.inserted.get(name)?.values() ?? [])].filter(
+				(r) => (r as { householdId?: string | null }).householdId === householdId
+			);
+			const ids = new Set([...stored.map((r) => r.id), ...pending.map((r) => r.id)]);
+			return [...ids].map((id) => cache.get(id)).filter((r) => r != null) as SyncRows[T][];
+		};
+		return {
+			residents: await read('residents'),
+			incidents: await read('incidents'),
+			visits: await read('visits')
+		};
+	}
+
 	async insertRound(round: RoundRow): Promise<void> {
 		await this.tx.insert(this.t.rounds).values(round);
 		await recomputeRollups(this.tx, this.t, this.maxParams, round);

@@ -34,6 +34,18 @@ export interface SyncTx extends RowReader {
 	 * database still holds the rows as they were (server/rollup/maintain.ts).
 	 */
 	maintainFigures(applied: AppliedChange[], clock: DayClock): Promise<RollupChange>;
+	/**
+	 * Rebuild every roll-up figure from the rows as the batch has left them (after freezing the
+	 * day before): for a change the incremental maintenance does not follow, a household moved to
+	 * another grid. Call after flush().
+	 */
+	recomputeFigures(clock: DayClock): Promise<void>;
+	/** Every resident, incident and visit of a household, as the batch has left them so far. */
+	householdRows(householdId: string): Promise<{
+		residents: SyncRows['residents'][];
+		incidents: SyncRows['incidents'][];
+		visits: SyncRows['visits'][];
+	}>;
 	/** Store a new round and add its figures from the visits already recorded. */
 	insertRound(round: RoundRow): Promise<void>;
 	/** A grid's community and whether it is retired, or null when there is no such grid. */

@@ -44,6 +44,19 @@ describe('pull cursors', () => {
 		for (const cursor of refused) expect(decodeCursor(cursor), cursor).toBeNull();
 	});
 
+	it('carry the scope version they were issued under; cursors without one are of version 0', () => {
+		expect(encodeCursor({ seq: 5, scopeVersion: 3 })).toBe(raw({ s: 5, sv: 3 }));
+		expect(decodeCursor(raw({ s: 5, sv: 3 }))).toEqual({ seq: 5, scopeVersion: 3 });
+		expect(decodeCursor(raw({ s: 5, v: 9, sv: 1 }))).toEqual({
+			seq: 5,
+			visitsSince: 9,
+			scopeVersion: 1
+		});
+		expect(decodeCursor(raw({ s: 5 }))?.scopeVersion ?? 0).toBe(0);
+		expect(decodeCursor(raw({ s: 5, sv: -1 }))).toBeNull();
+		expect(decodeCursor(raw({ s: 5, sv: 'x' }))).toBeNull();
+	});
+
 	it('ignore keys they do not know', () => {
 		expect(decodeCursor(raw({ s: 9, x: 'extra' }))).toEqual({ seq: 9 });
 	});

@@ -1,7 +1,7 @@
 // A page of the change log for a device: the changes in its user's scope after its cursor, in
 // server order (docs/architecture.md, "How a change travels", step 4).
 import type { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
-import { forbidden, invalidInput } from '../api-error';
+import { ApiError, forbidden, invalidInput } from '../api-error';
 import type { Principal } from '../auth/scope';
 import type { Store } from '../store/types';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -40,6 +40,15 @@ export async function pullPage(
 		? decodeCursor(cursor)
 		: { seq: 0, visitsSince: now.getTime() - VISIT_WINDOW_DAYS * 86_400_000 };
 	if (from === null) throw invalidInput('cursor', 'not a cursor this server issued');
+	// The user's scope changed since the cursor was issued: the device downloads its scope again
+	// (docs/architecture.md, "When a user's scope changes").
+	const scopeVersion = principal.user.scopeVersion;
+	if (cursor && (from.scopeVersion ?? 0) < scopeVersion)
+		throw new ApiError(
+			409,
+			'scope_changed',
+			'cursor: your grids or communities changed; download your data again'
+		);
 	const rows = await store.pullChanges({
 		...scope,
 		after: from.seq,
@@ -59,7 +68,7 @@ export async function pullPage(
 	const hasMore = rows.length > limit;
 	const last = page.length ? page[page.length - 1].seq : from.seq;
 	// Once the first download is complete, later pulls bring every new change again.
-	const next = { seq: last, visitsSince: hasMore ? from.visitsSince : undefined };
+	const next = { seq: last, visitsSince: hasMore ? from.visitsSince : undefined, scopeVersion };
 	return {
 		changes: page.map((r) => ({
 			table: r.tableName as PulledChange['table'],

@@ -24,6 +24,7 @@ import {
 	incidentChange,
 	requireDeletable,
 	requireErasable,
+	requireMovable,
 	requireWritable,
 	type Actor,
 	type Grid,
@@ -60,6 +61,8 @@ export class WriteBatch implements RowReader {
 	readonly idHashes = new Set<string>();
 	/** Communities whose figures the batch changed. */
 	readonly communities = new Set<string>();
+	/** A household changed grid: the figures are rebuilt when the batch settles. */
+	private recompute = false;
 
 	constructor(
 		private readonly tx: SyncTx,
@@ -292,6 +295,69 @@ export class WriteBatch implements RowReader {
 		return [...new Set(grids.map((g) => g.communityCode))];
 	}
 
+	/**
+	 * Move a live household to another grid (docs/administration.md, "Moving households and
+	 * changing scopes"), with its residents, its open incidents and its visits. The old grid's
+	 * devices receive deletes of all of them; the new grid's devices (and the community heads')
+	 * receive full inserts of the household, its residents, its open incidents and its visits of
+	 * the last `visitDays` days. Closed incidents stay where they happened. Returns false when the
+	 * household is already in `toGridId`.
+	 */
+	async moveHousehold(householdId: string, toGridId: string, visitDays: number): Promise<boolean> {
+		const row = await this.tx.getRow('households', householdId);
+		if (!row || row.deleted)
+			return refuse(`householdIds: no such household ${householdId}`, 'missing');
+		if (row.gridId === toGridId) return false;
+		const communityCode = await this.tx.gridCommunity(toGridId);
+		if (!communityCode) return refuse('toGridId: no such grid', 'missing');
+		const to = { id: toGridId, communityCode };
+		const from = await this.gridOf(row.gridId);
+		requireMovable(this.actor, from, to);
+		const { residents, incidents, visits } = await this.tx.householdRows(householdId);
+		const live = residents.filter((r) => !r.deleted);
+		const open = incidents.filter((i) => i.status !== 'closed');
+		const since = this.now.getTime() - visitDays * 86_400_000;
+		const gone = (table: SyncTable, rowId: string) =>
+			this.tx.logChange({ tableName: table, rowId, op: 'delete', fields: {}, ...gridOf(from) });
+		await gone('households', row.id);
+		for (const r of live) await gone('residents', r.id);
+		for (const i of open) await gone('incidents', i.id);
+		for (const v of visits) await gone('visits', v.id);
+		const arrive = (table: SyncTable, fields: Record<string, unknown> & { id: string }) =>
+			this.tx.logChange({
+				tableName: table,
+				rowId: fields.id,
+				op: 'insert',
+				fields,
+				...gridOf(to)
+			});
+		const moved = { gridId: to.id };
+		const household = await arrive('households', householdFields({ ...row, ...moved }));
+		await this.tx.updateRow('households', row.id, {
+			...moved,
+			version: household,
+			updatedAt: this.now
+		});
+		for (const r of residents) {
+			const version = r.deleted
+				? r.version
+				: await arrive('residents', residentFields({ ...r, ...moved }));
+			await this.tx.updateRow('residents', r.id, { ...moved, version });
+		}
+		for (const i of open) {
+			const at = { ...moved, communityCode: to.communityCode };
+			const version = await arrive('incidents', incidentFields({ ...i, ...at }));
+			await this.tx.updateRow('incidents', i.id, { ...at, version });
+		}
+		for (const v of visits) {
+			if (v.visitedAt.getTime() >= since) await arrive('visits', visitFields({ ...v, ...moved }));
+			await this.tx.updateRow('visits', v.id, moved);
+		}
+		this.recompute = true;
+		this.communities.add(from.communityCode).add(to.communityCode);
+		return true;
+	}
+
 	// ---- settling ----------------------------------------------------------------------------
 
 	/**
@@ -308,6 +374,10 @@ export class WriteBatch implements RowReader {
 		}
 		this.applied = [];
 		await this.tx.flush();
+		if (this.recompute && this.options.rollup !== false) {
+			await this.tx.recomputeFigures(this.options);
+			this.recompute = false;
+		}
 	}
 
 	/**
@@ -328,6 +398,7 @@ export class WriteBatch implements RowReader {
 		} catch (error) {
 			restoreMembers();
 			this.applied = [];
+			this.recompute = false;
 			this.idHashes.clear();
 			for (const h of idHashes) this.idHashes.add(h);
 			this.communities.clear();
@@ -596,4 +667,40 @@ export class WriteBatch implements RowReader {
 		}
 		return refuse(`table: ${String(table)} is not a synced table`);
 	}
+}
+
+const gridOf = (grid: Grid) => ({ gridId: grid.id, communityCode: grid.communityCode });
+
+// A row as devices receive it in full: the fields its insert logs (insertRow above).
+
+function householdFields(h: SyncRows['households']) {
+	const { id, gridId, address, tags, lat, lng, memberCount } = h;
+	return { id, gridId, address, tags, lat, lng, memberCount };
+}
+
+function residentFields(r: SyncRows['residents']) {
+	const { id, householdId, gridId, name, idNumberMasked, phone, birthYear, sex } = r;
+	const { relation, landline, note, tags, dailyCheckIn } = r;
+	return {
+		...{ id, householdId, gridId, name, idNumberMasked, phone, birthYear, sex },
+		...{ relation, landline, note, tags, dailyCheckIn }
+	};
+}
+
+function incidentFields(i: SyncRows['incidents']) {
+	const { id, gridId, communityCode, householdId, residentId, category, severity } = i;
+	const { description, status, escalatedTo, assigneeId, reportedBy, rating } = i;
+	return {
+		...{ id, gridId, communityCode, householdId, residentId, category, severity },
+		...{ description, status, escalatedTo, assigneeId, reportedBy, rating },
+		dueAt: i.dueAt.toISOString()
+	};
+}
+
+function visitFields(v: SyncRows['visits']) {
+	const { id, householdId, gridId, workerId, day, outcome, checks, needs, note, abnormal } = v;
+	return {
+		...{ id, householdId, gridId, workerId, day, outcome, checks, needs, note, abnormal },
+		visitedAt: v.visitedAt.toISOString()
+	};
 }

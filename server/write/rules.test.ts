@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ROLES, SYNC_TABLES, type Role, type SyncTable } from '../../src/lib/shared/enums';
 import type { UserRow } from '../store/rows';
 import { WriteRefusal, type RefusalKind } from './refusal';
-import { checkinAssistant, requireDeletable, SYSTEM, writeDenial, type Actor } from './rules';
+import {
+	checkinAssistant,
+	requireDeletable,
+	requireMovable,
+	SYSTEM,
+	writeDenial,
+	type Actor
+} from './rules';
 
 const COMMUNITY_A = '450102001003';
 const COMMUNITY_B = '450102001004';
@@ -251,5 +258,32 @@ describe('checkinAssistant: a check-in’s channel and helper', () => {
 		expect(refusalOf(assisted(user('grid_worker', [A2.id])))).toEqual(refused);
 		expect(refusalOf(assisted(user('volunteer', [COMMUNITY_B])))).toEqual(refused);
 		expect(refusalOf(assisted(user('community_head', [COMMUNITY_B])))).toEqual(refused);
+	});
+});
+
+describe('moving a household between grids', () => {
+	const forbidden = (message: string) => ({ message, kind: 'forbidden' });
+	const move = (actor: Actor, from: typeof A1, to: typeof A1) => () =>
+		requireMovable(actor, from, to);
+
+	it('needs the right to write households in both grids', () => {
+		const worker = user('grid_worker', [A1.id, A2.id]);
+		expect(refusalOf(move(worker, A1, A2))).toBeNull();
+		expect(refusalOf(move(IN_A.grid_worker, A1, A2))).toEqual(
+			forbidden('toGridId: grid is outside your scope')
+		);
+		expect(refusalOf(move(IN_A.grid_worker, A2, A1))).toEqual(
+			forbidden("householdIds: the household's grid is outside your scope")
+		);
+		// A community head within the community; across communities only a scope covering both.
+		expect(refusalOf(move(IN_A.community_head, A1, A2))).toBeNull();
+		expect(refusalOf(move(IN_A.community_head, A1, B1))).toEqual(
+			forbidden('toGridId: grid is outside your scope')
+		);
+		expect(refusalOf(move(IN_A.street_officer, A1, B1))).toBeNull();
+		expect(refusalOf(move(IN_A.admin, A1, B1))).toBeNull();
+		expect(refusalOf(move(SYSTEM, A1, B1))).toBeNull();
+		for (const role of ['kiosk', 'volunteer', 'county_officer'] as const)
+			expect(refusalOf(move(IN_A[role], A1, A2))?.kind).toBe('forbidden');
 	});
 });

@@ -104,6 +104,23 @@ export function requireWritable(
 	if (denial) refuse(denial, 'forbidden');
 }
 
+/**
+ * Moving a household to another grid (docs/administration.md, "Moving households and changing
+ * scopes"): allowed only to a user who may write households in both grids, so a worker moves
+ * between their own grids, a community head within their community, and a street officer or an
+ * administrator across the communities their scope covers. Kiosks, volunteers and count-only
+ * roles never move households.
+ */
+export function requireMovable(actor: Actor, from: Grid, to: Grid): void {
+	if (actor.role === 'system') return;
+	const fromDenial = writeDenial(actor, from, 'households');
+	if (fromDenial?.startsWith('gridId:'))
+		refuse("householdIds: the household's grid is outside your scope", 'forbidden');
+	if (fromDenial) refuse(fromDenial, 'forbidden');
+	if (writeDenial(actor, to, 'households'))
+		refuse('toGridId: grid is outside your scope', 'forbidden');
+}
+
 /** Removing a household or a resident is the community head's decision; incidents close instead. */
 export function requireDeletable(actor: Actor, table: SyncTable): void {
 	if (table === 'incidents') refuse('op: incidents are closed through their status, not deleted');

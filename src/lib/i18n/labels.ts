@@ -154,7 +154,8 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	grid_created: m.ag_action_grid_created,
 	grid_updated: m.ag_action_grid_updated,
 	grid_retired: m.ag_action_grid_retired,
-	grid_restored: m.ag_action_grid_restored
+	grid_restored: m.ag_action_grid_restored,
+	households_moved: m.am_action_households_moved
 };
 
 const ALERT_KIND: Labels<AlertKind> = {

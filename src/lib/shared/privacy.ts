@@ -53,7 +53,9 @@ export const AUDIT_ACTIONS = [
 	'grid_created',
 	'grid_updated',
 	'grid_retired',
-	'grid_restored'
+	'grid_restored',
+	/** Households moved to another grid (server/routes/households.ts). */
+	'households_moved'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

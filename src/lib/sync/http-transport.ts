@@ -6,6 +6,7 @@ import {
 	OfflineError,
 	pullPageSchema,
 	RevokedError,
+	ScopeChangedError,
 	ServerError,
 	UnauthorizedError,
 	type PullPage,
@@ -84,6 +85,15 @@ export class HttpSyncTransport implements SyncTransport {
 		// A gateway answering for an unreachable server is the same as no network.
 		if (response.status === 502 || response.status === 504)
 			throw new OfflineError(`server unreachable (${response.status})`);
+		if (response.status === 409) {
+			const body = errorBodySchema.safeParse(
+				await response
+					.clone()
+					.json()
+					.catch(() => ({}))
+			);
+			if (body.success && body.data.error === 'scope_changed') throw new ScopeChangedError();
+		}
 		if (!response.ok) throw new ServerError(response.status, await errorMessage(response));
 		let text: string;
 		try {

@@ -18,7 +18,13 @@ import { UPDATABLE_TABLES, type AnyRow, type GridcareDb, type RoundRow } from '$
 import { restoreServerValues } from '$lib/db/local-rows';
 import { isSealed, LockedError, SEALED_FIELDS } from '$lib/db/sealed';
 import { touchedFields } from './outbox';
-import { ServerError, type PullPage, type PulledChange, type SyncTransport } from './transport';
+import {
+	ScopeChangedError,
+	ServerError,
+	type PullPage,
+	type PulledChange,
+	type SyncTransport
+} from './transport';
 
 /** Rows per transaction: each strict-durability commit waits for the disk, so few and large. */
 export const DEFAULT_PULL_CHUNK = 5000;
@@ -118,13 +124,52 @@ export interface PullAllOptions {
 }
 
 /**
+ * Pull every page after the saved cursor into the database; when the server answers that the
+ * user's scope changed since the cursor was issued, download the scope again from scratch
+ * (`restartScope`) and pull from the beginning.
+ */
+export async function pullAll(options: PullAllOptions): Promise<void> {
+	try {
+		await pullPages(options);
+	} catch (error) {
+		if (!(error instanceof ScopeChangedError)) throw error;
+		await restartScope(options.db, options.userId);
+		await pullPages(options);
+	}
+}
+
+/**
+ * Forget the downloaded scope (docs/architecture.md, "When a user's scope changes"): the cursor
+ * goes, and so does every pulled row except those the outbox still refers to and those with
+ * local changes not yet delivered. The download that follows brings the rows of the new scope
+ * (into the kept rows, where local values keep winning until their push is answered); rows of
+ * grids no longer in scope are not brought back.
+ */
+export async function restartScope(db: GridcareDb, userId: string): Promise<void> {
+	await db.transaction('rw', [...db.syncedTables, db.meta, db.outbox], async () => {
+		const pending = new Set<string>();
+		await db.outbox.each((entry) => void pending.add(`${entry.table}:${entry.rowId}`));
+		for (const table of SYNC_TABLES) {
+			const rows = db.rows(table);
+			const gone: string[] = [];
+			await rows.each((row) => {
+				const local = row.version === undefined || Boolean(row.hasLocalEdits);
+				if (!local && !pending.has(`${table}:${row.id}`)) gone.push(row.id);
+			});
+			await rows.bulkDelete(gone);
+		}
+		await db.meta.delete(cursorKey(userId));
+	});
+}
+
+/**
  * Pull every page after the saved cursor into the database. Pages are written one after the
  * other, each with its cursor, but the work around them overlaps: as soon as a page arrives the
  * next one is asked for, and the page is sealed while the one before it is still being written.
  * At most one page is being written, one sealed and one on its way; a failure anywhere leaves
  * the rows and cursor of the pages written before it.
  */
-export async function pullAll(options: PullAllOptions): Promise<void> {
+async function pullPages(options: PullAllOptions): Promise<void> {
 	const {
 		db,
 		transport,

@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createApp } from '../../../server/app';
 import { LoginThrottle } from '../../../server/auth/throttle';
 import { newToken, tokenHash } from '../../../server/auth/tokens';
@@ -171,6 +172,22 @@ export class TestServer {
 			fetch: async (input, init) => this.app.request(input, init)
 		});
 		return new Connection(deviceId, session.id, http);
+	}
+
+	/**
+	 * Give `user` these grids, raising their scope version as the people administration does
+	 * (docs/administration.md): their devices' cursors are then of an older scope.
+	 */
+	setScope(user: UserRow, scope: string[]): void {
+		const db = new Database(join(this.dir, 'server.db'));
+		try {
+			db.prepare('UPDATE users SET scope = ?, scope_version = scope_version + 1 WHERE id = ?').run(
+				JSON.stringify(scope),
+				user.id
+			);
+		} finally {
+			db.close();
+		}
 	}
 
 	/** `count` households recorded in TEST_GRID by a colleague's device in one push: a change each. */

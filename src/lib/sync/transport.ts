@@ -68,6 +68,17 @@ export class RevokedError extends UnauthorizedError {
 	}
 }
 
+/**
+ * The user's grids or communities changed since the pull cursor was issued (409
+ * `{ "error": "scope_changed" }`): the device downloads its scope again (pull.ts `pullAll`).
+ */
+export class ScopeChangedError extends Error {
+	constructor() {
+		super('scope changed: download again');
+		this.name = 'ScopeChangedError';
+	}
+}
+
 /** The server answered with an error (or with something that is not the contract's shape). */
 export class ServerError extends Error {
 	constructor(
