@@ -1,6 +1,7 @@
 // Grids managed in the app (docs/administration.md, "Grids"): the community head creates a
 // grid and draws its boundary on the map with Leaflet-Geoman, and redraws a worker's grid; the
-// worker's tablet shows the new outline after its next sync. No tile server: the outlines still show.
+// worker's tablet shows the new outline after its next sync (no tile server: the outlines still
+// show); then moves two of the worker's households to another worker's grid.
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, test, VIEWPORTS } from './fixtures';
@@ -126,6 +127,27 @@ describe('grids managed in the app', () => {
 		await app.syncNow();
 		await expect.poll(() => outlineCorners(workerPage), { timeout: 30_000, interval: 500 }).toBe(3);
 		await screenshot(workerPage, 'manage-grids-worker-map');
+
+		// Households chosen with checkboxes and moved to worker2's grid (POST /households/move).
+		const { user: worker2 } = await apiSignIn(server.url, 'worker2');
+		const target = (await communityGrids()).find((g) => g.id === worker2.scope[0])!;
+		await page.goto(`/manage/grids/${gridId}/households`);
+		const selectAll = page.getByRole('checkbox', { name: '全选' });
+		await selectAll.waitFor({ timeout: 60_000 });
+		const boxes = page.locator('fieldset li input[type=checkbox]');
+		const before = await boxes.count();
+		await selectAll.check();
+		await page.getByText(`已选 ${before} 户`).waitFor();
+		await selectAll.uncheck();
+		await boxes.nth(0).check();
+		await boxes.nth(1).check();
+		await page.getByText('已选 2 户').waitFor();
+		await page.getByLabel('移到网格…').selectOption({ label: target.name });
+		await page.getByRole('button', { name: '移动', exact: true }).click();
+		await page.getByText(`已把 2 户移到“${target.name}”。`).waitFor({ timeout: 30_000 });
+		expect(await boxes.count()).toBe(before - 2);
+		const counts = new Map((await communityGrids()).map((g) => [g.id, g]));
+		expect((counts.get(gridId) as unknown as { households: number }).households).toBe(before - 2);
 		await headContext.close();
 		await workerContext.close();
 	});
