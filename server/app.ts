@@ -29,6 +29,7 @@ import { rollupRoutes } from './routes/rollup';
 import { supervisionRoutes } from './routes/supervision';
 import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
 import { userRoutes } from './routes/users';
+import { gridRoutes } from './routes/grids';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -72,7 +73,8 @@ export function createApi() {
 		.route('/', importRoutes)
 		.route('/', manageDeviceRoutes)
 		.route('/', divisionImportRoutes)
-		.route('/', userRoutes);
+		.route('/', userRoutes)
+		.route('/', gridRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

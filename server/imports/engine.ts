@@ -453,9 +453,11 @@ export async function importRoster(
 	};
 
 	// ---- 5. Writing, in chunks of about CHUNK_ROWS rows ---------------------------------------
+	const retired = new Set(grids.filter((g) => g.retiredAt).map((g) => g.id));
 	if (actor.role !== 'system')
 		for (const gridId of usedGrids) {
-			const denial = writeDenial(actor, { id: gridId, communityCode }, 'households');
+			const grid = { id: gridId, communityCode, retired: retired.has(gridId) };
+			const denial = writeDenial(actor, grid, 'households');
 			if (denial) refuse(denial, 'forbidden');
 		}
 	if (input.dryRun || writes.length === 0) return outcome;

@@ -104,7 +104,8 @@ export const PERSONAL_DATA_PATHS = [
 	'/imports/*',
 	'/communities/:code/residents.xlsx',
 	'/users',
-	'/users/*'
+	'/users/*',
+	'/grids/:id/households'
 ] as const;
 
 /** `Cache-Control: no-store` on the response, whatever its status. */

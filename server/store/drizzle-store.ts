@@ -57,6 +57,7 @@ import { SupervisionQueries } from './supervision';
 import { ImportQueries } from './imports';
 import { DeviceAdminQueries } from './device-admin';
 import { PeopleQueries } from './people';
+import { GridQueries } from './grids';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -408,6 +409,14 @@ export class DrizzleStore implements Store {
 	people(): PeopleQueries {
 		this.peopleQueries ??= new PeopleQueries(this.driver);
 		return this.peopleQueries;
+	}
+
+	// ---- Grid administration (server/routes/grids.ts) ----
+	private gridQueries?: GridQueries;
+
+	grids(): GridQueries {
+		this.gridQueries ??= new GridQueries(this.driver);
+		return this.gridQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

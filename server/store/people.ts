@@ -2,8 +2,7 @@
 // queries for both dialects like drizzle-store.ts, reached through Store.people().
 import { and, asc, eq, gt, isNull, like, sql } from 'drizzle-orm';
 import type { Db, Driver, Tables } from './driver';
-import type { GridRow } from './types';
-import type { UserRow } from './rows';
+import type { GridRow, UserRow } from './rows';
 
 /** A person with the last time any of their devices synced. */
 export type PersonRow = UserRow & { lastSyncAt: Date | null };

@@ -6,6 +6,7 @@ import type { Role, SyncTable } from '../../src/lib/shared/enums';
 
 export type UserRow = InferSelectModel<typeof schema.users> & { role: Role };
 export type RoundRow = InferSelectModel<typeof schema.rounds>;
+export type GridRow = InferSelectModel<typeof schema.grids>;
 
 export type SyncRows = {
 	households: InferSelectModel<typeof schema.households>;

@@ -24,7 +24,8 @@ type AnyRow = SyncRows[SyncTable];
  */
 export class DrizzleSyncTx implements SyncTx {
 	private readonly rows = new Map<SyncTable, Map<string, AnyRow | null>>();
-	private readonly grids = new Map<string, string | null>();
+	/** Grids by id: their community and whether retired (null: no such grid). */
+	private readonly grids = new Map<string, { communityCode: string; retired: boolean } | null>();
 	private readonly users = new Map<string, UserRow | null>();
 	private readonly inserted = new Map<SyncTable, Map<string, AnyRow>>();
 	private readonly updated = new Map<SyncTable, Map<string, Record<string, unknown>>>();
@@ -179,10 +180,11 @@ export class DrizzleSyncTx implements SyncTx {
 		for (const id of wanted) this.grids.set(id, null);
 		if (wanted.length === 0) return;
 		const found = await this.tx
-			.select({ id: grids.id, communityCode: grids.communityCode })
+			.select({ id: grids.id, communityCode: grids.communityCode, retiredAt: grids.retiredAt })
 			.from(grids)
 			.where(this.driver.oneOf(grids.id, wanted));
-		for (const g of found) this.grids.set(g.id, g.communityCode);
+		for (const g of found)
+			this.grids.set(g.id, { communityCode: g.communityCode, retired: g.retiredAt !== null });
 	}
 
 	async appliedMutationIds(ids: string[]): Promise<Set<string>> {
@@ -204,6 +206,11 @@ export class DrizzleSyncTx implements SyncTx {
 	}
 
 	async gridCommunity(gridId: string): Promise<string | null> {
+		return (await this.grid(gridId))?.communityCode ?? null;
+	}
+
+	/** A grid's community and whether it is retired, or null when there is no such grid. */
+	async grid(gridId: string): Promise<{ communityCode: string; retired: boolean } | null> {
 		if (!this.grids.has(gridId)) await this.loadGrids([gridId]);
 		return this.grids.get(gridId) ?? null;
 	}

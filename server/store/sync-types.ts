@@ -50,6 +50,8 @@ export interface SyncTx extends RowReader {
 	}>;
 	/** Store a new round and add its figures from the visits already recorded. */
 	insertRound(round: RoundRow): Promise<void>;
+	/** A grid's community and whether it is retired, or null when there is no such grid. */
+	grid(gridId: string): Promise<{ communityCode: string; retired: boolean } | null>;
 	/** The grids of every community under a division code. */
 	gridsUnder(divisionCode: string): Promise<{ id: string; communityCode: string }[]>;
 	/** Write everything the batch did so far; call last (and savepoint() calls it too). */

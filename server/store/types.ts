@@ -8,20 +8,20 @@ import type {
 	IncidentStatus,
 	Role
 } from '../../src/lib/shared/enums';
-import type { ChangeRow, PullFilter, UserRow } from './rows';
+import type { ChangeRow, GridRow, PullFilter, UserRow } from './rows';
 import type { RowTransactions } from './row-access';
 import type { IdProtection } from '../privacy/ids';
 import type { SupervisionQueries } from './supervision';
 import type { ImportQueries } from './imports';
 import type { DeviceAdminQueries } from './device-admin';
 import type { PeopleQueries } from './people';
+import type { GridQueries } from './grids';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
-export type { Dialect, UserRow };
+export type { Dialect, GridRow, UserRow };
 
 export type DivisionRow = InferSelectModel<typeof schema.divisions> & { level: DivisionLevel };
-export type GridRow = InferSelectModel<typeof schema.grids>;
 export type SessionRow = InferSelectModel<typeof schema.sessions>;
 export type HouseholdRow = InferSelectModel<typeof schema.households>;
 export type ResidentRow = InferSelectModel<typeof schema.residents>;
@@ -140,6 +140,8 @@ export interface Store extends RowTransactions {
 	deviceAdmin(): DeviceAdminQueries;
 	/** People's administration: listing, changes (the one updateUser), ending sessions. */
 	people(): PeopleQueries;
+	/** Grid administration: listing with counts and workers, rename, boundary, retirement. */
+	grids(): GridQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

@@ -414,9 +414,9 @@ export class WriteBatch implements RowReader {
 	// ---- the parts ---------------------------------------------------------------------------
 
 	private async gridOf(gridId: string): Promise<Grid> {
-		const communityCode = await this.tx.gridCommunity(gridId);
-		if (!communityCode) return refuse('fields.gridId: no such grid');
-		return { id: gridId, communityCode };
+		const grid = await this.tx.grid(gridId);
+		if (!grid) return refuse('fields.gridId: no such grid');
+		return { id: gridId, communityCode: grid.communityCode, retired: grid.retired };
 	}
 
 	private async liveRow<T extends 'households' | 'residents'>(table: T, id: string, field: string) {

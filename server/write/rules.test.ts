@@ -156,6 +156,18 @@ describe('writeDenial: role × table × grid', () => {
 			expect(writeDenial(IN_A[role], A1, 'incidents')).toBe(checkinsOnly(role));
 		}
 	});
+
+	it('lets no one write in a retired grid, and keeps the role refusal first', () => {
+		const retired = { ...A1, retired: true };
+		for (const role of ROLES)
+			for (const table of SYNC_TABLES) {
+				const expected = IN_SCOPE[role][table] ?? 'gridId: the grid has been retired';
+				expect(writeDenial(IN_A[role], retired, table, 'health'), `${role} ${table}`).toBe(
+					expected
+				);
+			}
+		expect(writeDenial(IN_A.community_head, { ...A1, retired: false }, 'households')).toBeNull();
+	});
 });
 
 describe('requireDeletable', () => {

@@ -27,6 +27,8 @@ export const SYSTEM: SystemActor = { id: 'system', role: 'system' };
 export interface Grid {
 	id: string;
 	communityCode: string;
+	/** A retired grid takes no writes (docs/administration.md, "Grids"). */
+	retired?: boolean;
 }
 
 /** Incidents a kiosk may raise for a resident at check-in: a help request, or feeling unwell. */
@@ -44,6 +46,18 @@ const ASSISTING_ROLES: ReadonlySet<UserRow['role']> = new Set([
  * category of an incident being inserted; updates of incidents pass none.
  */
 export function writeDenial(
+	user: UserRow,
+	grid: Grid,
+	table: SyncTable,
+	newIncident?: IncidentCategory
+): string | null {
+	const denial = roleDenial(user, grid, table, newIncident);
+	// Only an empty grid is retired: nothing in it is left to change, and nothing new comes in.
+	if (!denial && grid.retired) return 'gridId: the grid has been retired';
+	return denial;
+}
+
+function roleDenial(
 	user: UserRow,
 	grid: Grid,
 	table: SyncTable,

@@ -216,6 +216,30 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		user: 'admin',
 		path: () => '/manage/divisions',
 		ready: (page) => page.getByLabel('省份').waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage grids',
+		user: 'head',
+		path: () => '/manage/grids',
+		ready: (page) => page.getByRole('table').waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'manage grids, choosing a community',
+		user: 'street',
+		path: () => '/manage/grids',
+		ready: heading('网格管理')
+	},
+	{
+		name: 'grid boundary',
+		user: 'head',
+		path: (ids) => `/manage/grids/${ids.gridId}/boundary`,
+		ready: (page) => page.locator('.leaflet-pm-toolbar').first().waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'grid households',
+		user: 'head',
+		path: (ids) => `/manage/grids/${ids.gridId}/households`,
+		ready: (page) => page.getByRole('checkbox', { name: '全选' }).waitFor({ timeout: 60_000 })
 	}
 ];
 

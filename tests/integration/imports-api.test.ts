@@ -10,7 +10,7 @@ import { TEMPLATE_COLUMNS } from '../../server/imports/workbooks';
 import { purgeExpiredImports } from '../../server/privacy/retention';
 import { openStore } from '../../server/store/index';
 import type { Store } from '../../server/store/types';
-import { maskIdNumber, maskLandline, maskName, maskPhone } from '../../src/lib/shared/mask';
+import { maskIdNumber, maskLandline, maskName } from '../../src/lib/shared/mask';
 import { ApiClient, testApp, type TestApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';

@@ -98,8 +98,14 @@ async function errorFromResponse(response: Response, authenticated: boolean): Pr
 			);
 		}
 		default:
-			// A proxy or gateway answering for an unreachable server counts as no network.
-			return new ApiError(status === 502 || status === 504 ? 'offline' : 'server', status, message);
+			// A proxy or gateway answering for an unreachable server counts as no network. A 409
+			// names the field in conflict (a name taken, a grid not empty).
+			return new ApiError(
+				status === 502 || status === 504 ? 'offline' : 'server',
+				status,
+				message,
+				detail.field
+			);
 	}
 }
 

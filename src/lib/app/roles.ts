@@ -14,6 +14,8 @@ export const ADMIN_ROLES: Role[] = ['admin'];
 export const MANAGE_ROLES: Role[] = ['admin', 'county_officer', 'street_officer', 'community_head'];
 /** Who brings in a community's household roster (docs/imports.md): the head, a street, the admin. */
 export const IMPORT_ROLES: Role[] = ['community_head', 'street_officer', 'admin'];
+/** Who manages a community's grids: an administrator, its street officer, its head. */
+export const GRID_MANAGE_ROLES: Role[] = ['admin', 'street_officer', 'community_head'];
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 

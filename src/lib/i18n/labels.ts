@@ -161,6 +161,10 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	import: m.pv_action_import,
 	kiosk_retired: m.ad_action_kiosk_retired,
 	divisions_imported: m.ad_action_divisions_imported,
+	grid_created: m.ag_action_grid_created,
+	grid_updated: m.ag_action_grid_updated,
+	grid_retired: m.ag_action_grid_retired,
+	grid_restored: m.ag_action_grid_restored,
 	households_moved: m.am_action_households_moved
 };
 

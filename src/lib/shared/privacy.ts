@@ -58,6 +58,11 @@ export const AUDIT_ACTIONS = [
 	'user_disabled',
 	'user_enabled',
 	'password_reset',
+	/** Grid administration (server/routes/grids.ts). */
+	'grid_created',
+	'grid_updated',
+	'grid_retired',
+	'grid_restored',
 	/** Households moved to another grid (server/routes/households.ts). */
 	'households_moved'
 ] as const;

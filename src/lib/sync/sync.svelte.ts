@@ -32,6 +32,7 @@ import { KIOSK_ROLES, syncsGridData } from '$lib/app/roles';
 import { getDeviceId, session, type StoredSession } from '$lib/app/session.svelte';
 import { endServerSession, signOutWhenDelivered } from '$lib/privacy/sign-out';
 import { deviceStorage } from '$lib/app/storage.svelte';
+import { loadNode } from '$lib/app/divisions';
 
 const READY_KEY = 'client.initialDownloadAt';
 const LAST_SYNC_KEY = 'client.lastSyncAt';
@@ -295,6 +296,7 @@ class SyncClient {
 			const first = this.readyAt === null;
 			if (first) this.readyAt = status.lastSyncAt;
 			void this.#remember(db, status.lastSyncAt, first);
+			void this.#refreshScopeNodes();
 		}
 		if (status.state === 'offline' && status.pending > 0) void this.#askForBackgroundSync();
 		if (status.state === 'idle') this.#backgroundSyncAsked = false;
@@ -318,6 +320,18 @@ class SyncClient {
 		} catch {
 			// Bookkeeping only: the next complete sync writes it again.
 		}
+	}
+
+	/**
+	 * Read the user's grids (or community) again after a sync: a grid renamed, given a new
+	 * boundary or retired on the server reaches the device's saved copy, which the names and the
+	 * map read (docs/administration.md, "Grids").
+	 */
+	async #refreshScopeNodes(): Promise<void> {
+		const scope = session.user?.scope ?? [];
+		await Promise.all(
+			scope.filter((code) => code !== '*').map((code) => loadNode(code).catch(() => null))
+		);
 	}
 
 	/** Let the browser wake us when the network is back, even with the tab in the background. */
