@@ -94,5 +94,15 @@ describe('api', () => {
 		expect(handler).not.toHaveBeenCalled();
 		await failure(api.division('45', 'expired'));
 		expect(handler).toHaveBeenCalledOnce();
+		expect(handler).toHaveBeenCalledWith('unauthorized');
+	});
+
+	it('says when the token was refused because the device was revoked', async () => {
+		const handler = vi.fn();
+		onUnauthorized(handler);
+		vi.stubGlobal('fetch', answer(401, { error: 'revoked', message: 'this session was revoked' }));
+		const error = await failure(api.division('45', 'token'));
+		expect(error.kind).toBe('unauthorized');
+		expect(handler).toHaveBeenCalledWith('revoked');
 	});
 });

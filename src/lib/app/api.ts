@@ -24,10 +24,16 @@ export class ApiError extends Error {
 	}
 }
 
-let unauthorizedHandler: (() => void) | null = null;
+/** Why the server refused the token: `revoked` (the device was revoked) or merely not valid. */
+export type Rejection = 'revoked' | 'unauthorized';
 
-/** Called when the server rejects the session token (expired or revoked). */
-export function onUnauthorized(handler: () => void): void {
+let unauthorizedHandler: ((why: Rejection) => void) | null = null;
+
+/**
+ * Called when the server rejects the session token (expired or revoked), whichever request met
+ * it: a revoked device must be wiped whether a sync or a screen's request heard it first.
+ */
+export function onUnauthorized(handler: (why: Rejection) => void): void {
 	unauthorizedHandler = handler;
 }
 
@@ -81,7 +87,8 @@ async function errorFromResponse(response: Response, authenticated: boolean): Pr
 		case 400:
 			return new ApiError('invalid', status, message, detail.field);
 		case 401:
-			if (authenticated) unauthorizedHandler?.();
+			if (authenticated)
+				unauthorizedHandler?.(detail.error === 'revoked' ? 'revoked' : 'unauthorized');
 			return new ApiError('unauthorized', status, message);
 		case 403:
 			return new ApiError('forbidden', status, message);
