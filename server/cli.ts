@@ -42,6 +42,15 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 	}
 }
 
+/** The 12-digit code of a community the database holds; else a reason naming `community`. */
+async function requireCommunity(store: Store, community: string): Promise<void> {
+	const code = communityCodeSchema.safeParse(community);
+	if (!code.success) throw new Error(`community: ${code.error.issues[0].message}`);
+	const division = await store.getDivision(community);
+	if (division?.level !== 'community')
+		throw new Error(`community: no community with code ${community} (import its province first)`);
+}
+
 function role(value: string): Role {
 	if (!(ROLES as readonly string[]).includes(value))
 		throw new InvalidArgumentError(`expected one of ${ROLES.join(', ')}`);
@@ -121,13 +130,7 @@ grid
 	.requiredOption('--name <name>', 'grid name')
 	.action((options: { community: string; name: string }) =>
 		withStore(async (store) => {
-			const code = communityCodeSchema.safeParse(options.community);
-			if (!code.success) throw new Error(`community: ${code.error.issues[0].message}`);
-			const division = await store.getDivision(options.community);
-			if (division?.level !== 'community')
-				throw new Error(
-					`community: no community with code ${options.community} (import its province first)`
-				);
+			await requireCommunity(store, options.community);
 			const created = await store.createGrid({
 				communityCode: options.community,
 				name: text('name', options.name, 100)
@@ -296,13 +299,7 @@ program
 			createGrids?: boolean;
 		}) =>
 			withStore(async (store) => {
-				const code = communityCodeSchema.safeParse(options.community);
-				if (!code.success) throw new Error(`community: ${code.error.issues[0].message}`);
-				const division = await store.getDivision(options.community);
-				if (division?.level !== 'community')
-					throw new Error(
-						`community: no community with code ${options.community} (import its province first)`
-					);
+				await requireCommunity(store, options.community);
 				let data: Uint8Array;
 				try {
 					data = new Uint8Array(await readFile(options.file));

@@ -1,22 +1,13 @@
 // Who may manage whom (docs/administration.md, "People"): the one rule behind every route of
 // /api/v1/users. Pure: the caller passes where each person's scope lies.
-import type { Role } from '../../src/lib/shared/enums';
+import { ROLES, type Role } from '../../src/lib/shared/enums';
 
 /** Roles a community head manages: the people who work inside their community. */
 export const HEAD_MANAGES: readonly Role[] = ['grid_worker', 'volunteer', 'kiosk'];
 /** Roles county and street officers manage: the community heads beneath them. */
 export const OFFICER_MANAGES: readonly Role[] = ['community_head'];
 /** Roles an administrator manages within their scope: everyone beneath them. */
-export const ADMIN_MANAGES: readonly Role[] = [
-	'grid_worker',
-	'community_head',
-	'street_officer',
-	'county_officer',
-	'city_officer',
-	'province_officer',
-	'kiosk',
-	'volunteer'
-];
+export const ADMIN_MANAGES: readonly Role[] = ROLES.filter((role) => role !== 'admin');
 
 /** A manager: their role and scope (division codes, or '*' for an administrator of everything). */
 export interface Manager {

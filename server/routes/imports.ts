@@ -22,6 +22,7 @@ import {
 import { audit, headsCommunity } from '../privacy/access';
 import type { Store, UserRow } from '../store/types';
 import { WriteRefusal } from '../write/index';
+import { importPreviewSchema, importSummarySchema } from '../../src/lib/shared/imports';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -61,58 +62,6 @@ const mappingSchema = z.partialRecord(
 	z.enum(columnKeys),
 	z.number().int().min(0).max(16_383).nullable()
 );
-
-const previewSchema = z
-	.object({
-		id: z.string(),
-		communityCode: z.string(),
-		fileName: z.string(),
-		status: z.enum(['preview', 'committing', 'committed']),
-		expiresAt: z.string(),
-		createGrids: z.boolean(),
-		sheets: z.array(z.string()),
-		sheet: z.string(),
-		headerRow: z.number(),
-		columns: z.array(
-			z.object({
-				index: z.number(),
-				header: z.string(),
-				field: z.string().nullable(),
-				hidden: z.boolean()
-			})
-		),
-		counts: z.object({
-			rows: z.number(),
-			households: z.number(),
-			residents: z.number(),
-			updated: z.number(),
-			unchanged: z.number(),
-			rejected: z.number()
-		}),
-		problems: z.array(
-			z.object({
-				row: z.number(),
-				column: z.string(),
-				field: z.string().nullable(),
-				code: z.string(),
-				message: z.string()
-			})
-		),
-		problemsTotal: z.number(),
-		gridsToCreate: z.array(z.string()),
-		progress: z.object({ done: z.number(), total: z.number() }),
-		result: summarySchema().nullable()
-	})
-	.openapi('ImportPreview');
-
-function summarySchema() {
-	return z.object({
-		households: z.number(),
-		residents: z.number(),
-		updated: z.number(),
-		rejected: z.number()
-	});
-}
 
 const uploadLimit = bodyLimit({
 	maxSize: IMPORT_MAX_BYTES,
@@ -168,7 +117,7 @@ const previewRoute = createRoute({
 	responses: {
 		200: {
 			description: 'The preview, kept for a day',
-			content: { 'application/json': { schema: previewSchema } }
+			content: { 'application/json': { schema: importPreviewSchema } }
 		},
 		400: errorResponse('The file cannot be read (field "file"), or a bad query parameter'),
 		...AUTH_ERRORS,
@@ -188,7 +137,7 @@ const getRoute = createRoute({
 	responses: {
 		200: {
 			description: 'The preview',
-			content: { 'application/json': { schema: previewSchema } }
+			content: { 'application/json': { schema: importPreviewSchema } }
 		},
 		...AUTH_ERRORS,
 		404: errorResponse('Unknown, expired, or made by someone else')
@@ -206,7 +155,7 @@ const commitRoute = createRoute({
 	responses: {
 		200: {
 			description: 'What was written',
-			content: { 'application/json': { schema: summarySchema().openapi('ImportSummary') } }
+			content: { 'application/json': { schema: importSummarySchema } }
 		},
 		...AUTH_ERRORS,
 		404: errorResponse('Unknown, expired, or made by someone else'),

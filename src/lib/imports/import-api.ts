@@ -4,61 +4,21 @@
 import { z } from 'zod';
 import { API_BASE } from '$lib/app/api';
 import type { ColumnKey } from '../../../server/imports/columns';
+import {
+	importPreviewSchema,
+	importSummarySchema,
+	rosterColumnSchema,
+	rowProblemSchema,
+	type ImportPreview,
+	type ImportSummary
+} from '$lib/shared/imports';
 
 const enc = encodeURIComponent;
 
-export const importSummarySchema = z.object({
-	households: z.number(),
-	residents: z.number(),
-	updated: z.number(),
-	rejected: z.number()
-});
-export type ImportSummary = z.infer<typeof importSummarySchema>;
-
-const rowProblemSchema = z.object({
-	row: z.number(),
-	column: z.string(),
-	field: z.string().nullable(),
-	code: z.string(),
-	message: z.string()
-});
+export { importPreviewSchema, importSummarySchema };
+export type { ImportPreview, ImportSummary };
 export type RowProblem = z.infer<typeof rowProblemSchema>;
-
-const rosterColumnSchema = z.object({
-	index: z.number(),
-	header: z.string(),
-	field: z.string().nullable(),
-	hidden: z.boolean()
-});
 export type RosterColumn = z.infer<typeof rosterColumnSchema>;
-
-export const importPreviewSchema = z.object({
-	id: z.string(),
-	communityCode: z.string(),
-	fileName: z.string().nullable().optional(),
-	/** `preview`, `committing` or `committed` (docs/imports.md). */
-	status: z.string(),
-	expiresAt: z.string().nullable().optional(),
-	createGrids: z.boolean(),
-	sheets: z.array(z.string()),
-	sheet: z.string(),
-	headerRow: z.number(),
-	columns: z.array(rosterColumnSchema),
-	counts: z.object({
-		rows: z.number(),
-		households: z.number(),
-		residents: z.number(),
-		updated: z.number(),
-		unchanged: z.number(),
-		rejected: z.number()
-	}),
-	problems: z.array(rowProblemSchema),
-	problemsTotal: z.number(),
-	gridsToCreate: z.array(z.string()),
-	progress: z.object({ done: z.number(), total: z.number() }).nullable().optional(),
-	result: importSummarySchema.nullable().optional()
-});
-export type ImportPreview = z.infer<typeof importPreviewSchema>;
 
 /** What the server read of a file before it stopped for want of a 姓名 column. */
 const readContextSchema = z.object({
