@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { VisitCheck } from './schema.pg';
 import type { FieldMeta } from '../sync/merge';
+import type { Question, StoredAnswer } from '../../src/lib/shared/templates';
 
 export type { VisitCheck };
 
@@ -163,9 +164,48 @@ export const rounds = sqliteTable(
 		startDate: text('start_date').notNull(),
 		dueDate: text('due_date').notNull(),
 		createdBy: text('created_by').notNull(),
-		createdAt: at('created_at').notNull()
+		createdAt: at('created_at').notNull(),
+		/** The check template the round asks (docs/check-templates.md) and the version it pins. */
+		templateId: text('template_id'),
+		templateVersion: integer('template_version')
 	},
 	(t) => [index('rounds_division_idx').on(t.divisionCode)]
+);
+
+/**
+ * Check templates made in a division (the shipped ones live in src/lib/shared/templates.ts):
+ * the current version's name and questions; every version is kept in check_template_versions.
+ */
+export const checkTemplates = sqliteTable(
+	'check_templates',
+	{
+		id: text('id').primaryKey(),
+		divisionCode: text('division_code').notNull(),
+		name: text('name').notNull(),
+		nameEn: text('name_en'),
+		version: integer('version').notNull(),
+		questions: json<Question[]>('questions').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: at('created_at').notNull(),
+		updatedBy: text('updated_by').notNull(),
+		updatedAt: at('updated_at').notNull()
+	},
+	(t) => [index('check_templates_division_idx').on(t.divisionCode)]
+);
+
+/** Every version of a template, as rounds pin them and visits answered them. */
+export const checkTemplateVersions = sqliteTable(
+	'check_template_versions',
+	{
+		templateId: text('template_id').notNull(),
+		version: integer('version').notNull(),
+		name: text('name').notNull(),
+		nameEn: text('name_en'),
+		questions: json<Question[]>('questions').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: at('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.templateId, t.version] })]
 );
 
 export const visits = sqliteTable(
@@ -184,7 +224,11 @@ export const visits = sqliteTable(
 		note: text('note'),
 		abnormal: boolean('abnormal').notNull(),
 		supersedes: text('supersedes'),
-		createdAt: at('created_at').notNull()
+		createdAt: at('created_at').notNull(),
+		/** The check template version the answers belong to (null: the fixed checks before templates). */
+		templateId: text('template_id'),
+		templateVersion: integer('template_version'),
+		answers: json<StoredAnswer[]>('answers').notNull().default([])
 	},
 	(t) => [
 		// Household + day (+ abnormal, so the check reads the index alone): a visit's "first in

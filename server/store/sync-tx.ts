@@ -4,6 +4,7 @@ import { and, asc, eq, gt, gte, lt, max, ne, or } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
+import { shippedTemplate, type TemplateVersion } from '../../src/lib/shared/templates';
 import type { Db, Driver, IdTable, Tables } from './driver';
 import { recordDeviceSync } from './devices';
 import type { ChangeRow, PullFilter, RoundRow, SyncRows, UserRow } from './rows';
@@ -27,6 +28,8 @@ export class DrizzleSyncTx implements SyncTx {
 	/** Grids by id: their community and whether retired (null: no such grid). */
 	private readonly grids = new Map<string, { communityCode: string; retired: boolean } | null>();
 	private readonly users = new Map<string, UserRow | null>();
+	/** Template versions the batch named, by "id@version" (null: none such). */
+	private readonly templates = new Map<string, TemplateVersion | null>();
 	private readonly inserted = new Map<SyncTable, Map<string, AnyRow>>();
 	private readonly updated = new Map<SyncTable, Map<string, Record<string, unknown>>>();
 	private readonly changes: (NewChange & { seq: number; at: Date })[] = [];
@@ -92,6 +95,41 @@ export class DrizzleSyncTx implements SyncTx {
 			incidents: await read('incidents'),
 			visits: await read('visits')
 		};
+	}
+
+	async templateVersion(id: string, version: number): Promise<TemplateVersion | null> {
+		const key = `${id}@${version}`;
+		if (!this.templates.has(key)) {
+			const shipped = shippedTemplate(id, version);
+			if (shipped) this.templates.set(key, shipped);
+			else {
+				const { checkTemplateVersions: v, checkTemplates: t } = this.t;
+				const [row] = await this.tx
+					.select({
+						name: v.name,
+						nameEn: v.nameEn,
+						questions: v.questions,
+						divisionCode: t.divisionCode
+					})
+					.from(v)
+					.innerJoin(t, eq(t.id, v.templateId))
+					.where(and(eq(v.templateId, id), eq(v.version, version)));
+				this.templates.set(
+					key,
+					row
+						? {
+								id,
+								version,
+								name: row.name,
+								...(row.nameEn ? { nameEn: row.nameEn } : {}),
+								divisionCode: row.divisionCode,
+								questions: row.questions
+							}
+						: null
+				);
+			}
+		}
+		return this.templates.get(key) ?? null;
 	}
 
 	async insertRound(round: RoundRow): Promise<void> {

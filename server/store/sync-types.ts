@@ -1,5 +1,6 @@
 // The raw write transaction of the synced tables: only the write path (server/write/) holds one,
 // through Store[ROW_TRANSACTION] (row-access.ts); everything else changes rows through a batch.
+import type { TemplateVersion } from '../../src/lib/shared/templates';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { AppliedChange, RollupChange } from '../rollup/maintain';
 import type { DayClock } from '../rollup/snapshots';
@@ -48,6 +49,8 @@ export interface SyncTx extends RowReader {
 		incidents: SyncRows['incidents'][];
 		visits: SyncRows['visits'][];
 	}>;
+	/** A check template's version, shipped or stored; null when there is none such. */
+	templateVersion(id: string, version: number): Promise<TemplateVersion | null>;
 	/** Store a new round and add its figures from the visits already recorded. */
 	insertRound(round: RoundRow): Promise<void>;
 	/** A grid's community and whether it is retired, or null when there is no such grid. */

@@ -36,7 +36,14 @@ export async function startRound(
 		throw notFound('divisionCode', `no division "${input.divisionCode}"`);
 	if (!mayStartRound(user, input.divisionCode))
 		throw forbidden('divisionCode', 'outside the divisions you may start rounds for');
-	const round = { id: crypto.randomUUID(), ...input, createdBy: user.id, createdAt: clock.now };
+	const round = {
+		id: crypto.randomUUID(),
+		...input,
+		templateId: null,
+		templateVersion: null,
+		createdBy: user.id,
+		createdAt: clock.now
+	};
 	return { round, communities: await createRound(store, user, round, clock) };
 }
 

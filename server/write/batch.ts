@@ -11,6 +11,8 @@ import type { INSERT_FIELDS, UpdatableTable } from '../../src/lib/shared/schemas
 import { dueAt } from '../../src/lib/domain/incident';
 import { isAbnormalVisit, type StoredCheck } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
+import { isAbnormalAnswer, storedAnswers, validateAnswers } from '../../src/lib/shared/templates';
+import type { StoredAnswer } from '../../src/lib/shared/templates';
 import type { IdProtection } from '../privacy/ids';
 import type { AppliedChange } from '../rollup/maintain';
 import type { DayClock } from '../rollup/snapshots';
@@ -278,12 +280,20 @@ export class WriteBatch implements RowReader {
 	async publishRound(round: RoundRow): Promise<string[]> {
 		await this.tx.insertRound(round);
 		const grids = await this.tx.gridsUnder(round.divisionCode);
+		// A round with a template carries the version it pins, so devices build its visit form
+		// offline (docs/check-templates.md).
+		const template =
+			round.templateId && round.templateVersion
+				? await this.tx.templateVersion(round.templateId, round.templateVersion)
+				: null;
+		if (round.templateId && !template) refuse('templateId: no such template version', 'missing');
 		const fields = {
 			id: round.id,
 			divisionCode: round.divisionCode,
 			name: round.name,
 			startDate: round.startDate,
-			dueDate: round.dueDate
+			dueDate: round.dueDate,
+			...(template ? { template } : {})
 		};
 		for (const g of grids)
 			await this.tx.logChange({
@@ -417,6 +427,37 @@ export class WriteBatch implements RowReader {
 		const grid = await this.tx.grid(gridId);
 		if (!grid) return refuse('fields.gridId: no such grid');
 		return { id: gridId, communityCode: grid.communityCode, retired: grid.retired };
+	}
+
+	/**
+	 * A visit's answers as stored, checked against the template version it names (shipped, or
+	 * made in a division above the household's community): each answer fits its question, names
+	 * a member of the household when the question is asked per resident, and carries the abnormal
+	 * flag its question's rule gives (docs/check-templates.md). No template: no answers.
+	 */
+	private async templateAnswers(
+		f: InsertFields['visits'],
+		householdId: string,
+		communityCode: string
+	): Promise<StoredAnswer[]> {
+		if (f.templateId === undefined || f.templateVersion === undefined) return [];
+		const template = await this.tx.templateVersion(f.templateId, f.templateVersion);
+		if (!template)
+			refuse(
+				`fields.templateVersion: no version ${f.templateVersion} of template ${f.templateId}`,
+				'missing'
+			);
+		if (template.divisionCode !== null && !communityCode.startsWith(template.divisionCode))
+			refuse('fields.templateId: the template belongs to another division');
+		const answers = f.answers ?? [];
+		const members = new Set<string>();
+		for (const residentId of new Set(answers.flatMap((a) => a.residentId ?? []))) {
+			const resident = await this.tx.getRow('residents', residentId);
+			if (resident && resident.householdId === householdId) members.add(residentId);
+		}
+		const issues = validateAnswers(template.questions, answers, members);
+		if (issues.length) refuse(`fields.${issues[0].message}`);
+		return storedAnswers(template.questions, answers);
 	}
 
 	private async liveRow<T extends 'households' | 'residents'>(table: T, id: string, field: string) {
@@ -570,6 +611,7 @@ export class WriteBatch implements RowReader {
 					if (!resident || resident.householdId !== household.id)
 						refuse(`fields.checks.${i}.residentId: not a member of this household`);
 				}
+				const answers = await this.templateAnswers(f, household.id, grid.communityCode);
 				const visitedAt = new Date(f.visitedAt);
 				const logged: Logged<'visits'> = {
 					id: rowId,
@@ -582,7 +624,10 @@ export class WriteBatch implements RowReader {
 					checks: f.checks,
 					needs: f.needs ?? [],
 					note: f.note ?? null,
-					abnormal: isAbnormalVisit(f.checks)
+					abnormal: isAbnormalVisit(f.checks) || answers.some(isAbnormalAnswer),
+					templateId: f.templateId ?? null,
+					templateVersion: f.templateVersion ?? null,
+					answers
 				};
 				return recordInsert(tx, 'visits', grid, logged, () => ({
 					...logged,
@@ -724,7 +769,10 @@ const LOGGED = {
 		'checks',
 		'needs',
 		'note',
-		'abnormal'
+		'abnormal',
+		'templateId',
+		'templateVersion',
+		'answers'
 	]
 } as const satisfies { [T in LoggedTable]: readonly (keyof SyncRows[T])[] };
 

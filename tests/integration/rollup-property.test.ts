@@ -138,7 +138,9 @@ for (const dialect of DIALECTS) {
 					startDate: DAYS[0],
 					dueDate: DAYS[1],
 					createdBy: fx.users.street.id,
-					createdAt: new Date()
+					createdAt: new Date(),
+					templateId: null,
+					templateVersion: null
 				},
 				fx.users.street
 			);
@@ -479,7 +481,9 @@ for (const dialect of DIALECTS) {
 									startDate: DAYS[1],
 									dueDate: DAYS[2],
 									createdBy: fx.users.head_a.id,
-									createdAt: new Date()
+									createdAt: new Date(),
+									templateId: null,
+									templateVersion: null
 								},
 								fx.users.head_a
 							);

@@ -180,14 +180,61 @@ export const residentCheckSchema = z.object({
 });
 export type ResidentCheck = z.infer<typeof residentCheckSchema>;
 
+/** Longest free-text answer to a template's "text" question. */
+export const ANSWER_TEXT_MAX = 200;
+
+/**
+ * One answer to a check template's question (docs/check-templates.md): `residentId` for a
+ * question asked per resident, none for one asked of the household. The value's type follows
+ * the question's kind (yes_no: boolean, number: number, choice and text: string, choices: string
+ * array); validateAnswers (templates.ts) checks it against the template version.
+ */
+export const answerSchema = z
+	.object({
+		residentId: uuidSchema.optional(),
+		key: z.string().min(1, 'must not be empty').max(32),
+		value: z.union([
+			z.boolean(),
+			z.number().finite(),
+			safeText().trim().min(1, 'must not be empty').max(ANSWER_TEXT_MAX),
+			z.array(shortText(40)).max(20)
+		])
+	})
+	.strict();
+export type Answer = z.infer<typeof answerSchema>;
+
 export const visitFields = z.object({
 	householdId: uuidSchema,
 	visitedAt: instantSchema(),
 	outcome: z.enum(VISIT_OUTCOMES),
 	checks: z.array(residentCheckSchema).max(20),
 	needs: z.array(shortText(32)).max(20).optional(),
-	note: safeText({ multiline: true }).max(1000).optional()
+	note: safeText({ multiline: true }).max(1000).optional(),
+	/** The check template (and its version) the answers belong to; both or neither. */
+	templateId: uuidSchema.optional(),
+	templateVersion: z.number().int().min(1).optional(),
+	/** Required with templateId; at most 20 members × 20 questions. */
+	answers: z.array(answerSchema).max(400).optional()
 });
+
+/** A visit's template fields belong together: templateId, templateVersion and answers. */
+function templateFieldsProblem(
+	fields: { templateId?: string; templateVersion?: number; answers?: unknown[] },
+	ctx: z.RefinementCtx
+) {
+	const has = (key: 'templateId' | 'templateVersion' | 'answers') => fields[key] !== undefined;
+	if (has('templateId') && !has('templateVersion'))
+		ctx.addIssue({
+			code: 'custom',
+			path: ['templateVersion'],
+			message: 'required with templateId'
+		});
+	if (has('templateId') && !has('answers'))
+		ctx.addIssue({ code: 'custom', path: ['answers'], message: 'required with templateId' });
+	for (const key of ['templateVersion', 'answers'] as const)
+		if (has(key) && !has('templateId'))
+			ctx.addIssue({ code: 'custom', path: [key], message: 'only with templateId' });
+}
 
 export const checkinFields = z.object({
 	residentId: uuidSchema,
@@ -214,7 +261,7 @@ export const incidentFields = z.object({
 export const INSERT_FIELDS = {
 	households: householdFields.strict(),
 	residents: residentFields.strict(),
-	visits: visitFields.strict(),
+	visits: visitFields.strict().superRefine(templateFieldsProblem),
 	checkins: checkinFields.strict(),
 	incidents: incidentFields.strict()
 } as const;
