@@ -147,7 +147,7 @@ function instantProblem(schema: ReturnType<typeof instantSchema>, m: Mutation): 
 const TEXT_FIELDS: Record<Mutation['table'], readonly string[]> = {
 	households: ['address', 'tags'],
 	residents: ['name', 'tags'],
-	visits: ['note', 'needs', 'checks'],
+	visits: ['note', 'needs', 'checks', 'answers'],
 	checkins: ['needs'],
 	incidents: ['description', 'note'],
 	audit: []
@@ -193,9 +193,11 @@ function referencedIds(mutations: Mutation[]) {
 		for (const id of text(f.gridId)) refs.grids.add(id);
 		if (m.table === 'checkins') for (const id of text(f.assistedBy)) refs.users.add(id);
 		if (m.table === 'incidents') for (const id of text(f.assigneeId)) refs.users.add(id);
-		if (Array.isArray(f.checks))
-			for (const check of f.checks as { residentId?: unknown }[])
-				for (const id of text(check?.residentId)) refs.residents.add(id);
+		// Members named by a visit's checks and answers.
+		for (const list of [f.checks, f.answers])
+			if (Array.isArray(list))
+				for (const entry of list as { residentId?: unknown }[])
+					for (const id of text(entry?.residentId)) refs.residents.add(id);
 	}
 	return refs;
 }
