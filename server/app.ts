@@ -30,6 +30,7 @@ import { supervisionRoutes } from './routes/supervision';
 import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
 import { userRoutes } from './routes/users';
 import { gridRoutes } from './routes/grids';
+import { templateRoutes } from './routes/templates';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -74,7 +75,8 @@ export function createApi() {
 		.route('/', manageDeviceRoutes)
 		.route('/', divisionImportRoutes)
 		.route('/', userRoutes)
-		.route('/', gridRoutes);
+		.route('/', gridRoutes)
+		.route('/', templateRoutes);
 	api.doc31('/openapi.json', (c) => ({
 		openapi: '3.1.0',
 		info: { title: 'GridCare API', version: c.var.services.version },

@@ -2,6 +2,7 @@
 // (GRIDCARE_RETENTION_DAYS, default 30), by `gridcare purge` and daily by `serve`; so are roster
 // import previews once they have expired (a day after they were made, docs/imports.md).
 import { isAbnormalCheck } from '../../src/lib/domain/visit';
+import type { StoredAnswer } from '../../src/lib/shared/templates';
 import type { Store } from '../store/types';
 import { errorFields, logLine, type LogSink } from '../logging';
 import { SYSTEM, write } from '../write';
@@ -17,10 +18,20 @@ function hasHealthDetails(check: object): boolean {
 	return Object.keys(check).some((k) => k !== 'residentId' && k !== 'abnormal');
 }
 
+/** What retention keeps of an answer: whom and what it asked, and whether it was abnormal. */
+function keptAnswer(a: StoredAnswer): StoredAnswer {
+	return {
+		...(a.residentId ? { residentId: a.residentId } : {}),
+		key: a.key,
+		...(a.abnormal === undefined ? {} : { abnormal: a.abnormal })
+	};
+}
+
 /**
- * Delete the health details of checks of visits before `before`, keeping per check only
- * `{ residentId, abnormal }`, through the write path a page at a time: each purged visit is
- * logged so devices replace their copy. Returns how many visits were purged.
+ * Delete the health details of visits before `before`, keeping per check only
+ * `{ residentId, abnormal }` and per answer `{ residentId?, key, abnormal? }`, through the write
+ * path a page at a time: each purged visit is logged so devices replace their copy. Returns how
+ * many visits were purged.
  */
 export async function purgeHealthDetails(
 	store: Store,
@@ -34,15 +45,17 @@ export async function purgeHealthDetails(
 		const page = await store.visitsBefore(before, afterId, PAGE);
 		if (page.length === 0) return purged;
 		afterId = page[page.length - 1].id;
-		const stale = page.filter((v) => v.checks.some(hasHealthDetails));
+		const stale = page.filter(
+			(v) => v.checks.some(hasHealthDetails) || v.answers.some((a) => a.value !== undefined)
+		);
 		if (stale.length === 0) continue;
 		await write(store, SYSTEM, { now: new Date(), timeZone }, async (batch) => {
 			await batch.prefetch({ visits: stale.map((v) => v.id) });
 			for (const v of stale)
-				await batch.purgeChecks(
-					v.id,
-					v.checks.map((c) => ({ residentId: c.residentId, abnormal: isAbnormalCheck(c) }))
-				);
+				await batch.purgeHealthDetails(v.id, {
+					checks: v.checks.map((c) => ({ residentId: c.residentId, abnormal: isAbnormalCheck(c) })),
+					answers: v.answers.map(keptAnswer)
+				});
 		});
 		purged += stale.length;
 	}

@@ -1,7 +1,7 @@
 // The supervisors' API besides the roll-up itself: check rounds, the incident queue and its
 // closed loop, alerts, and the daily summary exports of a community, a street and a county.
 import { createRoute, z } from '@hono/zod-openapi';
-import { calendarDateSchema, safeText, shortText } from '../../src/lib/shared/schemas';
+import { calendarDateSchema, safeText, shortText, uuidSchema } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { lookupNode } from '../auth/nodes';
 import { dayInZone } from '../../src/lib/domain/day';
@@ -18,7 +18,7 @@ import type { Store } from '../store/types';
 import { acknowledgeAlert, ALERT_KINDS, alertsOfNode } from '../supervision/alerts';
 import { transitionIncident } from '../supervision/incidents';
 import { incidentDetail, incidentQueue } from '../supervision/queue';
-import { roundsOfNode, startRound } from '../supervision/rounds';
+import { roundsOfNode, startRound, withTemplateNames } from '../supervision/rounds';
 import { router } from './router';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
@@ -30,7 +30,11 @@ const roundSchema = z
 		startDate: z.string(),
 		dueDate: z.string(),
 		createdBy: z.string(),
-		createdAt: z.string()
+		createdAt: z.string(),
+		/** The check template the round asks and the version it pins (docs/check-templates.md). */
+		templateId: z.string().nullable(),
+		templateVersion: z.number().int().nullable(),
+		templateName: z.string().nullable()
 	})
 	.openapi('Round');
 
@@ -53,7 +57,11 @@ const createRoundRoute = createRoute({
 								.regex(/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/, 'expected a division code'),
 							name: shortText(100),
 							startDate: calendarDateSchema,
-							dueDate: calendarDateSchema
+							dueDate: calendarDateSchema,
+							templateId: uuidSchema.optional().openapi({
+								description:
+									'A check template usable at the division; the round pins its current version'
+							})
 						})
 						.strict()
 				}
@@ -63,9 +71,11 @@ const createRoundRoute = createRoute({
 	},
 	responses: {
 		201: { description: 'The round', content: { 'application/json': { schema: roundSchema } } },
-		400: errorResponse('Invalid round; the field is named'),
+		400: errorResponse(
+			'Invalid round, or a template not usable at the division; the field is named'
+		),
 		...AUTH_ERRORS,
-		404: errorResponse('No such division')
+		404: errorResponse('No such division (field `divisionCode`) or template (`templateId`)')
 	}
 });
 
@@ -351,7 +361,7 @@ const alertJson = (a: AlertRow, communityName: string) => ({
 export const supervisionRoutes = router()
 	.openapi(createRoundRoute, async (c) => {
 		const { store, now, alerts, config } = c.var.services;
-		const { round, communities } = await startRound(
+		const { round, templateName, communities } = await startRound(
 			store,
 			c.var.principal.user,
 			c.req.valid('json'),
@@ -359,11 +369,14 @@ export const supervisionRoutes = router()
 		);
 		// The round's coverage counts from now on: its communities' alerts are evaluated.
 		alerts?.notify(communities);
-		return c.json({ ...round, createdAt: round.createdAt.toISOString() }, 201);
+		return c.json({ ...round, templateName, createdAt: round.createdAt.toISOString() }, 201);
 	})
 	.openapi(listRoundsRoute, async (c) => {
 		const { store } = c.var.services;
-		const rounds = await roundsOfNode(store, c.var.principal.user, c.req.valid('query').code);
+		const rounds = await withTemplateNames(
+			store,
+			await roundsOfNode(store, c.var.principal.user, c.req.valid('query').code)
+		);
 		return c.json(
 			{ rounds: rounds.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) },
 			200

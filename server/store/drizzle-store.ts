@@ -58,6 +58,7 @@ import { ImportQueries } from './imports';
 import { DeviceAdminQueries } from './device-admin';
 import { PeopleQueries } from './people';
 import { GridQueries } from './grids';
+import { TemplateQueries } from './templates';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -417,6 +418,14 @@ export class DrizzleStore implements Store {
 	grids(): GridQueries {
 		this.gridQueries ??= new GridQueries(this.driver);
 		return this.gridQueries;
+	}
+
+	// ---- Check templates (server/routes/templates.ts, docs/check-templates.md) ----
+	private templateQueries?: TemplateQueries;
+
+	templates(): TemplateQueries {
+		this.templateQueries ??= new TemplateQueries(this.driver);
+		return this.templateQueries;
 	}
 
 	// ── Privacy: ID protection, duplicate registrations, retention, erasure, devices ──

@@ -16,6 +16,7 @@ import type { ImportQueries } from './imports';
 import type { DeviceAdminQueries } from './device-admin';
 import type { PeopleQueries } from './people';
 import type { GridQueries } from './grids';
+import type { TemplateQueries } from './templates';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -142,6 +143,8 @@ export interface Store extends RowTransactions {
 	people(): PeopleQueries;
 	/** Grid administration: listing with counts and workers, rename, boundary, retirement. */
 	grids(): GridQueries;
+	/** Check templates: usable at a division, by id and version, changes, versions. */
+	templates(): TemplateQueries;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/lib/shared/enums';
 import type { UserRow } from '../store/types';
-import { escalatedToOfficer, incidentView, mayAcknowledge, mayStartRound } from './access';
+import {
+	escalatedToOfficer,
+	incidentView,
+	mayAcknowledge,
+	mayEditTemplate,
+	mayReadTemplate,
+	mayStartRound
+} from './access';
 
 const COMMUNITY_A = '450102001003';
 const COMMUNITY_B = '450102001004';
@@ -46,6 +53,35 @@ describe('mayStartRound', () => {
 		expect(mayStartRound(worker, COMMUNITY_A)).toBe(false);
 		expect(mayStartRound(kiosk, COMMUNITY_A)).toBe(false);
 		expect(mayStartRound(user('volunteer', [COMMUNITY_A]), COMMUNITY_A)).toBe(false);
+	});
+});
+
+describe('check templates', () => {
+	it('are made and changed by whoever may start rounds at their division', () => {
+		for (const [who, code] of [
+			[head, COMMUNITY_A],
+			[head, COMMUNITY_B],
+			[street, '450102001'],
+			[street, '450102'],
+			[admin, '4501'],
+			[worker, COMMUNITY_A],
+			[kiosk, COMMUNITY_A]
+		] as const)
+			expect(mayEditTemplate(who, code)).toBe(mayStartRound(who, code));
+	});
+
+	it('are read where they are usable, by officers above them, and shipped ones by every supervisor', () => {
+		expect(mayReadTemplate(head, COMMUNITY_A)).toBe(true);
+		expect(mayReadTemplate(head, '450102')).toBe(true);
+		expect(mayReadTemplate(head, COMMUNITY_B)).toBe(false);
+		expect(mayReadTemplate(street, COMMUNITY_A)).toBe(true);
+		expect(mayReadTemplate(street, '450102')).toBe(true);
+		expect(mayReadTemplate(otherCounty, COMMUNITY_A)).toBe(false);
+		expect(mayReadTemplate(otherCounty, null)).toBe(true);
+		expect(mayReadTemplate(province, COMMUNITY_B)).toBe(true);
+		expect(mayReadTemplate(worker, null)).toBe(false);
+		expect(mayReadTemplate(worker, COMMUNITY_A)).toBe(false);
+		expect(mayReadTemplate(kiosk, null)).toBe(false);
 	});
 });
 

@@ -24,6 +24,31 @@ export function mayStartRound(user: UserRow, code: string): boolean {
 	return OFFICER_ROLES.has(user.role);
 }
 
+/**
+ * Who may create or change a check template of a division (docs/check-templates.md): whoever
+ * may start a round there.
+ */
+export const mayEditTemplate = mayStartRound;
+
+/** The roles that supervise: community heads, officers, administrators. */
+export const supervises = (user: UserRow) =>
+	user.role === 'admin' || user.role === 'community_head' || OFFICER_ROLES.has(user.role);
+
+/**
+ * Who may read a check template: every supervising role a shipped one (divisionCode null); a
+ * stored one, whoever may edit it or supervises at or below its division (where it is usable),
+ * and an officer above it (to label round figures).
+ */
+export function mayReadTemplate(user: UserRow, divisionCode: string | null): boolean {
+	if (!supervises(user)) return false;
+	if (divisionCode === null) return true;
+	return (
+		mayEditTemplate(user, divisionCode) ||
+		canSeeDivision(user, divisionCode) ||
+		user.scope.some((root) => root.startsWith(divisionCode))
+	);
+}
+
 /** An officer sees an incident once it has escalated into their subtree (their level or below). */
 export function escalatedToOfficer(user: UserRow, row: Pick<IncidentRow, 'escalatedTo'>): boolean {
 	if (row.escalatedTo === null) return false;

@@ -249,27 +249,33 @@ export class WriteBatch implements RowReader {
 	}
 
 	/**
-	 * Replace a visit's checks by what retention keeps of them (`{ residentId, abnormal }` per
-	 * check): the one change a visit may have after it is recorded. Figures do not move: a purged
-	 * check keeps its abnormal flag.
+	 * Replace a visit's health details by what retention keeps of them: `{ residentId, abnormal }`
+	 * per check and, when the visit answered a template, `{ residentId?, key, abnormal? }` per
+	 * answer (docs/check-templates.md); one logged change of both, the one change a visit may
+	 * have after it is recorded. Figures do not move: a purged check or answer keeps its flag.
 	 */
-	async purgeChecks(
+	async purgeHealthDetails(
 		visitId: string,
-		checks: (StoredCheck & { residentId: string })[]
+		kept: { checks: (StoredCheck & { residentId: string })[]; answers: StoredAnswer[] }
 	): Promise<void> {
 		if (this.actor.role !== 'system') refuse('checks: health details are purged by retention only');
 		const row = await this.tx.getRow('visits', visitId);
 		if (!row) return;
 		const grid = await this.gridOf(row.gridId);
+		// A visit without answers changes its checks alone, as before templates.
+		const fields =
+			row.answers.length > 0
+				? { checks: kept.checks, answers: kept.answers }
+				: { checks: kept.checks };
 		await this.tx.logChange({
 			tableName: 'visits',
 			rowId: visitId,
 			op: 'update',
-			fields: { checks },
+			fields,
 			gridId: grid.id,
 			communityCode: grid.communityCode
 		});
-		await this.tx.updateRow('visits', visitId, { checks } as Partial<SyncRows['visits']>);
+		await this.tx.updateRow('visits', visitId, fields as Partial<SyncRows['visits']>);
 	}
 
 	/**

@@ -165,7 +165,9 @@ const AUDIT_ACTION: Labels<AuditAction> = {
 	grid_updated: m.ag_action_grid_updated,
 	grid_retired: m.ag_action_grid_retired,
 	grid_restored: m.ag_action_grid_restored,
-	households_moved: m.am_action_households_moved
+	households_moved: m.am_action_households_moved,
+	template_create: m.ct_action_template_create,
+	template_update: m.ct_action_template_update
 };
 
 const DEVICE_KIND: Labels<DeviceKind> = {
@@ -188,7 +190,8 @@ export const AUDIT_SUBJECTS = [
 	'grid',
 	'device',
 	'duplicate_flag',
-	'division'
+	'division',
+	'check_template'
 ] as const;
 
 const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
@@ -199,7 +202,8 @@ const AUDIT_SUBJECT: Labels<(typeof AUDIT_SUBJECTS)[number]> = {
 	grid: m.pv_subject_grid,
 	device: m.pv_subject_device,
 	duplicate_flag: m.pv_subject_duplicate_flag,
-	division: m.ad_subject_division
+	division: m.ad_subject_division,
+	check_template: m.ct_subject_check_template
 };
 
 const UNMASK_REASON: Labels<UnmaskReason> = {

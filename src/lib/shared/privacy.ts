@@ -64,7 +64,10 @@ export const AUDIT_ACTIONS = [
 	'grid_retired',
 	'grid_restored',
 	/** Households moved to another grid (server/routes/households.ts). */
-	'households_moved'
+	'households_moved',
+	/** Check templates made and changed (server/routes/templates.ts, docs/check-templates.md). */
+	'template_create',
+	'template_update'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
