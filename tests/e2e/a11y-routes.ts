@@ -2,6 +2,7 @@
 // and the layout checks (tests/e2e/layout.test.ts).
 // A route added to the app is added here: who opens it, where, and what shows once it is ready.
 import { randomUUID } from 'node:crypto';
+import { ROUTINE_TEMPLATE_ID } from '../../src/lib/shared/templates';
 import type { Browser, Page } from 'playwright-core';
 import {
 	apiSignIn,
@@ -139,6 +140,39 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
 		user: 'street',
 		path: () => '/supervise',
 		ready: (page) => page.getByRole('button', { name: /导出汇总表/ }).waitFor({ timeout: 60_000 })
+	},
+	{
+		name: 'check templates',
+		user: 'head',
+		path: () => '/supervise/templates',
+		ready: (page) => page.getByRole('heading', { level: 2, name: '日常走访' }).waitFor()
+	},
+	{
+		name: 'check template editor',
+		user: 'head',
+		path: () => '/supervise/templates/new',
+		ready: heading('新建模板'),
+		then: async (page) => {
+			await page.getByLabel('题目', { exact: true }).fill('家中有积水');
+			await page.getByRole('button', { name: '保存模板' }).click();
+			await page.getByRole('alert').filter({ hasText: '模板名称' }).waitFor();
+		}
+	},
+	{
+		name: 'check template copy, elderly preview',
+		user: 'head',
+		path: () => `/supervise/templates/new?copy=${ROUTINE_TEMPLATE_ID}`,
+		ready: heading('复制模板'),
+		then: async (page) => {
+			await page.getByRole('radio', { name: '长辈版' }).check();
+			await page.locator('[data-preview-mode="elderly"]').waitFor();
+		}
+	},
+	{
+		name: 'check rounds',
+		user: 'head',
+		path: () => '/supervise/rounds',
+		ready: (page) => page.getByLabel('排查模板').waitFor({ timeout: 60_000 })
 	},
 	{ name: 'admin', user: 'admin', path: () => '/admin', ready: heading(/.+/) },
 	{

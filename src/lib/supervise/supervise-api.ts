@@ -50,7 +50,13 @@ export const superviseApi = {
 		}),
 	rounds: (path: string, token: string) => apiRequest(path, roundListSchema, { token }),
 	startRound: (
-		input: { divisionCode: string; name: string; startDate: string; dueDate: string },
+		input: {
+			divisionCode: string;
+			name: string;
+			startDate: string;
+			dueDate: string;
+			templateId?: string;
+		},
 		token: string
 	) => apiRequest('/rounds', roundSchema, { method: 'POST', body: input, token }),
 	incidents: (path: string, token: string) => apiRequest(path, incidentListSchema, { token }),

@@ -42,7 +42,11 @@ export const roundSchema = z.object({
 	name: z.string(),
 	dueDate: z.string(),
 	startDate: z.string().optional(),
-	divisionCode: z.string().optional()
+	divisionCode: z.string().optional(),
+	/** The check template the round asks, and the version it pinned (docs/check-templates.md). */
+	templateId: z.string().nullish(),
+	templateVersion: z.number().int().nullish(),
+	templateName: z.string().nullish()
 });
 export type Round = z.infer<typeof roundSchema>;
 
