@@ -207,7 +207,8 @@ describe('grid worker offline', () => {
 				const texts = await household2.visitTexts();
 				expect(texts).toHaveLength(2);
 				expect(texts[0]).toContain(`${feverish.name} 身体状况：较差`);
-				expect(texts[0]).toContain('本户 生活上需要帮助：否；');
+				// Only the questions answered, the abnormal ones marked in words.
+				expect(texts[0]).toContain('本户 家中有安全隐患（用电、燃气、消防）：是⚠ 异常');
 				expect(texts[1]).toContain(`${household.residents.length} 人均正常`);
 				expect(await household2.pendingVisits()).toBe(0);
 				await screenshot(page2, 'w37-second-device-household-tablet');
