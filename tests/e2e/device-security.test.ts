@@ -69,12 +69,13 @@ async function databaseNames(page: Page): Promise<string[]> {
 }
 
 /** Record a visit with a fever and a note for the eldest member. */
-async function recordFeverVisit(page: Page, householdId: string, member: string, note: string) {
+/** A visit finding `member` unwell (身体状况：较差), with a note. */
+async function recordUnwellVisit(page: Page, householdId: string, member: string, note: string) {
 	const householdPage = new HouseholdPage(page);
 	await householdPage.open(householdId);
 	await householdPage.recordVisit();
 	const form = new VisitFormPage(page);
-	await form.setTemperature(member, '38.6');
+	await form.choose(member, '身体状况', '较差');
 	await page.locator('#visit-note').fill(note);
 	await form.save();
 	await householdPage.saved().waitFor();
@@ -107,7 +108,7 @@ describe('the worker tablet’s protection', () => {
 
 			// Offline, so that the changes wait in the outbox.
 			await context.setOffline(true);
-			await recordFeverVisit(page, hh.id, eldest.name, NOTE);
+			await recordUnwellVisit(page, hh.id, eldest.name, NOTE);
 			await page.goto(`/worker/household/${hh.id}/resident-new`);
 			const form = new EntryFormPage(page);
 			await form.waitForHeading('添加居民');
@@ -121,8 +122,8 @@ describe('the worker tablet’s protection', () => {
 			// Names and addresses are in clear (lists and search), so the dump is really the data…
 			expect(raw.text).toContain(NEW_RESIDENT);
 			expect(raw.text).toContain(eldest.name);
-			// …and no phone, temperature or note appears in it, pulled or queued.
-			for (const secret of [NEW_PHONE, NOTE, '38.6', ...knownPhones])
+			// …and no phone, answer or note appears in it, pulled or queued.
+			for (const secret of [NEW_PHONE, NOTE, '较差', ...knownPhones])
 				expect(raw.text).not.toContain(secret);
 
 			// Locked: the page behind shows nothing; unlocking restores it as it was.
@@ -132,7 +133,7 @@ describe('the worker tablet’s protection', () => {
 			await lock.lockNow();
 			expect(await page.locator('#main').isHidden()).toBe(true);
 			const shown = await page.evaluate(() => document.body.innerText);
-			for (const secret of [NOTE, '38.6', NEW_RESIDENT, eldest.name])
+			for (const secret of [NOTE, '较差', NEW_RESIDENT, eldest.name])
 				expect(shown).not.toContain(secret);
 			await screenshot(page, 'dv01-locked-nothing-shown-tablet', { fullPage: false });
 			await lock.unlock();
@@ -180,7 +181,7 @@ describe('the worker tablet’s protection', () => {
 			await app.waitForHome();
 			await app.waitForServiceWorkerControl();
 			await context.setOffline(true);
-			await recordFeverVisit(page, hh.id, hh.members[0].name, note);
+			await recordUnwellVisit(page, hh.id, hh.members[0].name, note);
 			await app.waitForUnsynced(1);
 
 			const lock = new LockScreen(page);
@@ -207,9 +208,12 @@ describe('the worker tablet’s protection', () => {
 				return found.length > 0 ? found : undefined;
 			});
 			expect(visits).toHaveLength(1);
-			expect(visits[0].checks).toContainEqual(
-				expect.objectContaining({ residentId: hh.members[0].id, temperature: 38.6 })
-			);
+			expect(visits[0].answers).toContainEqual({
+				residentId: hh.members[0].id,
+				key: 'health',
+				value: '较差',
+				abnormal: true
+			});
 		}
 	);
 
@@ -224,7 +228,7 @@ describe('the worker tablet’s protection', () => {
 			await app.waitForHome();
 			await app.waitForServiceWorkerControl();
 			await context.setOffline(true);
-			await recordFeverVisit(page, hh.id, hh.members[0].name, note);
+			await recordUnwellVisit(page, hh.id, hh.members[0].name, note);
 			await app.waitForUnsynced(1);
 
 			const asked: string[] = [];

@@ -1,5 +1,5 @@
 // The grid worker's offline day, in a real browser against the built app and the real server:
-// first download, visits recorded with no network (a routine one and one with a fever), kept
+// first download, visits recorded with no network (a routine one and one with abnormal answers), kept
 // across a closed page, delivered exactly once when the network returns, received by the same
 // worker's second device and by nobody outside the grid. Also the household list's search and
 // filters (and how fast they are with 600 households), refused changes fixed or discarded by a
@@ -73,7 +73,7 @@ describe('grid worker offline', () => {
 		{ timeout: 240_000 },
 		async ({ page, context, browser, server }) => {
 			const grid = await gridOfWorker1(server);
-			// A household of several members; the eldest gets the fever.
+			// A household of several members; the eldest is found unwell.
 			const household = grid.households
 				.filter((h) => h.residents.length >= 2)
 				.sort((a, b) => a.address.localeCompare(b.address))[0];
@@ -95,37 +95,36 @@ describe('grid worker offline', () => {
 			await app.waitForHome();
 			expect(await app.networkStatusText()).toContain('离线');
 
-			// A routine visit: "记录走访" → "全部正常，保存" (two taps from the household page).
+			// A routine visit: "记录走访" → "全部正常，保存" (two taps from the household page). No
+			// round runs: the form asks the shipped 日常走访.
 			const householdPage = new HouseholdPage(page);
 			await householdPage.open(household.id);
 			await householdPage.recordVisit();
 			const form = new VisitFormPage(page);
+			expect(await form.templateText()).toBe('日常走访');
 			await screenshot(page, 'w31-visit-form-tablet');
 			await form.saveAllFine();
 			await householdPage.saved().waitFor();
 			expect(await householdPage.saved().innerText()).toContain('待同步');
 			expect(await householdPage.pendingVisits()).toBe(1);
 
-			// A visit with a fever: said in words, and a health incident in one more tap.
+			// A visit with abnormal answers: said in words, and a health incident in one more tap.
 			await householdPage.recordVisit();
-			// A mistyped temperature is refused in words that name the member and the field.
-			await form.setTemperature(feverish.name, '45');
-			await form.save();
-			expect(await form.errorSummary()).toEqual([`${feverish.name}的体温：不能高于 43 °C`]);
-			expect(await page.evaluate(() => document.activeElement?.getAttribute('inputmode'))).toBe(
-				'decimal'
-			);
-			await viewportScreenshot(page, 'w31b-visit-form-error-tablet');
-			await form.setTemperature(feverish.name, '38.6');
-			await form.tickSymptom(feverish.name, '咳嗽');
+			await form.choose(feverish.name, '身体状况', '较差');
 			const warning = form.findings(feverish.name);
 			await warning.waitFor();
-			expect(await warning.innerText()).toContain('体温 38.6 °C、咳嗽');
-			await screenshot(page, 'w32-visit-form-fever-tablet');
+			expect(await warning.innerText()).toContain('身体状况：较差');
+			await form.choose(null, '家中有安全隐患', '是');
+			await form.findings(null).waitFor();
+			expect(await form.findings(null).innerText()).toContain(
+				'家中有安全隐患（用电、燃气、消防）：是'
+			);
+			await screenshot(page, 'w32-visit-form-abnormal-tablet');
 			await form.save();
 			await householdPage.saved().waitFor();
 			const saved = householdPage.saved();
-			expect(await saved.innerText()).toContain(`${feverish.name}：体温 38.6 °C、咳嗽`);
+			expect(await saved.innerText()).toContain(`${feverish.name}：身体状况：较差`);
+			expect(await saved.innerText()).toContain('家中有安全隐患（用电、燃气、消防）：是');
 			await saved.getByRole('button', { name: '一键上报健康事件' }).click();
 			await saved.getByText('已上报健康事件').waitFor();
 			expect(await householdPage.pendingVisits()).toBe(2);
@@ -188,7 +187,9 @@ describe('grid worker offline', () => {
 					.all(household.id) as { category: string; description: string }[];
 				expect(incidents).toHaveLength(1);
 				expect(incidents[0].category).toBe('health');
-				expect(incidents[0].description).toContain(`${feverish.name} 体温 38.6 °C、咳嗽`);
+				expect(incidents[0].description).toContain(
+					`${feverish.name} 身体状况：较差；家中有安全隐患（用电、燃气、消防）：是`
+				);
 			} finally {
 				db.close();
 			}
@@ -205,7 +206,9 @@ describe('grid worker offline', () => {
 				await household2.open(household.id);
 				const texts = await household2.visitTexts();
 				expect(texts).toHaveLength(2);
-				expect(texts[0]).toContain(`${feverish.name}：体温 38.6 °C、咳嗽`);
+				expect(texts[0]).toContain(`${feverish.name} 身体状况：较差`);
+				// Only the questions answered, the abnormal ones marked in words.
+				expect(texts[0]).toContain('本户 家中有安全隐患（用电、燃气、消防）：是⚠ 异常');
 				expect(texts[1]).toContain(`${household.residents.length} 人均正常`);
 				expect(await household2.pendingVisits()).toBe(0);
 				await screenshot(page2, 'w37-second-device-household-tablet');

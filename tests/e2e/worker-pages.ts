@@ -179,21 +179,36 @@ export class VisitFormPage extends WorkerApp {
 		return this.page.getByRole('group', { name: new RegExp(`^${name}(\\s|$)`) });
 	}
 
-	/** The abnormal findings said under a member's fields. */
-	findings(member: string) {
-		return this.member(member).locator('.findings');
+	/** The questions asked once of the household. */
+	household() {
+		return this.page.getByRole('group', { name: '全户情况' });
+	}
+
+	/** Which template the form asks: "本轮排查：…" or "日常走访". */
+	async templateText(): Promise<string> {
+		return (await this.page.locator('.visit > .template').innerText()).trim();
+	}
+
+	/** The abnormal findings said under a member's questions (or the household's: null). */
+	findings(member: string | null) {
+		return (member === null ? this.household() : this.member(member)).locator('.findings');
 	}
 
 	async saveAllFine(): Promise<void> {
 		await this.page.getByRole('button', { name: '全部正常，保存' }).click();
 	}
 
-	async setTemperature(member: string, value: string): Promise<void> {
-		await this.member(member).getByLabel('体温（°C）').fill(value);
+	/** Tap an answer (是, 否, an option) to a question of a member, or of the household (null). */
+	async choose(member: string | null, question: string, answer: string): Promise<void> {
+		await (member === null ? this.household() : this.member(member))
+			.getByRole('group', { name: new RegExp(`^${question}`) })
+			.getByRole('radio', { name: answer, exact: true })
+			.check();
 	}
 
-	async tickSymptom(member: string, symptom: string): Promise<void> {
-		await this.member(member).getByRole('checkbox', { name: symptom, exact: true }).check();
+	/** Type the answer to a number or text question ("体温（°C）") of a member. */
+	async fill(member: string, label: string, value: string): Promise<void> {
+		await this.member(member).getByLabel(label).fill(value);
 	}
 
 	async save(): Promise<void> {

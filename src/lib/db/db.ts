@@ -18,6 +18,7 @@ import type {
 	VisitOutcome
 } from '$lib/shared/enums';
 import type { Mutation, ResidentCheck } from '$lib/shared/schemas';
+import type { StoredAnswer, TemplateVersion } from '$lib/shared/templates';
 import { FieldCipher, isSealed, LockedError, SEALED_FIELDS } from './sealed';
 
 // Row shapes are type aliases, not interfaces, so that they fit the generic AnyRow below.
@@ -77,6 +78,11 @@ export type VisitRow = SyncedRow & {
 	needs: string[];
 	note: string | null;
 	abnormal: boolean;
+	/** The check template answered (docs/check-templates.md); null or absent for fixed checks. */
+	templateId?: string | null;
+	templateVersion?: number | null;
+	/** The answers with their abnormal flags; sealed at rest like `checks`. */
+	answers?: StoredAnswer[];
 };
 
 export type CheckinRow = SyncedRow & {
@@ -173,6 +179,8 @@ export type RoundRow = {
 	startDate: string;
 	/** YYYY-MM-DD, last day of the round. */
 	dueDate: string;
+	/** The template version the round pins: the visit form asks its questions. */
+	template?: TemplateVersion;
 };
 
 export const UPDATABLE_TABLES = ['households', 'residents', 'incidents'] as const;

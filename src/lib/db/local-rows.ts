@@ -7,6 +7,7 @@ import { isAbnormalVisit } from '$lib/domain/visit';
 import type { SyncTable } from '$lib/shared/enums';
 import { maskIdNumber } from '$lib/shared/mask';
 import { describeIssue, INSERT_FIELDS, UPDATE_FIELDS } from '$lib/shared/schemas';
+import { storedAnswers, type TemplateVersion } from '$lib/shared/templates';
 import type { AnyRow, RowOf, UpdatableTable } from './db';
 
 /** A local change that fails the shared schema; `field` names the offending field. */
@@ -50,6 +51,8 @@ export interface InsertContext {
 	gridId?: string;
 	/** Epoch milliseconds. */
 	now: number;
+	/** The template version a new visit answers, when this device knows it. */
+	template?: TemplateVersion;
 }
 
 /** The cached row a new record becomes, shaped like the row a pull will bring. */
@@ -101,6 +104,10 @@ function buildRow(
 		}
 		case 'visits': {
 			const f = input as InsertFields<'visits'>;
+			// Flagged by the rule of the version answered, as the server will store them.
+			const answers = context.template
+				? storedAnswers(context.template.questions, f.answers ?? [])
+				: (f.answers ?? []);
 			return {
 				id,
 				...gridId,
@@ -110,7 +117,10 @@ function buildRow(
 				checks: f.checks,
 				needs: f.needs ?? [],
 				note: f.note ?? null,
-				abnormal: isAbnormalVisit(f.checks)
+				abnormal: isAbnormalVisit(f.checks, answers),
+				templateId: f.templateId ?? null,
+				templateVersion: f.templateVersion ?? null,
+				answers
 			};
 		}
 		case 'checkins': {

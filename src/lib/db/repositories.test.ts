@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openTestDb } from '$lib/sync/test-support';
+import { ROUTINE_TEMPLATE_ID, shippedTemplate } from '$lib/shared/templates';
 import type { GridcareDb } from './db';
 import {
 	addHousehold,
@@ -23,6 +24,9 @@ import {
 } from './repositories';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
+const FLOOD_ID = '00000000-0000-4000-8000-000000000003';
+/** A county's own template, as a round pins it. */
+const CUSTOM_ID = '0196f1d2-0000-7000-8000-0000000000e1';
 // A valid GB 11643 number (check character X).
 const ID_NUMBER = '11010519491231002X';
 
@@ -304,6 +308,101 @@ describe('local writes', () => {
 		});
 		expect(checkin).toMatchObject({ at: '2025-06-01T00:00:00.000Z', gridId: GRID });
 		expect(await outboxCounts(db)).toEqual({ pending: 4, rejected: 0 });
+	});
+
+	it('records a visit’s answers flagged by the rules of the version answered (docs/check-templates.md)', async () => {
+		db = openTestDb();
+		const household = await addHousehold(db, { gridId: GRID, address: 'A' });
+		const resident = await addResident(db, { householdId: household.id, name: '王五' });
+		const visit = await recordVisit(db, {
+			householdId: household.id,
+			visitedAt: '2025-06-01T09:00:00+08:00',
+			outcome: 'visited',
+			checks: [],
+			templateId: ROUTINE_TEMPLATE_ID,
+			templateVersion: 1,
+			answers: [
+				{ residentId: resident.id, key: 'health', value: '一般' },
+				{ key: 'hazard', value: true }
+			]
+		});
+		expect(visit).toMatchObject({
+			templateId: ROUTINE_TEMPLATE_ID,
+			templateVersion: 1,
+			answers: [
+				{ residentId: resident.id, key: 'health', value: '一般', abnormal: false },
+				{ key: 'hazard', value: true, abnormal: true }
+			],
+			// A household answer alone makes the visit abnormal.
+			abnormal: true
+		});
+		const [stored] = await visitsOfHousehold(db, household.id);
+		expect(stored.answers).toEqual(visit.answers);
+		// The outbox carries the answers as given: the server decides the flags again.
+		const [entry] = await db.outbox.where('[table+rowId]').equals(['visits', visit.id]).toArray();
+		expect(entry.mutation.fields.answers).toEqual([
+			{ residentId: resident.id, key: 'health', value: '一般' },
+			{ key: 'hazard', value: true }
+		]);
+
+		// A round's template on this device counts the same way.
+		const round = {
+			id: '0196f1d2-0000-7000-8000-0000000000c1',
+			divisionCode: '450103001',
+			name: '防汛排查',
+			startDate: '2025-06-01',
+			dueDate: '2025-06-30',
+			template: { ...shippedTemplate(FLOOD_ID)!, id: CUSTOM_ID, version: 2, divisionCode: '450103' }
+		};
+		await db.rounds.put(round);
+		const flood = await recordVisit(db, {
+			householdId: household.id,
+			visitedAt: '2025-06-02T09:00:00+08:00',
+			outcome: 'visited',
+			checks: [],
+			templateId: CUSTOM_ID,
+			templateVersion: 2,
+			answers: [{ key: 'house_safe', value: true }]
+		});
+		expect(flood).toMatchObject({
+			answers: [{ key: 'house_safe', value: true, abnormal: false }],
+			abnormal: false
+		});
+	});
+
+	it('refuses answers the template version refuses, naming the answer, and writes nothing', async () => {
+		db = openTestDb();
+		const household = await addHousehold(db, { gridId: GRID, address: 'A' });
+		const resident = await addResident(db, { householdId: household.id, name: '王五' });
+		const stranger = '0196f1d2-0000-7000-8000-0000000000d9';
+		const visit = (answers: unknown[]) =>
+			recordVisit(db, {
+				householdId: household.id,
+				visitedAt: '2025-06-01T09:00:00+08:00',
+				outcome: 'visited',
+				checks: [],
+				templateId: ROUTINE_TEMPLATE_ID,
+				templateVersion: 1,
+				answers: answers as never
+			});
+		const attempts: [Promise<unknown>, string][] = [
+			[visit([{ residentId: resident.id, key: 'health', value: '很好' }]), 'answers.0.value'],
+			[visit([{ key: 'health', value: '良好' }]), 'answers.0.residentId'],
+			[visit([{ residentId: stranger, key: 'health', value: '良好' }]), 'answers.0.residentId'],
+			[
+				visit([
+					{ key: 'hazard', value: true },
+					{ key: 'smoke', value: true }
+				]),
+				'answers.1.key'
+			]
+		];
+		for (const [attempt, field] of attempts) {
+			const error = await attempt.catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(ValidationError);
+			expect((error as ValidationError).field).toBe(field);
+		}
+		expect(await db.visits.count()).toBe(0);
 	});
 });
 

@@ -36,6 +36,8 @@ import type {
 import { loadIdClock, saveIdClock } from './ids';
 import { isSealed, SEALED_FIELDS } from './sealed';
 import { INSERT_FIELDS } from '$lib/shared/schemas';
+import { validateAnswers, type TemplateVersion } from '$lib/shared/templates';
+import { knownTemplate } from '$lib/domain/answers';
 import {
 	applyLocalEdit,
 	rowFieldsOfUpdate,
@@ -90,7 +92,11 @@ export function updateResident(
 	return updateLocally(db, 'residents', id, changes);
 }
 
-/** Records a home visit with its health checks here and queues it; visits are immutable and sync on the next push. */
+/**
+ * Records a home visit with its checks or its answers to a check template here and queues it;
+ * visits are immutable and sync on the next push. Answers are checked against the template
+ * version they name when this device holds it, as the server will check them.
+ */
 export function recordVisit(db: GridcareDb, input: VisitInput): Promise<VisitRow> {
 	return insertLocally(db, 'visits', input);
 }
@@ -200,6 +206,8 @@ export async function retryRejected(
 	else if (mutation.op === 'update' && isUpdatable(table))
 		fields = validateUpdate(table, merged) as Record<string, unknown>;
 	const stored = await db.sealFields(table, fields);
+	const prepared =
+		mutation.op === 'insert' ? await prepareInsert(db, table, fields) : NOTHING_PREPARED;
 	await writeLocally(db, async (nextId) => {
 		const entry = await db.outbox.get(seq);
 		if (!entry || entry.state !== 'rejected' || entry.mutation.id !== mutation.id)
@@ -208,9 +216,10 @@ export async function retryRejected(
 		if (mutation.op === 'insert') {
 			const row = rowFromInsert(table, rowId, fields as InsertFields<typeof table>, {
 				gridId: await gridIdOfParent(db, table, fields),
-				now: db.now()
+				now: db.now(),
+				...prepared.context
 			});
-			await rows.put(withStoredFields(table, row as AnyRow, stored));
+			await rows.put(withStoredFields(table, row as AnyRow, stored, prepared.rowFields));
 		} else if (mutation.op === 'update' && isUpdatable(table)) {
 			const row = await rows.get(rowId);
 			if (row) await rows.put(applyLocalEdit(row, rowFieldsOfUpdate(table, stored)));
@@ -369,7 +378,46 @@ async function insertLocally<T extends SyncTable>(
 		throw new ValidationError('holdMs', `holdMs: between 1 and ${MAX_HOLD_MS} milliseconds`);
 	// Sealing is asynchronous work outside IndexedDB: done before the transaction opens.
 	const stored = await db.sealFields(table, fields as Record<string, unknown>);
-	return writeLocally(db, (nextId) => insertRow(db, table, fields, stored, nextId, holdMs));
+	const prepared = await prepareInsert(db, table, fields as Record<string, unknown>);
+	return writeLocally(db, (nextId) =>
+		insertRow(db, table, fields, stored, nextId, holdMs, prepared)
+	);
+}
+
+/** What a new row needs that is read or sealed before its transaction opens. */
+interface PreparedInsert {
+	context: { template?: TemplateVersion };
+	/** Row fields that differ from the mutation's, sealed (a visit's answers with their flags). */
+	rowFields: Record<string, unknown>;
+}
+
+const NOTHING_PREPARED: PreparedInsert = { context: {}, rowFields: {} };
+
+/**
+ * For a visit with answers: the template version it answers (shipped, or pinned by a round on
+ * this device), its answers checked against it like the server checks them (a ValidationError
+ * names the answer), and the answers as the row keeps them, flagged by the version's rules and
+ * sealed (docs/check-templates.md).
+ */
+async function prepareInsert(
+	db: GridcareDb,
+	table: SyncTable,
+	fields: Record<string, unknown>
+): Promise<PreparedInsert> {
+	if (table !== 'visits') return NOTHING_PREPARED;
+	const f = fields as InsertFields<'visits'>;
+	if (f.templateId === undefined || f.templateVersion === undefined) return NOTHING_PREPARED;
+	const template = knownTemplate(f.templateId, f.templateVersion, await db.rounds.toArray());
+	// A version this device does not hold is checked by the server alone.
+	if (!template) return NOTHING_PREPARED;
+	const members = await db.residents.where('householdId').equals(f.householdId).primaryKeys();
+	const [issue] = validateAnswers(template.questions, f.answers ?? [], new Set(members));
+	if (issue) throw new ValidationError(issue.path, issue.message);
+	const row = rowFromInsert('visits', '', f, { now: db.now(), template });
+	return {
+		context: { template },
+		rowFields: await db.sealFields('visits', { answers: row.answers })
+	};
 }
 
 /** One new row (stored with its sealed fields) and its outbox entry; call inside writeLocally. */
@@ -379,14 +427,16 @@ async function insertRow<T extends SyncTable>(
 	fields: InsertFields<T>,
 	stored: Record<string, unknown>,
 	nextId: () => string,
-	holdMs?: number
+	holdMs?: number,
+	prepared: PreparedInsert = NOTHING_PREPARED
 ): Promise<RowOf[T]> {
 	const rowId = nextId();
 	const row = rowFromInsert(table, rowId, fields, {
 		gridId: await gridIdOfParent(db, table, fields as Record<string, unknown>),
-		now: db.now()
+		now: db.now(),
+		...prepared.context
 	});
-	await db.rows(table).add(withStoredFields(table, row as AnyRow, stored));
+	await db.rows(table).add(withStoredFields(table, row as AnyRow, stored, prepared.rowFields));
 	await enqueue(db, { id: nextId(), table, op: 'insert', rowId, fields: stored }, holdMs);
 	return row;
 }
@@ -447,10 +497,21 @@ async function updateLocally<T extends UpdatableTable>(
 	return (await db.openRow(stored)) as unknown as RowOf[T];
 }
 
-/** A new row as stored: its sensitive fields replaced by the sealed values of its mutation. */
-function withStoredFields(table: SyncTable, row: AnyRow, stored: Record<string, unknown>): AnyRow {
+/**
+ * A new row as stored: its sensitive fields replaced by the sealed values of its mutation, or by
+ * `rowFields` where the row keeps more than the mutation sends.
+ */
+function withStoredFields(
+	table: SyncTable,
+	row: AnyRow,
+	stored: Record<string, unknown>,
+	rowFields: Record<string, unknown> = {}
+): AnyRow {
 	const out: AnyRow = { ...row };
-	for (const name of SEALED_FIELDS[table]) if (isSealed(stored[name])) out[name] = stored[name];
+	for (const name of SEALED_FIELDS[table]) {
+		const value = rowFields[name] ?? stored[name];
+		if (isSealed(value)) out[name] = value;
+	}
 	return out;
 }
 

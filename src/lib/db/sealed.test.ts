@@ -19,6 +19,9 @@ import { SyncEngine } from '$lib/sync/engine';
 import { applyPulledPage } from '$lib/sync/pull';
 import { ManualTimers, openTestDb } from '$lib/sync/test-support';
 import { TEST_GRID as GRID, TestServer } from '$lib/sync/test-server';
+import { ROUTINE_TEMPLATE_ID } from '$lib/shared/templates';
+
+const FEVER_ID = '00000000-0000-4000-8000-000000000002';
 
 const PHONE = '13800138000';
 const NOTE = '老人独居，腿脚不便';
@@ -139,6 +142,80 @@ describe('sealed fields on the device', () => {
 		const view = await outboxView(db);
 		expect(view.pending.map((item) => item.entry.mutation.fields.phone)).toContain(PHONE);
 		expect(view.pending.map((item) => item.entry.mutation.fields.landline)).toContain(LANDLINE);
+	});
+
+	it('keeps a visit’s answers to a check template as ciphertext, their flags included', async () => {
+		const db = await unlockedDb();
+		const household = await addHousehold(db, { gridId: GRID, address: '幸福路 9 号' });
+		const resident = await addResident(db, { householdId: household.id, name: '李桂芳' });
+		await recordVisit(db, {
+			householdId: household.id,
+			visitedAt: new Date('2026-11-20T02:00:00Z').toISOString(),
+			outcome: 'visited',
+			checks: [],
+			templateId: FEVER_ID,
+			templateVersion: 1,
+			answers: [
+				{ residentId: resident.id, key: 'temperature', value: 38.7 },
+				{ residentId: resident.id, key: 'travel', value: '去过乌鲁木齐' }
+			]
+		});
+		const raw = await rawText(db);
+		for (const secret of ['38.7', '乌鲁木齐', 'temperature', 'travel'])
+			expect(raw).not.toContain(secret);
+		const [stored] = await db.visits.toArray();
+		expect(isSealed(stored.answers)).toBe(true);
+		// The abnormal flag of the visit stays in clear for lists and counts.
+		expect(stored.abnormal).toBe(true);
+		const [visit] = await visitsOfHousehold(db, household.id);
+		expect(visit.answers).toEqual([
+			{ residentId: resident.id, key: 'temperature', value: 38.7, abnormal: true },
+			{ residentId: resident.id, key: 'travel', value: '去过乌鲁木齐' }
+		]);
+		const [entry] = (await outboxView(db)).pending.filter((i) => i.entry.table === 'visits');
+		expect(entry.entry.mutation.fields.answers).toEqual([
+			{ residentId: resident.id, key: 'temperature', value: 38.7 },
+			{ residentId: resident.id, key: 'travel', value: '去过乌鲁木齐' }
+		]);
+		// Locked, they are not read.
+		db.cipher = null;
+		await expect(visitsOfHousehold(db, household.id)).rejects.toBeInstanceOf(LockedError);
+	});
+
+	it('seals pulled answers before they are stored', async () => {
+		const db = await unlockedDb();
+		const answers = [{ residentId: 'r1', key: 'health', value: '较差', abnormal: true }];
+		await applyPulledPage(
+			db,
+			{
+				changes: [
+					{
+						table: 'visits',
+						op: 'insert',
+						rowId: '0196f1d2-0000-7000-8000-0000000000c2',
+						fields: {
+							householdId: 'h1',
+							visitedAt: '2026-11-20T02:00:00.000Z',
+							outcome: 'visited',
+							checks: [],
+							needs: [],
+							note: null,
+							abnormal: true,
+							templateId: ROUTINE_TEMPLATE_ID,
+							templateVersion: 1,
+							answers
+						},
+						version: 5
+					}
+				],
+				cursor: '5',
+				hasMore: false
+			},
+			'user-1'
+		);
+		expect(await rawText(db)).not.toContain('较差');
+		const [row] = await db.openRows(await db.visits.toArray());
+		expect(row).toMatchObject({ templateId: ROUTINE_TEMPLATE_ID, answers, abnormal: true });
 	});
 
 	it('keeps an edited phone and the value it replaced sealed', async () => {

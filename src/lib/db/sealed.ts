@@ -1,6 +1,6 @@
 // Encryption at rest of the sensitive fields this device keeps (README, "The grid worker's
 // tablet"): a resident's phone number, landline and note, a visit's health checks (temperature, symptoms, health code,
-// risk area) and note, an incident's description and the note of a move (which lives only in the
+// risk area), its answers to a check template (docs/check-templates.md) and note, an incident's description and the note of a move (which lives only in the
 // outbox until the server keeps it in the incident's history). In the cached rows, in the server values a local
 // edit keeps aside, and in the outbox's mutations, each such field holds a sealed value:
 // AES-256-GCM under the device's data key with a fresh 96-bit IV, the field name as additional data
@@ -15,7 +15,7 @@ import type { SyncTable } from '$lib/shared/enums';
 export const SEALED_FIELDS: Readonly<Record<SyncTable, readonly string[]>> = {
 	households: [],
 	residents: ['phone', 'landline', 'note'],
-	visits: ['checks', 'note'],
+	visits: ['checks', 'answers', 'note'],
 	checkins: [],
 	incidents: ['description', 'note']
 };

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb } from '$lib/sync/test-support';
 import { monthRange } from '$lib/domain/calendar';
-import type { GridcareDb, IncidentRow } from './db';
+import { ROUTINE_TEMPLATE_ID, shippedTemplate, type TemplateVersion } from '$lib/shared/templates';
+import type { GridcareDb, IncidentRow, RoundRow } from './db';
 import { addHousehold, addResident, recordVisit, reportIncident } from './repositories';
 import {
 	gridCoverages,
@@ -9,7 +10,8 @@ import {
 	householdDetail,
 	localCounts,
 	outboxView,
-	reportedIncidents
+	reportedIncidents,
+	visitTemplateAt
 } from './worker-reads';
 
 const GRID = '0196f1d2-0000-7000-8000-000000000001';
@@ -175,5 +177,59 @@ describe('reads for the worker screens', () => {
 			'dispatched',
 			'closed'
 		]);
+	});
+});
+
+describe('the template the visit form asks', () => {
+	const FLOOD = shippedTemplate('00000000-0000-4000-8000-000000000003')!;
+	const GAS = shippedTemplate('00000000-0000-4000-8000-000000000004')!;
+	const round = (
+		n: number,
+		startDate: string,
+		dueDate: string,
+		template?: TemplateVersion
+	): RoundRow => ({
+		id: `0196f1d2-0000-7000-8000-0000000000f${n}`,
+		divisionCode: '450103001',
+		name: `第 ${n} 轮`,
+		startDate,
+		dueDate,
+		...(template ? { template } : {})
+	});
+
+	it('is the routine visit when no round with a template runs today', () => {
+		const routine = { template: shippedTemplate(ROUTINE_TEMPLATE_ID), round: null };
+		expect(visitTemplateAt(NOW, [])).toEqual(routine);
+		// Over, not yet begun, or running without a template.
+		expect(
+			visitTemplateAt(NOW, [
+				round(1, '2025-05-01', '2025-06-14', FLOOD),
+				round(2, '2025-06-16', '2025-06-30', FLOOD),
+				round(3, '2025-06-01', '2025-06-30')
+			])
+		).toEqual(routine);
+	});
+
+	it('is the template of the round running today, the one started last when several do', () => {
+		const flood = round(1, '2025-06-01', '2025-06-30', FLOOD);
+		const gas = round(2, '2025-06-10', '2025-06-15', GAS);
+		// Its first and last days count.
+		expect(visitTemplateAt(NOW, [round(4, '2025-06-15', '2025-06-15', GAS)]).template).toBe(GAS);
+		expect(visitTemplateAt(NOW, [flood, gas])).toEqual({ template: GAS, round: gas });
+		expect(visitTemplateAt(NOW, [gas, flood])).toEqual({ template: GAS, round: gas });
+		// A later round without a template leaves the form to the one that has one.
+		expect(visitTemplateAt(NOW, [flood, round(3, '2025-06-14', '2025-06-20')])).toEqual({
+			template: FLOOD,
+			round: flood
+		});
+	});
+
+	it('reads the rounds on this device with the household', async () => {
+		const { home } = await seed();
+		const flood = round(1, '2025-06-01', '2025-06-30', FLOOD);
+		await db.rounds.put(flood);
+		const detail = await householdDetail(db, home.id);
+		expect(detail?.rounds).toEqual([flood]);
+		expect(visitTemplateAt(NOW, detail!.rounds).template).toEqual(FLOOD);
 	});
 });

@@ -5,9 +5,11 @@ import type { SyncTable } from '$lib/shared/enums';
 import {
 	coveragePeriodAt,
 	rangesAt,
+	roundsRunningAt,
 	type CoveragePeriod,
 	type TimeRange
 } from '$lib/domain/calendar';
+import { ROUTINE_TEMPLATE_ID, shippedTemplate, type TemplateVersion } from '$lib/shared/templates';
 import { coverageOf, type Coverage, type GridRows } from '$lib/domain/household-list';
 import type {
 	GridcareDb,
@@ -15,6 +17,7 @@ import type {
 	IncidentRow,
 	OutboxState,
 	ResidentRow,
+	RoundRow,
 	StoredOutboxEntry,
 	VisitRow
 } from './db';
@@ -100,6 +103,25 @@ export async function coveragePeriod(db: GridcareDb, nowMs: number): Promise<Cov
 	return coveragePeriodAt(nowMs, await db.rounds.toArray());
 }
 
+/** The questions a visit form asks: a running round's template, or the routine visit's. */
+export interface VisitTemplate {
+	template: TemplateVersion;
+	/** The round whose template it is; null for the routine visit (日常走访). */
+	round: RoundRow | null;
+}
+
+/**
+ * What the visit form asks at `nowMs` (docs/check-templates.md, "On the tablet"): the template of
+ * the round running today that has one (the one started last, when several do), else the
+ * shipped 日常走访.
+ */
+export function visitTemplateAt(nowMs: number, rounds: readonly RoundRow[]): VisitTemplate {
+	const round = roundsRunningAt(nowMs, rounds).find((r) => r.template) ?? null;
+	return round?.template
+		? { template: round.template, round }
+		: { template: shippedTemplate(ROUTINE_TEMPLATE_ID)!, round: null };
+}
+
 /**
  * Coverage over the current period (check round or month) and visits today of each grid, at
  * `nowMs` on this device's calendar.
@@ -126,22 +148,33 @@ export interface HouseholdDetail {
 	openIncidents: IncidentRow[];
 	/** Outbox state of rows shown on the page, by row id. */
 	outbox: Map<string, OutboxState>;
+	/** The check rounds on this device: the visit form's template, the templates visits answered. */
+	rounds: RoundRow[];
 }
 
 /** A household with its members, visits and open incidents; null when not on this device. */
 export async function householdDetail(db: GridcareDb, id: string): Promise<HouseholdDetail | null> {
 	const household = await householdById(db, id);
 	if (!household) return null;
-	const [residents, visits, incidents, visitStates, incidentStates, residentStates, ownState] =
-		await Promise.all([
-			residentsOfHousehold(db, id),
-			visitsOfHousehold(db, id),
-			incidentsOfGrid(db, household.gridId),
-			outboxStates(db, 'visits'),
-			outboxStates(db, 'incidents'),
-			outboxStates(db, 'residents'),
-			db.outbox.where('[table+rowId]').equals(['households', id]).toArray()
-		]);
+	const [
+		residents,
+		visits,
+		incidents,
+		visitStates,
+		incidentStates,
+		residentStates,
+		ownState,
+		rounds
+	] = await Promise.all([
+		residentsOfHousehold(db, id),
+		visitsOfHousehold(db, id),
+		incidentsOfGrid(db, household.gridId),
+		outboxStates(db, 'visits'),
+		outboxStates(db, 'incidents'),
+		outboxStates(db, 'residents'),
+		db.outbox.where('[table+rowId]').equals(['households', id]).toArray(),
+		db.rounds.toArray()
+	]);
 	const outbox = new Map<string, OutboxState>();
 	for (const states of [visitStates, incidentStates, residentStates])
 		for (const [rowId, state] of states) outbox.set(rowId, state);
@@ -153,7 +186,8 @@ export async function householdDetail(db: GridcareDb, id: string): Promise<House
 		openIncidents: incidents
 			.filter((incident) => incident.householdId === id && incident.status !== 'closed')
 			.sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
-		outbox
+		outbox,
+		rounds
 	};
 }
 

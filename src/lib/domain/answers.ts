@@ -2,7 +2,13 @@
 // (docs/check-templates.md): a draft per question and member, read leniently (full-width digits
 // from a Chinese input method), and turned into the answer the shared schema takes.
 import type { Answer } from '$lib/shared/schemas';
-import { answerAbnormal, normalAnswer, type Question } from '$lib/shared/templates';
+import {
+	answerAbnormal,
+	normalAnswer,
+	shippedTemplate,
+	type Question,
+	type TemplateVersion
+} from '$lib/shared/templates';
 
 /**
  * yes_no: true, false or undefined (not asked); choice: the option or ''; choices: the options
@@ -76,4 +82,28 @@ export function readDraft(question: Question, draft: AnswerDraft): DraftReading 
 export function draftAbnormal(question: Question, draft: AnswerDraft): boolean {
 	const reading = readDraft(question, draft);
 	return reading.kind === 'value' && answerAbnormal(question, reading.value) === true;
+}
+
+/**
+ * A template version as this device knows it: shipped with GridCare, or pinned by a round it
+ * pulled; undefined otherwise (the server holds every version).
+ */
+export function knownTemplate(
+	id: string,
+	version: number,
+	rounds: readonly { template?: TemplateVersion }[]
+): TemplateVersion | undefined {
+	return (
+		shippedTemplate(id, version) ??
+		rounds.find((r) => r.template?.id === id && r.template.version === version)?.template
+	);
+}
+
+/** The questions of the template version a visit answered, when this device knows it. */
+export function questionsOfVisit(
+	visit: { templateId?: string | null; templateVersion?: number | null },
+	rounds: readonly { template?: TemplateVersion }[]
+): readonly Question[] {
+	if (!visit.templateId || !visit.templateVersion) return [];
+	return knownTemplate(visit.templateId, visit.templateVersion, rounds)?.questions ?? [];
 }

@@ -64,17 +64,27 @@ function midnightOf(date: string, days = 0): Date {
 }
 
 /**
+ * The rounds running at an instant (epoch ms) on this device's calendar (startDate ≤ today ≤
+ * dueDate), the one started last first (of two started the same day, the one listed first).
+ */
+export function roundsRunningAt<R extends Pick<RoundDates, 'startDate' | 'dueDate'>>(
+	epochMs: number,
+	rounds: readonly R[]
+): R[] {
+	const today = localDay(new Date(epochMs));
+	return rounds
+		.filter((round) => round.startDate <= today && today <= round.dueDate)
+		.sort((a, b) => (a.startDate < b.startDate ? 1 : a.startDate > b.startDate ? -1 : 0));
+}
+
+/**
  * The coverage period at an instant (epoch ms): the round running today (startDate ≤ today ≤
  * dueDate; of several, the one started last), as [midnight of startDate, midnight after dueDate),
  * else the calendar month.
  */
 export function coveragePeriodAt(epochMs: number, rounds: readonly RoundDates[]): CoveragePeriod {
 	const now = new Date(epochMs);
-	const today = localDay(now);
-	let current: RoundDates | null = null;
-	for (const round of rounds)
-		if (round.startDate <= today && today <= round.dueDate)
-			if (!current || round.startDate > current.startDate) current = round;
+	const current = roundsRunningAt(epochMs, rounds)[0];
 	if (!current) return { kind: 'month', range: monthRange(now) };
 	return {
 		kind: 'round',

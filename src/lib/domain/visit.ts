@@ -1,6 +1,8 @@
 // What makes a finding abnormal (README, "Roll-up"): temperature ≥ 37.3 °C, any symptom,
-// health code yellow or red, or arrived from a risk area.
+// health code yellow or red, or arrived from a risk area; or an answer to a check template that
+// its question's rule marks (docs/check-templates.md).
 import type { ResidentCheck } from '../shared/schemas';
+import { isAbnormalAnswer, type StoredAnswer } from '../shared/templates';
 
 export const FEVER_THRESHOLD = 37.3;
 
@@ -21,6 +23,10 @@ export function isAbnormalCheck(check: StoredCheck): boolean {
 	);
 }
 
-export function isAbnormalVisit(checks: StoredCheck[]): boolean {
-	return checks.some(isAbnormalCheck);
+/** A visit is abnormal when a check or an answer is. */
+export function isAbnormalVisit(
+	checks: readonly StoredCheck[],
+	answers: readonly StoredAnswer[] = []
+): boolean {
+	return checks.some(isAbnormalCheck) || answers.some(isAbnormalAnswer);
 }

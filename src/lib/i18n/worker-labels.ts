@@ -1,7 +1,8 @@
 // Words for what the grid worker's screens show: findings, field names, and the server's reasons
 // for refusing a change, in the interface language.
 import { m } from '$lib/paraglide/messages';
-import type { Finding } from '$lib/domain/findings';
+import type { AnsweredQuestion, Finding } from '$lib/domain/findings';
+import type { Answer } from '$lib/shared/schemas';
 import {
 	isCommonNeed,
 	isCommonSymptom,
@@ -11,6 +12,7 @@ import {
 import type { IncidentStatus, MutationOp, SyncTable } from '$lib/shared/enums';
 import { i18n } from './locale.svelte';
 import { healthCodeLabel, statusLabel } from './labels';
+import { optionLabel, questionLabel } from './template-labels';
 
 // The enumerations' words live in labels.ts, once; re-exported for the screens importing them here.
 export {
@@ -52,9 +54,11 @@ export function needLabel(need: string): string {
 	return isCommonNeed(need) ? NEEDS[need]() : need;
 }
 
-/** One abnormal finding in words: "体温 38.2 °C", "咳嗽", "黄码", "来自风险地区". */
+/** One abnormal finding in words: "体温 38.2 °C", "咳嗽", "黄码", "身体状况：较差". */
 export function findingText(finding: Finding): string {
 	switch (finding.kind) {
+		case 'answer':
+			return answerText(finding.question, finding.value);
 		case 'fever':
 			return m.w_finding_fever({ temperature: formatTemperature(finding.temperature) });
 		case 'symptom':
@@ -64,6 +68,27 @@ export function findingText(finding: Finding): string {
 		case 'risk_area':
 			return m.w_finding_risk_area();
 	}
+}
+
+/**
+ * An answer to a check template's question in words: "身体状况：较差", "有燃气异味：是",
+ * "体温：38.6 °C"; the question alone when the value is gone (purged).
+ */
+export function answerText(question: AnsweredQuestion, value?: Answer['value']): string {
+	const label = questionLabel(question);
+	if (value === undefined) return label;
+	return m.wq_answer({ question: label, value: answerValueText(question, value) });
+}
+
+function answerValueText(question: AnsweredQuestion, value: Answer['value']): string {
+	if (typeof value === 'boolean') return value ? m.cq_yes() : m.cq_no();
+	if (typeof value === 'number') {
+		const n = new Intl.NumberFormat(i18n.current, { maximumFractionDigits: 3 }).format(value);
+		return question.unit ? `${n} ${question.unit}` : n;
+	}
+	if (Array.isArray(value))
+		return value.length ? value.map((v) => optionLabel(question, v)).join('、') : m.wq_none();
+	return question.kind === 'choice' ? optionLabel(question, value) : value;
 }
 
 export function formatTemperature(value: number): string {
@@ -118,6 +143,9 @@ const FIELDS: Record<string, () => string> = {
 	symptoms: m.w_field_symptoms,
 	healthCode: m.w_field_health_code,
 	fromRiskArea: m.w_field_risk_area,
+	answers: m.wq_field_answers,
+	templateId: m.wq_field_template,
+	templateVersion: m.wq_field_template,
 	needs: m.w_field_needs,
 	note: m.w_field_note,
 	category: m.w_field_category,

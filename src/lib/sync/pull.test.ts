@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GridcareDb } from '$lib/db/db';
 import { updateHousehold } from '$lib/db/repositories';
 import { newDataKey } from '$lib/privacy/crypto';
+import { shippedTemplate } from '$lib/shared/templates';
 import { FieldCipher, isSealed, LockedError } from '$lib/db/sealed';
 import {
 	applyPulledPage,
@@ -152,6 +153,33 @@ describe('applying pulled changes', () => {
 		expect(await db.rounds.toArray()).toEqual([fields]);
 		expect(await db.parked.count()).toBe(0);
 		expect(await loadCursor(db, USER)).toBe('c3');
+	});
+
+	it('keeps the template version a pulled round pins, and drops one it cannot read', async () => {
+		db = openTestDb();
+		const flood = shippedTemplate('00000000-0000-4000-8000-000000000003')!;
+		const round = (n: number, template: unknown) => ({
+			id: `0196f1d2-0000-7000-8000-0000000000${n}1`,
+			divisionCode: '450103001',
+			name: `第 ${n} 轮`,
+			startDate: '2025-06-01',
+			dueDate: '2025-06-20',
+			template
+		});
+		const changes = [round(1, flood), round(2, { id: 'x', questions: 'none' })].map(
+			(fields, i) => ({
+				table: 'rounds',
+				op: 'insert',
+				rowId: fields.id,
+				fields,
+				version: 10 + i
+			})
+		);
+		await applyPulledPage(db, { changes, cursor: 'c4', hasMore: false }, USER);
+		const [first, second] = await db.rounds.orderBy('id').toArray();
+		expect(first.template).toEqual(flood);
+		expect(second).not.toHaveProperty('template');
+		expect(second.name).toBe('第 2 轮');
 	});
 
 	it('ignores pulled fields that would overwrite local bookkeeping', () => {

@@ -14,6 +14,7 @@
 // touches the field and a pull has caught up after the push, the server's value (the merge
 // winner, whichever device it came from) is put back: see `settleLocalEdits`.
 import { SYNC_TABLES, type SyncTable } from '$lib/shared/enums';
+import { templateVersionSchema } from '$lib/shared/templates';
 import { UPDATABLE_TABLES, type AnyRow, type GridcareDb, type RoundRow } from '$lib/db/db';
 import { restoreServerValues } from '$lib/db/local-rows';
 import { isSealed, LockedError, SEALED_FIELDS } from '$lib/db/sealed';
@@ -262,12 +263,16 @@ export async function sealChanges(
 /** A pulled `rounds` change as its row. */
 function roundOf(change: PulledChange): RoundRow {
 	const f = change.fields;
+	const template = templateVersionSchema.safeParse(f.template);
 	return {
 		id: change.rowId,
 		divisionCode: String(f.divisionCode),
 		name: String(f.name),
 		startDate: String(f.startDate),
-		dueDate: String(f.dueDate)
+		dueDate: String(f.dueDate),
+		// The template version the round pins (docs/check-templates.md); one this app cannot read
+		// leaves the round without it, and the form asks the routine questions.
+		...(template.success ? { template: template.data } : {})
 	};
 }
 
