@@ -11,7 +11,7 @@ import type { INSERT_FIELDS, UpdatableTable } from '../../src/lib/shared/schemas
 import { dueAt } from '../../src/lib/domain/incident';
 import { isAbnormalVisit, type StoredCheck } from '../../src/lib/domain/visit';
 import { dayInZone } from '../../src/lib/domain/day';
-import { isAbnormalAnswer, storedAnswers, validateAnswers } from '../../src/lib/shared/templates';
+import { storedAnswers, validateAnswers } from '../../src/lib/shared/templates';
 import type { StoredAnswer } from '../../src/lib/shared/templates';
 import type { IdProtection } from '../privacy/ids';
 import type { AppliedChange } from '../rollup/maintain';
@@ -630,7 +630,7 @@ export class WriteBatch implements RowReader {
 					checks: f.checks,
 					needs: f.needs ?? [],
 					note: f.note ?? null,
-					abnormal: isAbnormalVisit(f.checks) || answers.some(isAbnormalAnswer),
+					abnormal: isAbnormalVisit(f.checks, answers),
 					templateId: f.templateId ?? null,
 					templateVersion: f.templateVersion ?? null,
 					answers
