@@ -619,8 +619,7 @@ for (const dialect of DIALECTS) {
 						// First, so the households it names are the first ones: template answers for
 						// sure: both versions of the county's template (a key asked of the household
 						// in one, of each member in the other), the shipped fever check, households
-						// visited again with other answers, a new round
-						// pinning version 2.
+						// visited again with other answers, a new round pinning version 2.
 						[
 							[
 								[
