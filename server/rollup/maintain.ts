@@ -435,7 +435,7 @@ async function visitFigures(
  * batch's visits that answered a covering round's template, each subject (resident or household)
  * counts once per round and question as asked, and once as abnormal. What is counted already is
  * read from the stored visits of the batch's households within those rounds' spans only (index
- * on household_id), with the same template.
+ * on household_id), with the round's template.
  */
 async function questionFigures(
 	tx: RowReader,
@@ -450,32 +450,39 @@ async function questionFigures(
 		.filter((c) => c.rounds.length > 0 && questionSubjectsOf(c.v.answers, '').length > 0);
 	if (counted.length === 0) return;
 	const spans = [...new Map(counted.flatMap((c) => c.rounds).map((r) => [r.id, r])).values()];
-	const templates = [...new Set(spans.map((r) => r.templateId!))];
-	const householdIds = [...new Set(counted.map((c) => c.v.householdId))];
 	const { visits: vt } = x.tables;
-	const stored = await x.db
-		.select({
-			householdId: vt.householdId,
-			gridId: vt.gridId,
-			day: vt.day,
-			templateId: vt.templateId,
-			answers: vt.answers
-		})
-		.from(vt)
-		.where(
-			and(
-				x.oneOf(vt.householdId, householdIds),
-				x.oneOf(vt.templateId, templates),
-				or(...spans.map((r) => and(gte(vt.day, r.startDate), lte(vt.day, r.dueDate))))
-			)
-		);
 	const seen = new Set<string>();
 	const noop = () => {};
-	for (const s of stored) {
-		const communityCode = (await tx.gridCommunity(s.gridId)) ?? '';
-		const subjects = questionSubjectsOf(s.answers, s.householdId);
-		for (const r of templateRoundsOf(spans, communityCode, s))
-			addQuestionFigures(seen, roundPeriod(r.id), subjects, noop);
+	// Per round (a batch seldom meets more than one): distinct answer lists only, so a household
+	// visited again with the same answers costs one row.
+	for (const r of spans) {
+		const householdIds = [
+			...new Set(counted.filter((c) => c.rounds.includes(r)).map((c) => c.v.householdId))
+		];
+		const stored = await x.db
+			.selectDistinct({ householdId: vt.householdId, gridId: vt.gridId, answers: vt.answers })
+			.from(vt)
+			.where(
+				and(
+					x.oneOf(vt.householdId, householdIds),
+					eq(vt.templateId, r.templateId!),
+					gte(vt.day, r.startDate),
+					lte(vt.day, r.dueDate)
+				)
+			);
+		// Only visits in the round's subtree count.
+		const inRound = new Map<string, boolean>();
+		for (const gridId of new Set(stored.map((s) => s.gridId)))
+			inRound.set(gridId, ((await tx.gridCommunity(gridId)) ?? '').startsWith(r.divisionCode));
+		for (const s of stored) {
+			if (!inRound.get(s.gridId)) continue;
+			addQuestionFigures(
+				seen,
+				roundPeriod(r.id),
+				questionSubjectsOf(s.answers, s.householdId),
+				noop
+			);
+		}
 	}
 	for (const { v, rounds: covering } of counted) {
 		const communityCode = communities.get(v.gridId)!;
