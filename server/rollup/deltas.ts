@@ -5,7 +5,7 @@ import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { levelOf, nodesOfGrid } from './nodes';
 import type { NodeLevel } from '../../src/lib/shared/enums';
-import type { StoredMetric } from './metrics';
+import type { FigureMetric } from './metrics';
 
 const SEP = '\u0000';
 
@@ -18,7 +18,7 @@ export class FigureDeltas {
 		gridId: string,
 		communityCode: string,
 		period: string,
-		metric: StoredMetric,
+		metric: FigureMetric,
 		n: number
 	): void {
 		if (n === 0) return;

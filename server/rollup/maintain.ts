@@ -8,12 +8,13 @@
 // first (snapshots.ts).
 import { and, eq, gte, lte, or, type SQL } from 'drizzle-orm';
 import { isAbnormalCheck, type StoredCheck } from '../../src/lib/domain/visit';
+import { isAbnormalAnswer, type StoredAnswer } from '../../src/lib/shared/templates';
 import type { SyncTable } from '../../src/lib/shared/enums';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tables } from '../store/driver';
 import type { RowReader, SyncRows } from '../store/rows';
 import { FigureDeltas, upsertDeltas } from './deltas';
-import { dayPeriod, NOW, roundPeriod } from './metrics';
+import { dayPeriod, NOW, questionMetric, roundPeriod } from './metrics';
 import { divisionAndAncestors } from './nodes';
 import type { DayClock, FrozenDays } from './snapshots';
 
@@ -39,6 +40,8 @@ export interface RoundSpan {
 	divisionCode: string;
 	startDate: string;
 	dueDate: string;
+	/** The check template the round asks (any version counts in its question figures); null: none. */
+	templateId: string | null;
 }
 
 /** Rounds a visit of `communityCode` on `day` belongs to. */
@@ -48,12 +51,79 @@ export function roundsCovering(rounds: RoundSpan[], communityCode: string, day: 
 	);
 }
 
-/** Residents a visit found abnormal (decided only by isAbnormalCheck, which honours a purged check's flag). */
-export function abnormalResidentsOf(checks: unknown): string[] {
-	if (!Array.isArray(checks)) return [];
-	return (checks as (StoredCheck & { residentId: string })[])
-		.filter((c) => isAbnormalCheck(c))
-		.map((c) => c.residentId);
+/**
+ * Residents a visit found abnormal: by a check (decided only by isAbnormalCheck, which honours a
+ * purged check's flag) or by an answer to a question asked per resident (its stored flag,
+ * isAbnormalAnswer). A household question's answer names no resident (docs/check-templates.md).
+ */
+export function abnormalResidentsOf(checks: unknown, answers?: unknown): string[] {
+	const out = new Set<string>();
+	if (Array.isArray(checks))
+		for (const c of checks as (StoredCheck & { residentId: string })[])
+			if (isAbnormalCheck(c)) out.add(c.residentId);
+	if (Array.isArray(answers))
+		for (const a of answers as StoredAnswer[])
+			if (a.residentId && isAbnormalAnswer(a)) out.add(a.residentId);
+	return [...out];
+}
+
+/** One counted answer of a visit: its question, whom it is about, whether it was abnormal. */
+export interface QuestionSubject {
+	key: string;
+	/** "r:<residentId>" for a question asked per resident, "h:<householdId>" for the household's. */
+	subject: string;
+	abnormal: boolean;
+}
+
+/**
+ * The answers of a visit that count in a round's question figures: those carrying an abnormal
+ * flag (their question has a rule; docs/check-templates.md, "Figures").
+ */
+export function questionSubjectsOf(answers: unknown, householdId: string): QuestionSubject[] {
+	if (!Array.isArray(answers)) return [];
+	return (answers as StoredAnswer[])
+		.filter((a) => typeof a.abnormal === 'boolean')
+		.map((a) => ({
+			key: a.key,
+			subject: a.residentId ? `r:${a.residentId}` : `h:${householdId}`,
+			abnormal: a.abnormal === true
+		}));
+}
+
+/**
+ * Adds a round's question figures visit by visit: a subject counts once per round and question
+ * as asked, and once as abnormal. `seen` holds what is already counted (shared between parts).
+ */
+export function addQuestionFigures(
+	seen: Set<string>,
+	period: string,
+	subjects: QuestionSubject[],
+	add: (metric: ReturnType<typeof questionMetric>) => void
+): void {
+	for (const { key, subject, abnormal } of subjects) {
+		const asked = `${period}|q|${key}|${subject}`;
+		if (!seen.has(asked)) {
+			seen.add(asked);
+			add(questionMetric(key, 'asked'));
+		}
+		const found = `${period}|qa|${key}|${subject}`;
+		if (abnormal && !seen.has(found)) {
+			seen.add(found);
+			add(questionMetric(key, 'abnormal'));
+		}
+	}
+}
+
+/** Rounds with a template whose question figures a visit counts in: it answered that template. */
+export function templateRoundsOf(
+	rounds: RoundSpan[],
+	communityCode: string,
+	visit: { day: string; templateId: string | null }
+): RoundSpan[] {
+	if (!visit.templateId) return [];
+	return roundsCovering(rounds, communityCode, visit.day).filter(
+		(r) => r.templateId === visit.templateId
+	);
 }
 
 export interface RollupChange {
@@ -281,7 +351,8 @@ async function visitFigures(
 			id: t.rounds.id,
 			divisionCode: t.rounds.divisionCode,
 			startDate: t.rounds.startDate,
-			dueDate: t.rounds.dueDate
+			dueDate: t.rounds.dueDate,
+			templateId: t.rounds.templateId
 		})
 		.from(t.rounds)
 		.where(x.oneOf(t.rounds.divisionCode, codes));
@@ -309,17 +380,23 @@ async function visitFigures(
 	// abnormal): one entry per household and day however many visits it holds), and the checks of
 	// the stored abnormal visits of households the batch found someone abnormal in (a resident
 	// belongs to one household).
-	const stored: { householdId: string; day: string; checks?: unknown }[] = await db
-		.selectDistinct({ householdId: vt.householdId, day: vt.day })
-		.from(vt)
-		.where(and(x.oneOf(vt.householdId, householdIds), inPeriods));
+	const stored: { householdId: string; day: string; checks?: unknown; answers?: unknown }[] =
+		await db
+			.selectDistinct({ householdId: vt.householdId, day: vt.day })
+			.from(vt)
+			.where(and(x.oneOf(vt.householdId, householdIds), inPeriods));
 	const abnormalHouseholds = [
 		...new Set(visits.filter((v) => v.abnormal).map((v) => v.householdId))
 	];
 	if (abnormalHouseholds.length)
 		stored.push(
 			...(await db
-				.select({ householdId: vt.householdId, day: vt.day, checks: vt.checks })
+				.select({
+					householdId: vt.householdId,
+					day: vt.day,
+					checks: vt.checks,
+					answers: vt.answers
+				})
 				.from(vt)
 				.where(and(x.oneOf(vt.householdId, abnormalHouseholds), inPeriods, eq(vt.abnormal, true))))
 		);
@@ -331,7 +408,8 @@ async function visitFigures(
 	for (const s of stored)
 		for (const p of batchPeriods.filter((p) => periodHas(p, s.day))) {
 			seenHousehold.add(key(p, s.householdId));
-			if (s.checks) for (const r of abnormalResidentsOf(s.checks)) seenResident.add(key(p, r));
+			if (s.checks)
+				for (const r of abnormalResidentsOf(s.checks, s.answers)) seenResident.add(key(p, r));
 		}
 	for (const v of visits) {
 		const communityCode = communities.get(v.gridId)!;
@@ -342,11 +420,76 @@ async function visitFigures(
 				deltas.addForGrid(v.gridId, communityCode, p, 'visitedHouseholds', 1);
 			}
 			if (v.abnormal)
-				for (const r of abnormalResidentsOf(v.checks))
+				for (const r of abnormalResidentsOf(v.checks, v.answers))
 					if (!seenResident.has(key(p, r))) {
 						seenResident.add(key(p, r));
 						deltas.addForGrid(v.gridId, communityCode, p, 'abnormalResidents', 1);
 					}
 		}
+	}
+	await questionFigures(tx, x, deltas, visits, rounds, communities);
+}
+
+/**
+ * Question figures of the rounds with a template (docs/check-templates.md, "Figures"): for the
+ * batch's visits that answered a covering round's template, each subject (resident or household)
+ * counts once per round and question as asked, and once as abnormal. What is counted already is
+ * read from the stored visits of the batch's households within those rounds' spans only (index
+ * on household_id), with the round's template.
+ */
+async function questionFigures(
+	tx: RowReader,
+	x: FigureDb,
+	deltas: FigureDeltas,
+	visits: SyncRows['visits'][],
+	rounds: RoundSpan[],
+	communities: Map<string, string>
+) {
+	const counted = visits
+		.map((v) => ({ v, rounds: templateRoundsOf(rounds, communities.get(v.gridId)!, v) }))
+		.filter((c) => c.rounds.length > 0 && questionSubjectsOf(c.v.answers, '').length > 0);
+	if (counted.length === 0) return;
+	const spans = [...new Map(counted.flatMap((c) => c.rounds).map((r) => [r.id, r])).values()];
+	const { visits: vt } = x.tables;
+	const seen = new Set<string>();
+	const noop = () => {};
+	// Per round (a batch seldom meets more than one): distinct answer lists only, so a household
+	// visited again with the same answers costs one row.
+	for (const r of spans) {
+		const householdIds = [
+			...new Set(counted.filter((c) => c.rounds.includes(r)).map((c) => c.v.householdId))
+		];
+		const stored = await x.db
+			.selectDistinct({ householdId: vt.householdId, gridId: vt.gridId, answers: vt.answers })
+			.from(vt)
+			.where(
+				and(
+					x.oneOf(vt.householdId, householdIds),
+					eq(vt.templateId, r.templateId!),
+					gte(vt.day, r.startDate),
+					lte(vt.day, r.dueDate)
+				)
+			);
+		// Only visits in the round's subtree count.
+		const inRound = new Map<string, boolean>();
+		for (const gridId of new Set(stored.map((s) => s.gridId)))
+			inRound.set(gridId, ((await tx.gridCommunity(gridId)) ?? '').startsWith(r.divisionCode));
+		for (const s of stored) {
+			if (!inRound.get(s.gridId)) continue;
+			addQuestionFigures(
+				seen,
+				roundPeriod(r.id),
+				questionSubjectsOf(s.answers, s.householdId),
+				noop
+			);
+		}
+	}
+	for (const { v, rounds: covering } of counted) {
+		const communityCode = communities.get(v.gridId)!;
+		const subjects = questionSubjectsOf(v.answers, v.householdId);
+		for (const r of covering)
+			addQuestionFigures(seen, roundPeriod(r.id), subjects, (metric) =>
+				deltas.addForGrid(v.gridId, communityCode, roundPeriod(r.id), metric, 1)
+			);
 	}
 }

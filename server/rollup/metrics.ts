@@ -14,6 +14,17 @@ export { METRICS, type MetricName, type Metrics };
  */
 export type StoredMetric = Exclude<MetricName, 'missedCheckins'>;
 
+/**
+ * A round's figure of one template question (docs/check-templates.md, "Figures"): distinct
+ * residents or households asked it, and those whose answer was abnormal, under "round:<id>".
+ */
+export type QuestionMetric = `q:${string}:asked` | `q:${string}:abnormal`;
+/** Every metric name a figure row may carry: the stored metrics and the question figures. */
+export type FigureMetric = StoredMetric | QuestionMetric;
+
+export const questionMetric = (key: string, which: 'asked' | 'abnormal'): QuestionMetric =>
+	`q:${key}:${which}`;
+
 /** Metrics that describe the state at an instant, kept under "now" (not counts of a period's events). */
 export const STATE_METRICS = ['households', 'openIncidents', 'checkinsExpected'] as const;
 /** What a day's end-of-day snapshot holds under "day:<day>": the state metrics and overdue incidents. */

@@ -3,7 +3,16 @@
 // for a past day, one primary-key lookup of the day whose end-of-day snapshot it reads.
 import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { Store } from '../store/types';
-import { dayPeriod, NOW, zeroMetrics, type Metrics, type MetricName } from './metrics';
+import {
+	dayPeriod,
+	NOW,
+	questionMetric,
+	zeroMetrics,
+	type Metrics,
+	type MetricName
+} from './metrics';
+import type { QuestionFigures } from '../../src/lib/shared/metrics';
+import { countedKeys, type Question } from '../../src/lib/shared/templates';
 import { levelOf } from './nodes';
 import { dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
 
@@ -118,6 +127,24 @@ export async function readMetrics(
 	now: Date,
 	timeZone: string
 ): Promise<Map<string, Metrics>> {
+	const figures = await readFigures(store, node, childCodes, period, now, timeZone, []);
+	return new Map([...figures].map(([code, f]) => [code, f.metrics]));
+}
+
+/**
+ * readMetrics, and for a round's period the question figures of `questionKeys` (the counted
+ * keys of the round's template version, in its order; docs/check-templates.md, "Figures"): read
+ * from the same figure rows, zeros when nothing was answered.
+ */
+export async function readFigures(
+	store: Store,
+	node: { code: string; level: NodeLevel },
+	childCodes: string[],
+	period: string,
+	now: Date,
+	timeZone: string,
+	questionKeys: readonly string[]
+): Promise<Map<string, { metrics: Metrics; questions: QuestionFigures }>> {
 	const rollup = store.rollup();
 	const today = dayInZone(now, timeZone);
 	const codes = [node.code, ...childCodes];
@@ -130,7 +157,7 @@ export async function readMetrics(
 	for (const r of rows) stored.set(`${r.nodeCode}|${r.period}|${r.metric}`, r.value);
 	const overdue = state.overduePeriod ? null : await overdueAt(store, node, state.overdueAt);
 
-	const out = new Map<string, Metrics>();
+	const out = new Map<string, { metrics: Metrics; questions: QuestionFigures }>();
 	for (const code of codes) {
 		const m = zeroMetrics();
 		for (const metric of STORED)
@@ -139,9 +166,30 @@ export async function readMetrics(
 		m.overdueIncidents = overdue
 			? (overdue.get(code) ?? 0)
 			: (stored.get(`${code}|${state.overduePeriod}|overdueIncidents`) ?? 0);
-		out.set(code, m);
+		const questions: QuestionFigures = {};
+		for (const key of questionKeys)
+			questions[key] = {
+				asked: stored.get(`${code}|${period}|${questionMetric(key, 'asked')}`) ?? 0,
+				abnormal: stored.get(`${code}|${period}|${questionMetric(key, 'abnormal')}`) ?? 0
+			};
+		out.set(code, { metrics: m, questions });
 	}
 	return out;
+}
+
+/**
+ * The questions a round's figures count, in its pinned version's order: those with an abnormal
+ * rule (countedKeys). None for a round without a template.
+ */
+export async function roundQuestions(
+	store: Store,
+	round: { templateId: string | null; templateVersion: number | null }
+): Promise<Question[]> {
+	if (!round.templateId || round.templateVersion === null) return [];
+	const questions =
+		(await store.rollup().templateQuestions(round.templateId, round.templateVersion)) ?? [];
+	const counted = new Set(countedKeys(questions));
+	return questions.filter((q) => counted.has(q.key));
 }
 
 /** Daily metrics of one node for the last `days` days (oldest first; days with nothing are zeros). */

@@ -1,7 +1,9 @@
 // Rebuild roll-up figures from the base tables (`npx gridcare recompute-rollups`, and a new
 // round's figures). Counting is done by the database with GROUP BY per grid; only the per-grid
 // aggregates are then added up the tree. Abnormality is decided by isAbnormalCheck (which
-// honours the flag a purged check keeps), so only visits flagged abnormal are read row by row.
+// honours the flag a purged check keeps), so only visits flagged abnormal are read row by row,
+// and, for a round with a template, the visits that answered it (its question figures,
+// docs/check-templates.md).
 //
 // Past days' snapshots of the state metrics (households, open and overdue incidents, expected
 // check-ins at the end of each day; snapshots.ts) are kept as they are, not rebuilt: the base
@@ -20,8 +22,14 @@ import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';
-import { abnormalResidentsOf, roundsCovering, type RoundSpan } from './maintain';
-import { dayPeriod, NOW, roundPeriod, SNAPSHOT_METRICS, type StoredMetric } from './metrics';
+import {
+	abnormalResidentsOf,
+	addQuestionFigures,
+	questionSubjectsOf,
+	roundsCovering,
+	type RoundSpan
+} from './maintain';
+import { dayPeriod, NOW, roundPeriod, SNAPSHOT_METRICS, type FigureMetric } from './metrics';
 
 export interface RecomputeSummary {
 	grids: number;
@@ -29,7 +37,7 @@ export interface RecomputeSummary {
 	rounds: number;
 }
 
-type Add = (gridId: string, period: string, metric: StoredMetric, n: unknown) => void;
+type Add = (gridId: string, period: string, metric: FigureMetric, n: unknown) => void;
 
 /** What a count covers: every grid, or only `gridIds`; every figure, or one round's. */
 interface Scope {
@@ -39,7 +47,10 @@ interface Scope {
 	gridIds?: string[];
 	onlyRound?: RoundSpan;
 	rounds: RoundSpan[];
-	/** Residents already counted abnormal per period (shared between parts of one count). */
+	/**
+	 * Residents already counted abnormal per period, and subjects per round question (shared
+	 * between parts of one count).
+	 */
 	seen: Set<string>;
 }
 
@@ -51,7 +62,8 @@ async function roundsOf(tx: Db, t: Tables, onlyRound?: RoundSpan): Promise<Round
 			id: t.rounds.id,
 			divisionCode: t.rounds.divisionCode,
 			startDate: t.rounds.startDate,
-			dueDate: t.rounds.dueDate
+			dueDate: t.rounds.dueDate,
+			templateId: t.rounds.templateId
 		})
 		.from(t.rounds);
 }
@@ -116,23 +128,41 @@ async function countFigures(tx: Db, t: Tables, maxParams: number, scope: Scope, 
 		for (const part of chunk(
 			inRound.map(([id]) => id),
 			1,
-			maxParams - 2
-		))
+			maxParams - 3
+		)) {
+			const inSpan = and(
+				inArray(v.gridId, part),
+				gte(v.day, round.startDate),
+				lte(v.day, round.dueDate)
+			);
 			for (const row of await tx
 				.select({ gridId: v.gridId, n, households: countDistinct(v.householdId) })
 				.from(v)
-				.where(and(inArray(v.gridId, part), gte(v.day, round.startDate), lte(v.day, round.dueDate)))
+				.where(inSpan)
 				.groupBy(v.gridId)) {
 				add(row.gridId, roundPeriod(round.id), 'visits', row.n);
 				add(row.gridId, roundPeriod(round.id), 'visitedHouseholds', row.households);
 			}
+			// Question figures: the visits that answered the round's template (any version).
+			if (round.templateId)
+				for (const row of await tx
+					.select({ gridId: v.gridId, householdId: v.householdId, answers: v.answers })
+					.from(v)
+					.where(and(inSpan, eq(v.templateId, round.templateId))))
+					addQuestionFigures(
+						scope.seen,
+						roundPeriod(round.id),
+						questionSubjectsOf(row.answers, row.householdId),
+						(metric) => add(row.gridId, roundPeriod(round.id), metric, 1)
+					);
+		}
 	}
 	// Distinct abnormal residents per grid and day / round, from the visits flagged abnormal.
 	const abnormalWhere = onlyRound
 		? and(eq(v.abnormal, true), gte(v.day, onlyRound.startDate), lte(v.day, onlyRound.dueDate))
 		: eq(v.abnormal, true);
 	const abnormal = await tx
-		.select({ gridId: v.gridId, day: v.day, checks: v.checks })
+		.select({ gridId: v.gridId, day: v.day, checks: v.checks, answers: v.answers })
 		.from(v)
 		.where(and(abnormalWhere, inGrids(v.gridId)));
 	for (const row of abnormal) {
@@ -142,7 +172,7 @@ async function countFigures(tx: Db, t: Tables, maxParams: number, scope: Scope, 
 			...(onlyRound ? [] : [dayPeriod(row.day)]),
 			...roundsCovering(rounds, code, row.day).map((x) => roundPeriod(x.id))
 		];
-		for (const resident of abnormalResidentsOf(row.checks))
+		for (const resident of abnormalResidentsOf(row.checks, row.answers))
 			for (const p of periods) {
 				const key = `${p}|${resident}`;
 				if (scope.seen.has(key)) continue;
@@ -226,7 +256,7 @@ export async function recomputeGrids(
 	const deltas = new FigureDeltas();
 	for (const [key, n] of difference) {
 		const [gridId, period, metric] = key.split(SEP);
-		deltas.addForGrid(gridId, community.get(gridId)!, period, metric as StoredMetric, n);
+		deltas.addForGrid(gridId, community.get(gridId)!, period, metric as FigureMetric, n);
 	}
 	return upsertDeltas(tx, t, deltas, maxParams);
 }

@@ -1,17 +1,54 @@
 // The daily report a community or a street office prints and files (网格工作日报): a merged title
 // with the unit and the day, one row of figures per grid (with its workers) or, for an officer,
 // per child division (counts only), a bold totals row of formulas, coverage and check-in rates,
-// who generated it and when (in the deployment's time zone); laid out for A4 landscape.
+// who generated it and when (in the deployment's time zone); laid out for A4 landscape. The same
+// report for a check round (?round=) counts over the round's days, and for a round with a template
+// adds two columns per counted question (docs/check-templates.md, "Figures").
 import ExcelJS from 'exceljs';
 import type { Store } from '../store/types';
 import type { DivisionLevel } from '../../src/lib/shared/enums';
-import { dayPeriod, type MetricName, type Metrics } from './metrics';
-import { readMetrics } from './read';
+import type { QuestionFigures } from '../../src/lib/shared/metrics';
+import type { Question } from '../../src/lib/shared/templates';
+import { dayPeriod, roundPeriod, type MetricName, type Metrics } from './metrics';
+import { readFigures, roundQuestions } from './read';
 
-/** A figure column: a stored count, or a rate of two counts (as a percentage). */
+/** A figure column: a stored count, a rate of two counts (as a percentage), or a question's count. */
 type FigureColumn =
 	| { header: string; metric: MetricName }
-	| { header: string; rate: [part: MetricName, whole: MetricName] };
+	| { header: string; rate: [part: MetricName, whole: MetricName] }
+	| { header: string; question: string; which: 'asked' | 'abnormal' };
+
+/** A count column (not a rate). */
+type CountColumn = Exclude<FigureColumn, { rate: unknown }>;
+
+/** The round a report is made for: its figures over its days, its counted questions. */
+export interface ReportRound {
+	id: string;
+	name: string;
+	startDate: string;
+	dueDate: string;
+	/** The questions of its pinned version with an abnormal rule, in order (roundQuestions). */
+	questions: Question[];
+}
+
+/** A round as its report needs it, or null when there is no such round. */
+export async function reportRound(store: Store, id: string): Promise<ReportRound | null> {
+	const round = await store.supervision().getRound(id);
+	if (!round) return null;
+	const { name, startDate, dueDate } = round;
+	return { id, name, startDate, dueDate, questions: await roundQuestions(store, round) };
+}
+
+/** The figure columns of a report: the fixed ones, then asked and abnormal per counted question. */
+function columnsOf(round: ReportRound | undefined): FigureColumn[] {
+	return [
+		...FIGURES,
+		...(round?.questions ?? []).flatMap((q): FigureColumn[] => [
+			{ header: `${q.label}·询问`, question: q.key, which: 'asked' },
+			{ header: `${q.label}·异常`, question: q.key, which: 'abnormal' }
+		])
+	];
+}
 
 const FIGURES: FigureColumn[] = [
 	{ header: '户数', metric: 'households' },
@@ -71,12 +108,23 @@ interface ReportRow {
 	/** The grid's workers (community report only). */
 	workers?: string;
 	metrics: Metrics;
+	questions: QuestionFigures;
 }
+
+const countOf = (column: CountColumn, row: ReportRow) =>
+	'metric' in column
+		? row.metrics[column.metric]
+		: (row.questions[column.question]?.[column.which] ?? 0);
 
 interface Report {
 	title: string;
 	unit: string;
+	/** The day, or the round's dates. */
 	date: string;
+	sheetName: string;
+	/** The third line: 报表日期 (a day) or 排查轮次 (a round). */
+	dateLine: string;
+	columns: FigureColumn[];
 	/** Header of the first column: 网格, 社区 or 街道. */
 	rowHeader: string;
 	/** Whether a column names each grid's workers. */
@@ -94,7 +142,8 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 	const book = new ExcelJS.Workbook();
 	book.creator = report.generatedBy;
 	book.created = report.at;
-	const sheet = book.addWorksheet('网格工作日报', {
+	const columns = report.columns;
+	const sheet = book.addWorksheet(report.sheetName, {
 		views: [{ state: 'frozen', xSplit: 1, ySplit: HEADER_ROW, topLeftCell: `B${HEADER_ROW + 1}` }],
 		pageSetup: {
 			paperSize: 9,
@@ -109,12 +158,12 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 		headerFooter: { oddFooter: '&C第 &P 页，共 &N 页' }
 	});
 	const lead = report.withWorkers ? [report.rowHeader, '网格员'] : [report.rowHeader];
-	const headers = [...lead, ...FIGURES.map((f) => f.header)];
+	const headers = [...lead, ...columns.map((f) => f.header)];
 	const last = headers.length;
 	/** Column letter of a figure column. */
 	const letterOf = (metric: MetricName) =>
 		sheet.getColumn(
-			lead.length + 1 + FIGURES.findIndex((f) => 'metric' in f && f.metric === metric)
+			lead.length + 1 + columns.findIndex((f) => 'metric' in f && f.metric === metric)
 		).letter;
 
 	const line = (row: number, text: string, style: Partial<ExcelJS.Style>) => {
@@ -129,7 +178,7 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 	});
 	sheet.getRow(1).height = 28;
 	line(2, `填报单位：${report.unit}`, { alignment: { horizontal: 'left' } });
-	line(3, `报表日期：${report.date}`, { alignment: { horizontal: 'left' } });
+	line(3, report.dateLine, { alignment: { horizontal: 'left' } });
 
 	const header = sheet.getRow(HEADER_ROW);
 	header.values = headers;
@@ -146,8 +195,8 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 		row.values = [
 			r.name,
 			...(report.withWorkers ? [r.workers ?? ''] : []),
-			...FIGURES.map((f) => {
-				if ('metric' in f) return r.metrics[f.metric];
+			...columns.map((f) => {
+				if (!('rate' in f)) return countOf(f, r);
 				const [part, whole] = f.rate;
 				return {
 					formula: `IF(${letterOf(whole)}${n}>0,${letterOf(part)}${n}/${letterOf(whole)}${n},"${NO_RATE}")`,
@@ -161,7 +210,7 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 	const lastData = first + report.rows.length - 1;
 	const totalRow = lastData + 1;
 	const sums = new Map<MetricName, number>();
-	for (const f of FIGURES)
+	for (const f of columns)
 		if ('metric' in f)
 			sums.set(
 				f.metric,
@@ -171,10 +220,10 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 	total.values = [
 		'合计',
 		...(report.withWorkers ? [''] : []),
-		...FIGURES.map((f) => {
-			if ('metric' in f) {
-				const col = letterOf(f.metric);
-				const result = sums.get(f.metric)!;
+		...columns.map((f, i) => {
+			if (!('rate' in f)) {
+				const col = sheet.getColumn(lead.length + 1 + i).letter;
+				const result = report.rows.reduce((sum, r) => sum + countOf(f, r), 0);
 				return report.rows.length > 0
 					? { formula: `SUM(${col}${first}:${col}${lastData})`, result }
 					: result;
@@ -195,7 +244,7 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 			const cell = sheet.getCell(r, c);
 			cell.border = BORDER;
 			if (r === HEADER_ROW) continue;
-			const f = FIGURES[c - lead.length - 1];
+			const f = columns[c - lead.length - 1];
 			if (f && 'rate' in f) cell.numFmt = PERCENT_FORMAT;
 			if (f) cell.alignment = { horizontal: 'right' };
 		}
@@ -230,31 +279,58 @@ async function writeReport(report: Report): Promise<Uint8Array<ArrayBuffer>> {
 	return new Uint8Array(buffer as ArrayBuffer);
 }
 
-/** The workbook (xlsx bytes) of a community's figures on `date`, read at `at`; and its grid count. */
+/** What differs between a day's report and a round's: title, period, dates, columns. */
+function reportOf(unit: string, date: string, round: ReportRound | undefined, daily: string) {
+	if (!round)
+		return {
+			title: `${unit} ${daily}`,
+			sheetName: '网格工作日报',
+			period: dayPeriod(date),
+			date,
+			dateLine: `报表日期：${date}`,
+			columns: columnsOf(undefined)
+		};
+	const span = `${round.startDate} 至 ${round.dueDate}`;
+	return {
+		title: `${unit} ${round.name} 排查报表`,
+		sheetName: '排查报表',
+		period: roundPeriod(round.id),
+		date: span,
+		dateLine: `排查轮次：${round.name}（${span}）`,
+		columns: columnsOf(round)
+	};
+}
+
+/**
+ * The workbook (xlsx bytes) of a community's figures on `date`, or over `round`, read at `at`;
+ * and its grid count.
+ */
 export async function communitySummaryWorkbook(
 	store: Store,
 	community: { code: string; name: string },
 	date: string,
 	at: Date,
 	timeZone: string,
-	generatedBy: string
+	generatedBy: string,
+	round?: ReportRound
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; grids: number }> {
 	const { code } = community;
 	const grids = await store.gridsOfCommunity(code);
 	const ids = grids.map((g) => g.id);
-	const metrics = await readMetrics(
+	const { period, ...shape } = reportOf(community.name, date, round, '网格工作日报');
+	const figures = await readFigures(
 		store,
 		{ code, level: 'community' },
 		ids,
-		dayPeriod(date),
+		period,
 		at,
-		timeZone
+		timeZone,
+		round?.questions.map((q) => q.key) ?? []
 	);
 	const workers = await store.supervision().workersOfGrids(ids);
 	const bytes = await writeReport({
-		title: `${community.name} 网格工作日报`,
+		...shape,
 		unit: community.name,
-		date,
 		rowHeader: '网格',
 		withWorkers: true,
 		rows: grids.map((g) => ({
@@ -263,7 +339,7 @@ export async function communitySummaryWorkbook(
 				.filter((w) => w.scope.includes(g.id))
 				.map((w) => w.displayName || w.username)
 				.join('、'),
-			metrics: metrics.get(g.id)!
+			...figures.get(g.id)!
 		})),
 		at,
 		timeZone,
@@ -279,8 +355,8 @@ export const SUMMARY_LEVELS: Partial<Record<DivisionLevel, string>> = {
 };
 
 /**
- * The workbook of a street (a row per community) or a county (a row per street) on `date`:
- * counts only, no names of people. The caller has checked the level.
+ * The workbook of a street (a row per community) or a county (a row per street) on `date`, or
+ * over `round`: counts only, no names of people. The caller has checked the level.
  */
 export async function divisionSummaryWorkbook(
 	store: Store,
@@ -288,24 +364,26 @@ export async function divisionSummaryWorkbook(
 	date: string,
 	at: Date,
 	timeZone: string,
-	generatedBy: string
+	generatedBy: string,
+	round?: ReportRound
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; children: number }> {
 	const children = await store.childDivisions(division.code);
-	const metrics = await readMetrics(
+	const { period, ...shape } = reportOf(division.name, date, round, '网格工作日报汇总');
+	const figures = await readFigures(
 		store,
 		division,
 		children.map((c) => c.code),
-		dayPeriod(date),
+		period,
 		at,
-		timeZone
+		timeZone,
+		round?.questions.map((q) => q.key) ?? []
 	);
 	const bytes = await writeReport({
-		title: `${division.name} 网格工作日报汇总`,
+		...shape,
 		unit: division.name,
-		date,
 		rowHeader: SUMMARY_LEVELS[division.level]!,
 		withWorkers: false,
-		rows: children.map((c) => ({ name: c.name, metrics: metrics.get(c.code)! })),
+		rows: children.map((c) => ({ name: c.name, ...figures.get(c.code)! })),
 		at,
 		timeZone,
 		generatedBy

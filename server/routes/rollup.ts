@@ -3,8 +3,11 @@ import { calendarDateSchema, safeText } from '../../src/lib/shared/schemas';
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { dayInZone } from '../../src/lib/domain/day';
 import { dayPeriod, roundPeriod } from '../rollup/metrics';
-import { metricsSchema as sharedMetricsSchema } from '../../src/lib/shared/metrics';
-import { readMetrics, readTrend } from '../rollup/read';
+import {
+	metricsSchema as sharedMetricsSchema,
+	questionFiguresSchema as sharedQuestionFiguresSchema
+} from '../../src/lib/shared/metrics';
+import { readFigures, readTrend, roundQuestions } from '../rollup/read';
 import {
 	changeCommunitySettings,
 	communitySettingsSchema,
@@ -20,6 +23,13 @@ const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as 
 // Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
 // @hono/zod-openapi has loaded, and the app's schemas may be built before.
 const metricsSchema = sharedMetricsSchema.meta({ id: 'RollupMetrics' });
+const questionsSchema = sharedQuestionFiguresSchema
+	.meta({
+		id: 'RollupQuestions',
+		description:
+			"A round with a template only: per question of its pinned version with an abnormal rule, in the version's order, distinct residents (or households, for a household question) asked it and those whose answer was abnormal"
+	})
+	.optional();
 const codeParam = z.object({
 	code: safeText().min(2).max(64).openapi({
 		description: 'Division code (2, 4, 6, 9 or 12 digits) or a grid id',
@@ -51,12 +61,14 @@ const rollupRoute = createRoute({
 							asOf: z.string(),
 							period: z.string().openapi({ description: '"day:YYYY-MM-DD" or "round:<id>"' }),
 							metrics: metricsSchema,
+							questions: questionsSchema,
 							children: z.array(
 								z.object({
 									code: z.string(),
 									name: z.string(),
 									level: z.enum(LEVELS),
-									metrics: metricsSchema
+									metrics: metricsSchema,
+									questions: questionsSchema
 								})
 							)
 						})
@@ -207,20 +219,28 @@ export const rollupRoutes = router()
 		const node = await lookupNode(store, c.var.principal.user, code);
 		const at = now();
 		let period = dayPeriod(date ?? dayInZone(at, config.timeZone));
+		// A round with a template also answers its question figures (docs/check-templates.md).
+		let keys: string[] | null = null;
 		if (round !== undefined) {
 			const r = await store.supervision().getRound(round);
 			if (!r) throw notFound('round', `no round "${round}"`);
 			period = roundPeriod(r.id);
+			if (r.templateId) keys = (await roundQuestions(store, r)).map((q) => q.key);
 		}
 		const children = await childrenOf(store, node);
-		const metrics = await readMetrics(
+		const figures = await readFigures(
 			store,
 			node,
 			children.map((ch) => ch.code),
 			period,
 			at,
-			config.timeZone
+			config.timeZone,
+			keys ?? []
 		);
+		const of = (code: string) => {
+			const f = figures.get(code)!;
+			return { metrics: f.metrics, ...(keys ? { questions: f.questions } : {}) };
+		};
 		return c.json(
 			{
 				code: node.code,
@@ -228,8 +248,8 @@ export const rollupRoutes = router()
 				level: node.level,
 				asOf: at.toISOString(),
 				period,
-				metrics: metrics.get(node.code)!,
-				children: children.map((ch) => ({ ...ch, metrics: metrics.get(ch.code)! }))
+				...of(node.code),
+				children: children.map((ch) => ({ ...ch, ...of(ch.code) }))
 			},
 			200
 		);

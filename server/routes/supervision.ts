@@ -7,10 +7,11 @@ import { lookupNode } from '../auth/nodes';
 import { dayInZone } from '../../src/lib/domain/day';
 import { DIVISION_LEVELS, INCIDENT_STATUSES, ROLES } from '../../src/lib/shared/enums';
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
-import { invalidInput } from '../api-error';
+import { invalidInput, notFound } from '../api-error';
 import {
 	communitySummaryWorkbook,
 	divisionSummaryWorkbook,
+	reportRound,
 	SUMMARY_LEVELS
 } from '../rollup/summary';
 import type { AlertRow } from '../store/supervision';
@@ -281,6 +282,27 @@ const ackAlertRoute = createRoute({
 	}
 });
 
+/** A day's report (default today), or a round's: its days, and per counted question two columns. */
+const summaryQuery = z.object({
+	date: calendarDateSchema.optional(),
+	round: safeText().max(64).optional().openapi({
+		description:
+			"A check round's report instead of a day's: figures over its days and, for a round with a template, asked and abnormal per question with an abnormal rule"
+	})
+});
+
+/** The round a report is asked for, if any. */
+async function roundOfReport(store: Store, id: string | undefined) {
+	if (id === undefined) return undefined;
+	const round = await reportRound(store, id);
+	if (!round) throw notFound('round', `no round "${id}"`);
+	return round;
+}
+
+/** The workbook's file name: the unit and the day, or the round. */
+const reportFile = (code: string, date: string, round: { id: string } | undefined) =>
+	`attachment; filename="summary-${code}-${round ? `round-${round.id}` : date}.xlsx"`;
+
 const summaryRoute = createRoute({
 	method: 'get',
 	path: '/communities/{code}/summary.xlsx',
@@ -290,7 +312,7 @@ const summaryRoute = createRoute({
 	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: z.object({ code: z.string().regex(/^\d{12}$/, 'expected a 12-digit community code') }),
-		query: z.object({ date: calendarDateSchema.optional() })
+		query: summaryQuery
 	},
 	responses: {
 		200: {
@@ -301,9 +323,9 @@ const summaryRoute = createRoute({
 				}
 			}
 		},
-		400: errorResponse('Bad code or date'),
+		400: errorResponse('Bad code, date or round'),
 		...AUTH_ERRORS,
-		404: errorResponse('No such community')
+		404: errorResponse('No such community or round')
 	}
 });
 
@@ -324,16 +346,18 @@ const divisionSummaryRoute = createRoute({
 				.regex(/^\d{2,12}$/, 'expected a division code')
 				.openapi({ example: '450102001' })
 		}),
-		query: z.object({ date: calendarDateSchema.optional() })
+		query: summaryQuery
 	},
 	responses: {
 		200: {
 			description: 'The workbook',
 			content: { [XLSX]: { schema: z.string().openapi({ format: 'binary' }) } }
 		},
-		400: errorResponse('Bad code or date, or a division that is neither a street nor a county'),
+		400: errorResponse(
+			'Bad code, date or round, or a division that is neither a street nor a county'
+		),
 		...AUTH_ERRORS,
-		404: errorResponse('No such division')
+		404: errorResponse('No such division or round')
 	}
 });
 
@@ -425,14 +449,17 @@ export const supervisionRoutes = router()
 		const { code } = c.req.valid('param');
 		const community = await lookupNode(store, user, code);
 		const at = now();
-		const date = c.req.valid('query').date ?? dayInZone(at, config.timeZone);
+		const query = c.req.valid('query');
+		const date = query.date ?? dayInZone(at, config.timeZone);
+		const round = await roundOfReport(store, query.round);
 		const { bytes, grids } = await communitySummaryWorkbook(
 			store,
 			community,
 			date,
 			at,
 			config.timeZone,
-			user.displayName || user.username
+			user.displayName || user.username,
+			round
 		);
 		await store.appendAudit({
 			userId: user.id,
@@ -441,11 +468,11 @@ export const supervisionRoutes = router()
 			subjectType: 'community_summary',
 			subjectId: code,
 			communityCode: code,
-			details: { date, grids }
+			details: round ? { round: round.id, grids } : { date, grids }
 		});
 		return c.body(bytes, 200, {
 			'content-type': XLSX,
-			'content-disposition': `attachment; filename="summary-${code}-${date}.xlsx"`
+			'content-disposition': reportFile(code, date, round)
 		});
 	})
 	.openapi(divisionSummaryRoute, async (c) => {
@@ -459,14 +486,17 @@ export const supervisionRoutes = router()
 				`"${code}" is a ${node.level}; a division summary is made for a ${Object.keys(SUMMARY_LEVELS).join(' or ')}`
 			);
 		const at = now();
-		const date = c.req.valid('query').date ?? dayInZone(at, config.timeZone);
+		const query = c.req.valid('query');
+		const date = query.date ?? dayInZone(at, config.timeZone);
+		const round = await roundOfReport(store, query.round);
 		const { bytes, children } = await divisionSummaryWorkbook(
 			store,
 			{ code, name: node.name, level: node.level },
 			date,
 			at,
 			config.timeZone,
-			user.displayName || user.username
+			user.displayName || user.username,
+			round
 		);
 		await store.appendAudit({
 			userId: user.id,
@@ -475,10 +505,12 @@ export const supervisionRoutes = router()
 			subjectType: 'division_summary',
 			subjectId: code,
 			communityCode: null,
-			details: { date, level: node.level, children }
+			details: round
+				? { round: round.id, level: node.level, children }
+				: { date, level: node.level, children }
 		});
 		return c.body(bytes, 200, {
 			'content-type': XLSX,
-			'content-disposition': `attachment; filename="summary-${code}-${date}.xlsx"`
+			'content-disposition': reportFile(code, date, round)
 		});
 	});

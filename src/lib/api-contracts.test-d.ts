@@ -13,7 +13,7 @@ import type { SyncTransport } from '$lib/sync/transport';
 import type { superviseApi } from '$lib/supervise/supervise-api';
 import type { auditEntries, DuplicateFlag } from '$lib/privacy/privacy-api';
 import type { AuditEntry } from '$lib/shared/privacy';
-import type { Metrics } from '$lib/shared/metrics';
+import type { Metrics, QuestionFigures } from '$lib/shared/metrics';
 import type { PushResult } from '$lib/shared/schemas';
 import type { DirectoryEntry } from '$lib/kiosk/kiosk-checkin';
 
@@ -62,6 +62,19 @@ describe('the app reads what the routes answer', () => {
 		expectTypeOf<
 			Awaited<ReturnType<typeof readTrend>>[number]['metrics']
 		>().toEqualTypeOf<Metrics>();
+	});
+
+	it("questions: a round's question figures, on the node and each child", () => {
+		type Rollup = Answer<Api['rollup'][':code']['$get']>;
+		type App = Awaited<ReturnType<(typeof superviseApi)['rollup']>>;
+		expectTypeOf<Rollup['questions']>().toEqualTypeOf<QuestionFigures | undefined>();
+		expectTypeOf<Rollup['children'][number]['questions']>().toEqualTypeOf<
+			QuestionFigures | undefined
+		>();
+		expectTypeOf<App['questions']>().toEqualTypeOf<QuestionFigures | undefined>();
+		expectTypeOf<App['children'][number]['questions']>().toEqualTypeOf<
+			QuestionFigures | undefined
+		>();
 	});
 
 	it('audit: the entries the trail lists', () => {

@@ -4,18 +4,30 @@
 // with SQL, figures built by the recompute path; then, through the real HTTP server:
 //   - GET /rollup/<node> latency at the province, a city, a county and a community,
 //   - push ingest of 500-visit batches with roll-up maintenance on vs off (interleaved),
-//   - freshness: time from a push's acknowledgement to the province figure showing it.
+//   - freshness: time from a push's acknowledgement to the province figure showing it;
+// and, side by side, with check templates (docs/check-templates.md, "Figures"): two province
+// rounds over the same days, one without a template and one asking a 5-question template whose
+// answers every visit of today carries, read at the same nodes (GET /rollup/<node>?round=), and
+// push ingest of visits without answers vs visits answering the template, maintenance on vs off.
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { loadConfig } from '../../server/config';
 import { importDivisions } from '../../server/divisions/import';
 import { startServer } from '../../server/serve';
 import { dayInZone } from '../../src/lib/domain/day';
+import { SHIPPED_TEMPLATES } from '../../src/lib/shared/templates';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { now, progress, round, summarize, type Summary } from './common';
 import { DIALECT_LABEL, login, openBenchDb, type BenchDb, type Dialect } from './gridcare';
-import { batches, makeHouseholds, makeVisits, seedHouseholds } from './visits';
+import {
+	batches,
+	makeHouseholds,
+	makeVisits,
+	seedHouseholds,
+	type BenchHousehold,
+	type VisitMutation
+} from './visits';
 
 export interface RollupBenchOptions {
 	households: number;
@@ -49,6 +61,70 @@ export interface RollupResult {
 		overhead: number;
 	};
 	freshness: { ms: Summary; visibleOnFirstRead: number; samples: number };
+	/** The same reads and ingest for a round without a template and one with (5 questions). */
+	templates: {
+		questions: number;
+		reads: { node: string; code: string; plainMs: Summary; templateMs: Summary }[];
+		ingest: {
+			plain: IngestFigures;
+			template: IngestFigures;
+			/** template on-median / plain on-median − 1: what answers cost a push, all in. */
+			templateCost: number;
+		};
+	};
+}
+
+interface IngestFigures {
+	onMs: Summary;
+	offMs: Summary;
+	/** on-median / off-median − 1: the cost of roll-up maintenance. */
+	overhead: number;
+}
+
+/** The template the template round asks: every one of its 5 questions has an abnormal rule. */
+const TEMPLATE = SHIPPED_TEMPLATES[4];
+const ROUNDS = { plain: 'bench-round-plain', template: 'bench-round-template' } as const;
+/** Both rounds span today and the days the ingest visits fall on. */
+const ROUND_SPAN = { start: '2026-01-01', due: '2099-12-31' };
+
+/** A stored answer list of the template for a visit of bulk household `id` (SQL text). */
+function answersSql(id: string, abnormal: boolean): string {
+	const health = abnormal ? '较差' : '良好';
+	const answer = (key: string, value: unknown, flag: boolean, resident?: string) =>
+		`{${resident ? `"residentId":"r' || ${resident} || '",` : ''}"key":"${key}","value":${JSON.stringify(value)},"abnormal":${flag}}`;
+	return `'[${[
+		answer('health', health, abnormal, id),
+		answer('heating', true, false),
+		answer('warm_enough', true, false),
+		answer('co_risk', false, false),
+		answer('family_contact', true, false)
+	].join(',')}]'`;
+}
+
+/** Visits answering the template: each member's health, the household's four questions. */
+function withAnswers(visits: VisitMutation[], homes: BenchHousehold[], seed: number) {
+	const members = new Map(homes.map((h) => [h.id, h.residents.map((r) => r.id)]));
+	let n = seed;
+	const chance = () => ((n = (n * 1_103_515_245 + 12_345) % 2_147_483_648) % 1000) / 1000;
+	return visits.map((v) => ({
+		...v,
+		fields: {
+			...v.fields,
+			templateId: TEMPLATE.id,
+			templateVersion: TEMPLATE.version,
+			answers: [
+				...members.get(v.fields.householdId)!.map((residentId) => ({
+					residentId,
+					key: 'health',
+					value: chance() < 0.03 ? '较差' : '良好'
+				})),
+				{ key: 'heating', value: chance() >= 0.02 },
+				{ key: 'warm_enough', value: true },
+				{ key: 'co_risk', value: chance() < 0.01 },
+				{ key: 'family_contact', value: true }
+			]
+		}
+	}));
 }
 
 const READ_NODES: { node: string; code: string }[] = [
@@ -76,11 +152,29 @@ async function bulkFill(db: BenchDb, households: number, day: string): Promise<n
 				with recursive s(k) as (select 1 union all select k + 1 from s where k < ${per})
 				select printf('bench-%08d-%05d', g.rowid, s.k), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', 0, 0, 0
 				from grids g cross join s`);
-			// One household in twenty visited today.
+			// One household in twenty visited today, answering the template (one in fifty abnormal).
 			const ms = Date.now();
-			client.exec(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
-				select 'v' || h.id, h.id, h.grid_id, 'bench', ${ms}, '${day}', 'visited', '[]', '[]', null, 0, null, ${ms}
-				from households h where abs(random()) % 20 = 0 order by h.id`);
+			client.exec(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at, template_id, template_version, answers)
+				select 'v' || h.id, h.id, h.grid_id, 'bench', ${ms}, '${day}', 'visited', '[]', '[]', null, h.abn, null, ${ms}, '${TEMPLATE.id}', ${TEMPLATE.version},
+					case when h.abn then ${answersSql('h.id', true)} else ${answersSql('h.id', false)} end
+				from (select id, grid_id, abs(random()) % 50 = 0 as abn from households where abs(random()) % 20 = 0) h order by h.id`);
+			for (const [id, template] of [
+				[ROUNDS.plain, null],
+				[ROUNDS.template, TEMPLATE]
+			] as const)
+				client
+					.prepare(
+						`insert into rounds (id, division_code, name, start_date, due_date, created_by, created_at, template_id, template_version) values (?, '45', ?, ?, ?, 'bench', ?, ?, ?)`
+					)
+					.run(
+						id,
+						id,
+						ROUND_SPAN.start,
+						ROUND_SPAN.due,
+						ms,
+						template?.id ?? null,
+						template?.version ?? null
+					);
 			client.exec('COMMIT');
 			return (client.prepare('select count(*) as n from visits').get() as { n: number }).n;
 		} finally {
@@ -99,9 +193,16 @@ async function bulkFill(db: BenchDb, households: number, day: string): Promise<n
 			select 'bench-' || lpad(g.n::text, 8, '0') || '-' || lpad(s.k::text, 5, '0'), g.id, '幸福路' || s.k || '号', '[]', 0, 0, '{}', false, now(), now()
 			from (select id, row_number() over (order by id) as n from grids) g, generate_series(1, ${per}) s(k)
 			order by g.n, s.k`);
-		await sql.unsafe(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at)
-			select 'v' || h.id, h.id, h.grid_id, 'bench', now(), '${day}', 'visited', '[]', '[]', null, false, null, now()
-			from households h where random() < 0.05 order by h.id`);
+		await sql.unsafe(`insert into visits (id, household_id, grid_id, worker_id, visited_at, day, outcome, checks, needs, note, abnormal, supersedes, created_at, template_id, template_version, answers)
+			select 'v' || h.id, h.id, h.grid_id, 'bench', now(), '${day}', 'visited', '[]', '[]', null, h.abn, null, now(), '${TEMPLATE.id}', ${TEMPLATE.version},
+				(case when h.abn then ${answersSql('h.id', true)} else ${answersSql('h.id', false)} end)::jsonb
+			from (select id, grid_id, random() < 0.02 as abn from households where random() < 0.05) h order by h.id`);
+		for (const [id, template] of [
+			[ROUNDS.plain, null],
+			[ROUNDS.template, TEMPLATE]
+		] as const)
+			await sql`insert into rounds (id, division_code, name, start_date, due_date, created_by, created_at, template_id, template_version)
+				values (${id}, '45', ${id}, ${ROUND_SPAN.start}, ${ROUND_SPAN.due}, 'bench', now(), ${template?.id ?? null}, ${template?.version ?? null})`;
 		await sql.unsafe('analyze');
 		const [{ n }] = await sql.unsafe<{ n: string }[]>('select count(*) as n from visits');
 		return Number(n);
@@ -180,47 +281,95 @@ export async function benchRollup(
 					`${tag}: GET /rollup/${code} p50 ${summarize(ms).median} ms, p95 ${summarize(ms).p95} ms`
 				);
 			}
+			// The same nodes for the round without a template and the one with (requests alternate).
+			const roundReads: RollupResult['templates']['reads'] = [];
+			for (const { node, code } of READ_NODES) {
+				const paths = {
+					plain: `/rollup/${code}?round=${ROUNDS.plain}`,
+					template: `/rollup/${code}?round=${ROUNDS.template}`
+				};
+				const answer = (await get(paths.template)) as { questions?: Record<string, unknown> };
+				if (Object.keys(answer.questions ?? {}).length !== TEMPLATE.questions.length)
+					throw new Error(`GET ${paths.template}: not the template's questions`);
+				for (let i = 0; i < 20; i++) for (const path of Object.values(paths)) await get(path);
+				const ms = { plain: [] as number[], template: [] as number[] };
+				for (let i = 0; i < options.requests; i++)
+					for (const which of i % 2
+						? (['template', 'plain'] as const)
+						: (['plain', 'template'] as const)) {
+						const s = now();
+						await get(paths[which]);
+						ms[which].push(now() - s);
+					}
+				const [plainMs, templateMs] = [summarize(ms.plain), summarize(ms.template)];
+				roundReads.push({ node, code, plainMs, templateMs });
+				progress(
+					`${tag}: GET /rollup/${code}?round= p95 ${plainMs.p95} ms without template, ${templateMs.p95} ms with`
+				);
+			}
 
 			// Ingest, roll-up on vs off, batches interleaved so machine noise falls on both alike.
 			const homes = makeHouseholds(400);
 			await seedHouseholds(db.store, db.fixture.grids.a1, homes);
 			const visits = makeVisits(homes, 2 * (options.ingestBatches + 2) * options.batchSize, 7);
 			const parts = batches(visits, options.batchSize);
+			// The same households visited again, answering the template (other days, other ids; a
+			// seed whose days are past: the write path refuses visits a day ahead of the clock).
+			const answered = withAnswers(
+				makeVisits(homes, 2 * (options.ingestBatches + 2) * options.batchSize, 5),
+				homes,
+				5
+			);
+			const answeredParts = batches(answered, options.batchSize);
 			const tokens = {
 				on: await login(on.baseUrl, 'worker_a1', 'bench-tablet-on'),
 				off: await login(off.baseUrl, 'worker_a1', 'bench-tablet-off')
 			};
 			const push = async (which: 'on' | 'off', mutations: unknown[]) => {
 				const base = which === 'on' ? on.baseUrl : off.baseUrl;
-				const body = JSON.stringify({ deviceId: `bench-${which}`, mutations });
+				const body = JSON.stringify({ deviceId: `bench-tablet-${which}`, mutations });
 				const s = now();
 				const res = await fetch(`${base}/sync/push`, {
 					method: 'POST',
 					headers: { authorization: `Bearer ${tokens[which]}`, 'content-type': 'application/json' },
 					body
 				});
-				const { results } = (await res.json()) as { results: { status: string }[] };
+				const answer = (await res.json()) as { results?: { status: string; reason?: string }[] };
 				const ms = now() - s;
-				if (res.status !== 200 || results.some((r) => r.status !== 'applied'))
-					throw new Error(`push: HTTP ${res.status}`);
+				const refused = answer.results?.find((r) => r.status !== 'applied');
+				if (res.status !== 200 || refused)
+					throw new Error(
+						`push: HTTP ${res.status} ${JSON.stringify(refused ?? answer).slice(0, 300)}`
+					);
 				return ms;
 			};
 			const onMs: number[] = [];
 			const offMs: number[] = [];
+			const answeredOnMs: number[] = [];
+			const answeredOffMs: number[] = [];
 			for (let i = 0; i < parts.length; i += 2) {
 				const warm = i < 4;
 				const order: ('on' | 'off')[] = (i / 2) % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
-				for (const [k, which] of order.entries()) {
-					const ms = await push(which, parts[i + k]);
-					if (!warm) (which === 'on' ? onMs : offMs).push(ms);
-				}
+				// Without answers, then with (the other way round every other step).
+				for (const withTemplate of (i / 2) % 4 < 2 ? [false, true] : [true, false])
+					for (const [k, which] of order.entries()) {
+						const ms = await push(which, (withTemplate ? answeredParts : parts)[i + k]);
+						if (warm) continue;
+						if (withTemplate) (which === 'on' ? answeredOnMs : answeredOffMs).push(ms);
+						else (which === 'on' ? onMs : offMs).push(ms);
+					}
 			}
 			const onS = summarize(onMs);
 			const offS = summarize(offMs);
 			progress(`${tag}: ingest median on ${onS.median} ms, off ${offS.median} ms per batch`);
+			const answeredOn = summarize(answeredOnMs);
+			const answeredOff = summarize(answeredOffMs);
+			progress(
+				`${tag}: ingest with answers median on ${answeredOn.median} ms, off ${answeredOff.median} ms per batch`
+			);
 
 			// Freshness: push one visit, then read the province until it shows.
-			const fresh = makeVisits(homes, options.freshnessSamples, 11);
+			const fresh = makeVisits(homes, options.freshnessSamples, 3);
 			const freshMs: number[] = [];
 			let firstRead = 0;
 			for (const visit of fresh) {
@@ -269,6 +418,19 @@ export async function benchRollup(
 					ms: summarize(freshMs),
 					visibleOnFirstRead: firstRead,
 					samples: freshMs.length
+				},
+				templates: {
+					questions: TEMPLATE.questions.length,
+					reads: roundReads,
+					ingest: {
+						plain: { onMs: onS, offMs: offS, overhead: round(onS.median / offS.median - 1, 3) },
+						template: {
+							onMs: answeredOn,
+							offMs: answeredOff,
+							overhead: round(answeredOn.median / answeredOff.median - 1, 3)
+						},
+						templateCost: round(answeredOn.median / onS.median - 1, 3)
+					}
 				}
 			};
 		} finally {
@@ -342,6 +504,28 @@ export function renderRollupMarkdown(report: {
 			(r) =>
 				`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.ingest.batchSize} | ${r.ingest.batches} | ${r.ingest.onMs.median} | ${r.ingest.offMs.median} | ${r.ingest.onPerSec} | ${r.ingest.offPerSec} | ${round(r.ingest.overhead * 100, 1)} % |`
 		),
+		'',
+		'## Check templates: GET /rollup/:code?round= without and with a template (p95 ms)',
+		'',
+		`Two province rounds over the same days; the template round asks ${report.results[0]?.templates.questions ?? 5} questions, every one counted, and every visit of today answers it (requests alternate between the two).`,
+		'',
+		'| database | households | node | code | n | without template p50 | without template p95 | with template p50 | with template p95 |',
+		'|---|---:|---|---|---:|---:|---:|---:|---:|',
+		...report.results.flatMap((r) =>
+			r.templates.reads.map(
+				(x) =>
+					`| ${r.label} | ${r.households.toLocaleString('en')} | ${x.node} | ${x.code} | ${x.templateMs.n} | ${x.plainMs.median} | ${x.plainMs.p95} | ${x.templateMs.median} | ${x.templateMs.p95} |`
+			)
+		),
+		'',
+		'## Check templates: push ingest without and with answers (median ms per 500-visit batch)',
+		'',
+		'| database | households | without: on | without: off | without: overhead | with answers: on | with answers: off | with answers: overhead | with vs without (on) |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+		...report.results.map((r) => {
+			const { plain, template, templateCost } = r.templates.ingest;
+			return `| ${r.label} | ${r.households.toLocaleString('en')} | ${plain.onMs.median} | ${plain.offMs.median} | ${round(plain.overhead * 100, 1)} % | ${template.onMs.median} | ${template.offMs.median} | ${round(template.overhead * 100, 1)} % | ${round(templateCost * 100, 1)} % |`;
+		}),
 		'',
 		'## Freshness: push acknowledged → GET /rollup/45 shows it',
 		'',

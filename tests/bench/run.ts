@@ -6,7 +6,8 @@
 // `--only download` (not in the default set): a worker's first download into IndexedDB in
 // Chromium, results in bench-results/download.{md,json} (tests/bench/download.ts).
 // `--only rollup` (not in the default set): the five-level roll-up on province 45's real tree —
-// read latency, ingest cost of roll-up maintenance, freshness; results in
+// read latency, ingest cost of roll-up maintenance, freshness, each also with check templates
+// (a round's question figures); results in
 // bench-results/rollup.{md,json} (tests/bench/rollup.ts). --rollup-households 100000,10000000
 // picks the sizes (the default is 100,000 and 1,000,000).
 // `--only import` (not in the default set): the roster import (read + write) of a street's and a
@@ -234,7 +235,8 @@ async function main(): Promise<void> {
 			"Province 45's real division tree through import-divisions; 3 synthetic grids per community; households spread evenly over the grids, one in twenty visited today (bulk SQL), figures built by recompute-rollups' code path.",
 			'Reads: the real HTTP server, one province officer, sequential requests after 20 warm-up requests per node; each response carries the node and all its children.',
 			'Ingest: 500-visit batches of one worker through POST /sync/push, alternating between a server with GRIDCARE_ROLLUP on and one with it off over the same database.',
-			'Freshness: one visit pushed, then GET /rollup/45 until the visit count shows it; the figure changes in the push transaction, so the first read after the acknowledgement shows it.'
+			'Freshness: one visit pushed, then GET /rollup/45 until the visit count shows it; the figure changes in the push transaction, so the first read after the acknowledgement shows it.',
+			"Check templates: two rounds of province 45 span today and the ingest visits' days, one without a template and one asking the shipped 独居老人冬季关爱 (5 questions, each with an abnormal rule); today's bulk visits all answer it (one in fifty abnormal), so the template round holds 10 question figures at every node with a visit. Ingest alternates 500-visit batches without answers and batches answering the template (each member's health, four household questions) over the same 400 households, each on the server with maintenance on and the one with it off."
 		];
 		// Written after every size and database, so a long run keeps what it measured.
 		let markdown = '';

@@ -3,7 +3,10 @@
 // days going by) and whichever way it reaches the write path (a push; a head's incident move
 // online; the escalation job; an erasure; a bulk insert as the seed and imports make; the
 // retention purge), the figures kept incrementally equal those rebuilt from the base tables by
-// recompute-rollups, for every node and period, on both databases; and once a day is over, its
+// recompute-rollups, for every node and period, on both databases (rounds with and without a
+// check template, shipped or a county's own with two versions, and visits answering them, per
+// resident and per household, abnormally or not: the question figures included, and abnormal
+// residents found by answers as well as by checks); and once a day is over, its
 // state figures (households, open and overdue incidents, expected check-ins) read as they stood
 // at its end, at every node.
 import fc from 'fast-check';
@@ -24,6 +27,14 @@ import { SEVERITIES, type IncidentStatus, type NodeLevel } from '../../src/lib/s
 import type { Mutation } from '../../src/lib/shared/schemas';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
+import { SHIPPED_TEMPLATES } from '../../src/lib/shared/templates';
+import {
+	answersOf,
+	CUSTOM_TEMPLATE_ID,
+	CUSTOM_VERSIONS,
+	insertTemplate,
+	TEST_VERSIONS
+} from './templates';
 
 const DAYS = ['2026-11-19', '2026-11-20', '2026-11-21'];
 const TZ = 'Asia/Shanghai';
@@ -33,7 +44,15 @@ const STATUS_PATH = ['reported', 'accepted', 'in_progress', 'resolved', 'verifie
 type Op =
 	| { kind: 'household'; grid: number }
 	| { kind: 'resident'; household: number; daily: boolean }
-	| { kind: 'visit'; household: number; day: number; abnormal: number[] }
+	| {
+			kind: 'visit';
+			household: number;
+			day: number;
+			abnormal: number[];
+			/** 0: no template; n: answers to TEST_VERSIONS[n - 1], drawn from `answers`. */
+			template?: number;
+			answers?: number[];
+	  }
 	| { kind: 'checkin'; resident: number; day: number; channel: number }
 	| { kind: 'incident'; grid: number; severity?: number }
 	| { kind: 'advance'; incident: number }
@@ -58,7 +77,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 		kind: fc.constant('visit' as const),
 		household: fc.nat(),
 		day: fc.nat(2),
-		abnormal: fc.array(fc.nat(4), { maxLength: 3 })
+		abnormal: fc.array(fc.nat(4), { maxLength: 3 }),
+		template: fc.nat(TEST_VERSIONS.length),
+		answers: fc.array(fc.nat(255), { maxLength: 40 })
 	}),
 	fc.record({
 		kind: fc.constant('checkin' as const),
@@ -84,6 +105,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 	}),
 	fc.record({ kind: fc.constant('purge' as const) })
 );
+
+/** Templates a round created during a workload asks: none, shipped (household questions), custom. */
+const NEW_ROUND_TEMPLATES = [
+	{ templateId: null, templateVersion: null },
+	{ templateId: SHIPPED_TEMPLATES[2].id, templateVersion: 1 },
+	{ templateId: CUSTOM_TEMPLATE_ID, templateVersion: 2 }
+];
 
 /** A round created by the street officer or a head, through the write path. */
 const createRound = (store: Store, round: RoundRow, user: Parameters<typeof createRoundAs>[1]) =>
@@ -143,6 +171,43 @@ for (const dialect of DIALECTS) {
 					templateVersion: null
 				},
 				fx.users.street
+			);
+			// The county's own template, in two versions; rounds asking it and a shipped one.
+			await insertTemplate(db.url, {
+				id: CUSTOM_TEMPLATE_ID,
+				divisionCode: '450102',
+				name: '县自定义排查',
+				versions: CUSTOM_VERSIONS
+			});
+			await createRound(
+				db.store,
+				{
+					id: crypto.randomUUID(),
+					divisionCode: '450102001',
+					name: '发热排查',
+					startDate: DAYS[0],
+					dueDate: DAYS[2],
+					createdBy: fx.users.street.id,
+					createdAt: new Date(),
+					templateId: SHIPPED_TEMPLATES[1].id,
+					templateVersion: 1
+				},
+				fx.users.street
+			);
+			await createRound(
+				db.store,
+				{
+					id: crypto.randomUUID(),
+					divisionCode: '450102001004',
+					name: '北宁专项排查',
+					startDate: DAYS[0],
+					dueDate: DAYS[1],
+					createdBy: fx.users.head_b.id,
+					createdAt: new Date(),
+					templateId: CUSTOM_TEMPLATE_ID,
+					templateVersion: 1
+				},
+				fx.users.head_b
 			);
 		});
 		afterAll(async () => db.dispose());
@@ -271,12 +336,25 @@ for (const dialect of DIALECTS) {
 								? { residentId: r.id, temperature: 37.3 + i / 10 }
 								: { residentId: r.id, temperature: 36.5 }
 						);
+						const version = op.template ? TEST_VERSIONS[op.template - 1] : undefined;
+						const answers = version
+							? {
+									templateId: version.id,
+									templateVersion: version.version,
+									answers: answersOf(
+										version.questions,
+										members.map((r) => r.id),
+										op.answers ?? []
+									)
+								}
+							: {};
 						mutations.push(
 							m('visits', 'insert', crypto.randomUUID(), {
 								householdId: h.id,
 								visitedAt: `${DAYS[op.day]}T09:00:00+08:00`,
 								outcome: 'visited',
-								checks
+								checks,
+								...answers
 							})
 						);
 						break;
@@ -470,7 +548,8 @@ for (const dialect of DIALECTS) {
 						maxLength: 5
 					}),
 					fc.boolean(),
-					async (batches, newRound) => {
+					fc.nat(NEW_ROUND_TEMPLATES.length - 1),
+					async (batches, newRound, roundTemplate) => {
 						if (newRound)
 							await createRound(
 								db.store,
@@ -482,8 +561,7 @@ for (const dialect of DIALECTS) {
 									dueDate: DAYS[2],
 									createdBy: fx.users.head_a.id,
 									createdAt: new Date(),
-									templateId: null,
-									templateVersion: null
+									...NEW_ROUND_TEMPLATES[roundTemplate]
 								},
 								fx.users.head_a
 							);
@@ -538,6 +616,81 @@ for (const dialect of DIALECTS) {
 					// abnormal check needs a resident in the visited household), so the check below
 					// never depends on chance, and one that repeats a visit across batches.
 					examples: [
+						// First, so the households it names are the first ones: template answers for
+						// sure: both versions of the county's template (a key asked of the household
+						// in one, of each member in the other), the shipped fever check, households
+						// visited again with other answers, a new round pinning version 2.
+						[
+							[
+								[
+									{ kind: 'household', grid: 0 },
+									{ kind: 'resident', household: 0, daily: false },
+									{ kind: 'resident', household: 0, daily: false },
+									{ kind: 'household', grid: 2 },
+									{ kind: 'resident', household: 1, daily: false },
+									{
+										kind: 'visit',
+										household: 0,
+										day: 1,
+										abnormal: [],
+										template: 4,
+										answers: [1, 2, 1, 2, 1, 0, 1, 1, 1, 100, 1, 10, 1, 4]
+									},
+									{
+										kind: 'visit',
+										household: 0,
+										day: 2,
+										abnormal: [],
+										template: 3,
+										answers: [1, 0, 1, 0, 1, 2, 1]
+									},
+									{
+										kind: 'visit',
+										household: 1,
+										day: 0,
+										abnormal: [],
+										template: 1,
+										answers: [1, 5, 1, 1, 1, 0]
+									},
+									{
+										kind: 'visit',
+										household: 1,
+										day: 0,
+										abnormal: [],
+										template: 3,
+										answers: [1, 0, 1, 2]
+									}
+								],
+								[
+									{
+										kind: 'visit',
+										household: 0,
+										day: 2,
+										abnormal: [],
+										template: 4,
+										answers: [1, 0, 1, 2, 1, 1, 1, 1]
+									},
+									{
+										kind: 'visit',
+										household: 1,
+										day: 1,
+										abnormal: [0],
+										template: 3,
+										answers: [1, 1, 1, 2]
+									},
+									{
+										kind: 'visit',
+										household: 1,
+										day: 1,
+										abnormal: [],
+										template: 1,
+										answers: [1, 2, 1, 0]
+									}
+								]
+							],
+							true,
+							2
+						],
 						// Every way into the write path besides a push, in one workload.
 						[
 							[
@@ -569,7 +722,8 @@ for (const dialect of DIALECTS) {
 								],
 								[{ kind: 'move', incident: 0 }, { kind: 'move', incident: 0 }, { kind: 'escalate' }]
 							],
-							false
+							false,
+							0
 						],
 						[
 							[
@@ -586,7 +740,8 @@ for (const dialect of DIALECTS) {
 									{ kind: 'incident', grid: 1 }
 								]
 							],
-							false
+							false,
+							0
 						],
 						// A household visited again in a later batch, its resident found abnormal
 						// again: "first in the period" must look at what earlier batches stored.
@@ -602,7 +757,8 @@ for (const dialect of DIALECTS) {
 									{ kind: 'visit', household: 0, day: 0, abnormal: [] }
 								]
 							],
-							true
+							true,
+							0
 						]
 					]
 				}
@@ -625,7 +781,17 @@ for (const dialect of DIALECTS) {
 					'households',
 					'openIncidents',
 					'visitedHouseholds',
-					'visits'
+					'visits',
+					// Question figures of a shipped template and of both custom versions.
+					'q:temperature:asked',
+					'q:temperature:abnormal',
+					'q:fever:asked',
+					'q:mood:asked',
+					'q:mood:abnormal',
+					'q:water:asked',
+					'q:water:abnormal',
+					'q:bp:abnormal',
+					'q:pills:abnormal'
 				])
 			);
 		});

@@ -23,3 +23,13 @@ export const metricsSchema = z.object(
 	>
 );
 export type Metrics = z.infer<typeof metricsSchema>;
+
+/**
+ * A round's figures per template question with an abnormal rule (docs/check-templates.md,
+ * "Figures"): distinct residents or households asked it, and those found abnormal by it.
+ */
+export const questionFiguresSchema = z.record(
+	z.string(),
+	z.object({ asked: z.number().int().nonnegative(), abnormal: z.number().int().nonnegative() })
+);
+export type QuestionFigures = z.infer<typeof questionFiguresSchema>;

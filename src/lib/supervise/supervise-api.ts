@@ -34,7 +34,12 @@ export const supervisePaths = {
 	summary: (code: string, date: string) =>
 		`/communities/${enc(code)}/summary.xlsx?date=${enc(date)}`,
 	divisionSummary: (code: string, date: string) =>
-		`/divisions/${enc(code)}/summary.xlsx?date=${enc(date)}`
+		`/divisions/${enc(code)}/summary.xlsx?date=${enc(date)}`,
+	/** A round's report, with its question columns (docs/check-templates.md, "Figures"). */
+	roundSummary: (code: string, roundId: string) =>
+		`/communities/${enc(code)}/summary.xlsx?round=${enc(roundId)}`,
+	divisionRoundSummary: (code: string, roundId: string) =>
+		`/divisions/${enc(code)}/summary.xlsx?round=${enc(roundId)}`
 };
 
 export const superviseApi = {

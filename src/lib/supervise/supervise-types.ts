@@ -8,7 +8,7 @@ import {
 	ROLES,
 	SEVERITIES
 } from '$lib/shared/enums';
-import { metricsSchema } from '$lib/shared/metrics';
+import { metricsSchema, questionFiguresSchema } from '$lib/shared/metrics';
 import { nodeLevelSchema } from '$lib/app/types';
 
 export type { Metrics } from '$lib/shared/metrics';
@@ -17,7 +17,9 @@ export const rollupChildSchema = z.object({
 	code: z.string(),
 	name: z.string(),
 	level: nodeLevelSchema,
-	metrics: metricsSchema
+	metrics: metricsSchema,
+	/** A round with a template only (docs/check-templates.md, "Figures"). */
+	questions: questionFiguresSchema.optional()
 });
 export type RollupChild = z.infer<typeof rollupChildSchema>;
 
@@ -27,6 +29,7 @@ export const rollupSchema = z.object({
 	level: nodeLevelSchema,
 	asOf: z.string(),
 	metrics: metricsSchema,
+	questions: questionFiguresSchema.optional(),
 	children: z.array(rollupChildSchema)
 });
 export type Rollup = z.infer<typeof rollupSchema>;
