@@ -5,7 +5,6 @@ import { and, asc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db, Driver, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { timeZoneFromEnv } from '../time-zone';
-import { shippedTemplate, type Question } from '../../src/lib/shared/templates';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
 import type { DayClock, FrozenDays } from './snapshots';
@@ -53,22 +52,6 @@ export class FigureQueries {
 			.where(ne(f.value, 0))
 			.orderBy(asc(f.nodeCode), asc(f.period), asc(f.metric));
 		return rows.map((r) => ({ ...r, value: Number(r.value) }));
-	}
-
-	/**
-	 * The questions of a template version a round pins (shipped, or stored in
-	 * check_template_versions: one primary-key lookup); null when there is no such version.
-	 */
-	async templateQuestions(id: string, version: number): Promise<Question[] | null> {
-		const shipped = shippedTemplate(id, version);
-		if (shipped) return shipped.questions;
-		const v = this.t.checkTemplateVersions;
-		const [row] = await this.db
-			.select({ questions: v.questions })
-			.from(v)
-			.where(and(eq(v.templateId, id), eq(v.version, version)))
-			.limit(1);
-		return row?.questions ?? null;
 	}
 
 	/**

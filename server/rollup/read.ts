@@ -187,7 +187,7 @@ export async function roundQuestions(
 ): Promise<Question[]> {
 	if (!round.templateId || round.templateVersion === null) return [];
 	const questions =
-		(await store.rollup().templateQuestions(round.templateId, round.templateVersion)) ?? [];
+		(await store.templates().get(round.templateId, round.templateVersion))?.questions ?? [];
 	const counted = new Set(countedKeys(questions));
 	return questions.filter((q) => counted.has(q.key));
 }
