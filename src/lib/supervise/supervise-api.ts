@@ -81,20 +81,27 @@ export const superviseApi = {
 		apiRequest(`/alerts/${enc(id)}/ack`, anything, { method: 'POST', body: {}, token })
 };
 
+/** What a report covers: a day, or a check round's days (with its question columns). */
+export type ReportPeriod = { date: string } | { round: string };
+
 /**
- * Download the daily report workbook of a community or, for an officer, of a street or county,
- * and hand it to the browser as a file.
+ * Download the report workbook of a community or, for an officer, of a street or county, for a
+ * day or a round, and hand it to the browser as a file.
  */
 export async function downloadSummary(
 	code: string,
-	date: string,
+	period: ReportPeriod,
 	token: string,
 	of: 'community' | 'division' = 'community'
 ): Promise<void> {
-	const path = of === 'community' ? supervisePaths.summary : supervisePaths.divisionSummary;
+	const p = supervisePaths;
+	const path =
+		'round' in period
+			? (of === 'community' ? p.roundSummary : p.divisionRoundSummary)(code, period.round)
+			: (of === 'community' ? p.summary : p.divisionSummary)(code, period.date);
 	let response: Response;
 	try {
-		response = await fetch(API_BASE + path(code, date), {
+		response = await fetch(API_BASE + path, {
 			headers: { Authorization: `Bearer ${token}` },
 			cache: 'no-store'
 		});
@@ -110,7 +117,7 @@ export async function downloadSummary(
 	const url = URL.createObjectURL(blob);
 	const link = document.createElement('a');
 	link.href = url;
-	link.download = `${code}-${date}.xlsx`;
+	link.download = `${code}-${'round' in period ? `round-${period.round}` : period.date}.xlsx`;
 	document.body.append(link);
 	link.click();
 	link.remove();
