@@ -267,15 +267,15 @@ describe('the check-template loop', () => {
 				await head.locator('section[aria-labelledby="round-questions"]').scrollIntoViewIfNeeded();
 				await screenshot(head, 'loop-head-round-questions');
 
-				// 4. The round's report: two columns per question with the same numbers.
-				const report = await fetch(
-					`${server.url}/api/v1/communities/${community}/summary.xlsx?round=${roundId}`,
-					{ headers: { Authorization: `Bearer ${headToken}` } }
-				);
-				expect(report.status).toBe(200);
+				// 4. The round's report, from its button in the round view: two columns per question
+				// with the same numbers.
+				const exportButton = head.getByRole('button', { name: `导出排查报表（${ROUND}）` });
+				const [download] = await Promise.all([head.waitForEvent('download'), exportButton.click()]);
+				expect(download.suggestedFilename()).toBe(`${community}-${ROUND}.xlsx`);
 				const workbook = new ExcelJS.Workbook();
-				await workbook.xlsx.load(await report.arrayBuffer());
+				await workbook.xlsx.readFile(await download.path());
 				const sheet = workbook.worksheets[0];
+				expect(sheet.getCell('A1').value).toContain(`${ROUND} 排查报表`);
 				const rows: unknown[][] = [];
 				for (let r = 1; r <= sheet.rowCount; r++)
 					rows.push((sheet.getRow(r).values as unknown[]).slice(1));

@@ -83,18 +83,26 @@ export const superviseApi = {
 
 /**
  * Download the daily report workbook of a community or, for an officer, of a street or county,
- * and hand it to the browser as a file.
+ * or with `round` the report of that check round (with its question columns), and hand it to the
+ * browser as a file.
  */
 export async function downloadSummary(
 	code: string,
 	date: string,
 	token: string,
-	of: 'community' | 'division' = 'community'
+	of: 'community' | 'division' = 'community',
+	round?: { id: string; name: string }
 ): Promise<void> {
-	const path = of === 'community' ? supervisePaths.summary : supervisePaths.divisionSummary;
+	const community = of === 'community';
+	const path = round
+		? (community ? supervisePaths.roundSummary : supervisePaths.divisionRoundSummary)(
+				code,
+				round.id
+			)
+		: (community ? supervisePaths.summary : supervisePaths.divisionSummary)(code, date);
 	let response: Response;
 	try {
-		response = await fetch(API_BASE + path(code, date), {
+		response = await fetch(API_BASE + path, {
 			headers: { Authorization: `Bearer ${token}` },
 			cache: 'no-store'
 		});
@@ -110,7 +118,8 @@ export async function downloadSummary(
 	const url = URL.createObjectURL(blob);
 	const link = document.createElement('a');
 	link.href = url;
-	link.download = `${code}-${date}.xlsx`;
+	// A round's name may hold characters a file name cannot.
+	link.download = `${code}-${round ? round.name.replace(/[\\/:*?"<>|]/g, '_') : date}.xlsx`;
 	document.body.append(link);
 	link.click();
 	link.remove();
