@@ -96,7 +96,7 @@ describe('a round followed by a street officer', () => {
 
 			// The round's report, as the button downloads it.
 			const download = page.waitForEvent('download');
-			await page.getByRole('button', { name: '导出本轮汇总表' }).click();
+			await page.getByRole('button', { name: '导出排查报表（冬季关爱走访）' }).click();
 			const file = await (await download).path();
 			const book = new ExcelJS.Workbook();
 			await book.xlsx.readFile(file);

@@ -81,24 +81,25 @@ export const superviseApi = {
 		apiRequest(`/alerts/${enc(id)}/ack`, anything, { method: 'POST', body: {}, token })
 };
 
-/** What a report covers: a day, or a check round's days (with its question columns). */
-export type ReportPeriod = { date: string } | { round: string };
-
 /**
- * Download the report workbook of a community or, for an officer, of a street or county, for a
- * day or a round, and hand it to the browser as a file.
+ * Download the daily report workbook of a community or, for an officer, of a street or county,
+ * or with `round` the report of that check round (with its question columns), and hand it to the
+ * browser as a file.
  */
 export async function downloadSummary(
 	code: string,
-	period: ReportPeriod,
+	date: string,
 	token: string,
-	of: 'community' | 'division' = 'community'
+	of: 'community' | 'division' = 'community',
+	round?: { id: string; name: string }
 ): Promise<void> {
-	const p = supervisePaths;
-	const path =
-		'round' in period
-			? (of === 'community' ? p.roundSummary : p.divisionRoundSummary)(code, period.round)
-			: (of === 'community' ? p.summary : p.divisionSummary)(code, period.date);
+	const community = of === 'community';
+	const path = round
+		? (community ? supervisePaths.roundSummary : supervisePaths.divisionRoundSummary)(
+				code,
+				round.id
+			)
+		: (community ? supervisePaths.summary : supervisePaths.divisionSummary)(code, date);
 	let response: Response;
 	try {
 		response = await fetch(API_BASE + path, {
@@ -117,7 +118,8 @@ export async function downloadSummary(
 	const url = URL.createObjectURL(blob);
 	const link = document.createElement('a');
 	link.href = url;
-	link.download = `${code}-${'round' in period ? `round-${period.round}` : period.date}.xlsx`;
+	// A round's name may hold characters a file name cannot.
+	link.download = `${code}-${round ? round.name.replace(/[\\/:*?"<>|]/g, '_') : date}.xlsx`;
 	document.body.append(link);
 	link.click();
 	link.remove();
