@@ -1,6 +1,7 @@
 // Hearing back at the kiosk (README, "The kiosk"): a resident asks for help there, the community
 // head handles and closes the request, and the next time the resident identifies the kiosk tells
 // them, on screen in elderly mode and aloud in voice mode, once.
+import { DEFAULT_TIME_ZONE } from '../../server/time-zone';
 import { describe, expect } from 'vitest';
 import { apiSignIn, screenshot, serverRows, test } from './fixtures';
 import { demoElders, KioskPage, spokenWords, stubSpeech } from './kiosk-pages';
@@ -59,10 +60,14 @@ describe('kiosk feedback', () => {
 		).residents;
 		const lastHelp = entries.find((e) => e.residentId === elder.id)?.lastHelp;
 		expect(lastHelp?.status).toBe('closed');
+		// The day in the deployment's zone (the server's default), as the kiosk shows it whatever the
+		// browser's own zone.
 		const date = await page.evaluate(
-			(at) =>
-				new Intl.DateTimeFormat('zh-CN', { month: 'long', day: 'numeric' }).format(new Date(at)),
-			lastHelp!.at
+			([at, timeZone]) =>
+				new Intl.DateTimeFormat('zh-CN', { month: 'long', day: 'numeric', timeZone }).format(
+					new Date(at)
+				),
+			[lastHelp!.at, DEFAULT_TIME_ZONE] as const
 		);
 		// The day in words, as it is read aloud: "12月6日", not "12/6".
 		expect(date).toMatch(/^\d{1,2}月\d{1,2}日$/);
