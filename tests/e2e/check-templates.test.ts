@@ -40,6 +40,14 @@ async function templateById(url: string, token: string, id: string): Promise<Api
 	return (await response.json()) as ApiTemplate;
 }
 
+/** The id of a template just saved as new, once the editor has moved to its address. */
+async function savedTemplateId(page: Page): Promise<string> {
+	await page.getByText('已保存为第 1 版').waitFor({ timeout: 20_000 });
+	// The editor says so before it moves to the new template's own address.
+	await page.waitForURL(/\/supervise\/templates\/[0-9a-f-]{36}(\?|$)/);
+	return new URL(page.url()).pathname.split('/').at(-1)!;
+}
+
 describe('check templates', () => {
 	test('the head makes a template, watches the preview, saves two versions, copies a shipped one and starts a round with it', async ({
 		browser,
@@ -124,8 +132,7 @@ describe('check templates', () => {
 
 			// Save: version 1.
 			await page.getByRole('button', { name: '保存模板' }).click();
-			await page.getByText('已保存为第 1 版').waitFor({ timeout: 20_000 });
-			const id = new URL(page.url()).pathname.split('/').at(-1)!;
+			const id = await savedTemplateId(page);
 			const saved = await templateById(server.url, token, id);
 			expect(saved).toMatchObject({ version: 1, name: TEMPLATE, divisionCode: community });
 			expect(saved.questions).toEqual([
@@ -180,8 +187,7 @@ describe('check templates', () => {
 			await page.getByRole('heading', { level: 1, name: '复制模板' }).waitFor();
 			expect(await page.getByLabel('模板名称').inputValue()).toBe('燃气安全排查（副本）');
 			await page.getByRole('button', { name: '保存模板' }).click();
-			await page.getByText('已保存为第 1 版').waitFor({ timeout: 20_000 });
-			const copyId = new URL(page.url()).pathname.split('/').at(-1)!;
+			const copyId = await savedTemplateId(page);
 			const copy = await templateById(server.url, token, copyId);
 			expect(copy).toMatchObject({
 				version: 1,
