@@ -23,6 +23,7 @@ import { readRoster } from './imports/read';
 import { RosterFileError } from './imports/types';
 import { SYSTEM } from './write/index';
 import { timeZoneFromEnv } from './time-zone';
+import { workOutDueDays } from './supervision/jobs';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -271,6 +272,8 @@ program
 	.action(() =>
 		withStore(async (store) => {
 			const started = performance.now();
+			// Households stored before care tiers get their due day first (docs/care-tiers.md).
+			await workOutDueDays(store, { now: new Date(), timeZone: timeZoneFromEnv() });
 			const summary = await store.rollup().recompute();
 			const seconds = ((performance.now() - started) / 1000).toFixed(1);
 			console.log(

@@ -108,6 +108,15 @@ export const households = sqliteTable(
 		lat: doublePrecision('lat'),
 		lng: doublePrecision('lng'),
 		memberCount: integer('member_count').notNull().default(0),
+		// Care tiers (docs/care-tiers.md): written by the server only. The day of the last visit
+		// that found someone home, the earliest signal since then (its day and kind), the tag whose
+		// visit frequency applies, the day the next visit is due and why.
+		lastVisitedOn: text('last_visited_on'),
+		signalOn: text('signal_on'),
+		signalKind: text('signal_kind'),
+		careTag: text('care_tag'),
+		dueOn: text('due_on'),
+		dueReason: text('due_reason'),
 		version: integer('version').notNull(),
 		/** Per field, the key of the edit whose value is held (server/sync/merge.ts). */
 		fieldMeta: json<FieldMeta>('field_meta').notNull(),
@@ -115,7 +124,13 @@ export const households = sqliteTable(
 		createdAt: at('created_at').notNull(),
 		updatedAt: at('updated_at').notNull()
 	},
-	(t) => [index('households_grid_idx').on(t.gridId)]
+	(t) => [
+		index('households_grid_idx').on(t.gridId),
+		// Households whose due day was never worked out (stored before care tiers): few, then none.
+		index('households_due_unknown_idx')
+			.on(t.id)
+			.where(sql`due_on is null`)
+	]
 );
 
 export const residents = sqliteTable(
@@ -286,6 +301,8 @@ export const incidents = sqliteTable(
 	(t) => [
 		index('incidents_grid_status_idx').on(t.gridId, t.status),
 		index('incidents_community_idx').on(t.communityCode),
+		// A household's help requests (care tiers: a request makes the household due).
+		index('incidents_household_idx').on(t.householdId),
 		// Open incidents by subtree (a code prefix is a range) and due time: overdue counts and escalation.
 		index('incidents_open_due_idx')
 			.on(t.communityCode, t.dueAt)

@@ -14,7 +14,8 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tables } from '../store/driver';
 import type { RowReader, SyncRows } from '../store/rows';
 import { FigureDeltas, upsertDeltas } from './deltas';
-import { dayPeriod, NOW, questionMetric, roundPeriod } from './metrics';
+import { dayPeriod, duePeriod, NOW, questionMetric, roundPeriod } from './metrics';
+import { dayInZone } from '../../src/lib/domain/day';
 import { divisionAndAncestors } from './nodes';
 import type { DayClock, FrozenDays } from './snapshots';
 
@@ -152,16 +153,27 @@ export async function maintainRollup(
 		...new Set(applied.filter((a) => a.table === table).map((a) => a.rowId))
 	];
 
-	// Households: counted while not deleted.
+	// Households: counted while not deleted; and by the day their next visit is due.
 	const householdIds = ids('households');
 	const householdsBefore = await byId(x, x.tables.households, householdIds);
+	const asOf = householdIds.length
+		? await x.frozenDays.asOf(x.db, x.tables, dayInZone(clock.now, clock.timeZone))
+		: '';
 	for (const id of householdIds) {
 		const before = householdsBefore.get(id);
 		const after = await tx.getRow('households', id);
 		const grid = after ?? before;
 		if (!grid) continue;
+		const code = await community(grid.gridId);
 		const n = live(after) - live(before);
-		deltas.addForGrid(grid.gridId, await community(grid.gridId), NOW, 'households', n);
+		deltas.addForGrid(grid.gridId, code, NOW, 'households', n);
+		for (const [row, sign] of [
+			[before, -1],
+			[after, 1]
+		] as const)
+			if (row && live(row))
+				for (const [period, metric] of dueFigures(row.dueOn, asOf))
+					deltas.addForGrid(grid.gridId, code, period, metric, sign);
 	}
 
 	// Incidents: open until closed.
@@ -198,6 +210,29 @@ export async function maintainRollup(
 }
 
 const live = (row: { deleted: boolean } | null | undefined) => (row && !row.deleted ? 1 : 0);
+
+/**
+ * The figures a live household due on `dueOn` counts in when they are counted at day `asOf`
+ * (docs/care-tiers.md): visitsDue from its due day on, visitsOverdue from the day after, and
+ * until then the households due on its day ("due:<day>"). None before its due day is known.
+ */
+export function dueFigures(
+	dueOn: string | null,
+	asOf: string
+): [period: string, metric: 'visitsDue' | 'visitsOverdue' | 'households'][] {
+	if (dueOn === null) return [];
+	if (dueOn < asOf)
+		return [
+			[NOW, 'visitsDue'],
+			[NOW, 'visitsOverdue']
+		];
+	if (dueOn === asOf)
+		return [
+			[NOW, 'visitsDue'],
+			[duePeriod(dueOn), 'households']
+		];
+	return [[duePeriod(dueOn), 'households']];
+}
 const open = (row: { status: string } | null | undefined) =>
 	row && row.status !== 'closed' ? 1 : 0;
 

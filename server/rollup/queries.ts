@@ -5,9 +5,10 @@ import { and, asc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db, Driver, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { timeZoneFromEnv } from '../time-zone';
+import { addDays, dayInZone } from '../../src/lib/domain/day';
 import { subtreeEnd } from './nodes';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
-import type { DayClock, FrozenDays } from './snapshots';
+import { latestFrozen, type DayClock, type FrozenDays } from './snapshots';
 
 export interface FigureRow {
 	nodeCode: string;
@@ -105,8 +106,19 @@ export class FigureQueries {
 	): Promise<RecomputeSummary> {
 		return this.driver.transaction(async (tx) => {
 			await this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock);
-			return recomputeRollups(tx, this.t, this.driver.maxParams);
+			const asOf = await this.frozen.asOf(tx, this.t, dayInZone(clock.now, clock.timeZone));
+			return recomputeRollups(tx, this.t, this.driver.maxParams, asOf);
 		});
+	}
+
+	/**
+	 * The day the live due figures are counted at (docs/care-tiers.md): the day after the last
+	 * frozen one; null before any day is. Read from the database each time (a primary-key
+	 * maximum), never from memory: another transaction may have frozen a day since.
+	 */
+	async dueAsOf(): Promise<string | null> {
+		const last = await latestFrozen(this.db, this.t);
+		return last === null ? null : addDays(last, 1);
 	}
 
 	/** Freeze the day before `clock.now` unless it is (the one-minute job); returns the day frozen. */

@@ -5,6 +5,7 @@ import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { Store } from '../store/types';
 import {
 	dayPeriod,
+	duePeriod,
 	NOW,
 	questionMetric,
 	zeroMetrics,
@@ -14,7 +15,8 @@ import {
 import type { QuestionFigures } from '../../src/lib/shared/metrics';
 import { countedKeys, type Question } from '../../src/lib/shared/templates';
 import { levelOf } from './nodes';
-import { dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
+import { addDays, dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
+import { MAX_GAP_DAYS } from './snapshots';
 
 export interface RollupNode {
 	code: string;
@@ -104,6 +106,34 @@ async function overdueAt(
 	return overdue;
 }
 
+/**
+ * Households due and overdue for a visit at day `day` from the live figures counted at `asOf`
+ * (docs/care-tiers.md): the households due on the days between, not yet moved in by the day's
+ * first job run (just past midnight), are added as that run will add them.
+ */
+function liveDue(
+	stored: (period: string, metric: string) => number,
+	asOf: string | null,
+	day: string
+): { visitsDue: number; visitsOverdue: number } {
+	let visitsDue = stored(NOW, 'visitsDue');
+	let visitsOverdue = stored(NOW, 'visitsOverdue');
+	for (const d of dueDaysBetween(asOf, day)) {
+		const n = stored(duePeriod(d), 'households');
+		if (d > asOf!) visitsDue += n;
+		if (d < day) visitsOverdue += n;
+	}
+	return { visitsDue, visitsOverdue };
+}
+
+/** The days from `asOf` to `day` (both included) whose due rows liveDue reads; none when equal. */
+function dueDaysBetween(asOf: string | null, day: string): string[] {
+	const days: string[] = [];
+	if (asOf === null) return days;
+	for (let d = asOf; d <= day && days.length <= MAX_GAP_DAYS; d = addDays(d, 1)) days.push(d);
+	return days.length > 1 ? days : [];
+}
+
 const STORED = [
 	'households',
 	'visitedHouseholds',
@@ -151,7 +181,16 @@ export async function readFigures(
 	const day = dayOf(period);
 	const frozen = day !== null && day < today ? await rollup.frozenDays(day, today, 1) : [];
 	const state = stateSource(day, today, frozen, now, timeZone);
-	const periods = [period, state.period, dayPeriod(today), state.overduePeriod ?? NOW];
+	// Due figures: a frozen day's own, else the live ones moved to the day (today for a round).
+	const dueDay = day !== null && day < today ? day : today;
+	const asOf = state.overduePeriod ? null : await rollup.dueAsOf();
+	const periods = [
+		period,
+		state.period,
+		dayPeriod(today),
+		state.overduePeriod ?? NOW,
+		...dueDaysBetween(asOf, dueDay).map(duePeriod)
+	];
 	const rows = await rollup.figures(codes, [...new Set(periods)]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.nodeCode}|${r.period}|${r.metric}`, r.value);
@@ -166,6 +205,16 @@ export async function readFigures(
 		m.overdueIncidents = overdue
 			? (overdue.get(code) ?? 0)
 			: (stored.get(`${code}|${state.overduePeriod}|overdueIncidents`) ?? 0);
+		const at = (p: string, metric: string) => stored.get(`${code}|${p}|${metric}`) ?? 0;
+		Object.assign(
+			m,
+			state.overduePeriod
+				? {
+						visitsDue: at(state.overduePeriod, 'visitsDue'),
+						visitsOverdue: at(state.overduePeriod, 'visitsOverdue')
+					}
+				: liveDue(at, asOf, dueDay)
+		);
 		const questions: QuestionFigures = {};
 		for (const key of questionKeys)
 			questions[key] = {
@@ -208,9 +257,11 @@ export async function readTrend(
 	const rollup = store.rollup();
 	const frozen = await rollup.frozenDays(unique[0], today, unique.length);
 	const sources = unique.map((date) => stateSource(date, today, frozen, now, timeZone));
+	const asOf = sources.some((s) => !s.overduePeriod) ? await rollup.dueAsOf() : null;
 	const periods = new Set([
 		...unique.map(dayPeriod),
-		...sources.flatMap((s) => [s.period, s.overduePeriod ?? NOW])
+		...sources.flatMap((s) => [s.period, s.overduePeriod ?? NOW]),
+		...dueDaysBetween(asOf, today).map(duePeriod)
 	]);
 	const rows = await rollup.figures([code], [...periods]);
 	const stored = new Map<string, number>();
@@ -234,6 +285,16 @@ export async function readTrend(
 		m.overdueIncidents = state.overduePeriod
 			? (stored.get(`${state.overduePeriod}|overdueIncidents`) ?? 0)
 			: counted.get(state.overdueAt.getTime())!;
+		const at = (p: string, metric: string) => stored.get(`${p}|${metric}`) ?? 0;
+		Object.assign(
+			m,
+			state.overduePeriod
+				? {
+						visitsDue: at(state.overduePeriod, 'visitsDue'),
+						visitsOverdue: at(state.overduePeriod, 'visitsOverdue')
+					}
+				: liveDue(at, asOf, date < today ? date : today)
+		);
 		return { date, metrics: m };
 	});
 }

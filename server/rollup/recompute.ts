@@ -17,7 +17,7 @@
 // of the two communities, docs/administration.md): the same queries, filtered to those grids,
 // give their true figures, and the difference from the stored ones is added as deltas, so each
 // grid's community and ancestors follow without reading any other grid's rows or figures.
-import { and, countDistinct, eq, gte, inArray, like, lte, not, sql } from 'drizzle-orm';
+import { and, countDistinct, eq, gte, inArray, isNotNull, like, lte, not, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
@@ -25,6 +25,7 @@ import { FigureDeltas, upsertDeltas } from './deltas';
 import {
 	abnormalResidentsOf,
 	addQuestionFigures,
+	dueFigures,
 	questionSubjectsOf,
 	roundsCovering,
 	type RoundSpan
@@ -52,6 +53,8 @@ interface Scope {
 	 * between parts of one count).
 	 */
 	seen: Set<string>;
+	/** The day the due figures are counted at (FrozenDays.asOf). */
+	asOf: string;
 }
 
 /** Rounds of the database, or the one given. */
@@ -86,6 +89,14 @@ async function countFigures(tx: Db, t: Tables, maxParams: number, scope: Scope, 
 			.where(and(eq(h.deleted, false), inGrids(h.gridId)))
 			.groupBy(h.gridId))
 			add(row.gridId, NOW, 'households', row.n);
+		// Households by the day their next visit is due (docs/care-tiers.md), at the figures' day.
+		for (const row of await tx
+			.select({ gridId: h.gridId, dueOn: h.dueOn, n })
+			.from(h)
+			.where(and(eq(h.deleted, false), isNotNull(h.dueOn), inGrids(h.gridId)))
+			.groupBy(h.gridId, h.dueOn))
+			for (const [period, metric] of dueFigures(row.dueOn, scope.asOf))
+				add(row.gridId, period, metric, row.n);
 		for (const row of await tx
 			.select({ gridId: i.gridId, n })
 			.from(i)
@@ -195,6 +206,7 @@ export async function recomputeRollups(
 	tx: Db,
 	t: Tables,
 	maxParams: number,
+	asOf: string,
 	onlyRound?: RoundSpan
 ): Promise<RecomputeSummary> {
 	const community = new Map<string, string>();
@@ -204,7 +216,7 @@ export async function recomputeRollups(
 	const rounds = await roundsOf(tx, t, onlyRound);
 	// Everything but the snapshots of past days (see the top of this file).
 	if (!onlyRound) await tx.delete(t.rollupFigures).where(notSnapshot(t.rollupFigures));
-	const scope = { community, onlyRound, rounds, seen: new Set<string>() };
+	const scope = { community, onlyRound, rounds, seen: new Set<string>(), asOf };
 	await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) => {
 		const code = community.get(gridId);
 		if (code !== undefined) deltas.addForGrid(gridId, code, period, metric, Number(n));
@@ -223,7 +235,8 @@ export async function recomputeGrids(
 	tx: Db,
 	t: Tables,
 	maxParams: number,
-	communityCodes: string[]
+	communityCodes: string[],
+	asOf: string
 ): Promise<number> {
 	const { grids, rollupFigures: f } = t;
 	const community = new Map<string, string>();
@@ -243,7 +256,7 @@ export async function recomputeGrids(
 	const seen = new Set<string>();
 	for (const gridIds of chunk([...community.keys()], 1, maxParams - 8)) {
 		const part = new Map(gridIds.map((id) => [id, community.get(id)!]));
-		const scope = { community: part, gridIds, rounds, seen };
+		const scope = { community: part, gridIds, rounds, seen, asOf };
 		await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) =>
 			add(gridId, period, metric, Number(n))
 		);

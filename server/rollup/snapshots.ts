@@ -15,12 +15,12 @@
 // only their overdue incidents (which change with the clock alone) are counted, each at its own
 // end. Days after the last frozen one read the live figures (read.ts); days before the first
 // one ever frozen have no record and read the first one's.
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, lte, max, sql, type SQL } from 'drizzle-orm';
 import { addDays, dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
 import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';
-import { dayPeriod, NOW, STATE_METRICS } from './metrics';
+import { dayPeriod, duePeriod, NOW, STATE_METRICS } from './metrics';
 
 export interface DayClock {
 	now: Date;
@@ -57,6 +57,23 @@ export class FrozenDays {
 		}
 		return (await freezeDay(db, t, maxParams, yesterday, clock)) ? yesterday : null;
 	}
+
+	/**
+	 * The day the live due figures are counted at (docs/care-tiers.md): the day after the last
+	 * frozen one, and never before `today` once the day before it is frozen (call after
+	 * freezeYesterday, in the same transaction).
+	 */
+	async asOf(db: Db, t: Tables, today: string): Promise<string> {
+		const latest = this.latest !== null ? this.latest : await latestFrozen(db, t);
+		const next = latest === null ? today : addDays(latest, 1);
+		return next > today ? next : today;
+	}
+}
+
+/** The last frozen day, or null when none is. */
+export async function latestFrozen(db: Db, t: Tables): Promise<string | null> {
+	const [row] = await db.select({ day: max(t.rollupDays.day) }).from(t.rollupDays);
+	return row?.day ?? null;
 }
 
 /**
@@ -71,6 +88,8 @@ export async function freezeDay(
 	clock: DayClock
 ): Promise<boolean> {
 	const d = t.rollupDays;
+	// The last day frozen before this call (a later one than `day` when the clock went back).
+	const previous = await latestFrozen(db, t);
 	const marked = await db
 		.insert(d)
 		.values({ day, stateDay: day, frozenAt: clock.now })
@@ -139,5 +158,86 @@ export async function freezeDay(
 					Number(row.n)
 				);
 	await upsertDeltas(db, t, deltas, maxParams);
+
+	// Households due and overdue for a visit: the live figures are counted at the day after the
+	// last frozen one (a later one when the clock went back); walk them to the day after this
+	// one, each day on the way kept under its own "day:<day>".
+	const from = previous !== null ? addDays(previous, 1) : addDays(day, 1);
+	await advanceDue(db, t, from, addDays(day, 1));
 	return true;
+}
+
+/**
+ * Move the live due figures from day `from` to day `to` (later), without reading a household:
+ * each day on the way adds the households due on it to visitsDue, and the day after, to
+ * visitsOverdue. The days from `from` to the day before `to` (the last MAX_GAP_DAYS of them)
+ * keep their values under "day:<day>" first.
+ */
+async function advanceDue(db: Db, t: Tables, from: string, to: string): Promise<void> {
+	if (from >= to) return;
+	const stepsFrom = addDays(to, -MAX_GAP_DAYS) > from ? addDays(to, -MAX_GAP_DAYS) : from;
+	// Days too long ago to keep: one move over all of them.
+	if (stepsFrom > from) await moveDue(db, t, from, stepsFrom);
+	for (let g = stepsFrom; g < to; g = addDays(g, 1)) {
+		await keepDue(db, t, g);
+		await moveDue(db, t, g, addDays(g, 1));
+	}
+}
+
+/** Copy the live due figures to "day:<day>". */
+async function keepDue(db: Db, t: Tables, day: string): Promise<void> {
+	const f = t.rollupFigures;
+	await db
+		.insert(f)
+		.select(
+			db
+				.select({
+					nodeCode: f.nodeCode,
+					period: sql<string>`cast(${dayPeriod(day)} as text)`.as('period'),
+					metric: f.metric,
+					value: f.value
+				})
+				.from(f)
+				.where(and(eq(f.period, NOW), inArray(f.metric, ['visitsDue', 'visitsOverdue'])))
+		)
+		.onConflictDoUpdate({
+			target: [f.nodeCode, f.period, f.metric],
+			set: { value: sql`excluded.value` }
+		});
+}
+
+/**
+ * The live due figures counted at `from` become those counted at `to`: visitsDue gains the
+ * households due on a day in (from, to], visitsOverdue those due on a day in [from, to); the
+ * "due:<day>" rows before `to` are no longer needed and go.
+ */
+async function moveDue(db: Db, t: Tables, from: string, to: string): Promise<void> {
+	const f = t.rollupFigures;
+	const add = async (metric: 'visitsDue' | 'visitsOverdue', after: SQL, upTo: SQL) => {
+		await db
+			.insert(f)
+			.select(
+				db
+					.select({
+						nodeCode: f.nodeCode,
+						period: sql<string>`cast(${NOW} as text)`.as('period'),
+						metric: sql<string>`cast(${metric} as text)`.as('metric'),
+						value: sql<number>`cast(sum(${f.value}) as bigint)`.as('value')
+					})
+					.from(f)
+					.where(and(eq(f.metric, 'households'), after, upTo))
+					.groupBy(f.nodeCode)
+			)
+			.onConflictDoUpdate({
+				target: [f.nodeCode, f.period, f.metric],
+				set: { value: sql`${f.value} + excluded.value` }
+			});
+	};
+	await add('visitsDue', gt(f.period, duePeriod(from)), lte(f.period, duePeriod(to)));
+	await add('visitsOverdue', gte(f.period, duePeriod(from)), lt(f.period, duePeriod(to)));
+	await db
+		.delete(f)
+		.where(
+			and(gte(f.period, duePeriod('')), lt(f.period, duePeriod(to)), eq(f.metric, 'households'))
+		);
 }

@@ -10,6 +10,7 @@ import {
 import { readFigures, readTrend, roundQuestions } from '../rollup/read';
 import {
 	changeCommunitySettings,
+	communitySettingsInputSchema,
 	communitySettingsSchema,
 	readCommunitySettings
 } from '../supervision/settings';
@@ -198,7 +199,10 @@ const settingsPutRoute = createRoute({
 	middleware: [requireAuth, requireStaff] as const,
 	request: {
 		params: communityParam,
-		body: { content: { 'application/json': { schema: communitySettingsSchema } }, required: true }
+		body: {
+			content: { 'application/json': { schema: communitySettingsInputSchema } },
+			required: true
+		}
 	},
 	responses: {
 		200: {
@@ -280,11 +284,14 @@ export const rollupRoutes = router()
 		return c.json(await readCommunitySettings(store, c.var.principal.user, code), 200);
 	})
 	.openapi(settingsPutRoute, async (c) => {
-		const { store, alerts } = c.var.services;
+		const { store, alerts, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const body = c.req.valid('json');
-		await changeCommunitySettings(store, c.var.principal.user, code, body);
-		// New thresholds or cut-off: the community's alerts are evaluated against them.
+		const saved = await changeCommunitySettings(store, c.var.principal.user, code, body, {
+			now: now(),
+			timeZone: config.timeZone
+		});
+		// New thresholds, cut-off or frequencies: the community's alerts are evaluated against them.
 		alerts?.notify([code]);
-		return c.json(body, 200);
+		return c.json(saved, 200);
 	});

@@ -283,6 +283,20 @@ export class SupervisionQueries {
 	}
 
 	/** Every community code (for the periodic alert evaluation). */
+	/**
+	 * Live households whose due day was never worked out (stored before care tiers), at most
+	 * `limit`: the partial index households_due_unknown_idx holds only those.
+	 */
+	async householdsWithoutDueDay(limit: number): Promise<string[]> {
+		const h = this.t.households;
+		const rows = await this.db
+			.select({ id: h.id })
+			.from(h)
+			.where(and(isNull(h.dueOn), eq(h.deleted, false)))
+			.limit(limit);
+		return rows.map((r) => r.id);
+	}
+
 	async communitiesWithGrids(): Promise<string[]> {
 		const g = this.t.grids;
 		const rows = await this.db.selectDistinct({ code: g.communityCode }).from(g);

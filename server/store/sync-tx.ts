@@ -4,11 +4,13 @@ import { and, asc, eq, gt, gte, lt, max, ne, or } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { SyncTable } from '../../src/lib/shared/enums';
+import { dayInZone } from '../../src/lib/domain/day';
 import { shippedTemplate, type TemplateVersion } from '../../src/lib/shared/templates';
 import type { Db, Driver, IdTable, Tables } from './driver';
 import { recordDeviceSync } from './devices';
 import type { ChangeRow, PullFilter, RoundRow, SyncRows, UserRow } from './rows';
 import type { FieldHistoryEntry, NewChange, PrefetchRefs, SyncTx } from './sync-types';
+import type { CareReader } from './care-queries';
 import { maintainRollup, type AppliedChange, type RollupChange } from '../rollup/maintain';
 import { recomputeGrids, recomputeRollups } from '../rollup/recompute';
 import { subtreeEnd } from '../rollup/nodes';
@@ -70,7 +72,8 @@ export class DrizzleSyncTx implements SyncTx {
 
 	async recomputeFigures(communityCodes: string[], clock: DayClock): Promise<number> {
 		await this.frozenDays.freezeYesterday(this.tx, this.t, this.maxParams, clock);
-		return recomputeGrids(this.tx, this.t, this.maxParams, communityCodes);
+		const asOf = await this.frozenDays.asOf(this.tx, this.t, dayInZone(clock.now, clock.timeZone));
+		return recomputeGrids(this.tx, this.t, this.maxParams, communityCodes, asOf);
 	}
 
 	async householdRows(householdId: string) {
@@ -95,6 +98,22 @@ export class DrizzleSyncTx implements SyncTx {
 			incidents: await read('incidents'),
 			visits: await read('visits')
 		};
+	}
+
+	careReader(): CareReader {
+		return {
+			db: this.tx,
+			t: this.t,
+			oneOf: (column, values) => this.driver.oneOf(column, values)
+		};
+	}
+
+	heldRow<T extends SyncTable>(name: T, rowId: string): SyncRows[T] | null | undefined {
+		return this.cache(name).get(rowId) as SyncRows[T] | null | undefined;
+	}
+
+	pendingInserts<T extends SyncTable>(name: T): SyncRows[T][] {
+		return [...(this.inserted.get(name)?.values() ?? [])] as SyncRows[T][];
 	}
 
 	async templateVersion(id: string, version: number): Promise<TemplateVersion | null> {
@@ -134,7 +153,8 @@ export class DrizzleSyncTx implements SyncTx {
 
 	async insertRound(round: RoundRow): Promise<void> {
 		await this.tx.insert(this.t.rounds).values(round);
-		await recomputeRollups(this.tx, this.t, this.maxParams, round);
+		// A round's figures are events only: no due figures, no day they are counted at.
+		await recomputeRollups(this.tx, this.t, this.maxParams, '', round);
 	}
 
 	async gridsUnder(divisionCode: string): Promise<{ id: string; communityCode: string }[]> {

@@ -5,6 +5,7 @@ import type { SyncTable } from '../../src/lib/shared/enums';
 import type { AppliedChange, RollupChange } from '../rollup/maintain';
 import type { DayClock } from '../rollup/snapshots';
 import type { RoundRow, RowReader, SyncRows, UserRow } from './rows';
+import type { CareReader } from './care-queries';
 
 export interface NewChange {
 	tableName: SyncTable;
@@ -49,6 +50,12 @@ export interface SyncTx extends RowReader {
 		incidents: SyncRows['incidents'][];
 		visits: SyncRows['visits'][];
 	}>;
+	/** The queries the care tiers read stored rows with (server/store/care-queries.ts). */
+	careReader(): CareReader;
+	/** A row the batch holds as it left it; undefined when the batch has not read it. */
+	heldRow<T extends SyncTable>(table: T, rowId: string): SyncRows[T] | null | undefined;
+	/** Rows the batch inserted and has not written yet. */
+	pendingInserts<T extends SyncTable>(table: T): SyncRows[T][];
 	/** A check template's version, shipped or stored; null when there is none such. */
 	templateVersion(id: string, version: number): Promise<TemplateVersion | null>;
 	/** Store a new round and add its figures from the visits already recorded. */

@@ -1,6 +1,7 @@
 // Community alerts, evaluated shortly after a write changes a community's figures or settings
 // (alert-scheduler.ts) and by the periodic job (callable with an injected clock): abnormal
-// residents today ≥ threshold; missed check-ins after the cut-off ≥ threshold; the current
+// residents today ≥ threshold; missed check-ins after the cut-off ≥ threshold; households
+// overdue for a visit ≥ threshold (docs/care-tiers.md); the current
 // round's coverage behind schedule within its last 3 days. One open (unacknowledged) alert per
 // community and kind: while open it follows the value; once acknowledged, the kind is not raised
 // again that day (SupervisionQueries.raiseAlert).
@@ -67,6 +68,12 @@ export async function alertReadings(
 			threshold: settings.thresholds.missedCheckins,
 			raised:
 				afterCutoff && reachesThreshold(daily.missedCheckins, settings.thresholds.missedCheckins)
+		},
+		{
+			kind: 'visits_overdue',
+			value: daily.visitsOverdue,
+			threshold: settings.thresholds.visitsOverdue,
+			raised: reachesThreshold(daily.visitsOverdue, settings.thresholds.visitsOverdue)
 		}
 	];
 	const round = await currentRound(store, communityCode, today);

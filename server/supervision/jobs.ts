@@ -1,11 +1,13 @@
 // The periodic supervision job of `serve`: every minute, freeze the day before once a day has
-// begun (rollup/snapshots.ts), escalate overdue incidents and evaluate every community's alerts (the
+// begun (rollup/snapshots.ts; the day's first run also moves the households due for a visit into
+// the day's figures), work out the due day of households that lack one, escalate overdue incidents and evaluate every community's alerts (the
 // safety net of the prompt evaluation after writes, alert-scheduler.ts, and the only one for
 // what changes with the clock alone). One run at a time; a failed run is logged and retried
 // next minute.
 import type { Config } from '../config';
 import { errorFields, logLine, stdoutSink } from '../logging';
 import type { Store } from '../store/types';
+import { SYSTEM, write } from '../write';
 import type { AlertScheduler } from './alert-scheduler';
 import { evaluateAlerts } from './alerts';
 import { escalateOverdue } from './incidents';
@@ -23,11 +25,32 @@ export async function runSupervisionJobs(
 	scheduler?: AlertScheduler
 ): Promise<{ escalated: number; alerts: number }> {
 	await store.rollup().freezeYesterday({ now, timeZone });
+	await workOutDueDays(store, { now, timeZone });
 	const escalated = await escalateOverdue(store, now, timeZone);
 	const alerts = scheduler
 		? await scheduler.evaluate(await store.supervision().communitiesWithGrids(), now)
 		: await evaluateAlerts(store, now, timeZone);
 	return { escalated, alerts };
+}
+
+/** Households a batch works out due days for, at most, when some have none. */
+const DUE_BATCH = 1000;
+
+/**
+ * Work out the due day of households stored before care tiers (docs/care-tiers.md), a batch at
+ * a time until none is left; every household written since has one. Returns how many.
+ */
+export async function workOutDueDays(
+	store: Store,
+	clock: { now: Date; timeZone: string }
+): Promise<number> {
+	let done = 0;
+	for (;;) {
+		const householdIds = await store.supervision().householdsWithoutDueDay(DUE_BATCH);
+		if (householdIds.length === 0) return done;
+		await write(store, SYSTEM, clock, async (batch) => batch.refreshCare({ householdIds }));
+		done += householdIds.length;
+	}
 }
 
 export function startSupervisionJobs(

@@ -1,42 +1,113 @@
 // Per-community supervision settings, stored under `community:<code>` in the settings table.
 import { z } from '@hono/zod-openapi';
+import {
+	CARE_TAGS,
+	DEFAULT_VISIT_FREQUENCY,
+	MAX_VISIT_INTERVAL,
+	type VisitFrequency
+} from '../../src/lib/domain/care';
 import { forbidden } from '../api-error';
 import { lookupCommunity, lookupNode, runsCommunity } from '../auth/nodes';
 import { communitiesOfUser } from '../privacy/access';
 import type { Store, UserRow } from '../store/types';
+import { communitySettingsKey } from '../store/care-queries';
+import { SYSTEM, write } from '../write';
 
+const threshold = z.number().int().min(1).max(100_000);
+
+const visitFrequency = z
+	.object(
+		Object.fromEntries(
+			CARE_TAGS.map((tag) => [tag, z.number().int().min(1).max(MAX_VISIT_INTERVAL)])
+		) as Record<keyof VisitFrequency, z.ZodNumber>
+	)
+	.strict()
+	.openapi({
+		example: DEFAULT_VISIT_FREQUENCY,
+		description:
+			'Days between visits per care tag (the shortest among a household and its residents applies; default: no tag)'
+	});
+
+const settingsFields = {
+	checkinCutoff: z
+		.string()
+		.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)')
+		.openapi({
+			example: '10:00',
+			description: 'Time of day after which a missing check-in counts as missed'
+		})
+};
+
+/** The settings as stored and answered: every field, defaults filled in. */
 export const communitySettingsSchema = z
 	.object({
-		checkinCutoff: z
-			.string()
-			.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)')
-			.openapi({
-				example: '10:00',
-				description: 'Time of day after which a missing check-in counts as missed'
-			}),
+		...settingsFields,
 		thresholds: z
 			.object({
-				abnormalResidents: z.number().int().min(1).max(100_000),
-				missedCheckins: z.number().int().min(1).max(100_000),
-				coverageBehindPct: z.number().min(0).max(100)
+				abnormalResidents: threshold,
+				missedCheckins: threshold,
+				coverageBehindPct: z.number().min(0).max(100),
+				visitsOverdue: threshold
 			})
-			.strict()
+			.strict(),
+		visitFrequency
 	})
 	.strict()
 	.openapi('CommunitySettings');
 
+/**
+ * What a PUT takes: the care-tier fields (visitFrequency, thresholds.visitsOverdue) may be left
+ * out, and then keep their stored values, so a client that predates them changes nothing.
+ */
+export const communitySettingsInputSchema = z
+	.object({
+		...settingsFields,
+		thresholds: z
+			.object({
+				abnormalResidents: threshold,
+				missedCheckins: threshold,
+				coverageBehindPct: z.number().min(0).max(100),
+				visitsOverdue: threshold.optional()
+			})
+			.strict(),
+		visitFrequency: visitFrequency.optional()
+	})
+	.strict()
+	.openapi('CommunitySettingsInput');
+
 export type CommunitySettings = z.infer<typeof communitySettingsSchema>;
+export type CommunitySettingsInput = z.infer<typeof communitySettingsInputSchema>;
 
 export const DEFAULT_SETTINGS: CommunitySettings = {
 	checkinCutoff: '10:00',
-	thresholds: { abnormalResidents: 5, missedCheckins: 10, coverageBehindPct: 20 }
+	thresholds: {
+		abnormalResidents: 5,
+		missedCheckins: 10,
+		coverageBehindPct: 20,
+		visitsOverdue: 10
+	},
+	visitFrequency: DEFAULT_VISIT_FREQUENCY
 };
 
-export const settingsKey = (code: string) => `community:${code}`;
+/** Stored settings with what they lack (settings stored before a field existed) from defaults. */
+export function withDefaults(stored: Partial<CommunitySettingsInput> | null): CommunitySettings {
+	return {
+		checkinCutoff: stored?.checkinCutoff ?? DEFAULT_SETTINGS.checkinCutoff,
+		thresholds: { ...DEFAULT_SETTINGS.thresholds, ...stripUndefined(stored?.thresholds ?? {}) },
+		visitFrequency: { ...DEFAULT_SETTINGS.visitFrequency, ...(stored?.visitFrequency ?? {}) }
+	};
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const settingsKey = communitySettingsKey;
 
 export async function communitySettings(store: Store, code: string): Promise<CommunitySettings> {
-	const stored = await store.supervision().getSetting<CommunitySettings>(settingsKey(code));
-	return stored ?? DEFAULT_SETTINGS;
+	return withDefaults(
+		await store.supervision().getSetting<Partial<CommunitySettingsInput>>(settingsKey(code))
+	);
 }
 
 /**
@@ -53,16 +124,30 @@ export async function readCommunitySettings(
 	return communitySettings(store, code);
 }
 
-/** Change a community's settings: who runs the community (audited). */
+/**
+ * Change a community's settings: who runs the community (audited). What the input leaves out
+ * keeps its stored value. New visit frequencies move the due day of every household of the
+ * community at once (docs/care-tiers.md). Returns the settings as stored.
+ */
 export async function changeCommunitySettings(
 	store: Store,
 	user: UserRow,
 	code: string,
-	settings: CommunitySettings
-): Promise<void> {
+	input: CommunitySettingsInput,
+	clock: { now: Date; timeZone: string }
+): Promise<CommunitySettings> {
 	await lookupCommunity(store, user, code);
 	if (!runsCommunity(user, code))
 		throw forbidden('code', 'only the community head changes its settings');
+	const before = await communitySettings(store, code);
+	const settings: CommunitySettings = {
+		checkinCutoff: input.checkinCutoff,
+		thresholds: {
+			...input.thresholds,
+			visitsOverdue: input.thresholds.visitsOverdue ?? before.thresholds.visitsOverdue
+		},
+		visitFrequency: input.visitFrequency ?? before.visitFrequency
+	};
 	await store.supervision().putSetting(settingsKey(code), settings);
 	await store.appendAudit({
 		userId: user.id,
@@ -73,4 +158,7 @@ export async function changeCommunitySettings(
 		communityCode: code,
 		details: settings
 	});
+	if (CARE_TAGS.some((tag) => settings.visitFrequency[tag] !== before.visitFrequency[tag]))
+		await write(store, SYSTEM, clock, async (batch) => batch.refreshCare({ communityCode: code }));
+	return settings;
 }

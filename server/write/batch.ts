@@ -21,6 +21,7 @@ import type { PrefetchRefs, SyncTx } from '../store/sync-types';
 import { mergeEdit } from '../sync/merge';
 import { historyOf, idNumberColumns, MemberCounts, recordChange, recordInsert } from './effects';
 import { refuse } from './refusal';
+import { CareDue } from './care';
 import {
 	checkinAssistant,
 	incidentChange,
@@ -53,12 +54,16 @@ const ERASED = {
 export interface BatchOptions extends DayClock {
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
 	rollup?: boolean;
+	/** Households' due days kept up to date (docs/care-tiers.md); on unless false (benchmarks). */
+	care?: boolean;
 }
 
 export class WriteBatch implements RowReader {
 	/** Changes the roll-up must account for when the batch settles. */
 	private applied: AppliedChange[] = [];
 	private readonly members = new MemberCounts();
+	/** Households whose next visit's due day the batch's rows may move (docs/care-tiers.md). */
+	private readonly care = new CareDue();
 	/** ID hashes the batch wrote: the duplicate registrations to look for once it commits. */
 	readonly idHashes = new Set<string>();
 	/** Communities whose figures the batch changed. */
@@ -375,7 +380,19 @@ export class WriteBatch implements RowReader {
 		}
 		this.recompute.add(from.communityCode).add(to.communityCode);
 		this.communities.add(from.communityCode).add(to.communityCode);
+		// Another community may visit at other frequencies.
+		this.care.refresh(householdId);
 		return true;
+	}
+
+	/**
+	 * Work out again the due day of every live household of a community (its visit frequencies
+	 * changed; docs/care-tiers.md), or of some households (their due day was never worked out).
+	 */
+	refreshCare(target: { communityCode: string } | { householdIds: string[] }): void {
+		if (this.actor.role !== 'system') refuse('dueOn: worked out by the server only');
+		if ('communityCode' in target) this.care.refreshCommunity(target.communityCode);
+		else for (const id of target.householdIds) this.care.refresh(id);
 	}
 
 	// ---- settling ----------------------------------------------------------------------------
@@ -388,6 +405,9 @@ export class WriteBatch implements RowReader {
 	async settle(): Promise<void> {
 		// Member counts are not figures: nothing for the roll-up there.
 		await this.members.settle(this.tx);
+		// Due days are: the households whose due day moved are counted again.
+		if (this.options.care !== false)
+			this.applied.push(...(await this.care.settle(this.tx, this.applied, this.options)));
 		if (this.options.rollup !== false && this.applied.length) {
 			const change = await this.tx.maintainFigures(this.applied, this.options);
 			for (const code of change.communities) this.communities.add(code);
@@ -417,6 +437,7 @@ export class WriteBatch implements RowReader {
 			});
 		} catch (error) {
 			restoreMembers();
+			this.care.clear();
 			this.applied = [];
 			this.recompute.clear();
 			this.idHashes.clear();
@@ -565,11 +586,18 @@ export class WriteBatch implements RowReader {
 					lat: f.lat ?? null,
 					lng: f.lng ?? null,
 					// Derived from its residents (effects.ts), never taken from the input.
-					memberCount: 0
+					memberCount: 0,
+					// Worked out when the batch settles (care.ts), never taken from the input.
+					lastVisitedOn: null,
+					dueOn: null,
+					dueReason: null,
+					careTag: null
 				};
 				const version = await recordInsert(tx, 'households', grid, logged, (v) => ({
 					...logged,
 					...created,
+					signalOn: null,
+					signalKind: null,
 					version: v
 				}));
 				this.members.householdInserted(rowId, version);
@@ -732,7 +760,19 @@ const gridOf = (grid: Grid) => ({ gridId: grid.id, communityCode: grid.community
 
 /** The fields a new row of each table logs, in order. */
 const LOGGED = {
-	households: ['id', 'gridId', 'address', 'tags', 'lat', 'lng', 'memberCount'],
+	households: [
+		'id',
+		'gridId',
+		'address',
+		'tags',
+		'lat',
+		'lng',
+		'memberCount',
+		'lastVisitedOn',
+		'dueOn',
+		'dueReason',
+		'careTag'
+	],
 	residents: [
 		'id',
 		'householdId',

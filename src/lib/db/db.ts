@@ -19,6 +19,7 @@ import type {
 } from '$lib/shared/enums';
 import type { Mutation, ResidentCheck } from '$lib/shared/schemas';
 import type { StoredAnswer, TemplateVersion } from '$lib/shared/templates';
+import type { CareTag, DueReason } from '$lib/domain/care';
 import { FieldCipher, isSealed, LockedError, SEALED_FIELDS } from './sealed';
 
 // Row shapes are type aliases, not interfaces, so that they fit the generic AnyRow below.
@@ -45,6 +46,15 @@ export type HouseholdRow = SyncedRow & {
 	lng: number | null;
 	/** Maintained by the server; absent on a household created on this device until pulled. */
 	memberCount?: number;
+	/**
+	 * Care tiers (docs/care-tiers.md), worked out by the server and absent until pulled: the day
+	 * of the last visit that found someone home, the day the next visit is due and why, and the
+	 * tag whose visit frequency applies.
+	 */
+	lastVisitedOn?: string | null;
+	dueOn?: string | null;
+	dueReason?: DueReason | null;
+	careTag?: CareTag | null;
 };
 
 export type ResidentRow = SyncedRow & {

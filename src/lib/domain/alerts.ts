@@ -1,11 +1,16 @@
 // When a community alert is raised, shared by the server (server/supervision/alerts.ts) and the
 // words the screens use for it (src/lib/supervise/alert-text.ts), so the two cannot disagree.
 
-export const ALERT_KINDS = ['abnormal_residents', 'missed_checkins', 'coverage_behind'] as const;
+export const ALERT_KINDS = [
+	'abnormal_residents',
+	'missed_checkins',
+	'coverage_behind',
+	'visits_overdue'
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /**
- * A count alert (abnormal residents, missed check-ins) is raised when the count reaches its
+ * A count alert (abnormal residents, missed check-ins, households overdue for a visit) is raised when the count reaches its
  * threshold: at the threshold itself too, and the screens say "达到或超过预警值".
  */
 export function reachesThreshold(value: number, threshold: number): boolean {

@@ -178,7 +178,8 @@ const DEVICE_KIND: Labels<DeviceKind> = {
 const ALERT_KIND: Labels<AlertKind> = {
 	abnormal_residents: m.sv_alert_abnormal,
 	missed_checkins: m.sv_alert_missed,
-	coverage_behind: m.sv_alert_coverage
+	coverage_behind: m.sv_alert_coverage,
+	visits_overdue: m.sv_alert_visits_overdue
 };
 
 /** What an audit entry is about (the `subjectType` the server records). */

@@ -11,7 +11,9 @@ export const METRICS = [
 	'overdueIncidents',
 	'checkinsExpected',
 	'checkinsDone',
-	'missedCheckins'
+	'missedCheckins',
+	'visitsDue',
+	'visitsOverdue'
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 

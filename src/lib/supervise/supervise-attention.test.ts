@@ -24,6 +24,8 @@ function metrics(overrides: Partial<Metrics> = {}): Metrics {
 		checkinsExpected: 10,
 		checkinsDone: 10,
 		missedCheckins: 0,
+		visitsDue: 0,
+		visitsOverdue: 0,
 		...overrides
 	};
 }
