@@ -2,6 +2,7 @@
 // scope, counts only above the community, trend, the community's grid table, settings, rounds,
 // the incident closed loop with its history, escalation, alerts and the xlsx export.
 import ExcelJS from 'exceljs';
+import { DEFAULT_VISIT_FREQUENCY } from '../../src/lib/domain/care';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayInZone } from '../../src/lib/domain/day';
 import { runSupervisionJobs } from '../../server/supervision/jobs';
@@ -158,7 +159,10 @@ for (const dialect of DIALECTS) {
 				overdueIncidents: 0,
 				checkinsExpected: 3,
 				checkinsDone: 1,
-				missedCheckins: 2
+				missedCheckins: 2,
+				// The abnormal finding makes its household due tomorrow; none is due today.
+				visitsDue: 0,
+				visitsOverdue: 0
 			});
 			expect(after.children.map((c) => [c.code, c.level, c.metrics.visits])).toEqual([
 				['4501', 'city', 2]
@@ -279,8 +283,22 @@ for (const dialect of DIALECTS) {
 				thresholds: { abnormalResidents: 1, missedCheckins: 1, coverageBehindPct: 10 }
 			};
 			await send(street, 'PUT', `/communities/${COMMUNITY_A}/settings`, good, 403);
-			expect(await send(head, 'PUT', `/communities/${COMMUNITY_A}/settings`, good)).toEqual(good);
-			expect(await get(head, `/communities/${COMMUNITY_A}/settings`)).toEqual(good);
+			// Left out, the care-tier fields keep their stored values (the defaults here).
+			const kept = {
+				...good,
+				thresholds: { ...good.thresholds, visitsOverdue: 10 },
+				visitFrequency: DEFAULT_VISIT_FREQUENCY
+			};
+			expect(await send(head, 'PUT', `/communities/${COMMUNITY_A}/settings`, good)).toEqual(kept);
+			expect(await get(head, `/communities/${COMMUNITY_A}/settings`)).toEqual(kept);
+			const bad3 = await send<{ field: string }>(
+				head,
+				'PUT',
+				`/communities/${COMMUNITY_A}/settings`,
+				{ ...kept, visitFrequency: { ...DEFAULT_VISIT_FREQUENCY, elderly_alone: 0 } },
+				400
+			);
+			expect(bad3.field).toBe('visitFrequency.elderly_alone');
 		});
 
 		it('creates rounds in scope only, counts their visits and sends them to devices', async () => {

@@ -382,7 +382,11 @@ for (const dialect of DIALECTS) {
 			};
 			await tablet.push([visit]);
 			const next = await tablet.pullAll(first.cursor);
-			expect(next.changes.map((c) => c.rowId)).toEqual([visit.rowId]);
+			// The new visit, and its household's new due day (docs/care-tiers.md).
+			expect(next.changes.map((c) => [c.table, c.rowId])).toEqual([
+				['visits', visit.rowId],
+				['households', household]
+			]);
 			// A device that has been syncing all along already holds the older visits.
 			expect(
 				(await workerA.pullAll()).changes.filter((c) => c.table === 'visits').length
