@@ -4,7 +4,9 @@
 // and visitsOverdue moving with the clock alone through the day's first job run, equal to a
 // recompute, with past days as they ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSupervisionJobs } from '../../server/supervision/jobs';
+import { runSupervisionJobs, workOutDueDays } from '../../server/supervision/jobs';
+import { evaluateAlerts } from '../../server/supervision/alerts';
+import { rawSql } from './raw-sql';
 import { ApiClient, foldChanges, testApp } from './api-client';
 import { seedFixture, type Fixture } from './fixtures';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -213,6 +215,50 @@ for (const dialect of DIALECTS) {
 				body: JSON.stringify(rest)
 			});
 			expect(await household(elder)).toMatchObject({ dueOn: '2026-12-02' });
+			const before = await db.store.rollup().allFigures();
+			await db.store.rollup().recompute({ now: clock, timeZone: TZ });
+			expect(await db.store.rollup().allFigures()).toEqual(before);
+		});
+
+		it('raises visits_overdue when the community’s overdue households reach its threshold', async () => {
+			const settings = (await (
+				await head.request(`/communities/${COMMUNITY_A}/settings`)
+			).json()) as { thresholds: Record<string, number> };
+			const put = (visitsOverdue: number) =>
+				head.request(`/communities/${COMMUNITY_A}/settings`, {
+					method: 'PUT',
+					body: JSON.stringify({
+						...settings,
+						thresholds: { ...settings.thresholds, visitsOverdue }
+					})
+				});
+			expect((await put(2)).status).toBe(200);
+			// One household overdue (alone): below 2.
+			expect(await evaluateAlerts(db.store, clock, TZ, [COMMUNITY_A])).toBe(0);
+			expect((await put(1)).status).toBe(200);
+			expect(await evaluateAlerts(db.store, clock, TZ, [COMMUNITY_A])).toBe(1);
+			const res = await head.request(`/alerts?code=${COMMUNITY_A}`);
+			const { alerts } = (await res.json()) as { alerts: Record<string, unknown>[] };
+			expect(alerts.filter((a) => a.kind === 'visits_overdue')).toEqual([
+				expect.objectContaining({ value: 1, threshold: 1 })
+			]);
+		});
+
+		it('works out the due day of households stored before care tiers', async () => {
+			// As a database migrated from before care tiers: no due days, no live due figures.
+			await rawSql(db.url, 'update households set due_on = null, care_tag = null');
+			await rawSql(
+				db.url,
+				"delete from rollup_figures where period = 'now' and metric in ('visitsDue', 'visitsOverdue') or period like 'due:%'"
+			);
+			expect(await workOutDueDays(db.store, { now: clock, timeZone: TZ })).toBe(3);
+			expect(await household(alone)).toMatchObject({
+				lastVisitedOn: '2026-11-04',
+				dueOn: '2026-11-11',
+				dueReason: 'elderly_alone'
+			});
+			expect(await household(elder)).toMatchObject({ dueOn: '2026-12-02' });
+			expect(await workOutDueDays(db.store, { now: clock, timeZone: TZ })).toBe(0);
 			const before = await db.store.rollup().allFigures();
 			await db.store.rollup().recompute({ now: clock, timeZone: TZ });
 			expect(await db.store.rollup().allFigures()).toEqual(before);
