@@ -48,6 +48,28 @@ export function visitDay(visit: { visitedAt: string; day?: string }, timeZone: s
 	return visit.day ?? dayInZone(new Date(visit.visitedAt), timeZone);
 }
 
+/** Today (YYYY-MM-DD) at an instant (epoch ms) on the deployment's calendar. */
+export function dayAt(epochMs: number, timeZone: string): string {
+	return dayInZone(new Date(epochMs), timeZone);
+}
+
+/** Visits by household, each with its day (visitDay). */
+export function dayVisitsByHousehold(
+	visits: Iterable<
+		{ householdId: string; visitedAt: string; day?: string } & Omit<DayVisit, 'day'>
+	>,
+	timeZone: string
+): Map<string, DayVisit[]> {
+	const byHousehold = new Map<string, DayVisit[]>();
+	for (const v of visits) {
+		const visit = { day: visitDay(v, timeZone), outcome: v.outcome, abnormal: v.abnormal };
+		const list = byHousehold.get(v.householdId);
+		if (list) list.push(visit);
+		else byHousehold.set(v.householdId, [visit]);
+	}
+	return byHousehold;
+}
+
 export function isDueSignal(reason: DueReason | null | undefined): reason is DueSignal {
 	return (DUE_SIGNALS as readonly string[]).includes(reason ?? '');
 }

@@ -4,7 +4,7 @@
 import type { HouseholdTag, IncidentCategory, IncidentStatus, VisitOutcome } from '../shared/enums';
 import { inRange, type TimeRange } from './calendar';
 import { dueState, type VisitFrequency } from './care';
-import { effectiveDue, visitDay, type DueHousehold } from './due-visits';
+import { dayVisitsByHousehold, effectiveDue, type DayVisit, type DueHousehold } from './due-visits';
 
 export interface HouseholdSummary {
 	id: string;
@@ -91,15 +91,11 @@ export function summarizeHouseholds(rows: GridRows, options: SummaryOptions): Ho
 	}
 	const lastVisit = new Map<string, GridRows['visits'][number]>();
 	const visitedThisMonth = new Set<string>();
-	const dayVisits = new Map<string, { day: string; outcome: VisitOutcome; abnormal: boolean }[]>();
 	const care = options.care;
+	const dayVisits = care
+		? dayVisitsByHousehold(rows.visits, care.timeZone)
+		: new Map<string, DayVisit[]>();
 	for (const visit of rows.visits) {
-		if (care) {
-			const day = { ...visit, day: visitDay(visit, care.timeZone) };
-			const list = dayVisits.get(visit.householdId);
-			if (list) list.push(day);
-			else dayVisits.set(visit.householdId, [day]);
-		}
 		const previous = lastVisit.get(visit.householdId);
 		if (!previous || visit.visitedAt > previous.visitedAt) lastVisit.set(visit.householdId, visit);
 		if (inRange(visit.visitedAt, options.month)) visitedThisMonth.add(visit.householdId);
