@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monthRange, dayRange } from './calendar';
+import { DEFAULT_VISIT_FREQUENCY } from './care';
 import {
 	coverageOf,
 	filterHouseholds,
@@ -115,5 +116,67 @@ describe('coverage', () => {
 			visitedHouseholds: 2,
 			visitsToday: 2
 		});
+	});
+});
+
+describe('due and overdue filters', () => {
+	const grid = rows();
+	const care = {
+		today: '2024-11-24',
+		timeZone: 'Asia/Shanghai',
+		frequency: { ...DEFAULT_VISIT_FREQUENCY }
+	};
+	const households = [
+		// Overdue after a need-help check-in the day after its last visit (its visits are known).
+		{
+			...grid.households[0],
+			lastVisitedOn: '2024-11-20',
+			dueOn: '2024-11-22',
+			dueReason: 'need_help' as const,
+			careTag: 'default' as const
+		},
+		// Due today after a help request yesterday.
+		{
+			...grid.households[1],
+			lastVisitedOn: '2024-10-30',
+			dueOn: '2024-11-24',
+			dueReason: 'help_request' as const,
+			careTag: 'elderly_alone' as const
+		},
+		// Overdue on the server, but visited on this device today.
+		{
+			...grid.households[2],
+			lastVisitedOn: '2024-10-01',
+			dueOn: '2024-10-31',
+			careTag: 'low_income' as const
+		}
+	];
+	const visits = [
+		...grid.visits,
+		{
+			householdId: 'h3',
+			visitedAt: '2024-11-24T02:00:00.000Z',
+			outcome: 'visited' as const,
+			abnormal: false
+		}
+	];
+	const summaries = summarizeHouseholds({ ...grid, households, visits }, { ...options, care });
+
+	it('marks each household due, overdue or neither, this device’s visits counted', () => {
+		expect(summaries.map((s) => [s.id, s.due])).toEqual([
+			['h2', 'due'],
+			['h12', 'overdue'],
+			['h3', null]
+		]);
+	});
+
+	it('filters due (today or earlier) and overdue (before today)', () => {
+		expect(ids(filterHouseholds(summaries, '', ['due']))).toEqual(['h2', 'h12']);
+		expect(ids(filterHouseholds(summaries, '', ['overdue']))).toEqual(['h12']);
+		expect(ids(filterHouseholds(summaries, '民生', ['due', 'elderly_alone']))).toEqual(['h2']);
+	});
+
+	it('leaves nothing due without the care options', () => {
+		expect(summarizeHouseholds(grid, options).every((s) => s.due === null)).toBe(true);
 	});
 });

@@ -3,6 +3,8 @@
 // filter is a single pass over the summaries (a few hundred), so typing stays instant.
 import type { HouseholdTag, IncidentCategory, IncidentStatus, VisitOutcome } from '../shared/enums';
 import { inRange, type TimeRange } from './calendar';
+import { dueState, type VisitFrequency } from './care';
+import { dayVisitsByHousehold, effectiveDue, type DayVisit, type DueHousehold } from './due-visits';
 
 export interface HouseholdSummary {
 	id: string;
@@ -18,20 +20,36 @@ export interface HouseholdSummary {
 	openHelpRequests: number;
 	/** A visit of this household is still waiting to reach the server. */
 	pendingVisit: boolean;
+	/** Due for a visit today or overdue (docs/care-tiers.md), this device's visits counted. */
+	due: 'overdue' | 'due' | null;
 	/** Lower-case text a search looks in: address, names and the words of the tags. */
 	searchText: string;
 }
 
-export const HOUSEHOLD_FILTERS = ['not_visited', 'elderly_alone', 'abnormal', 'help'] as const;
+export const HOUSEHOLD_FILTERS = [
+	'not_visited',
+	'due',
+	'overdue',
+	'elderly_alone',
+	'abnormal',
+	'help'
+] as const;
 export type HouseholdFilter = (typeof HOUSEHOLD_FILTERS)[number];
 
 export interface GridRows {
-	households: readonly { id: string; address: string; tags: string[]; memberCount?: number }[];
+	households: readonly (DueHousehold & {
+		id: string;
+		address: string;
+		tags: string[];
+		memberCount?: number;
+	})[];
 	residents: readonly { householdId: string; name: string }[];
 	/** Any order. */
 	visits: readonly {
 		householdId: string;
 		visitedAt: string;
+		/** Calendar day in the deployment's zone, as the server sends it. */
+		day?: string;
 		outcome: VisitOutcome;
 		abnormal: boolean;
 	}[];
@@ -50,6 +68,15 @@ export interface SummaryOptions {
 	tagWords: (tag: string) => string[];
 	/** Orders addresses as people read them ("2号" before "12号"). */
 	compareAddress: (a: string, b: string) => number;
+	/** What "due" is measured against; without it no household is due (a screen not showing it). */
+	care?: DueOptions;
+}
+
+export interface DueOptions {
+	/** Today in the deployment's zone, YYYY-MM-DD. */
+	today: string;
+	timeZone: string;
+	frequency: VisitFrequency;
 }
 
 export const ELDERLY_ALONE: HouseholdTag = 'elderly_alone';
@@ -64,6 +91,10 @@ export function summarizeHouseholds(rows: GridRows, options: SummaryOptions): Ho
 	}
 	const lastVisit = new Map<string, GridRows['visits'][number]>();
 	const visitedThisMonth = new Set<string>();
+	const care = options.care;
+	const dayVisits = care
+		? dayVisitsByHousehold(rows.visits, care.timeZone)
+		: new Map<string, DayVisit[]>();
 	for (const visit of rows.visits) {
 		const previous = lastVisit.get(visit.householdId);
 		if (!previous || visit.visitedAt > previous.visitedAt) lastVisit.set(visit.householdId, visit);
@@ -79,6 +110,7 @@ export function summarizeHouseholds(rows: GridRows, options: SummaryOptions): Ho
 		const members = names.get(household.id) ?? [];
 		const last = lastVisit.get(household.id);
 		const tagText = household.tags.flatMap((tag) => [tag, ...options.tagWords(tag)]);
+		const due = care && effectiveDue(household, dayVisits.get(household.id) ?? [], care.frequency);
 		return {
 			id: household.id,
 			address: household.address,
@@ -91,6 +123,7 @@ export function summarizeHouseholds(rows: GridRows, options: SummaryOptions): Ho
 			lastVisitAbnormal: last?.abnormal ?? false,
 			openHelpRequests: help.get(household.id) ?? 0,
 			pendingVisit: rows.pendingVisitHouseholds.has(household.id),
+			due: care && due ? dueState(due.dueOn, care.today) : null,
 			searchText: [household.address, ...members, ...tagText].join('\n').toLowerCase()
 		};
 	});
@@ -99,6 +132,8 @@ export function summarizeHouseholds(rows: GridRows, options: SummaryOptions): Ho
 
 const FILTER_TESTS: Record<HouseholdFilter, (summary: HouseholdSummary) => boolean> = {
 	not_visited: (s) => !s.visitedThisMonth,
+	due: (s) => s.due !== null,
+	overdue: (s) => s.due === 'overdue',
 	elderly_alone: (s) => s.tags.includes(ELDERLY_ALONE),
 	abnormal: (s) => s.lastVisitAbnormal,
 	help: (s) => s.openHelpRequests > 0

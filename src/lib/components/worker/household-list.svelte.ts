@@ -14,6 +14,10 @@ import {
 	type HouseholdSummary
 } from '$lib/domain/household-list';
 import { tagSearchWords } from '$lib/i18n/worker-labels';
+import { deploymentTimeZone } from '$lib/i18n/format';
+import { dayAt } from '$lib/domain/due-visits';
+import { session } from '$lib/app/session.svelte';
+import { storedVisitFrequency } from '$lib/worker/visit-frequency';
 
 /** Long enough to skip the keystrokes of a word, short enough to feel immediate. */
 export const SEARCH_DEBOUNCE_MS = 150;
@@ -59,11 +63,19 @@ export class HouseholdListState {
 			// "Not yet visited" and coverage count over the running check round, else the month.
 			const { today } = rangesAt(Date.now());
 			const month = period.range;
+			// Due visits: today on the deployment's calendar, the community's frequencies as kept.
+			const timeZone = deploymentTimeZone();
+			const care = {
+				today: dayAt(Date.now(), timeZone),
+				timeZone,
+				frequency: storedVisitFrequency(session.cachedNode(id)?.node.parentCode ?? null)
+			};
 			const list = {
 				summaries: summarizeHouseholds(rows, {
 					month,
 					tagWords: tagSearchWords,
-					compareAddress: collator.compare
+					compareAddress: collator.compare,
+					care
 				}),
 				coverage: coverageOf(
 					rows.households.map((h) => h.id),
