@@ -195,7 +195,7 @@ for (const dialect of DIALECTS) {
 			const totalRow = expectReportLayout(read, {
 				title: '兴宁社区居委会 网格工作日报',
 				unit: '兴宁社区居委会',
-				columns: 13,
+				columns: 15,
 				dataRows: 2,
 				generatedBy: '王主任'
 			});
@@ -242,7 +242,7 @@ for (const dialect of DIALECTS) {
 			const streetTotal = expectReportLayout(ofStreet, {
 				title: '民生街道 网格工作日报汇总',
 				unit: '民生街道',
-				columns: 12,
+				columns: 14,
 				dataRows: 2,
 				generatedBy: 'street'
 			});
@@ -268,7 +268,7 @@ for (const dialect of DIALECTS) {
 			const countyTotal = expectReportLayout(ofCounty, {
 				title: '兴宁区 网格工作日报汇总',
 				unit: '兴宁区',
-				columns: 12,
+				columns: 14,
 				dataRows: 1,
 				generatedBy: '赵科长'
 			});
