@@ -209,6 +209,10 @@ for (const dialect of DIALECTS) {
 				col(rows, h)
 			);
 			const [expected, done, checkinRate] = ['应签到', '已签到', '签到率'].map((h) => col(rows, h));
+			// Households due and overdue for a visit (docs/care-tiers.md): none yet on the day.
+			const [visitsDue, visitsOverdue] = ['应走访', '逾期未走访'].map((h) => col(rows, h));
+			expect(rows[3].slice(-2)).toEqual(['应走访', '逾期未走访']);
+			expect([rows[4][visitsDue - 1], rows[4][visitsOverdue - 1]]).toEqual([0, 0]);
 			expect(rows[4][households - 1]).toBe(2);
 			expect(rows[4][visited - 1]).toBe(1);
 			// Rates: formulas with their results, shown as percentages; "—" with nothing to divide by.
