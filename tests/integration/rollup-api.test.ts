@@ -4,6 +4,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayInZone } from '../../src/lib/domain/day';
+import { DEFAULT_VISIT_FREQUENCY } from '../../src/lib/domain/care';
 import { runSupervisionJobs } from '../../server/supervision/jobs';
 import { escalateOverdue } from '../../server/supervision/incidents';
 import { evaluateAlerts } from '../../server/supervision/alerts';
@@ -158,7 +159,10 @@ for (const dialect of DIALECTS) {
 				overdueIncidents: 0,
 				checkinsExpected: 3,
 				checkinsDone: 1,
-				missedCheckins: 2
+				missedCheckins: 2,
+				// Households registered today are not due yet (docs/care-tiers.md).
+				visitsDue: 0,
+				visitsOverdue: 0
 			});
 			expect(after.children.map((c) => [c.code, c.level, c.metrics.visits])).toEqual([
 				['4501', 'city', 2]
@@ -279,8 +283,14 @@ for (const dialect of DIALECTS) {
 				thresholds: { abnormalResidents: 1, missedCheckins: 1, coverageBehindPct: 10 }
 			};
 			await send(street, 'PUT', `/communities/${COMMUNITY_A}/settings`, good, 403);
-			expect(await send(head, 'PUT', `/communities/${COMMUNITY_A}/settings`, good)).toEqual(good);
-			expect(await get(head, `/communities/${COMMUNITY_A}/settings`)).toEqual(good);
+			// Left out, the care-tier fields keep their values: the defaults here.
+			const stored = {
+				...good,
+				thresholds: { ...good.thresholds, visitsOverdue: 10 },
+				visitFrequency: DEFAULT_VISIT_FREQUENCY
+			};
+			expect(await send(head, 'PUT', `/communities/${COMMUNITY_A}/settings`, good)).toEqual(stored);
+			expect(await get(head, `/communities/${COMMUNITY_A}/settings`)).toEqual(stored);
 		});
 
 		it('creates rounds in scope only, counts their visits and sends them to devices', async () => {
