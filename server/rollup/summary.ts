@@ -61,7 +61,10 @@ const FIGURES: FigureColumn[] = [
 	{ header: '应签到', metric: 'checkinsExpected' },
 	{ header: '已签到', metric: 'checkinsDone' },
 	{ header: '签到率', rate: ['checkinsDone', 'checkinsExpected'] },
-	{ header: '未签到', metric: 'missedCheckins' }
+	{ header: '未签到', metric: 'missedCheckins' },
+	// Households due and overdue for a visit at the day's end (docs/care-tiers.md).
+	{ header: '应走访', metric: 'visitsDue' },
+	{ header: '逾期未走访', metric: 'visitsOverdue' }
 ];
 
 /** What a rate shows when there is nothing to divide by. */

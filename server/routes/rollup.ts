@@ -135,7 +135,8 @@ const gridsRoute = createRoute({
 	request: { params: communityParam },
 	responses: {
 		200: {
-			description: 'One row per grid',
+			description:
+				"One row per grid with its counts today (metrics) and in the current round; `metrics` at the top is the community's own today. Among the counts, visitsDue: households whose next visit is due today or earlier, visitsOverdue: due before today (docs/care-tiers.md)",
 			content: {
 				'application/json': {
 					schema: z
@@ -144,6 +145,7 @@ const gridsRoute = createRoute({
 							name: z.string(),
 							date: z.string(),
 							round: roundSchema.nullable(),
+							metrics: metricsSchema,
 							grids: z.array(
 								z.object({
 									id: z.string(),

@@ -1,5 +1,6 @@
 // The community head's table of their community's grids: each grid's figures today and in the
-// current round, and its workers with their last sync.
+// current round, and its workers with their last sync. Today's figures include the households
+// due and overdue for a visit (docs/care-tiers.md), read from the roll-up like the others.
 import { dayInZone } from '../../src/lib/domain/day';
 import { forbidden } from '../api-error';
 import { lookupCommunity, runsCommunity } from '../auth/nodes';
@@ -13,6 +14,8 @@ export interface GridTable {
 	name: string;
 	date: string;
 	round: { id: string; name: string; dueDate: string } | null;
+	/** The community's own figures today: its total, households due and overdue included. */
+	metrics: Metrics;
 	grids: {
 		id: string;
 		name: string;
@@ -54,6 +57,7 @@ export async function communityGridTable(
 		name: community.name,
 		date: today,
 		round: current ? { id: current.id, name: current.name, dueDate: current.dueDate } : null,
+		metrics: daily.get(code)!,
 		grids: grids.map((g) => ({
 			id: g.id,
 			name: g.name,

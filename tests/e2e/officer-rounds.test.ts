@@ -92,6 +92,26 @@ describe('a round followed by a street officer', () => {
 				.toEqual([String(askedHealth), '1']);
 			const heating = page.locator('table[data-question="heating"] tr.total td');
 			expect((await heating.allInnerTexts()).slice(0, 2)).toEqual(['2', '1']);
+			// The round's coverage with today's households due and overdue for a visit, as the
+			// server counts them for the round (docs/care-tiers.md).
+			const roundRollup = (await (
+				await fetch(`${server.url}/api/v1/rollup/${street.user.scope[0]}?round=${round.id}`, {
+					headers: { authorization: `Bearer ${street.token}` }
+				})
+			).json()) as { metrics: { visitsDue: number; visitsOverdue: number } };
+			const figures = page.locator('table[data-round-figures] tr.total');
+			await expect
+				.poll(
+					async () => [
+						await figures.locator('[data-metric="visitsDue"]').innerText(),
+						await figures.locator('[data-metric="visitsOverdue"]').innerText()
+					],
+					{ timeout: 30_000 }
+				)
+				.toEqual([
+					String(roundRollup.metrics.visitsDue),
+					String(roundRollup.metrics.visitsOverdue)
+				]);
 			await screenshot(page, 'officer-round-questions');
 
 			// The round's report, as the button downloads it.

@@ -280,9 +280,11 @@ for (const dialect of DIALECTS) {
 			);
 			expect(sheet.getCell('A3').value).toBe('排查轮次：发热排查（2026-03-09 至 2026-03-12）');
 			const header = rows[3];
-			// The day report's 13 columns, then the question pairs in the version's order.
+			// The day report's 15 columns, households due and overdue for a visit last, then the
+			// question pairs in the version's order.
 			expect(header.slice(0, 3)).toEqual(['网格', '网格员', '户数']);
-			expect(header.slice(13)).toEqual([
+			expect(header.slice(13, 15)).toEqual(['应走访', '逾期未走访']);
+			expect(header.slice(15)).toEqual([
 				'体温·询问',
 				'体温·异常',
 				'近几天发热·询问',
@@ -293,11 +295,11 @@ for (const dialect of DIALECTS) {
 				'皮疹·异常'
 			]);
 			expect(rows[4][0]).toBe('第一网格');
-			expect(rows[4].slice(13)).toEqual([3, 2, 2, 1, 1, 0, 1, 1]);
-			expect(rows[5].slice(13)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+			expect(rows[4].slice(15)).toEqual([3, 2, 2, 1, 1, 0, 1, 1]);
+			expect(rows[5].slice(15)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
 			// Totals: SUM formulas with their results.
 			expect(rows[6][0]).toBe('合计');
-			expect(rows[6].slice(13).map(shown)).toEqual([3, 2, 2, 1, 1, 0, 1, 1]);
+			expect(rows[6].slice(15).map(shown)).toEqual([3, 2, 2, 1, 1, 0, 1, 1]);
 			const column = sheet.getColumn(14).letter;
 			expect((sheet.getCell(7, 14).value as ExcelJS.CellFormulaValue).formula).toBe(
 				`SUM(${column}5:${column}6)`
@@ -310,7 +312,7 @@ for (const dialect of DIALECTS) {
 				street,
 				`/divisions/${STREET}/summary.xlsx?round=${rounds.custom}`
 			);
-			expect(rows[3].slice(12)).toEqual([
+			expect(rows[3].slice(14)).toEqual([
 				'精神状态·询问',
 				'精神状态·异常',
 				'缺水·询问',
@@ -321,9 +323,9 @@ for (const dialect of DIALECTS) {
 				'常备药·异常'
 			]);
 			expect(rows[4][0]).toBe('兴宁社区居委会');
-			expect(rows[4].slice(12)).toEqual([1, 0, 1, 1, 1, 1, 1, 1]);
-			expect(rows[5].slice(12)).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
-			expect(rows[6].slice(12).map(shown)).toEqual([2, 1, 2, 2, 1, 1, 1, 1]);
+			expect(rows[4].slice(14)).toEqual([1, 0, 1, 1, 1, 1, 1, 1]);
+			expect(rows[5].slice(14)).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
+			expect(rows[6].slice(14).map(shown)).toEqual([2, 1, 2, 2, 1, 1, 1, 1]);
 		});
 
 		it('adds no question columns for a round without a template; an unknown round is 404', async () => {
@@ -331,7 +333,7 @@ for (const dialect of DIALECTS) {
 				head,
 				`/communities/${COMMUNITY_A}/summary.xlsx?round=${rounds.plain}`
 			);
-			expect(rows[3]).toHaveLength(13);
+			expect(rows[3]).toHaveLength(15);
 			const missing = await street.request(`/divisions/${STREET}/summary.xlsx?round=${uuid()}`);
 			expect(missing.status).toBe(404);
 			expect(((await missing.json()) as { message: string }).message).toMatch(/^round: /);

@@ -195,7 +195,7 @@ for (const dialect of DIALECTS) {
 			const totalRow = expectReportLayout(read, {
 				title: '兴宁社区居委会 网格工作日报',
 				unit: '兴宁社区居委会',
-				columns: 13,
+				columns: 15,
 				dataRows: 2,
 				generatedBy: '王主任'
 			});
@@ -209,6 +209,10 @@ for (const dialect of DIALECTS) {
 				col(rows, h)
 			);
 			const [expected, done, checkinRate] = ['应签到', '已签到', '签到率'].map((h) => col(rows, h));
+			// Households due and overdue for a visit (docs/care-tiers.md): none yet on the day.
+			const [visitsDue, visitsOverdue] = ['应走访', '逾期未走访'].map((h) => col(rows, h));
+			expect(rows[3].slice(-2)).toEqual(['应走访', '逾期未走访']);
+			expect([rows[4][visitsDue - 1], rows[4][visitsOverdue - 1]]).toEqual([0, 0]);
 			expect(rows[4][households - 1]).toBe(2);
 			expect(rows[4][visited - 1]).toBe(1);
 			// Rates: formulas with their results, shown as percentages; "—" with nothing to divide by.
@@ -242,7 +246,7 @@ for (const dialect of DIALECTS) {
 			const streetTotal = expectReportLayout(ofStreet, {
 				title: '民生街道 网格工作日报汇总',
 				unit: '民生街道',
-				columns: 12,
+				columns: 14,
 				dataRows: 2,
 				generatedBy: 'street'
 			});
@@ -268,7 +272,7 @@ for (const dialect of DIALECTS) {
 			const countyTotal = expectReportLayout(ofCounty, {
 				title: '兴宁区 网格工作日报汇总',
 				unit: '兴宁区',
-				columns: 12,
+				columns: 14,
 				dataRows: 1,
 				generatedBy: '赵科长'
 			});

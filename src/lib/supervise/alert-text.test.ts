@@ -9,11 +9,16 @@ describe('alert wording agrees with when an alert is raised', () => {
 		expect(reachesThreshold(3, 3)).toBe(true);
 		expect(reachesThreshold(4, 3)).toBe(true);
 		// Raised at equality, so the words must cover equality: "达到或超过", not "超过".
-		for (const kind of ['abnormal_residents', 'missed_checkins']) {
+		for (const kind of ['abnormal_residents', 'missed_checkins', 'visits_overdue']) {
 			expect(alertKindLabel(kind)).toContain('达到或超过预警值');
 		}
 		expect(alertValueText({ kind: 'abnormal_residents', value: 3, threshold: 3 })).toBe(
 			'当前 3，预警值 3'
+		);
+		// Households overdue for a visit (docs/care-tiers.md): a count like the others.
+		expect(alertKindLabel('visits_overdue')).toBe('逾期未走访户达到或超过预警值');
+		expect(alertValueText({ kind: 'visits_overdue', value: 12, threshold: 10 })).toBe(
+			'当前 12，预警值 10'
 		);
 	});
 

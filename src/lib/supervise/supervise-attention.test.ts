@@ -114,7 +114,14 @@ describe('parseSettings', () => {
 		checkinCutoff: '10:00',
 		abnormalResidents: '3',
 		missedCheckins: '2',
-		coverageBehindPct: '20'
+		coverageBehindPct: '20',
+		visitsOverdue: '4',
+		'visitFrequency.elderly_alone': '5',
+		'visitFrequency.advanced_age': '14',
+		'visitFrequency.disabled': '14',
+		'visitFrequency.low_income': '30',
+		'visitFrequency.key_care': '7',
+		'visitFrequency.default': '365'
 	};
 
 	it('accepts a valid form and converts the numbers', () => {
@@ -122,7 +129,20 @@ describe('parseSettings', () => {
 			ok: true,
 			value: {
 				checkinCutoff: '10:00',
-				thresholds: { abnormalResidents: 3, missedCheckins: 2, coverageBehindPct: 20 }
+				thresholds: {
+					abnormalResidents: 3,
+					missedCheckins: 2,
+					coverageBehindPct: 20,
+					visitsOverdue: 4
+				},
+				visitFrequency: {
+					elderly_alone: 5,
+					advanced_age: 14,
+					disabled: 14,
+					low_income: 30,
+					key_care: 7,
+					default: 365
+				}
 			}
 		});
 	});
@@ -130,10 +150,15 @@ describe('parseSettings', () => {
 	it('names every field with a problem', () => {
 		expect(
 			parseSettings({
+				...good,
 				checkinCutoff: '25:00',
 				abnormalResidents: '',
 				missedCheckins: '1.5',
-				coverageBehindPct: '120'
+				coverageBehindPct: '120',
+				visitsOverdue: '-1',
+				'visitFrequency.elderly_alone': '0',
+				'visitFrequency.disabled': '366',
+				'visitFrequency.default': ' '
 			})
 		).toEqual({
 			ok: false,
@@ -141,7 +166,11 @@ describe('parseSettings', () => {
 				checkinCutoff: 'time',
 				abnormalResidents: 'required',
 				missedCheckins: 'whole_number',
-				coverageBehindPct: 'percent'
+				coverageBehindPct: 'percent',
+				visitsOverdue: 'whole_number',
+				'visitFrequency.elderly_alone': 'interval',
+				'visitFrequency.disabled': 'interval',
+				'visitFrequency.default': 'required'
 			}
 		});
 	});

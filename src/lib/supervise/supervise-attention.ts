@@ -2,6 +2,12 @@
 // incident urgency, totals and the settings form's checks.
 import type { IncidentStatus, Severity } from '$lib/shared/enums';
 import { METRICS, type Metrics } from '$lib/shared/metrics';
+import {
+	CARE_TAGS,
+	visitFrequencySchema,
+	type CareTag,
+	type VisitFrequency
+} from '$lib/domain/care';
 
 /** Share of households visited, 0–1; a node with no households has nothing left to visit. */
 export function coverageShare(metrics: Pick<Metrics, 'households' | 'visitedHouseholds'>): number {
@@ -79,20 +85,36 @@ export function byUrgency<T extends QueuedIncident>(incidents: readonly T[], now
 	);
 }
 
-export type SettingsField =
-	'checkinCutoff' | 'abnormalResidents' | 'missedCheckins' | 'coverageBehindPct';
-export type SettingsProblem = 'required' | 'time' | 'whole_number' | 'percent';
+/** A visit-frequency field of the settings form: `visitFrequency.<tier>` (docs/care-tiers.md). */
+export type FrequencyField = `visitFrequency.${CareTag}`;
+export const frequencyField = (tag: CareTag): FrequencyField => `visitFrequency.${tag}`;
 
-export interface SettingsInput {
+export type SettingsField =
+	| 'checkinCutoff'
+	| 'abnormalResidents'
+	| 'missedCheckins'
+	| 'coverageBehindPct'
+	| 'visitsOverdue'
+	| FrequencyField;
+export type SettingsProblem = 'required' | 'time' | 'whole_number' | 'percent' | 'interval';
+
+export type SettingsInput = {
 	checkinCutoff: string;
 	abnormalResidents: string;
 	missedCheckins: string;
 	coverageBehindPct: string;
-}
+	visitsOverdue: string;
+} & Record<FrequencyField, string>;
 
 export interface ParsedSettings {
 	checkinCutoff: string;
-	thresholds: { abnormalResidents: number; missedCheckins: number; coverageBehindPct: number };
+	thresholds: {
+		abnormalResidents: number;
+		missedCheckins: number;
+		coverageBehindPct: number;
+		visitsOverdue: number;
+	};
+	visitFrequency: VisitFrequency;
 }
 
 /** Check the settings form; every problem names its field. */
@@ -106,7 +128,7 @@ export function parseSettings(
 	if (!cutoff) problems.checkinCutoff = 'required';
 	else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(cutoff)) problems.checkinCutoff = 'time';
 
-	const whole = (field: 'abnormalResidents' | 'missedCheckins') => {
+	const whole = (field: 'abnormalResidents' | 'missedCheckins' | 'visitsOverdue') => {
 		const text = input[field].trim();
 		if (!text) problems[field] = 'required';
 		else if (!/^\d{1,6}$/.test(text)) problems[field] = 'whole_number';
@@ -114,6 +136,7 @@ export function parseSettings(
 	};
 	const abnormalResidents = whole('abnormalResidents');
 	const missedCheckins = whole('missedCheckins');
+	const visitsOverdue = whole('visitsOverdue');
 
 	const pctText = input.coverageBehindPct.trim();
 	const coverageBehindPct = Number(pctText);
@@ -121,12 +144,25 @@ export function parseSettings(
 	else if (!/^\d{1,3}$/.test(pctText) || coverageBehindPct > 100)
 		problems.coverageBehindPct = 'percent';
 
+	// Days between visits per tier: the range the server takes (visitFrequencySchema).
+	const visitFrequency = {} as VisitFrequency;
+	for (const tag of CARE_TAGS) {
+		const field = frequencyField(tag);
+		const text = input[field].trim();
+		const days = Number(text);
+		if (!text) problems[field] = 'required';
+		else if (!/^\d{1,3}$/.test(text) || !visitFrequencySchema.shape[tag].safeParse(days).success)
+			problems[field] = 'interval';
+		visitFrequency[tag] = days;
+	}
+
 	if (Object.keys(problems).length > 0) return { ok: false, problems };
 	return {
 		ok: true,
 		value: {
 			checkinCutoff: cutoff,
-			thresholds: { abnormalResidents, missedCheckins, coverageBehindPct }
+			thresholds: { abnormalResidents, missedCheckins, coverageBehindPct, visitsOverdue },
+			visitFrequency
 		}
 	};
 }

@@ -10,6 +10,7 @@ import {
 } from '$lib/shared/enums';
 import { metricsSchema, questionFiguresSchema } from '$lib/shared/metrics';
 import { nodeLevelSchema } from '$lib/app/types';
+import { visitFrequencySchema } from '$lib/domain/care';
 
 export type { Metrics } from '$lib/shared/metrics';
 
@@ -75,6 +76,8 @@ export const communityGridsSchema = z.object({
 	name: z.string(),
 	date: z.string(),
 	round: roundSchema.nullable(),
+	/** The community's own figures today; absent from answers saved on the device before it was sent. */
+	metrics: metricsSchema.optional(),
 	grids: z.array(communityGridSchema)
 });
 export type CommunityGrids = z.infer<typeof communityGridsSchema>;
@@ -87,11 +90,15 @@ export const roundListSchema = z.union([
 export const thresholdsSchema = z.object({
 	abnormalResidents: z.number().int().nonnegative(),
 	missedCheckins: z.number().int().nonnegative(),
-	coverageBehindPct: z.number().min(0).max(100)
+	coverageBehindPct: z.number().min(0).max(100),
+	/** Households overdue for a visit (docs/care-tiers.md). */
+	visitsOverdue: z.number().int().nonnegative()
 });
 export const communitySettingsSchema = z.object({
 	checkinCutoff: z.string(),
-	thresholds: thresholdsSchema
+	thresholds: thresholdsSchema,
+	/** Days between visits per care tier (docs/care-tiers.md). */
+	visitFrequency: visitFrequencySchema
 });
 export type CommunitySettings = z.infer<typeof communitySettingsSchema>;
 
