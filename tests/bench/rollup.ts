@@ -403,54 +403,6 @@ export async function benchRollup(
 				);
 			}
 
-			// Care tiers' ingest cost: the write path in process, due days kept vs not, each over its
-			// own 400 households (a batch without care would leave the other's last visits behind).
-			const careHomes = { on: makeHouseholds(400, 11), off: makeHouseholds(400, 12) };
-			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.on);
-			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.off);
-			const careParts = {
-				on: batches(
-					makeVisits(careHomes.on, (options.ingestBatches + 2) * options.batchSize, 6),
-					options.batchSize
-				),
-				// The same days over the other households, under ids of their own.
-				off: batches(
-					makeVisits(careHomes.off, (options.ingestBatches + 2) * options.batchSize, 6).map(
-						(v) => ({ ...v, id: crypto.randomUUID(), rowId: crypto.randomUUID() })
-					),
-					options.batchSize
-				)
-			};
-			const careMs = { on: [] as number[], off: [] as number[] };
-			for (let i = 0; i < careParts.on.length; i++)
-				for (const which of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-					const s = now();
-					const results = await applyPushBatch(
-						db.store,
-						{
-							user: db.fixture.users.worker_a1,
-							deviceId: `bench-care-${which}`,
-							timeZone,
-							now: new Date(),
-							care: which === 'on'
-						},
-						// The shape the push route hands over once the body is parsed.
-						careParts[which][i] as unknown as Mutation[]
-					);
-					const ms = now() - s;
-					const refused = results.find((r) => r.status !== 'applied');
-					if (refused) throw new Error(`care ingest: ${JSON.stringify(refused).slice(0, 300)}`);
-					if (i >= 2) careMs[which].push(ms);
-				}
-			const careIngest: IngestFigures = {
-				onMs: summarize(careMs.on),
-				offMs: summarize(careMs.off),
-				overhead: round(summarize(careMs.on).median / summarize(careMs.off).median - 1, 3)
-			};
-			progress(
-				`${tag}: ingest with care tiers median ${careIngest.onMs.median} ms, without ${careIngest.offMs.median} ms per batch`
-			);
-
 			// Ingest, roll-up on vs off, batches interleaved so machine noise falls on both alike.
 			const homes = makeHouseholds(400);
 			await seedHouseholds(db.store, db.fixture.grids.a1, homes);
@@ -530,6 +482,55 @@ export async function benchRollup(
 					if (reads > 1000) throw new Error('freshness: the province never showed the visit');
 				}
 			}
+			// Care tiers' ingest cost: the write path in process, due days kept vs not, each over its
+			// own 400 households (a batch without care would leave the other's last visits behind);
+			// after the HTTP work, whose kept-alive connections would not outlast it.
+			const careHomes = { on: makeHouseholds(400, 11), off: makeHouseholds(400, 12) };
+			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.on);
+			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.off);
+			const careParts = {
+				on: batches(
+					makeVisits(careHomes.on, (options.ingestBatches + 2) * options.batchSize, 6),
+					options.batchSize
+				),
+				// The same days over the other households, under ids of their own.
+				off: batches(
+					makeVisits(careHomes.off, (options.ingestBatches + 2) * options.batchSize, 6).map(
+						(v) => ({ ...v, id: crypto.randomUUID(), rowId: crypto.randomUUID() })
+					),
+					options.batchSize
+				)
+			};
+			const careMs = { on: [] as number[], off: [] as number[] };
+			for (let i = 0; i < careParts.on.length; i++)
+				for (const which of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+					const s = now();
+					const results = await applyPushBatch(
+						db.store,
+						{
+							user: db.fixture.users.worker_a1,
+							deviceId: `bench-care-${which}`,
+							timeZone,
+							now: new Date(),
+							care: which === 'on'
+						},
+						// The shape the push route hands over once the body is parsed.
+						careParts[which][i] as unknown as Mutation[]
+					);
+					const ms = now() - s;
+					const refused = results.find((r) => r.status !== 'applied');
+					if (refused) throw new Error(`care ingest: ${JSON.stringify(refused).slice(0, 300)}`);
+					if (i >= 2) careMs[which].push(ms);
+				}
+			const careIngest: IngestFigures = {
+				onMs: summarize(careMs.on),
+				offMs: summarize(careMs.off),
+				overhead: round(summarize(careMs.on).median / summarize(careMs.off).median - 1, 3)
+			};
+			progress(
+				`${tag}: ingest with care tiers median ${careIngest.onMs.median} ms, without ${careIngest.offMs.median} ms per batch`
+			);
+
 			// Recompute agrees with what maintenance kept through all of it.
 			const rollup = db.store.rollup();
 			const kept = await rollup.allFigures();
