@@ -35,6 +35,8 @@ export interface PushContext {
 	syncedDevice?: string;
 	/** Incremental roll-up maintenance (GRIDCARE_ROLLUP); on unless false. */
 	rollup?: boolean;
+	/** Households' due days kept up to date (docs/care-tiers.md); on unless false (benchmarks). */
+	care?: boolean;
 	/**
 	 * Called once the batch has committed with the communities whose figures it changed (not
 	 * called when none did): where prompt alert evaluation is asked for. Must not throw or wait.
@@ -102,7 +104,7 @@ function applyInTransaction(
 			return { id: m.id, status: 'rejected', reason: error.message };
 		}
 	};
-	const options = { now: ctx.now, timeZone: ctx.timeZone, rollup: ctx.rollup };
+	const options = { now: ctx.now, timeZone: ctx.timeZone, rollup: ctx.rollup, care: ctx.care };
 	return write(store, ctx.user, options, async (batch) => {
 		await batch.prefetch(referencedIds(mutations));
 		const seen = await batch.appliedMutationIds(mutations.map((m) => m.id));

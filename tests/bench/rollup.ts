@@ -8,7 +8,12 @@
 // and, side by side, with check templates (docs/check-templates.md, "Figures"): two province
 // rounds over the same days, one without a template and one asking a 5-question template whose
 // answers every visit of today carries, read at the same nodes (GET /rollup/<node>?round=), and
-// push ingest of visits without answers vs visits answering the template, maintenance on vs off.
+// push ingest of visits without answers vs visits answering the template, maintenance on vs off;
+// and with care tiers (docs/care-tiers.md): the same reads once every bulk household has a due
+// day (spread over today ± DUE_SPREAD_DAYS, so visitsDue, visitsOverdue and "due:<day>" rows
+// exist at every node), push ingest with the households' due days kept vs not (the write path's
+// `care: false`), and the day's first job run (freezeYesterday, which moves the due figures a
+// day on) at the bench's size, timed over successive days.
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { loadConfig } from '../../server/config';
@@ -16,6 +21,9 @@ import { importDivisions } from '../../server/divisions/import';
 import { startServer } from '../../server/serve';
 import { dayInZone } from '../../src/lib/domain/day';
 import { SHIPPED_TEMPLATES } from '../../src/lib/shared/templates';
+import { addDays, startOfDayInZone } from '../../src/lib/domain/day';
+import { applyPushBatch } from '../../server/sync/push';
+import type { Mutation } from '../../src/lib/shared/schemas';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { now, progress, round, summarize, type Summary } from './common';
@@ -72,6 +80,21 @@ export interface RollupResult {
 			templateCost: number;
 		};
 	};
+	/** Care tiers: every bulk household due within ±DUE_SPREAD_DAYS of today. */
+	care: {
+		spreadDays: number;
+		/** Seconds: the bulk due-day update, the recompute that counts them. */
+		setupSeconds: { update: number; recompute: number };
+		/** Households due today or earlier, and before today (SQL count, equal to GET /rollup/45). */
+		due: number;
+		overdue: number;
+		/** The same nodes read before the due days were set (`reads`) and after. */
+		reads: { node: string; code: string; withoutMs: Summary; withMs: Summary }[];
+		/** Push ingest in process (applyPushBatch), due days kept vs not, batches interleaved. */
+		ingest: IngestFigures;
+		/** The day's first job run: freezeYesterday on successive days, ms each. */
+		freeze: { runs: number[]; ms: Summary };
+	};
 }
 
 interface IngestFigures {
@@ -125,6 +148,47 @@ function withAnswers(visits: VisitMutation[], homes: BenchHousehold[], seed: num
 			]
 		}
 	}));
+}
+
+/** Bulk households are due on a day spread evenly over today ± this many days. */
+const DUE_SPREAD_DAYS = 120;
+/** Runs of the day's first job, on successive days. */
+const FREEZE_RUNS = 5;
+
+/** Give every bulk household a due day (its tier `default`) over today ± DUE_SPREAD_DAYS. */
+async function bulkDueDays(db: BenchDb, today: string): Promise<{ due: number; overdue: number }> {
+	const span = 2 * DUE_SPREAD_DAYS + 1;
+	if (db.dialect === 'sqlite') {
+		const client = new Database(db.file!);
+		try {
+			client.exec(`update households set care_tag = 'default', due_reason = 'default',
+				due_on = date('${today}', ((abs(random()) % ${span}) - ${DUE_SPREAD_DAYS}) || ' days')
+				where id like 'bench-%'`);
+			const count = (where: string) =>
+				(
+					client
+						.prepare(`select count(*) as n from households where deleted = 0 and due_on ${where}`)
+						.get(today) as { n: number }
+				).n;
+			return { due: count('<= ?'), overdue: count('< ?') };
+		} finally {
+			client.close();
+		}
+	}
+	const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+	try {
+		await sql.unsafe(`update households set care_tag = 'default', due_reason = 'default',
+			due_on = to_char(date '${today}' + (floor(random() * ${span})::int - ${DUE_SPREAD_DAYS}), 'YYYY-MM-DD')
+			where id like 'bench-%'`);
+		await sql.unsafe('analyze households');
+		const [row] = await sql<{ due: string; overdue: string }[]>`select
+			count(*) filter (where due_on <= ${today}) as due,
+			count(*) filter (where due_on < ${today}) as overdue
+			from households where not deleted`;
+		return { due: Number(row.due), overdue: Number(row.overdue) };
+	} finally {
+		await sql.end({ timeout: 5 });
+	}
 }
 
 const READ_NODES: { node: string; code: string }[] = [
@@ -308,6 +372,37 @@ export async function benchRollup(
 				);
 			}
 
+			// Care tiers: the same nodes once every bulk household has a due day.
+			t0 = now();
+			const dueCounts = await bulkDueDays(db, today);
+			const dueUpdateSeconds = (now() - t0) / 1000;
+			t0 = now();
+			await db.store.rollup().recompute();
+			const dueRecomputeSeconds = (now() - t0) / 1000;
+			progress(
+				`${tag}: due days set in ${round(dueUpdateSeconds, 1)} s, recompute ${round(dueRecomputeSeconds, 1)} s; ${dueCounts.due} due, ${dueCounts.overdue} overdue`
+			);
+			// The first request after the long recompute: the kept-alive connection may have gone.
+			const province = (await get('/rollup/45').catch(() => get('/rollup/45'))).metrics;
+			if (province.visitsDue !== dueCounts.due || province.visitsOverdue !== dueCounts.overdue)
+				throw new Error(
+					`GET /rollup/45: visitsDue ${province.visitsDue}, visitsOverdue ${province.visitsOverdue}; the households say ${dueCounts.due}, ${dueCounts.overdue}`
+				);
+			const careReads: RollupResult['care']['reads'] = [];
+			for (const [k, { node, code }] of READ_NODES.entries()) {
+				for (let i = 0; i < 20; i++) await get(`/rollup/${code}`);
+				const ms: number[] = [];
+				for (let i = 0; i < options.requests; i++) {
+					const s = now();
+					await get(`/rollup/${code}`);
+					ms.push(now() - s);
+				}
+				careReads.push({ node, code, withoutMs: reads[k].ms, withMs: summarize(ms) });
+				progress(
+					`${tag}: GET /rollup/${code} with due figures p50 ${summarize(ms).median} ms, p95 ${summarize(ms).p95} ms`
+				);
+			}
+
 			// Ingest, roll-up on vs off, batches interleaved so machine noise falls on both alike.
 			const homes = makeHouseholds(400);
 			await seedHouseholds(db.store, db.fixture.grids.a1, homes);
@@ -387,9 +482,71 @@ export async function benchRollup(
 					if (reads > 1000) throw new Error('freshness: the province never showed the visit');
 				}
 			}
+			// Care tiers' ingest cost: the write path in process, due days kept vs not, each over its
+			// own 400 households (a batch without care would leave the other's last visits behind);
+			// after the HTTP work, whose kept-alive connections would not outlast it.
+			const careHomes = { on: makeHouseholds(400, 11), off: makeHouseholds(400, 12) };
+			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.on);
+			await seedHouseholds(db.store, db.fixture.grids.a1, careHomes.off);
+			const careParts = {
+				on: batches(
+					makeVisits(careHomes.on, (options.ingestBatches + 2) * options.batchSize, 6),
+					options.batchSize
+				),
+				// The same days over the other households, under ids of their own.
+				off: batches(
+					makeVisits(careHomes.off, (options.ingestBatches + 2) * options.batchSize, 6).map(
+						(v) => ({ ...v, id: crypto.randomUUID(), rowId: crypto.randomUUID() })
+					),
+					options.batchSize
+				)
+			};
+			const careMs = { on: [] as number[], off: [] as number[] };
+			for (let i = 0; i < careParts.on.length; i++)
+				for (const which of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+					const s = now();
+					const results = await applyPushBatch(
+						db.store,
+						{
+							user: db.fixture.users.worker_a1,
+							deviceId: `bench-care-${which}`,
+							timeZone,
+							now: new Date(),
+							care: which === 'on'
+						},
+						// The shape the push route hands over once the body is parsed.
+						careParts[which][i] as unknown as Mutation[]
+					);
+					const ms = now() - s;
+					const refused = results.find((r) => r.status !== 'applied');
+					if (refused) throw new Error(`care ingest: ${JSON.stringify(refused).slice(0, 300)}`);
+					if (i >= 2) careMs[which].push(ms);
+				}
+			const careIngest: IngestFigures = {
+				onMs: summarize(careMs.on),
+				offMs: summarize(careMs.off),
+				overhead: round(summarize(careMs.on).median / summarize(careMs.off).median - 1, 3)
+			};
+			progress(
+				`${tag}: ingest with care tiers median ${careIngest.onMs.median} ms, without ${careIngest.offMs.median} ms per batch`
+			);
+
 			// Recompute agrees with what maintenance kept through all of it.
 			const rollup = db.store.rollup();
 			const kept = await rollup.allFigures();
+
+			// The day's first job run on successive days after today, just past midnight: each
+			// freezes its yesterday and moves the due figures a day on.
+			const freezeRuns: number[] = [];
+			for (let k = 1; k <= FREEZE_RUNS; k++) {
+				const at = new Date(startOfDayInZone(addDays(today, k), timeZone).getTime() + 60_000);
+				const s = now();
+				const frozen = await rollup.freezeYesterday({ now: at, timeZone });
+				freezeRuns.push(round(now() - s, 1));
+				if (frozen !== addDays(today, k - 1))
+					throw new Error(`freezeYesterday at ${at.toISOString()}: froze ${frozen}`);
+			}
+			progress(`${tag}: the day's first job run ${freezeRuns.join(', ')} ms`);
 			return {
 				dialect,
 				label: DIALECT_LABEL[dialect],
@@ -431,6 +588,18 @@ export async function benchRollup(
 						},
 						templateCost: round(answeredOn.median / onS.median - 1, 3)
 					}
+				},
+				care: {
+					spreadDays: DUE_SPREAD_DAYS,
+					setupSeconds: {
+						update: round(dueUpdateSeconds, 1),
+						recompute: round(dueRecomputeSeconds, 1)
+					},
+					due: dueCounts.due,
+					overdue: dueCounts.overdue,
+					reads: careReads,
+					ingest: careIngest,
+					freeze: { runs: freezeRuns, ms: summarize(freezeRuns) }
 				}
 			};
 		} finally {
@@ -526,6 +695,41 @@ export function renderRollupMarkdown(report: {
 			const { plain, template, templateCost } = r.templates.ingest;
 			return `| ${r.label} | ${r.households.toLocaleString('en')} | ${plain.onMs.median} | ${plain.offMs.median} | ${round(plain.overhead * 100, 1)} % | ${template.onMs.median} | ${template.offMs.median} | ${round(template.overhead * 100, 1)} % | ${round(templateCost * 100, 1)} % |`;
 		}),
+		'',
+		'## Care tiers: GET /rollup/:code without and with due figures (target p95 ≤ 20 ms)',
+		'',
+		'Without: the reads above, before any household has a due day. With: every bulk household due on a day spread over today ± 120 days (its tier `default`), figures rebuilt by recompute, so visitsDue, visitsOverdue and the "due:<day>" rows are stored at every node.',
+		'',
+		'| database | households | due | overdue | due days set (s) | recompute (s) | node | code | without p50 | without p95 | with p50 | with p95 |',
+		'|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|',
+		...report.results.flatMap((r) =>
+			(r.care?.reads ?? []).map(
+				(x) =>
+					`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.care.due.toLocaleString('en')} | ${r.care.overdue.toLocaleString('en')} | ${r.care.setupSeconds.update} | ${r.care.setupSeconds.recompute} | ${x.node} | ${x.code} | ${x.withoutMs.median} | ${x.withoutMs.p95} | ${x.withMs.median} | ${x.withMs.p95} |`
+			)
+		),
+		'',
+		'## Care tiers: push ingest with due days kept vs not (median ms per 500-visit batch, in process)',
+		'',
+		'| database | households | batches each | care on: median | care off: median | care on: p95 | care off: p95 | overhead |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		...report.results
+			.filter((r) => r.care)
+			.map(
+				(r) =>
+					`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.care.ingest.onMs.n} | ${r.care.ingest.onMs.median} | ${r.care.ingest.offMs.median} | ${r.care.ingest.onMs.p95} | ${r.care.ingest.offMs.p95} | ${round(r.care.ingest.overhead * 100, 1)} % |`
+			),
+		'',
+		"## Care tiers: the day's first job run (freezeYesterday, moving the due figures a day on)",
+		'',
+		'| database | households | runs | ms each | median ms |',
+		'|---|---:|---:|---|---:|',
+		...report.results
+			.filter((r) => r.care)
+			.map(
+				(r) =>
+					`| ${r.label} | ${r.households.toLocaleString('en')} | ${r.care.freeze.runs.length} | ${r.care.freeze.runs.join(', ')} | ${r.care.freeze.ms.median} |`
+			),
 		'',
 		'## Freshness: push acknowledged → GET /rollup/45 shows it',
 		'',

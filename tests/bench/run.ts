@@ -8,7 +8,8 @@
 // `--only rollup` (not in the default set): the five-level roll-up on province 45's real tree —
 // read latency, ingest cost of roll-up maintenance, freshness, each also with check templates
 // (a round's question figures); results in
-// bench-results/rollup.{md,json} (tests/bench/rollup.ts). --rollup-households 100000,10000000
+// bench-results/rollup.{md,json} (tests/bench/rollup.ts), also with care tiers' due figures, their
+// ingest cost and the day's first job run. --rollup-households 100000,10000000
 // picks the sizes (the default is 100,000 and 1,000,000).
 // `--only import` (not in the default set): the roster import (read + write) of a street's and a
 // community's generated .xlsx roster on SQLite; results in bench-results/import.{md,json}
@@ -236,7 +237,8 @@ async function main(): Promise<void> {
 			'Reads: the real HTTP server, one province officer, sequential requests after 20 warm-up requests per node; each response carries the node and all its children.',
 			'Ingest: 500-visit batches of one worker through POST /sync/push, alternating between a server with GRIDCARE_ROLLUP on and one with it off over the same database.',
 			'Freshness: one visit pushed, then GET /rollup/45 until the visit count shows it; the figure changes in the push transaction, so the first read after the acknowledgement shows it.',
-			"Check templates: two rounds of province 45 span today and the ingest visits' days, one without a template and one asking the shipped 独居老人冬季关爱 (5 questions, each with an abnormal rule); today's bulk visits all answer it (one in fifty abnormal), so the template round holds 10 question figures at every node with a visit. Ingest alternates 500-visit batches without answers and batches answering the template (each member's health, four household questions) over the same 400 households, each on the server with maintenance on and the one with it off."
+			"Check templates: two rounds of province 45 span today and the ingest visits' days, one without a template and one asking the shipped 独居老人冬季关爱 (5 questions, each with an abnormal rule); today's bulk visits all answer it (one in fifty abnormal), so the template round holds 10 question figures at every node with a visit. Ingest alternates 500-visit batches without answers and batches answering the template (each member's health, four household questions) over the same 400 households, each on the server with maintenance on and the one with it off.",
+			'Care tiers (docs/care-tiers.md): after the reads above, every bulk household gets a due day spread over today ± 120 days (bulk SQL), recompute counts them (visitsDue, visitsOverdue, "due:<day>" rows at every node; GET /rollup/45 checked against a count of the households), and the same nodes are read again. Ingest: 500-visit batches through the write path in process (applyPushBatch), alternating due days kept (care on) and not (`care: false`), each over its own 400 households. The day\'s first job run: freezeYesterday just past midnight on each of the 5 days after today, one after another (each freezes its yesterday and moves the due figures a day on).'
 		];
 		// Written after every size and database, so a long run keeps what it measured.
 		let markdown = '';
