@@ -207,10 +207,12 @@ export class CareDue {
 					const i = await tx.getRow('incidents', a.rowId);
 					if (!i?.householdId) break;
 					const t = this.touch(i.householdId);
-					if (a.op === 'insert') {
-						if (i.category === 'help_request')
-							t.signals.push({ day: dayInZone(i.createdAt, timeZone), kind: 'help_request' });
-					} else t.full = true;
+					// A request counts from the day it was made, whatever its category was then.
+					if (i.category === 'help_request')
+						t.signals.push({ day: dayInZone(i.createdAt, timeZone), kind: 'help_request' });
+					// A changed category may also take a request away: its signals are read again
+					// (the stored rows still hold the category before the batch).
+					if (a.op !== 'insert') t.full = true;
 					break;
 				}
 			}

@@ -571,7 +571,7 @@ for (const dialect of DIALECTS) {
 					await read();
 				}),
 				{
-					numRuns: 12,
+					numRuns: 30,
 					examples: [
 						// Every kind of write and signal, a late visit, a frequency change each way.
 						[

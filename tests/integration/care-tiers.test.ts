@@ -162,6 +162,55 @@ for (const dialect of DIALECTS) {
 				dueOn: '2026-11-11',
 				dueReason: 'elderly_alone'
 			});
+			// An incident of another household that becomes a help request counts from the day it was made.
+			const other = uuid();
+			await push([
+				ins('incidents', other, {
+					gridId: fx.grids.a1,
+					householdId: elder,
+					category: 'other',
+					severity: 'low',
+					description: '咨询',
+					status: 'reported'
+				})
+			]);
+			expect(await household(elder)).toMatchObject({ dueOn: '2026-11-16' });
+			const stored = await db.store.supervision().getIncident(other);
+			await push(
+				[
+					{
+						id: uuid(),
+						table: 'incidents',
+						op: 'update',
+						rowId: other,
+						baseVersion: Number(stored!.version),
+						fields: { category: 'help_request' }
+					}
+				],
+				head
+			);
+			expect(await household(elder)).toMatchObject({
+				dueOn: '2026-11-05',
+				dueReason: 'help_request'
+			});
+			// And back: it no longer counts.
+			await push(
+				[
+					{
+						id: uuid(),
+						table: 'incidents',
+						op: 'update',
+						rowId: other,
+						baseVersion: Number((await db.store.supervision().getIncident(other))!.version),
+						fields: { category: 'other' }
+					}
+				],
+				head
+			);
+			expect(await household(elder)).toMatchObject({
+				dueOn: '2026-11-16',
+				dueReason: 'advanced_age'
+			});
 			// A visit the day after the request clears it.
 			await push([visit(plain, '2026-11-04')]);
 			expect(await household(plain)).toMatchObject({
