@@ -15,6 +15,10 @@
 // only their overdue incidents (which change with the clock alone) are counted, each at its own
 // end. Days after the last frozen one read the live figures (read.ts); days before the first
 // one ever frozen have no record and read the first one's.
+//
+// Freezing a day also moves the households due and overdue for a visit (docs/care-tiers.md) from
+// that day to the next, from the per-day "due:<day>" rows alone (advanceDue), each day left
+// behind keeping its values under "day:<day>".
 import { and, desc, eq, gt, gte, inArray, lt, lte, max, sql, type SQL } from 'drizzle-orm';
 import { addDays, dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
 import type { Db, Tables } from '../store/driver';
@@ -113,24 +117,7 @@ export async function freezeDay(
 			.values(part.map((g) => ({ day: g, stateDay: day, frozenAt: clock.now })))
 			.onConflictDoNothing();
 
-	const f = t.rollupFigures;
-	await db
-		.insert(f)
-		.select(
-			db
-				.select({
-					nodeCode: f.nodeCode,
-					period: sql<string>`cast(${dayPeriod(day)} as text)`.as('period'),
-					metric: f.metric,
-					value: f.value
-				})
-				.from(f)
-				.where(and(eq(f.period, NOW), inArray(f.metric, [...STATE_METRICS])))
-		)
-		.onConflictDoUpdate({
-			target: [f.nodeCode, f.period, f.metric],
-			set: { value: sql`excluded.value` }
-		});
+	await copyNow(db, t, day, STATE_METRICS);
 
 	// Open incidents past due at the end of each of these days (the open ones are still those of
 	// their end; the partial index incidents_open_due_idx keeps this to the few open incidents).
@@ -179,13 +166,13 @@ async function advanceDue(db: Db, t: Tables, from: string, to: string): Promise<
 	// Days too long ago to keep: one move over all of them.
 	if (stepsFrom > from) await moveDue(db, t, from, stepsFrom);
 	for (let g = stepsFrom; g < to; g = addDays(g, 1)) {
-		await keepDue(db, t, g);
+		await copyNow(db, t, g, ['visitsDue', 'visitsOverdue']);
 		await moveDue(db, t, g, addDays(g, 1));
 	}
 }
 
-/** Copy the live due figures to "day:<day>". */
-async function keepDue(db: Db, t: Tables, day: string): Promise<void> {
+/** Copy some live figures (period "now") to "day:<day>". */
+async function copyNow(db: Db, t: Tables, day: string, metrics: readonly string[]): Promise<void> {
 	const f = t.rollupFigures;
 	await db
 		.insert(f)
@@ -198,7 +185,7 @@ async function keepDue(db: Db, t: Tables, day: string): Promise<void> {
 					value: f.value
 				})
 				.from(f)
-				.where(and(eq(f.period, NOW), inArray(f.metric, ['visitsDue', 'visitsOverdue'])))
+				.where(and(eq(f.period, NOW), inArray(f.metric, [...metrics])))
 		)
 		.onConflictDoUpdate({
 			target: [f.nodeCode, f.period, f.metric],

@@ -38,18 +38,17 @@ const settingsFields = {
 		})
 };
 
+const thresholdFields = {
+	abnormalResidents: threshold,
+	missedCheckins: threshold,
+	coverageBehindPct: z.number().min(0).max(100)
+};
+
 /** The settings as stored and answered: every field, defaults filled in. */
 export const communitySettingsSchema = z
 	.object({
 		...settingsFields,
-		thresholds: z
-			.object({
-				abnormalResidents: threshold,
-				missedCheckins: threshold,
-				coverageBehindPct: z.number().min(0).max(100),
-				visitsOverdue: threshold
-			})
-			.strict(),
+		thresholds: z.object({ ...thresholdFields, visitsOverdue: threshold }).strict(),
 		visitFrequency
 	})
 	.strict()
@@ -62,14 +61,7 @@ export const communitySettingsSchema = z
 export const communitySettingsInputSchema = z
 	.object({
 		...settingsFields,
-		thresholds: z
-			.object({
-				abnormalResidents: threshold,
-				missedCheckins: threshold,
-				coverageBehindPct: z.number().min(0).max(100),
-				visitsOverdue: threshold.optional()
-			})
-			.strict(),
+		thresholds: z.object({ ...thresholdFields, visitsOverdue: threshold.optional() }).strict(),
 		visitFrequency: visitFrequency.optional()
 	})
 	.strict()
