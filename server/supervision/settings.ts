@@ -3,8 +3,7 @@ import { z } from '@hono/zod-openapi';
 import {
 	CARE_TAGS,
 	DEFAULT_VISIT_FREQUENCY,
-	MAX_VISIT_INTERVAL,
-	type VisitFrequency
+	visitFrequencySchema
 } from '../../src/lib/domain/care';
 import { forbidden } from '../api-error';
 import { lookupCommunity, lookupNode, runsCommunity } from '../auth/nodes';
@@ -15,18 +14,10 @@ import { SYSTEM, write } from '../write';
 
 const threshold = z.number().int().min(1).max(100_000);
 
-const visitFrequency = z
-	.object(
-		Object.fromEntries(
-			CARE_TAGS.map((tag) => [tag, z.number().int().min(1).max(MAX_VISIT_INTERVAL)])
-		) as Record<keyof VisitFrequency, z.ZodNumber>
-	)
-	.strict()
-	.openapi({
-		example: DEFAULT_VISIT_FREQUENCY,
-		description:
-			'Days between visits per care tag (the shortest among a household and its residents applies; default: no tag)'
-	});
+// The shared rule of the app's form and the tablet (1–365 days per tier).
+const visitFrequency = visitFrequencySchema.describe(
+	'Days between visits per care tag (the shortest among a household and its residents applies; default: no tag)'
+);
 
 const settingsFields = {
 	checkinCutoff: z

@@ -46,7 +46,6 @@ export type DueSignal = (typeof DUE_SIGNALS)[number];
 
 /** Why a household is due when it is: its tier's interval ran out, or a signal. */
 export type DueReason = CareTag | DueSignal;
-export const DUE_REASONS = [...CARE_TAGS, ...DUE_SIGNALS] as const satisfies readonly DueReason[];
 
 /**
  * The tier of a household: among the care tags of the household and its residents, the one with
