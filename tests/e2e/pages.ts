@@ -65,6 +65,8 @@ export class LoginPage extends AppShell {
 	}
 
 	async fieldErrors(): Promise<string[]> {
+		// The errors show just after the tap, not with it: wait for the first before reading them.
+		await this.page.locator('.field-error').first().waitFor({ timeout: 10_000 });
 		return this.page.locator('.field-error').allInnerTexts();
 	}
 }
