@@ -15,7 +15,8 @@ const config = {
 			pages: 'build',
 			assets: 'build',
 			fallback: 'index.html',
-			precompress: false,
+			// Brotli and gzip copies of every text file, served by the server as they are.
+			precompress: true,
 			strict: true
 		}),
 		serviceWorker: {

@@ -7,6 +7,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './api-error';
+import { apiCompression } from './compression';
 import type { AppEnv, Services } from './context';
 import { authRoutes, logoutRoutes } from './routes/auth';
 import { divisionRoutes } from './routes/divisions';
@@ -116,6 +117,7 @@ export function createApp(services: Services) {
 		'*',
 		securityHeaders(resolve(services.config.appDir), services.config.tileUrl, `${API_PREFIX}/docs`)
 	);
+	if (services.config.compression) app.use('*', apiCompression(`${API_PREFIX}/auth/`));
 	app.route(API_PREFIX, createApi());
 	app.all(`${API_PREFIX}/*`, (c) =>
 		c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404)
@@ -126,6 +128,8 @@ export function createApp(services: Services) {
 		'*',
 		serveStatic({
 			root,
+			// The .br and .gz files adapter-static writes next to each built file, by Accept-Encoding.
+			precompressed: true,
 			onFound: (path, c) => {
 				// Hashed assets never change; the shell and the service worker must revalidate.
 				c.header(

@@ -19,6 +19,11 @@ export interface Config {
 	rollup: boolean;
 	/** Proxies whose X-Forwarded-For names the client (GRIDCARE_TRUSTED_PROXIES); none by default. */
 	trustedProxies: TrustedProxies;
+	/**
+	 * Gzip API answers on the fly (GRIDCARE_COMPRESSION=off when a reverse proxy in front already
+	 * compresses). The built app's precompressed files are served either way.
+	 */
+	compression: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -41,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
 		tileUrl: env.GRIDCARE_TILE_URL || undefined,
 		rollup: env.GRIDCARE_ROLLUP !== 'off',
-		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? '')
+		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? ''),
+		compression: env.GRIDCARE_COMPRESSION !== 'off'
 	};
 }

@@ -136,6 +136,8 @@ describe('households moved and scopes changed', () => {
 					grid1,
 					moved.id
 				);
+				// Offline, the pages come from the service worker: it must control the page first.
+				await tablet1.app.waitForServiceWorkerControl();
 				await tablet1.context.setOffline(true);
 				const household1 = new HouseholdPage(tablet1.page);
 				await household1.open(other.id);
