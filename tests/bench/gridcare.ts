@@ -79,10 +79,13 @@ export interface BenchServer {
 }
 
 /** The real HTTP server (server/serve.ts) on 127.0.0.1 and a port the kernel picks. */
-export async function startBenchServer(store: Store): Promise<BenchServer> {
+export async function startBenchServer(
+	store: Store,
+	env: NodeJS.ProcessEnv = {}
+): Promise<BenchServer> {
 	// Port 0: the kernel assigns a free port; @hono/node-server listens on all interfaces by
 	// default, so the bench only ever addresses it through 127.0.0.1.
-	const server = await startServer(store, { ...loadConfig({}), port: 0 });
+	const server = await startServer(store, { ...loadConfig(env), port: 0 });
 	const { port } = server.address() as AddressInfo;
 	return {
 		baseUrl: `http://127.0.0.1:${port}/api/v1`,

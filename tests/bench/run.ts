@@ -14,6 +14,9 @@
 // `--only import` (not in the default set): the roster import (read + write) of a street's and a
 // community's generated .xlsx roster on SQLite; results in bench-results/import.{md,json}
 // (tests/bench/import.ts). --import-runs 3 sets the runs per size.
+// `--only compression` (not in the default set): the API with on-the-fly gzip on and off side by
+// side — a first download's pull pages, pushes, roll-up reads — on the chosen databases; results
+// in bench-results/compression.md (tests/bench/compression.ts). --compression-rounds 6.
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -52,6 +55,7 @@ import { batches, makeHouseholds, makeVisits } from './visits';
 import { benchRollup, renderRollupMarkdown, type RollupResult } from './rollup';
 import { benchImport, IMPORT_CASES, renderImportMarkdown, type ImportResult } from './import';
 import { messyRosterFile } from './roster-file';
+import { benchCompression, renderCompressionMarkdown, type CompressionResult } from './compression';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -72,7 +76,8 @@ const { values: args } = parseArgs({
 		'rollup-households': { type: 'string', default: '100000,1000000' },
 		'rollup-requests': { type: 'string', default: '200' },
 		'rollup-batches': { type: 'string', default: '20' },
-		'import-runs': { type: 'string', default: '3' }
+		'import-runs': { type: 'string', default: '3' },
+		'compression-rounds': { type: 'string', default: '6' }
 	}
 });
 
@@ -194,6 +199,32 @@ async function main(): Promise<void> {
 		process.argv.length > 2
 			? `npm run bench -- ${process.argv.slice(2).join(' ')}`
 			: 'npm run bench';
+	if (only.has('compression')) {
+		const results: CompressionResult[] = [];
+		for (const dialect of dialects) {
+			const result = await benchCompression(dialect, {
+				households: 500,
+				visits: 20_000,
+				rounds: positive('compression-rounds', args['compression-rounds'])
+			});
+			if (result) results.push(result);
+		}
+		const m = await machine(loadAvgStart);
+		const markdown = renderCompressionMarkdown(results, {
+			date: new Date().toISOString(),
+			command,
+			machine: [
+				`CPU: ${m.cores} × ${m.cpuModel}`,
+				`Node.js: ${m.node}`,
+				`Load average (1 min) at the start / end: ${round(loadAvgStart, 2)} / ${round(loadavg()[0], 2)}`
+			]
+		});
+		mkdirSync(args.out, { recursive: true });
+		writeFileSync(join(args.out, 'compression.md'), markdown);
+		process.stdout.write(`${markdown}\nResults in ${args.out}/compression.md\n`);
+		if (['push', 'pouch', 'pull', 'download', 'rollup', 'import'].every((p) => !only.has(p)))
+			return;
+	}
 	if (only.has('download')) {
 		const result = await benchDownload({
 			households: 500,
