@@ -43,7 +43,8 @@ const NO_STATUS: SyncStatus = {
 	lastSyncAt: null,
 	state: 'idle',
 	lastError: null,
-	nextRetryAt: null
+	nextRetryAt: null,
+	storageFull: false
 };
 
 /** Background Sync's part of a registration (not in the DOM library). */
