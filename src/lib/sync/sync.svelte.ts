@@ -110,9 +110,19 @@ class SyncClient {
 		this.#onSessionRejected = handler;
 	}
 
-	/** Push and pull now (the "同步" button). */
-	async syncNow(): Promise<SyncStatus | null> {
-		return this.#engine && this.unlocked ? this.#engine.syncNow() : null;
+	/**
+	 * Push and pull now. `person`: a person tapped a button (同步, 继续下载), so pulls go on even
+	 * after a storage failure (engine.ts).
+	 */
+	async syncNow(options: { person?: boolean } = {}): Promise<SyncStatus | null> {
+		return this.#engine && this.unlocked ? this.#engine.syncNow(options) : null;
+	}
+
+	/** Ask the browser to keep this origin's data (the settings button); kept in the database. */
+	async askPersistence(): Promise<boolean | null> {
+		const db = this.db;
+		if (!db) return deviceStorage.requestPersistence();
+		return deviceStorage.askPersistence(db, 'person');
 	}
 
 	/** Drop a change the server refused, on this device; a person decided so. */
@@ -193,6 +203,9 @@ class SyncClient {
 			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
 			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
+			// A device that holds the user's scope already: ask again if persistence.ts says so.
+			if (this.readyAt !== null)
+				void deviceStorage.askPersistence(db, 'app_start').catch(() => undefined);
 		} catch (error) {
 			db.close();
 			if (generation === this.#generation) this.openError = error;
@@ -313,14 +326,13 @@ class SyncClient {
 	async #remember(db: GridcareDb, at: number, firstDownload: boolean): Promise<void> {
 		try {
 			await db.meta.put({ key: LAST_SYNC_KEY, value: at });
-			if (firstDownload) {
-				await db.meta.put({ key: READY_KEY, value: at });
-				// After the first login's download: ask the browser not to evict the outbox.
-				await deviceStorage.requestPersistence();
-			}
+			if (firstDownload) await db.meta.put({ key: READY_KEY, value: at });
 		} catch {
 			// Bookkeeping only: the next complete sync writes it again.
 		}
+		// After the first download: ask the browser not to evict the outbox (persistence.ts).
+		if (firstDownload)
+			await deviceStorage.askPersistence(db, 'first_download').catch(() => undefined);
 	}
 
 	/**

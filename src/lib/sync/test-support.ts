@@ -3,9 +3,12 @@
 // clock, and a transport with no network. The server the engine's tests talk to is the real one
 // (test-server.ts).
 import { serialize } from 'node:v8';
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import FDBObjectStore from 'fake-indexeddb/lib/FDBObjectStore';
-import FDBTransaction from 'fake-indexeddb/lib/FDBTransaction';
+import {
+	IDBFactory,
+	IDBKeyRange,
+	IDBObjectStore as FDBObjectStore,
+	IDBTransaction as FDBTransaction
+} from 'fake-indexeddb';
 import { GridcareDb } from '$lib/db/db';
 import type { Timers } from './engine';
 import { OfflineError, type SyncTransport } from './transport';
