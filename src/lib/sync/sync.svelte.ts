@@ -19,7 +19,12 @@ import { FieldCipher } from '$lib/db/sealed';
 import { outboxCounts } from '$lib/sync/outbox';
 import { REVOKED, SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
-import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
+import {
+	emptyProgress,
+	ProgressTransport,
+	summarizePage,
+	type PullProgress
+} from '$lib/sync/progress-transport';
 import { pullAll } from '$lib/sync/pull';
 import {
 	discardSparePullWorker,
@@ -169,10 +174,8 @@ class SyncClient {
 				db.close();
 				return;
 			}
-			const transport = new ProgressTransport(
-				new HttpSyncTransport({ getToken: () => session.token }),
-				(progress) => (this.progress = progress)
-			);
+			const http = new HttpSyncTransport({ getToken: () => session.token });
+			const transport = new ProgressTransport(http, (progress) => (this.progress = progress));
 			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
 			const pull = !(user && KIOSK_ROLES.includes(user.role));
 			// Pulled pages are read, sealed and stored in a worker, off the page's thread.
@@ -182,7 +185,14 @@ class SyncClient {
 						getKey: () => db.cipher?.key ?? null,
 						getToken: () => session.token,
 						onPage: (page) => transport.record(page),
-						fallback: (request) => pullAll({ ...request, db, transport })
+						// Counted once stored, as the worker counts them.
+						fallback: (request) =>
+							pullAll({
+								...request,
+								db,
+								transport: http,
+								onStored: (page) => transport.record(summarizePage(page))
+							})
 					})
 				: null;
 			if (pullWorker) pullWorker.open();

@@ -105,8 +105,8 @@ function hookDisk(): void {
 	};
 }
 
-/** An IndexedDB whose databases live on `disk`. */
-function indexedDbOn(disk: FakeDisk): IDBFactory {
+/** An IndexedDB whose databases live on `disk` (shared by every connection opened through it). */
+export function indexedDbOn(disk: FakeDisk): IDBFactory {
 	hookDisk();
 	const factory = new IDBFactory();
 	const open = factory.open.bind(factory);
