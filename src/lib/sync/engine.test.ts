@@ -697,4 +697,27 @@ describe('on a full disk', () => {
 		});
 		expect((await r.server.household(h.id))?.address).toBe('B');
 	});
+	it('a sign-out on a full disk keeps a held check-in, counted as not delivered', async () => {
+		const disk = new FakeDisk();
+		const r = await rig({}, disk);
+		const house = await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		const resident = await addResident(r.db, { householdId: house.id, name: '王芳' });
+		await r.engine.syncNow();
+		const held = await recordCheckin(
+			r.db,
+			{
+				residentId: resident.id,
+				at: new Date(r.timers.now).toISOString(),
+				status: 'fine',
+				channel: 'worker'
+			},
+			{ holdMs: 5_000 }
+		);
+		disk.fill();
+		// The hold cannot be lifted: the check-in stays, so sign-out asks the person first.
+		const status = await r.engine.flush();
+		expect(status.pending).toBe(1);
+		expect((await r.db.outbox.toArray()).map((e) => e.rowId)).toEqual([held.id]);
+		expect(r.link.pushes.flat().map((m) => m.rowId)).not.toContain(held.id);
+	});
 });
