@@ -720,4 +720,34 @@ describe('on a full disk', () => {
 		expect((await r.db.outbox.toArray()).map((e) => e.rowId)).toEqual([held.id]);
 		expect(r.link.pushes.flat().map((m) => m.rowId)).not.toContain(held.id);
 	});
+	it('a person who taps sync while a pass only pushes gets a pull right after it', async () => {
+		const disk = new FakeDisk();
+		const r = await rig({}, disk);
+		await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		disk.fill();
+		r.engine.start();
+		await settle(r);
+		expect(r.engine.status.storageFull).toBe(true);
+		expect(r.link.pulls).toHaveLength(0);
+		disk.clear();
+		let reached!: () => void;
+		const pushReached = new Promise<void>((resolve) => (reached = resolve));
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		r.transport.current = {
+			push: async (deviceId, mutations) => {
+				reached();
+				await gate;
+				return r.link.transport.push(deviceId, mutations);
+			},
+			pull: (cursor, limit) => r.link.transport.pull(cursor, limit)
+		};
+		// The back-off's retry: an automatic pass, which only pushes.
+		r.timers.advance(r.timers.pendingTimeouts()[0]);
+		await pushReached;
+		const asked = r.engine.syncNow({ person: true });
+		release();
+		expect(await asked).toMatchObject({ state: 'idle', storageFull: false, pending: 0 });
+		expect(r.link.pulls).toHaveLength(1);
+	});
 });

@@ -212,6 +212,8 @@ export class SyncEngine {
 	#pullsWait = false;
 	/** Free space the browser reported when storage failed. */
 	#freeAtFailure: number | null = null;
+	/** A person asked for a pass that has not started yet: it pulls, whatever failed before. */
+	#personAsked = false;
 	readonly #listeners = new Set<Listener>();
 	#started = false;
 	#running: Promise<SyncStatus> | null = null;
@@ -288,7 +290,7 @@ export class SyncEngine {
 	 * person asked (the sync button), so pulls go on even after a storage failure.
 	 */
 	syncNow(options: { person?: boolean } = {}): Promise<SyncStatus> {
-		if (options.person) this.#pullsWait = false;
+		if (options.person) this.#personAsked = true;
 		if (this.#running) {
 			this.#again = true;
 			return this.#running;
@@ -330,7 +332,7 @@ export class SyncEngine {
 				this.#again = false;
 				// #pass handles its own failures; this catches a lock that could not be taken.
 				await this.#lock(() => this.#pass()).catch((error: unknown) => this.#fail(error));
-			} while (this.#again && this.#status.state === 'idle');
+			} while (this.#again && (this.#status.state === 'idle' || this.#personAsked));
 			return this.#status;
 		} finally {
 			this.#running = null;
@@ -340,6 +342,8 @@ export class SyncEngine {
 	async #pass(): Promise<void> {
 		this.#clearTimer('retry');
 		this.#setStatus({ state: 'syncing', nextRetryAt: null });
+		if (this.#personAsked) this.#pullsWait = false;
+		this.#personAsked = false;
 		try {
 			const pull = this.#pull && (await this.#mayPull());
 			const held = await this.#pushAll();
@@ -460,7 +464,8 @@ export class SyncEngine {
 			state: error instanceof OfflineError ? 'offline' : 'error',
 			lastError: message,
 			nextRetryAt,
-			storageFull
+			// Pulls may still wait after an earlier storage failure (a push-only pass went offline).
+			storageFull: storageFull || this.#pullsWait
 		});
 	}
 
