@@ -259,7 +259,9 @@ export async function checkRun(input: CheckInput): Promise<Checks> {
 				// Refused before it was processed (the shape or range of a field) leaves no record;
 				// refused while processing is recorded with the reason the device was given.
 				(outcome === undefined
-					? !server.inserts.has(`${sent.table}:${sent.rowId}`)
+					? sent.op === 'insert'
+						? !server.inserts.has(`${sent.table}:${sent.rowId}`)
+						: Object.keys(sent.fields).every((f) => !server.history.has(`${sent.id}.${f}`))
 					: outcome.status === 'rejected' && shown === outcome.reason)
 			) {
 				checks.rejected += 1;
