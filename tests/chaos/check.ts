@@ -52,7 +52,9 @@ async function scopeRows(serverUrl: string, token: string): Promise<Map<string, 
 	const tables = new Map<string, Map<string, Row>>();
 	let cursor: string | null = null;
 	for (;;) {
-		const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=5000` : '?limit=5000';
+		const query: string = cursor
+			? `?cursor=${encodeURIComponent(cursor)}&limit=5000`
+			: '?limit=5000';
 		const response = await fetch(`${serverUrl}/api/v1/sync/pull${query}`, {
 			headers: { Authorization: `Bearer ${token}` }
 		});
@@ -145,9 +147,7 @@ function sentAs(recorded: Recorded, sent: Map<string, { mutation: Mutation }>): 
 	const keys = Object.keys(m.fields);
 	const sameRow = [...sent.values()]
 		.map((s) => s.mutation)
-		.filter(
-			(s) => s.table === m.table && s.rowId === m.rowId && keys.every((k) => k in s.fields)
-		);
+		.filter((s) => s.table === m.table && s.rowId === m.rowId && keys.every((k) => k in s.fields));
 	// A fold takes the later edit's id; a row's unsent insert absorbs the edits after it.
 	const later = sameRow
 		.filter((s) => s.op === 'update' && s.id > m.id)
@@ -275,11 +275,14 @@ export async function checkRun(input: CheckInput): Promise<Checks> {
 	}
 	for (const [id, outcome] of server.applied)
 		if (outcome.device.startsWith('tablet-') && !known.has(id))
-			checks.violations.push(`${outcome.device}: the server holds ${id}, which the device never sent`);
+			checks.violations.push(
+				`${outcome.device}: the server holds ${id}, which the device never sent`
+			);
 	for (const [key, times] of server.inserts)
 		if (times > 1) checks.doubled.push(`${key}: ${times} inserts in the change log`);
 	for (const [marker, rows] of server.markers)
-		if (rows.size > 1) checks.doubled.push(`${marker}: recorded once, stored as ${[...rows].join(', ')}`);
+		if (rows.size > 1)
+			checks.doubled.push(`${marker}: recorded once, stored as ${[...rows].join(', ')}`);
 
 	// The roll-up kept during the run equals `gridcare recompute-rollups`.
 	const figures = async () => {
@@ -300,7 +303,9 @@ export async function checkRun(input: CheckInput): Promise<Checks> {
 	const rebuiltBy = new Map(rebuilt.map((f) => [key(f), f.value]));
 	for (const k of new Set([...keptBy.keys(), ...rebuiltBy.keys()]))
 		if (keptBy.get(k) !== rebuiltBy.get(k))
-			checks.rollupDiff.push(`${k}: kept ${keptBy.get(k) ?? 0}, recomputed ${rebuiltBy.get(k) ?? 0}`);
+			checks.rollupDiff.push(
+				`${k}: kept ${keptBy.get(k) ?? 0}, recomputed ${rebuiltBy.get(k) ?? 0}`
+			);
 	if (input.databaseUrl.startsWith('file:'))
 		checks.integrity = (await readServer(input.databaseUrl)).integrity;
 	return checks;

@@ -4,12 +4,7 @@
 // for a while, and reloads (a new engine over the same IndexedDB) in the middle of a sync.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { GridcareDb, type AnyRow, type StoredOutboxEntry } from '$lib/db/db';
-import {
-	addHousehold,
-	recordVisit,
-	reportIncident,
-	updateHousehold
-} from '$lib/db/repositories';
+import { addHousehold, recordVisit, reportIncident, updateHousehold } from '$lib/db/repositories';
 import { outboxView } from '$lib/db/worker-reads';
 import { SYNC_TABLES, type SyncTable } from '$lib/shared/enums';
 import type { Mutation } from '$lib/shared/schemas';
@@ -144,8 +139,8 @@ export class Device {
 			IDBKeyRange,
 			randomBytes: this.#bytes
 		});
-		db.outbox.hook('creating', (_key, entry: StoredOutboxEntry) => {
-			const mutation = structuredClone(entry.mutation);
+		db.outbox.hook('creating', (_key, entry) => {
+			const mutation = structuredClone((entry as StoredOutboxEntry).mutation);
 			(this.#capture ?? this.stray).push(mutation);
 		});
 		const network: NetworkEvents = {
@@ -225,7 +220,11 @@ export class Device {
 		try {
 			switch (op.kind) {
 				case 'household': {
-					const row = await addHousehold(this.db, { gridId: grid, address: `户 ${marker}`, tags: [] });
+					const row = await addHousehold(this.db, {
+						gridId: grid,
+						address: `户 ${marker}`,
+						tags: []
+					});
 					this.own.push(row.id);
 					break;
 				}

@@ -105,7 +105,9 @@ export class FaultProxy {
 	async close(): Promise<void> {
 		await Promise.allSettled([...this.#late]);
 		this.#server?.closeAllConnections();
-		await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.#server ? this.#server.close(() => resolve()) : resolve()
+		);
 		this.#agent.destroy();
 	}
 
@@ -126,7 +128,7 @@ export class FaultProxy {
 	async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const body = Buffer.concat(chunks);
+		const body = join(chunks);
 		const device = String(req.headers['x-chaos-device'] ?? 'other');
 		const n = this.requests.get(device) ?? 0;
 		this.requests.set(device, n + 1);
@@ -246,7 +248,7 @@ export class FaultProxy {
 						resolve({
 							status: answer.statusCode ?? 0,
 							headers: answer.headers as Record<string, string | string[]>,
-							body: Buffer.concat(parts)
+							body: join(parts)
 						})
 					);
 					answer.on('error', reject);
@@ -266,6 +268,9 @@ export class FaultProxy {
 		});
 	}
 }
+
+/** Node's Buffer and the DOM's Uint8Array typings disagree (see tsconfig's DOM lib). */
+const join = (chunks: Buffer[]): Buffer => Buffer.concat(chunks as unknown as Uint8Array[]);
 
 function outgoingHeaders(answer: Answer): Record<string, string | string[]> {
 	const headers: Record<string, string | string[]> = {};

@@ -28,6 +28,7 @@ const program = new Command('chaos')
 	.option('--fault-rate <share>', 'share of requests given a fault', share, DEFAULTS.faultRate)
 	.option('--kills <n>', 'SIGKILLs of the server', integer, DEFAULTS.kills)
 	.option('--no-report', 'do not write bench-results/chaos.md')
+	.option('--fault-log <file>', 'write the fault log to this file, failed or not')
 	.parse();
 const opts = program.opts<{
 	devices: number;
@@ -37,6 +38,7 @@ const opts = program.opts<{
 	faultRate: number;
 	kills: number;
 	report: boolean;
+	faultLog?: string;
 }>();
 if (opts.db !== 'sqlite' && opts.db !== 'postgres') program.error('--db: sqlite or postgres');
 
@@ -58,10 +60,13 @@ const report = await runChaos({
 });
 const loadAfter = load();
 
+const faultLines = report.faults.map(
+	(e) => `${e.at} ms ${e.device} #${e.n} ${e.request}: ${e.fault}: ${e.outcome}\n`
+);
+if (opts.faultLog) writeFileSync(opts.faultLog, faultLines.join(''));
 if (!report.ok) {
 	process.stderr.write(`\nfault log (${report.faults.length} events):\n`);
-	for (const e of report.faults)
-		process.stderr.write(`${e.at} ms ${e.device} #${e.n} ${e.request}: ${e.fault}: ${e.outcome}\n`);
+	for (const line of faultLines) process.stderr.write(line);
 	const show = (title: string, lines: string[]) => {
 		if (!lines.length) return;
 		process.stderr.write(`\n${title} (${lines.length}):\n`);
@@ -109,8 +114,14 @@ ${rows([
 	['devices per grid (same households edited)', o.devicesPerGrid],
 	['seed', o.seed],
 	['requests through the proxy', r.requests],
-	['requests given a fault', `${Object.values(r.injected).reduce((a, b) => a + b, 0)} (rate ${o.faultRate})`],
-	['server SIGKILLs', `${r.kills.length} (restart to healthy: ${r.restartMs.map((ms) => `${ms} ms`).join(', ')})`],
+	[
+		'requests given a fault',
+		`${Object.values(r.injected).reduce((a, b) => a + b, 0)} (rate ${o.faultRate})`
+	],
+	[
+		'server SIGKILLs',
+		`${r.kills.length} (restart to healthy: ${r.restartMs.map((ms) => `${ms} ms`).join(', ')})`
+	],
 	['reloads mid-sync', r.reloads],
 	['offline spells', r.offlineSpells],
 	['setup (sign-ins, first downloads)', s(r.timings.setup)],
@@ -139,9 +150,17 @@ ${rows([
 	['lost', c.lost.length],
 	['doubled', c.doubled.length],
 	['mutation sends (distinct ids)', `${c.sends} (${c.sentIds})`],
-	['devices converged to the server', r.summary.converged ? 'yes' : `no (${c.divergent.length} rows differ)`],
+	[
+		'devices converged to the server',
+		r.summary.converged ? 'yes' : `no (${c.divergent.length} rows differ)`
+	],
 	['other violations', c.violations.length],
-	['roll-up equals recompute-rollups', c.rollupDiff.length === 0 ? `yes (${c.rollupFigures} figures)` : `no (${c.rollupDiff.length} differ)`],
+	[
+		'roll-up equals recompute-rollups',
+		c.rollupDiff.length === 0
+			? `yes (${c.rollupFigures} figures)`
+			: `no (${c.rollupDiff.length} differ)`
+	],
 	['SQLite integrity_check', c.integrity],
 	['all invariants held', r.ok ? 'yes' : 'no']
 ])}
