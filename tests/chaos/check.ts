@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { openStore } from '../../server/store/index';
 import type { Mutation } from '$lib/shared/schemas';
+import { compareKeys, type EditKey } from '../../server/sync/merge';
 import type { Device, Recorded } from './device';
 
 export interface Checks {
@@ -278,6 +279,30 @@ export async function checkRun(input: CheckInput): Promise<Checks> {
 			checks.violations.push(
 				`${outcome.device}: the server holds ${id}, which the device never sent`
 			);
+	// Concurrent edits of a field: the server holds the value of the applied edit with the
+	// greatest (baseVersion, mutation id), whatever order the copies arrived in (server/sync/merge.ts).
+	const winners = new Map<string, { key: EditKey; value: unknown; grid: string }>();
+	for (const device of input.devices)
+		for (const { mutation } of device.sent.values()) {
+			if (mutation.op !== 'update' || server.applied.get(mutation.id)?.status !== 'applied')
+				continue;
+			const key: EditKey = [mutation.baseVersion ?? -1, mutation.id];
+			for (const [field, value] of Object.entries(mutation.fields)) {
+				const at = `${mutation.table}:${mutation.rowId}.${field}`;
+				const best = winners.get(at);
+				if (!best || compareKeys(key, best.key) > 0)
+					winners.set(at, { key, value, grid: device.options.grid });
+			}
+		}
+	for (const [at, best] of winners) {
+		const [row, field] = at.split('.');
+		const [table, id] = row.split(':');
+		const held = reference.get(best.grid)?.get(table)?.get(id)?.[field];
+		if (!isDeepStrictEqual(held, best.value))
+			checks.violations.push(
+				`${at}: the server holds ${JSON.stringify(held)}, the merge rule gives ${JSON.stringify(best.value)} (edit ${best.key[1]} on version ${best.key[0]})`
+			);
+	}
 	for (const [key, times] of server.inserts)
 		if (times > 1) checks.doubled.push(`${key}: ${times} inserts in the change log`);
 	for (const [marker, rows] of server.markers)
