@@ -199,6 +199,19 @@ export class Device {
 		this.#open();
 	}
 
+	/**
+	 * The network heals: online again, and the app starts afresh with the app's own request
+	 * timeout (30 s, http-transport.ts), so that an overloaded server's slow answers are waited
+	 * for rather than resent until nothing gets through.
+	 */
+	async heal(timeoutMs = 30_000): Promise<void> {
+		this.options.clientTimeoutMs = timeoutMs;
+		this.engine.stop();
+		this.db.close();
+		this.#open();
+		this.setOnline(true);
+	}
+
 	setOnline(online: boolean): void {
 		this.online = online;
 		if (online) for (const listener of [...this.#listeners]) listener();

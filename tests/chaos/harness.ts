@@ -295,7 +295,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 		// The network heals: every device delivers what it holds, then pulls what the others sent.
 		const healStart = Date.now();
 		proxy.faulty = false;
-		for (const device of devices) device.setOnline(true);
+		for (const device of devices) await device.heal();
 		await proxy.settle();
 		await Promise.all(devices.map((device) => device.deliver()));
 		await proxy.settle();
