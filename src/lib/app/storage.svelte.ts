@@ -59,6 +59,17 @@ class DeviceStorage {
 	persisted = $state<boolean | null>(null);
 	/** The browser has no StorageManager at all. */
 	unsupported = $state(false);
+	/** A change was refused for a full disk since the last one saved (the settings page says what to do). */
+	refused = $state(false);
+
+	noteRefused(): void {
+		this.refused = true;
+	}
+
+	/** A change was saved: there is room again. */
+	noteSaved(): void {
+		this.refused = false;
+	}
 
 	/** Read usage, quota and persistence again. */
 	async refresh(): Promise<void> {

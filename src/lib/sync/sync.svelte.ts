@@ -210,7 +210,12 @@ class SyncClient {
 			this.db = db;
 			this.#engine = engine;
 			this.#pullWorker = pullWorker;
-			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
+			const unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
+			const unlisten = db.onLocalWrite(() => deviceStorage.noteSaved());
+			this.#unsubscribe = () => {
+				unsubscribe();
+				unlisten();
+			};
 			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
 			// A device that holds the user's scope already: ask again if persistence.ts says so.
