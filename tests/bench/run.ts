@@ -4,7 +4,10 @@
 //   3. pull cost at 10,000 and 1,000,000 change-log rows on both databases.
 // Progress on stderr, the tables on stdout, results in bench-results/sync.{md,json}.
 // `--only download` (not in the default set): a worker's first download into IndexedDB in
-// Chromium, results in bench-results/download.{md,json} (tests/bench/download.ts).
+// Chromium, at full speed and on a modest tablet (4× CPU) over a 4G and a 3G link, each with and
+// without compression, side by side; results in bench-results/download.{md,json}
+// (tests/bench/download.ts). --download-runs 3 sets the runs per variant, --download-variants
+// direct,4g,4g-identity,3g,3g-identity picks the variants (all by default).
 // `--only rollup` (not in the default set): the five-level roll-up on province 45's real tree —
 // read latency, ingest cost of roll-up maintenance, freshness, each also with check templates
 // (a round's question figures); results in
@@ -31,7 +34,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { now, progress, round } from './common';
 import type { Dialect } from './gridcare';
-import { benchDownload, writeDownloadReport } from './download';
+import { benchDownload, DOWNLOAD_VARIANTS, writeDownloadReport } from './download';
 import { openFloorPeer } from './floor';
 import { openPouchPeer, POUCHDB_SERVER_VERSION, POUCHDB_VERSION } from './pouch';
 import { benchPull, type PullResult } from './pull';
@@ -72,6 +75,10 @@ const { values: args } = parseArgs({
 		'pull-sizes': { type: 'string', default: '10000,1000000' },
 		'pull-requests': { type: 'string', default: '200' },
 		'download-runs': { type: 'string', default: '3' },
+		'download-variants': {
+			type: 'string',
+			default: DOWNLOAD_VARIANTS.map((v) => v.key).join(',')
+		},
 		out: { type: 'string', default: 'bench-results' },
 		'rollup-households': { type: 'string', default: '100000,1000000' },
 		'rollup-requests': { type: 'string', default: '200' },
@@ -99,6 +106,14 @@ const rounds = positive('rounds', args.rounds);
 const pullSizes = args['pull-sizes'].split(',').map((s) => positive('pull-sizes', s));
 const pullRequests = positive('pull-requests', args['pull-requests']);
 const downloadRuns = positive('download-runs', args['download-runs']);
+const downloadVariants = args['download-variants'].split(',').map((key) => {
+	const variant = DOWNLOAD_VARIANTS.find((v) => v.key === key);
+	if (!variant)
+		throw new Error(
+			`--download-variants: unknown variant "${key}" (${DOWNLOAD_VARIANTS.map((v) => v.key).join(', ')})`
+		);
+	return variant;
+});
 
 function revision(): string {
 	try {
@@ -230,7 +245,8 @@ async function main(): Promise<void> {
 			households: 500,
 			residents: 1500,
 			visits: 20_000,
-			runs: downloadRuns
+			runs: downloadRuns,
+			variants: downloadVariants
 		});
 		process.stdout.write(
 			`${writeDownloadReport(result, args.out, command)}\n\nResults in ${args.out}/download.md and download.json\n`
