@@ -14,6 +14,9 @@
 // `--only import` (not in the default set): the roster import (read + write) of a street's and a
 // community's generated .xlsx roster on SQLite; results in bench-results/import.{md,json}
 // (tests/bench/import.ts). --import-runs 3 sets the runs per size.
+// `--only lighthouse` (not in the default set): Lighthouse on /login and the worker's home under
+// mobile emulation, --lighthouse-runs 3 per route (the median kept; --lighthouse-routes login,worker), and installability; results
+// in bench-results/lighthouse.{md,json} and the median runs' reports (tests/bench/lighthouse.ts).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -52,6 +55,7 @@ import { batches, makeHouseholds, makeVisits } from './visits';
 import { benchRollup, renderRollupMarkdown, type RollupResult } from './rollup';
 import { benchImport, IMPORT_CASES, renderImportMarkdown, type ImportResult } from './import';
 import { messyRosterFile } from './roster-file';
+import { benchLighthouse, writeLighthouseReport } from './lighthouse';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -72,7 +76,9 @@ const { values: args } = parseArgs({
 		'rollup-households': { type: 'string', default: '100000,1000000' },
 		'rollup-requests': { type: 'string', default: '200' },
 		'rollup-batches': { type: 'string', default: '20' },
-		'import-runs': { type: 'string', default: '3' }
+		'import-runs': { type: 'string', default: '3' },
+		'lighthouse-runs': { type: 'string', default: '3' },
+		'lighthouse-routes': { type: 'string', default: 'login,worker' }
 	}
 });
 
@@ -194,6 +200,17 @@ async function main(): Promise<void> {
 		process.argv.length > 2
 			? `npm run bench -- ${process.argv.slice(2).join(' ')}`
 			: 'npm run bench';
+	if (only.has('lighthouse')) {
+		const result = await benchLighthouse({
+			runs: positive('lighthouse-runs', args['lighthouse-runs']),
+			routes: args['lighthouse-routes'].split(','),
+			out: args.out
+		});
+		process.stdout.write(
+			`${writeLighthouseReport(result, args.out, command, loadAvgStart)}\n\nResults in ${args.out}/lighthouse.md and lighthouse.json\n`
+		);
+		if (['push', 'pouch', 'pull', 'download'].every((part) => !only.has(part))) return;
+	}
 	if (only.has('download')) {
 		const result = await benchDownload({
 			households: 500,
