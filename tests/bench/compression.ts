@@ -59,13 +59,13 @@ function call(url: string, token: string, method = 'GET', body?: string): Promis
 				}
 			},
 			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				const chunks: Uint8Array[] = [];
+				res.on('data', (chunk: Uint8Array) => chunks.push(chunk));
 				res.on('error', reject);
 				res.on('end', () => {
 					const raw = Buffer.concat(chunks);
 					const text = (
-						res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw
+						res.headers['content-encoding'] === 'gzip' ? gunzipSync(new Uint8Array(raw)) : raw
 					).toString('utf8');
 					resolve({ status: res.statusCode ?? 0, wireBytes: raw.length, body: JSON.parse(text) });
 				});

@@ -20,6 +20,9 @@
 // `--only compression` (not in the default set): the API with on-the-fly gzip on and off side by
 // side — a first download's pull pages, pushes, roll-up reads — on the chosen databases; results
 // in bench-results/compression.md (tests/bench/compression.ts). --compression-rounds 6.
+// `--only lighthouse` (not in the default set): Lighthouse on /login and the worker's home under
+// mobile emulation, --lighthouse-runs 3 per route (the median kept; --lighthouse-routes login,worker), and installability; results
+// in bench-results/lighthouse.{md,json} and the median runs' reports (tests/bench/lighthouse.ts).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -59,6 +62,7 @@ import { benchRollup, renderRollupMarkdown, type RollupResult } from './rollup';
 import { benchImport, IMPORT_CASES, renderImportMarkdown, type ImportResult } from './import';
 import { messyRosterFile } from './roster-file';
 import { benchCompression, renderCompressionMarkdown, type CompressionResult } from './compression';
+import { benchLighthouse, writeLighthouseReport } from './lighthouse';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -84,7 +88,9 @@ const { values: args } = parseArgs({
 		'rollup-requests': { type: 'string', default: '200' },
 		'rollup-batches': { type: 'string', default: '20' },
 		'import-runs': { type: 'string', default: '3' },
-		'compression-rounds': { type: 'string', default: '6' }
+		'compression-rounds': { type: 'string', default: '6' },
+		'lighthouse-runs': { type: 'string', default: '3' },
+		'lighthouse-routes': { type: 'string', default: 'login,worker' }
 	}
 });
 
@@ -239,6 +245,17 @@ async function main(): Promise<void> {
 		process.stdout.write(`${markdown}\nResults in ${args.out}/compression.md\n`);
 		if (['push', 'pouch', 'pull', 'download', 'rollup', 'import'].every((p) => !only.has(p)))
 			return;
+	}
+	if (only.has('lighthouse')) {
+		const result = await benchLighthouse({
+			runs: positive('lighthouse-runs', args['lighthouse-runs']),
+			routes: args['lighthouse-routes'].split(','),
+			out: args.out
+		});
+		process.stdout.write(
+			`${writeLighthouseReport(result, args.out, command, loadAvgStart)}\n\nResults in ${args.out}/lighthouse.md and lighthouse.json\n`
+		);
+		if (['push', 'pouch', 'pull', 'download'].every((part) => !only.has(part))) return;
 	}
 	if (only.has('download')) {
 		const result = await benchDownload({

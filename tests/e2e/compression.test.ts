@@ -21,8 +21,8 @@ function get(url: string, acceptEncoding?: string): Promise<RawResponse> {
 			url,
 			{ headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} },
 			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				const chunks: Uint8Array[] = [];
+				res.on('data', (chunk: Uint8Array) => chunks.push(chunk));
 				res.on('end', () =>
 					resolve({
 						status: res.statusCode ?? 0,
@@ -68,11 +68,11 @@ describe('the built app, compressed', () => {
 		expect(br.headers['content-encoding']).toBe('br');
 		expect(String(br.headers.vary)).toMatch(/accept-encoding/i);
 		expect(br.body.length).toBeLessThan(original.length / 2);
-		expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+		expect(brotliDecompressSync(new Uint8Array(br.body)).equals(original)).toBe(true);
 
 		const gz = await get(url, 'gzip');
 		expect(gz.headers['content-encoding']).toBe('gzip');
-		expect(gunzipSync(gz.body).equals(original)).toBe(true);
+		expect(gunzipSync(new Uint8Array(gz.body)).equals(original)).toBe(true);
 
 		const plain = await get(url);
 		expect(plain.headers['content-encoding']).toBeUndefined();
@@ -86,8 +86,8 @@ describe('the built app, compressed', () => {
 		expect(['br', 'gzip']).toContain(shell.headers['content-encoding']);
 		const html = (
 			shell.headers['content-encoding'] === 'br'
-				? brotliDecompressSync(shell.body)
-				: gunzipSync(shell.body)
+				? brotliDecompressSync(new Uint8Array(shell.body))
+				: gunzipSync(new Uint8Array(shell.body))
 		).toString('utf8');
 		expect(html).toContain('<html');
 	});
