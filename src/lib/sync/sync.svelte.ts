@@ -19,12 +19,7 @@ import { FieldCipher } from '$lib/db/sealed';
 import { outboxCounts } from '$lib/sync/outbox';
 import { REVOKED, SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
-import {
-	emptyProgress,
-	ProgressTransport,
-	summarizePage,
-	type PullProgress
-} from '$lib/sync/progress-transport';
+import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
 import { pullAll } from '$lib/sync/pull';
 import {
 	discardSparePullWorker,
@@ -48,8 +43,7 @@ const NO_STATUS: SyncStatus = {
 	lastSyncAt: null,
 	state: 'idle',
 	lastError: null,
-	nextRetryAt: null,
-	storageFull: false
+	nextRetryAt: null
 };
 
 /** Background Sync's part of a registration (not in the DOM library). */
@@ -115,19 +109,9 @@ class SyncClient {
 		this.#onSessionRejected = handler;
 	}
 
-	/**
-	 * Push and pull now. `person`: a person tapped a button (同步, 继续下载), so pulls go on even
-	 * after a storage failure (engine.ts).
-	 */
-	async syncNow(options: { person?: boolean } = {}): Promise<SyncStatus | null> {
-		return this.#engine && this.unlocked ? this.#engine.syncNow(options) : null;
-	}
-
-	/** Ask the browser to keep this origin's data (the settings button); kept in the database. */
-	async askPersistence(): Promise<boolean | null> {
-		const db = this.db;
-		if (!db) return deviceStorage.requestPersistence();
-		return deviceStorage.askPersistence(db, 'person');
+	/** Push and pull now (the "同步" button). */
+	async syncNow(): Promise<SyncStatus | null> {
+		return this.#engine && this.unlocked ? this.#engine.syncNow() : null;
 	}
 
 	/** Drop a change the server refused, on this device; a person decided so. */
@@ -174,8 +158,10 @@ class SyncClient {
 				db.close();
 				return;
 			}
-			const http = new HttpSyncTransport({ getToken: () => session.token });
-			const transport = new ProgressTransport(http, (progress) => (this.progress = progress));
+			const transport = new ProgressTransport(
+				new HttpSyncTransport({ getToken: () => session.token }),
+				(progress) => (this.progress = progress)
+			);
 			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
 			const pull = !(user && KIOSK_ROLES.includes(user.role));
 			// Pulled pages are read, sealed and stored in a worker, off the page's thread.
@@ -185,14 +171,7 @@ class SyncClient {
 						getKey: () => db.cipher?.key ?? null,
 						getToken: () => session.token,
 						onPage: (page) => transport.record(page),
-						// Counted once stored, as the worker counts them.
-						fallback: (request) =>
-							pullAll({
-								...request,
-								db,
-								transport: http,
-								onStored: (page) => transport.record(summarizePage(page))
-							})
+						fallback: (request) => pullAll({ ...request, db, transport })
 					})
 				: null;
 			if (pullWorker) pullWorker.open();
@@ -210,17 +189,9 @@ class SyncClient {
 			this.db = db;
 			this.#engine = engine;
 			this.#pullWorker = pullWorker;
-			const unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
-			const unlisten = db.onLocalWrite(() => deviceStorage.noteSaved());
-			this.#unsubscribe = () => {
-				unsubscribe();
-				unlisten();
-			};
+			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
 			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
-			// A device that holds the user's scope already: ask again if persistence.ts says so.
-			if (this.readyAt !== null)
-				void deviceStorage.askPersistence(db, 'app_start').catch(() => undefined);
 		} catch (error) {
 			db.close();
 			if (generation === this.#generation) this.openError = error;
@@ -341,13 +312,14 @@ class SyncClient {
 	async #remember(db: GridcareDb, at: number, firstDownload: boolean): Promise<void> {
 		try {
 			await db.meta.put({ key: LAST_SYNC_KEY, value: at });
-			if (firstDownload) await db.meta.put({ key: READY_KEY, value: at });
+			if (firstDownload) {
+				await db.meta.put({ key: READY_KEY, value: at });
+				// After the first login's download: ask the browser not to evict the outbox.
+				await deviceStorage.requestPersistence();
+			}
 		} catch {
 			// Bookkeeping only: the next complete sync writes it again.
 		}
-		// After the first download: ask the browser not to evict the outbox (persistence.ts).
-		if (firstDownload)
-			await deviceStorage.askPersistence(db, 'first_download').catch(() => undefined);
 	}
 
 	/**
