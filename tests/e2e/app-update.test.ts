@@ -7,6 +7,7 @@
 // old precache is gone, the outbox still holds both visits, and they reach the server once each.
 import { AxeBuilder } from '@axe-core/playwright';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -25,7 +26,11 @@ function deployNewVersion(appDir: string): { from: string; to: string } {
 	for (const file of [versionFile, join(appDir, 'service-worker.js')]) {
 		const text = readFileSync(file, 'utf8');
 		expect(text).toContain(from);
-		writeFileSync(file, text.replaceAll(from, to));
+		const next = text.replaceAll(from, to);
+		writeFileSync(file, next);
+		// The server sends the build's brotli and gzip copies first: they must be the new file too.
+		writeFileSync(`${file}.br`, brotliCompressSync(next));
+		writeFileSync(`${file}.gz`, gzipSync(next));
 	}
 	return { from, to };
 }
