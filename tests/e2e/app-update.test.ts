@@ -11,13 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
+import { writeCompressedCopies } from '../../src/lib/sw/precache-build';
 import { apiSignIn, screenshot, serverRows, startServer, test, VIEWPORTS } from './fixtures';
 import { UpdateBanner } from './pages';
 import { HouseholdPage, VisitFormPage, WorkerApp } from './worker-pages';
 
 const DRAFT = '老人说明天去医院复查，还没写完';
 
-/** Give the app in `appDir` a new version number, as a new deployment would; returns both. */
+/**
+ * Give the app in `appDir` a new version number, as a new deployment would; returns both. The
+ * server sends the brotli copy of a file when there is one, so the copies are written again too.
+ */
 function deployNewVersion(appDir: string): { from: string; to: string } {
 	const versionFile = join(appDir, '_app', 'version.json');
 	const from = (JSON.parse(readFileSync(versionFile, 'utf8')) as { version: string }).version;
@@ -26,6 +30,7 @@ function deployNewVersion(appDir: string): { from: string; to: string } {
 		const text = readFileSync(file, 'utf8');
 		expect(text).toContain(from);
 		writeFileSync(file, text.replaceAll(from, to));
+		writeCompressedCopies(file);
 	}
 	return { from, to };
 }
