@@ -1,7 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
-import { precacheManifest } from './src/lib/sw/precache-build';
 
 export default defineConfig(({ mode }) => ({
 	plugins: [
@@ -12,9 +11,7 @@ export default defineConfig(({ mode }) => ({
 			// the first visit follows the browser, Chinese otherwise.
 			strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
 		}),
-		sveltekit(),
-		// After the adapter: the service worker's precache list (docs/field-performance.md).
-		precacheManifest({ kitOutDir: '.svelte-kit', buildDir: 'build' })
+		sveltekit()
 	],
 	// The pull worker (src/lib/sync/pull.worker.ts) is an ES module, like the app.
 	worker: { format: 'es' },

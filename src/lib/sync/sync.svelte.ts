@@ -102,8 +102,6 @@ class SyncClient {
 		navigator.serviceWorker?.addEventListener('message', (event) => this.#onWorkerMessage(event));
 		// The pull worker loads while the server checks the password.
 		session.onSigningIn(() => prewarmPullWorker());
-		// This client loads with the first sign-in (load.ts): that sign-in is under way already.
-		if (session.signingIn) prewarmPullWorker();
 	}
 
 	/** Called when the server no longer accepts the session (the engine got a 401). */
