@@ -29,8 +29,8 @@ function deployNewVersion(appDir: string): { from: string; to: string } {
 		const next = text.replaceAll(from, to);
 		writeFileSync(file, next);
 		// The server sends the build's brotli and gzip copies first: they must be the new file too.
-		writeFileSync(`${file}.br`, brotliCompressSync(next));
-		writeFileSync(`${file}.gz`, gzipSync(next));
+		writeFileSync(`${file}.br`, new Uint8Array(brotliCompressSync(next)));
+		writeFileSync(`${file}.gz`, new Uint8Array(gzipSync(next)));
 	}
 	return { from, to };
 }
