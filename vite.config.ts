@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
+import { precacheManifest } from './src/lib/sw/precache-build';
 
 export default defineConfig(({ mode }) => ({
 	plugins: [
@@ -11,7 +12,9 @@ export default defineConfig(({ mode }) => ({
 			// the first visit follows the browser, Chinese otherwise.
 			strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
 		}),
-		sveltekit()
+		sveltekit(),
+		// After the adapter: the service worker's precache list (docs/field-performance.md).
+		precacheManifest({ kitOutDir: '.svelte-kit', buildDir: 'build' })
 	],
 	// The pull worker (src/lib/sync/pull.worker.ts) is an ES module, like the app.
 	worker: { format: 'es' },

@@ -1,6 +1,9 @@
-// The app shell works with no network: every built file is precached per deployment,
-// navigations get the cached index.html, viewed map tiles are kept, /api/ is never touched.
-import { base, build, files, prerendered, version } from '$service-worker';
+// The worker's and the kiosk's routes work with no network from the first install: their files
+// are precached per deployment (the list is written into this file at build time,
+// src/lib/sw/precache-build.ts); the rest of the app's code is cached when first used.
+// Navigations get the cached index.html, viewed map tiles are kept, /api/ is never touched
+// (docs/field-performance.md, "Caching and budgets").
+import { base, version } from '$service-worker';
 import { clientsClaim, setCacheNameDetails } from 'workbox-core';
 import { ExpirationPlugin } from 'workbox-expiration';
 import {
@@ -10,9 +13,10 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
+import { CODE_CACHE, isAppCode } from '$lib/sw/code-cache';
 import { isSkipWaitingMessage, OUTBOX_SYNC_TAG } from '$lib/sw/messages';
 import { askPagesToSync, type PageClients } from '$lib/sw/outbox-sync';
-import { APP_SHELL, precacheEntries } from '$lib/sw/precache';
+import { APP_SHELL, type PrecacheEntry } from '$lib/sw/precache';
 import { TILE_CACHE, isCacheableTile, isMapTileRequest } from '$lib/sw/tiles';
 
 /**
@@ -20,6 +24,7 @@ import { TILE_CACHE, isCacheableTile, isMapTileRequest } from '$lib/sw/tiles';
  * with the rest of the app (DOM types) instead of needing the WebWorker library.
  */
 interface ServiceWorkerScope {
+	location: { origin: string };
 	registration: { scope: string };
 	clients: PageClients;
 	skipWaiting(): Promise<void>;
@@ -37,12 +42,26 @@ const sw = globalThis as unknown as ServiceWorkerScope;
 // the name for cleanupOutdatedCaches to recognise and delete the previous deployment's cache.
 setCacheNameDetails({ prefix: 'gridcare', suffix: `${version}-${sw.registration.scope}` });
 
-precacheAndRoute(precacheEntries({ base, build, files, prerendered, version }));
+/** Where Workbox's injectManifest writes the precache list; left as it is, nothing would install. */
+interface WithPrecacheList {
+	__WB_MANIFEST: PrecacheEntry[];
+}
+precacheAndRoute((self as unknown as WithPrecacheList).__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 registerRoute(
 	new NavigationRoute(createHandlerBoundToURL(`${base}/${APP_SHELL}`), {
 		denylist: [new RegExp(`^${base}/api/`)]
+	})
+);
+
+// The code the precache leaves out: a hashed name never changes, so the cached copy is the
+// answer, and the network is asked only the first time. Precached files never get here.
+registerRoute(
+	({ url }) => isAppCode(url, sw.location.origin, base),
+	new CacheFirst({
+		cacheName: CODE_CACHE.name,
+		plugins: [new ExpirationPlugin({ maxEntries: CODE_CACHE.maxEntries, purgeOnQuotaError: true })]
 	})
 );
 

@@ -66,6 +66,23 @@ function shellHashes(appDir: string) {
 /** The browsable API docs (swagger-ui) load their scripts and styles from this CDN. */
 const DOCS_ASSETS = ['https://cdn.jsdelivr.net'];
 
+/**
+ * The built app's hashed scripts and styles, which a page or a worker loads as subresources.
+ * Worker scripts are not among them: a worker runs under the policy its own script came with.
+ */
+const SUBRESOURCE = /^\/_app\/immutable\/(?!workers\/)[^?#]+\.(?:js|css)$/;
+
+/**
+ * Whether a path is one of the built app's hashed scripts or styles. A Content-Security-Policy,
+ * X-Frame-Options, Cross-Origin-Opener-Policy and Permissions-Policy govern documents and
+ * workers only, so these get `nosniff` and the referrer policy (a stylesheet's own fetches
+ * follow it) and not the rest, about 550 bytes less on each of the dozens of requests a first
+ * load makes (docs/field-performance.md, "Caching and budgets").
+ */
+export function isSubresource(path: string): boolean {
+	return SUBRESOURCE.test(path);
+}
+
 export function securityHeaders(appDir: string, tileUrl: string | undefined, docsPath: string) {
 	const hashes = shellHashes(appDir);
 	const tiles = tileOrigin(tileUrl);
@@ -74,13 +91,14 @@ export function securityHeaders(appDir: string, tileUrl: string | undefined, doc
 		const h = c.res.headers;
 		// A 304 or a stream may come with immutable headers: replace the response to set ours.
 		if (Object.isFrozen(h)) c.res = new Response(c.res.body, c.res);
+		c.res.headers.set('X-Content-Type-Options', 'nosniff');
+		c.res.headers.set('Referrer-Policy', 'no-referrer');
+		if (isSubresource(c.req.path)) return;
 		const policy =
 			c.req.path === docsPath
 				? contentSecurityPolicy(inlineScriptHashes(await c.res.clone().text()), null, DOCS_ASSETS)
 				: contentSecurityPolicy(await hashes(), tiles);
 		c.res.headers.set('Content-Security-Policy', policy);
-		c.res.headers.set('X-Content-Type-Options', 'nosniff');
-		c.res.headers.set('Referrer-Policy', 'no-referrer');
 		c.res.headers.set('X-Frame-Options', 'DENY');
 		c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
 		c.res.headers.set('Permissions-Policy', 'camera=(), microphone=(self), geolocation=(self)');

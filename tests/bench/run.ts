@@ -4,7 +4,10 @@
 //   3. pull cost at 10,000 and 1,000,000 change-log rows on both databases.
 // Progress on stderr, the tables on stdout, results in bench-results/sync.{md,json}.
 // `--only download` (not in the default set): a worker's first download into IndexedDB in
-// Chromium, results in bench-results/download.{md,json} (tests/bench/download.ts).
+// Chromium, at full speed and on a modest tablet (4× CPU) over a 4G and a 3G link, each with and
+// without compression, side by side; results in bench-results/download.{md,json}
+// (tests/bench/download.ts). --download-runs 3 sets the runs per variant, --download-variants
+// direct,4g,4g-identity,3g,3g-identity picks the variants (all by default).
 // `--only rollup` (not in the default set): the five-level roll-up on province 45's real tree —
 // read latency, ingest cost of roll-up maintenance, freshness, each also with check templates
 // (a round's question figures); results in
@@ -17,6 +20,9 @@
 // `--only compression` (not in the default set): the API with on-the-fly gzip on and off side by
 // side — a first download's pull pages, pushes, roll-up reads — on the chosen databases; results
 // in bench-results/compression.md (tests/bench/compression.ts). --compression-rounds 6.
+// `--only lighthouse` (not in the default set): Lighthouse on /login and the worker's home under
+// mobile emulation, --lighthouse-runs 3 per route (the median kept; --lighthouse-routes login,worker), and installability; results
+// in bench-results/lighthouse.{md,json} and the median runs' reports (tests/bench/lighthouse.ts).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -31,7 +37,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { now, progress, round } from './common';
 import type { Dialect } from './gridcare';
-import { benchDownload, writeDownloadReport } from './download';
+import { benchDownload, DOWNLOAD_VARIANTS, writeDownloadReport } from './download';
 import { openFloorPeer } from './floor';
 import { openPouchPeer, POUCHDB_SERVER_VERSION, POUCHDB_VERSION } from './pouch';
 import { benchPull, type PullResult } from './pull';
@@ -56,6 +62,7 @@ import { benchRollup, renderRollupMarkdown, type RollupResult } from './rollup';
 import { benchImport, IMPORT_CASES, renderImportMarkdown, type ImportResult } from './import';
 import { messyRosterFile } from './roster-file';
 import { benchCompression, renderCompressionMarkdown, type CompressionResult } from './compression';
+import { benchLighthouse, writeLighthouseReport } from './lighthouse';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -72,12 +79,18 @@ const { values: args } = parseArgs({
 		'pull-sizes': { type: 'string', default: '10000,1000000' },
 		'pull-requests': { type: 'string', default: '200' },
 		'download-runs': { type: 'string', default: '3' },
+		'download-variants': {
+			type: 'string',
+			default: DOWNLOAD_VARIANTS.map((v) => v.key).join(',')
+		},
 		out: { type: 'string', default: 'bench-results' },
 		'rollup-households': { type: 'string', default: '100000,1000000' },
 		'rollup-requests': { type: 'string', default: '200' },
 		'rollup-batches': { type: 'string', default: '20' },
 		'import-runs': { type: 'string', default: '3' },
-		'compression-rounds': { type: 'string', default: '6' }
+		'compression-rounds': { type: 'string', default: '6' },
+		'lighthouse-runs': { type: 'string', default: '3' },
+		'lighthouse-routes': { type: 'string', default: 'login,worker' }
 	}
 });
 
@@ -99,6 +112,14 @@ const rounds = positive('rounds', args.rounds);
 const pullSizes = args['pull-sizes'].split(',').map((s) => positive('pull-sizes', s));
 const pullRequests = positive('pull-requests', args['pull-requests']);
 const downloadRuns = positive('download-runs', args['download-runs']);
+const downloadVariants = args['download-variants'].split(',').map((key) => {
+	const variant = DOWNLOAD_VARIANTS.find((v) => v.key === key);
+	if (!variant)
+		throw new Error(
+			`--download-variants: unknown variant "${key}" (${DOWNLOAD_VARIANTS.map((v) => v.key).join(', ')})`
+		);
+	return variant;
+});
 
 function revision(): string {
 	try {
@@ -225,12 +246,24 @@ async function main(): Promise<void> {
 		if (['push', 'pouch', 'pull', 'download', 'rollup', 'import'].every((p) => !only.has(p)))
 			return;
 	}
+	if (only.has('lighthouse')) {
+		const result = await benchLighthouse({
+			runs: positive('lighthouse-runs', args['lighthouse-runs']),
+			routes: args['lighthouse-routes'].split(','),
+			out: args.out
+		});
+		process.stdout.write(
+			`${writeLighthouseReport(result, args.out, command, loadAvgStart)}\n\nResults in ${args.out}/lighthouse.md and lighthouse.json\n`
+		);
+		if (['push', 'pouch', 'pull', 'download'].every((part) => !only.has(part))) return;
+	}
 	if (only.has('download')) {
 		const result = await benchDownload({
 			households: 500,
 			residents: 1500,
 			visits: 20_000,
-			runs: downloadRuns
+			runs: downloadRuns,
+			variants: downloadVariants
 		});
 		process.stdout.write(
 			`${writeDownloadReport(result, args.out, command)}\n\nResults in ${args.out}/download.md and download.json\n`

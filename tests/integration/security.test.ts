@@ -1,6 +1,6 @@
 // Security headers on every response, a Content-Security-Policy that allows the shell's inline
 // script by hash and never 'unsafe-inline' scripts, and the body limit.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,14 @@ describe('security headers (sqlite)', () => {
 		dir = mkdtempSync(join(tmpdir(), 'gridcare-shell-'));
 		writeFileSync(join(dir, 'index.html'), SHELL);
 		writeFileSync(join(dir, 'manifest.webmanifest'), '{}');
+		for (const folder of ['chunks', 'assets', 'workers'])
+			mkdirSync(join(dir, '_app', 'immutable', folder), { recursive: true });
+		writeFileSync(join(dir, '_app/immutable/chunks/a.B1x2.js'), 'export const a = 1;');
+		writeFileSync(join(dir, '_app/immutable/assets/0.C3y4.css'), 'body { margin: 0 }');
+		writeFileSync(
+			join(dir, '_app/immutable/workers/pull.worker-D5z6.js'),
+			'self.onmessage = null;'
+		);
 		app = createApp({
 			store: db.store,
 			config: {
@@ -71,6 +79,29 @@ describe('security headers (sqlite)', () => {
 			expect(csp.get('script-src')).not.toContain("'unsafe-inline'");
 			expect(csp.get('script-src')).not.toContain("'unsafe-eval'");
 		});
+
+	for (const path of ['/_app/immutable/chunks/a.B1x2.js', '/_app/immutable/assets/0.C3y4.css'])
+		it(`sends a hashed script or style (${path}) only the headers that act on it`, async () => {
+			const res = await app.request(path);
+			expect(res.status).toBe(200);
+			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+			expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+			for (const documentOnly of [
+				'content-security-policy',
+				'x-frame-options',
+				'cross-origin-opener-policy',
+				'permissions-policy'
+			])
+				expect(res.headers.get(documentOnly)).toBeNull();
+		});
+
+	it('gives a worker script the policy it runs under', async () => {
+		const res = await app.request('/_app/immutable/workers/pull.worker-D5z6.js');
+		expect(res.status).toBe(200);
+		expect(directives(res).get('script-src')).not.toContain("'unsafe-eval'");
+		expect(directives(res).get('default-src')).toEqual(["'self'"]);
+		expect(res.headers.get('x-frame-options')).toBe('DENY');
+	});
 
 	it("allows the shell's inline script by its hash, and the configured tile server's images", async () => {
 		const res = await app.request('/');

@@ -2,7 +2,8 @@
 // takes over only when the user taps "update", so no form is interrupted mid-way.
 import { dev } from '$app/environment';
 import { base } from '$app/paths';
-import { SKIP_WAITING } from '$lib/sw/messages';
+import { loadedAppCode } from '$lib/sw/code-cache';
+import { cacheUrlsMessage, SKIP_WAITING } from '$lib/sw/messages';
 
 const CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -20,6 +21,14 @@ class AppUpdate {
 			type: 'classic'
 		});
 		this.registration = registration;
+
+		// The first install takes this page over (clientsClaim): hand it the code the page loaded
+		// before, so that a screen the precache leaves out opens offline later too.
+		if (!navigator.serviceWorker.controller) {
+			navigator.serviceWorker.addEventListener('controllerchange', () => handOverLoadedCode(), {
+				once: true
+			});
+		}
 
 		if (registration.waiting && navigator.serviceWorker.controller) {
 			this.waiting = registration.waiting;
@@ -54,6 +63,13 @@ class AppUpdate {
 		});
 		worker.postMessage(SKIP_WAITING);
 	}
+}
+
+function handOverLoadedCode(): void {
+	const controller = navigator.serviceWorker.controller;
+	if (!controller) return;
+	const urls = loadedAppCode(performance.getEntriesByType('resource'), location.origin, base);
+	if (urls.length > 0) controller.postMessage(cacheUrlsMessage(urls));
 }
 
 export const appUpdate = new AppUpdate();

@@ -36,6 +36,8 @@ class SessionManager {
 	/** Division and grid nodes of the user's scope, by code, as last fetched. */
 	nodes = $state.raw<Record<string, CachedNode>>({});
 	loaded = $state(false);
+	/** A sign-in is under way: the server has not answered yet. */
+	signingIn = false;
 
 	user = $derived(this.current?.user ?? null);
 	token = $derived(this.current?.token ?? null);
@@ -71,7 +73,16 @@ class SessionManager {
 
 	/** Sign in online; the session is kept on this device until sign-out or a 401. */
 	async signIn(username: string, password: string): Promise<SessionUser> {
-		for (const listener of this.#onSigningIn) listener();
+		this.signingIn = true;
+		try {
+			for (const listener of this.#onSigningIn) listener();
+			return await this.#signIn(username, password);
+		} finally {
+			this.signingIn = false;
+		}
+	}
+
+	async #signIn(username: string, password: string): Promise<SessionUser> {
 		const deviceId = await getDeviceId();
 		const answer = await api.login({ username, password, deviceId });
 		const session: StoredSession = {

@@ -34,6 +34,7 @@ import type {
 	VisitRow
 } from './db';
 import { loadIdClock, saveIdClock } from './ids';
+import { storageWrite } from './quota';
 import { isSealed, SEALED_FIELDS } from './sealed';
 import { INSERT_FIELDS } from '$lib/shared/schemas';
 import { validateAnswers, type TemplateVersion } from '$lib/shared/templates';
@@ -168,6 +169,11 @@ export function updateIncident(
  * a refused new record disappears together with the later edits of it (they could never apply).
  */
 export async function discardRejected(db: GridcareDb, seq: number): Promise<void> {
+	await storageWrite(() => discardInTransaction(db, seq));
+	db.notifyLocalWrite();
+}
+
+async function discardInTransaction(db: GridcareDb, seq: number): Promise<void> {
 	await db.transaction('rw', [db.outbox, ...db.syncedTables], async () => {
 		const entry = await db.outbox.get(seq);
 		if (!entry || entry.state !== 'rejected')
@@ -183,7 +189,6 @@ export async function discardRejected(db: GridcareDb, seq: number): Promise<void
 		if (row)
 			await rows.put(restoreServerValues(row, await touchedFields(db, entry.table, entry.rowId)));
 	});
-	db.notifyLocalWrite();
 }
 
 /**
@@ -343,12 +348,16 @@ async function writeLocally<T>(
 	db: GridcareDb,
 	change: (nextId: () => string) => Promise<T>
 ): Promise<T> {
-	const result = await db.transaction('rw', [...db.syncedTables, db.outbox, db.meta], async () => {
-		const ids = await loadIdClock(db);
-		const value = await change(() => ids.next());
-		await saveIdClock(db, ids);
-		return value;
-	});
+	// A full disk fails the whole transaction: neither the row nor its outbox entry is written,
+	// and the caller gets a StorageFullError (quota.ts).
+	const result = await storageWrite(() =>
+		db.transaction('rw', [...db.syncedTables, db.outbox, db.meta], async () => {
+			const ids = await loadIdClock(db);
+			const value = await change(() => ids.next());
+			await saveIdClock(db, ids);
+			return value;
+		})
+	);
 	db.notifyLocalWrite();
 	return result;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { GridcareDb } from '$lib/db/db';
 import { directoryEntrySchema, type DirectoryEntry } from './kiosk-checkin';
 import { apiRequest } from '$lib/app/api';
+import { isQuotaError } from '$lib/db/quota';
 import { getDeviceId, session } from '$lib/app/session.svelte';
 import { endServerSession } from '$lib/privacy/sign-out';
 import { loginResponseSchema, type SessionUser } from '$lib/app/types';
@@ -93,6 +94,9 @@ export async function cachedDirectory(db: GridcareDb): Promise<KioskDirectory | 
 export async function refreshDirectory(db: GridcareDb): Promise<KioskDirectory> {
 	const answer = await apiRequest('/kiosk/directory', directorySchema, { token: session.token });
 	const directory: KioskDirectory = { ...answer, fetchedAt: Date.now() };
-	await db.meta.put({ key: DIRECTORY_KEY, value: directory });
+	// On a full disk the fresh copy still serves this session; the saved one stays for offline.
+	await db.meta.put({ key: DIRECTORY_KEY, value: directory }).catch((error: unknown) => {
+		if (!isQuotaError(error)) throw error;
+	});
 	return directory;
 }

@@ -1,6 +1,7 @@
 // An unmask done offline (a phone the device holds) is recorded in the outbox as an `audit`
 // mutation: insert-only, never pulled, sent with the next push (README, "Privacy (personal data)").
 import type { GridcareDb, OutboxEntry } from '$lib/db/db';
+import { storageWrite } from '$lib/db/quota';
 import type { OfflineAuditFields, UnmaskField, UnmaskReason } from '$lib/shared/privacy';
 
 export async function recordOfflineUnmask(
@@ -21,6 +22,7 @@ export async function recordOfflineUnmask(
 		createdAt: db.now(),
 		attempts: 0
 	} as unknown as OutboxEntry;
-	await db.transaction('rw', db.outbox, () => db.outbox.add(entry));
+	// On a full disk nothing is recorded (StorageFullError), and the number stays hidden.
+	await storageWrite(() => db.transaction('rw', db.outbox, () => db.outbox.add(entry)));
 	db.notifyLocalWrite();
 }

@@ -8,6 +8,15 @@ export function isSkipWaitingMessage(data: unknown): boolean {
 }
 
 /**
+ * Sent by a page when the first service worker takes it over: the app code it loaded before,
+ * for the worker to cache what it does not precache. Workbox's router answers this message
+ * itself (`CACHE_URLS`), routing each URL as it would a fetch, and replies on the port once done.
+ */
+export function cacheUrlsMessage(urls: readonly string[]) {
+	return { type: 'CACHE_URLS', payload: { urlsToCache: [...urls] } } as const;
+}
+
+/**
  * The Background Sync tag the page registers when a push failed for want of a network. When the
  * browser fires it, the service worker only wakes the open pages: the Dexie outbox stays the one
  * queue, and the page's sync engine delivers it (docs/architecture.md, "On the device").

@@ -10,8 +10,10 @@ import {
 	updateHousehold
 } from '$lib/db/repositories';
 import type { Mutation } from '$lib/shared/schemas';
+import { isQuotaError } from '$lib/db/quota';
 import {
 	backoffDelay,
+	RESUME_ROOM_BYTES,
 	REVOKED,
 	SyncEngine,
 	type NetworkEvents,
@@ -19,7 +21,7 @@ import {
 	type SyncStatus
 } from './engine';
 import { applyPulledPage, loadCursor } from './pull';
-import { ManualTimers, openTestDb } from './test-support';
+import { FakeDisk, ManualTimers, openTestDb } from './test-support';
 import { OTHER_GRID, TEST_GRID as GRID, TestServer, type Connection } from './test-server';
 import { OfflineError, RevokedError, ServerError, type SyncTransport } from './transport';
 
@@ -61,9 +63,9 @@ afterEach(async () => {
 	}
 });
 
-async function rig(options: Partial<SyncEngineOptions> = {}): Promise<Rig> {
+async function rig(options: Partial<SyncEngineOptions> = {}, disk?: FakeDisk): Promise<Rig> {
 	const timers = new ManualTimers();
-	const db = openTestDb({ now: () => timers.now });
+	const db = openTestDb({ now: () => timers.now, disk });
 	const server = await TestServer.open({ now: () => timers.now });
 	const link = await server.connect('worker', DEVICE);
 	const network = new FakeNetwork();
@@ -80,6 +82,8 @@ async function rig(options: Partial<SyncEngineOptions> = {}): Promise<Rig> {
 		now: () => timers.now,
 		random: () => 0.5,
 		network,
+		// Node has no StorageManager: the free space is unknown unless a test says it.
+		freeSpace: async () => null,
 		...options
 	});
 	const statuses: SyncStatus[] = [];
@@ -576,5 +580,174 @@ describe('when to sync', () => {
 		expect(most).toBe(1);
 		expect(r.link.pushes.map((b) => b.length)).toEqual([1, 1]);
 		expect(r.engine.status.pending).toBe(0);
+	});
+});
+
+describe('on a full disk', () => {
+	/**
+	 * A worker's tablet whose disk fills up once the first page of the download is stored: the
+	 * second page arrives (the third is already asked for, pages overlap) and does not fit.
+	 */
+	async function fillsUpAfterFirstPage(options: Partial<SyncEngineOptions> = {}) {
+		const disk = new FakeDisk();
+		const r = await rig({ pullLimit: 2, firstPullLimit: 2, ...options }, disk);
+		await r.server.seedHouseholds(5);
+		let filled = false;
+		r.transport.current = {
+			push: (deviceId, mutations) => r.link.transport.push(deviceId, mutations),
+			pull: async (cursor, limit) => {
+				if (cursor !== null && !filled) {
+					while ((await loadCursor(r.db, USER)) === null)
+						await new Promise((resolve) => setTimeout(resolve, 1));
+					disk.fill();
+					filled = true;
+				}
+				return r.link.transport.pull(cursor, limit);
+			}
+		};
+		return { r, disk };
+	}
+
+	it('a page that does not fit stops the download, keeping the pages and cursor before it', async () => {
+		const { r, disk } = await fillsUpAfterFirstPage();
+		r.engine.start();
+		await settle(r);
+		expect(r.engine.status).toMatchObject({ state: 'error', storageFull: true });
+		expect(isQuotaError(r.engine.status.lastError)).toBe(true);
+		expect(disk.refused).toBe(1);
+		expect(await r.db.households.count()).toBe(2);
+		const saved = await loadCursor(r.db, USER);
+		expect(saved).toBe(r.link.pulls[1]);
+		const pulled = r.link.pulls.length;
+
+		// Automatic passes (the back-off's retry, the timer) push but no longer pull: each try
+		// would download a page only to fail to store it.
+		await advance(r, r.timers.pendingTimeouts()[0]);
+		await advance(r, 60_000);
+		expect(r.link.pulls).toHaveLength(pulled);
+		expect(r.engine.status).toMatchObject({ state: 'error', storageFull: true });
+
+		// Space was freed and a person taps sync: the download goes on from the saved cursor.
+		disk.clear();
+		const status = await r.engine.syncNow({ person: true });
+		expect(status).toMatchObject({ state: 'idle', storageFull: false, lastError: null });
+		expect(r.link.pulls[pulled]).toBe(saved);
+		expect(await r.db.households.count()).toBe(5);
+	});
+
+	it('pulls go on by themselves once a change is saved again, and it is delivered', async () => {
+		const { r, disk } = await fillsUpAfterFirstPage({ debounceMs: 1_000 });
+		r.engine.start();
+		await settle(r);
+		expect(r.engine.status.storageFull).toBe(true);
+		const pulled = r.link.pulls.length;
+		// While the disk is full the change is refused whole (repositories), and nothing pulls.
+		await expect(addHousehold(r.db, { gridId: GRID, address: '满' })).rejects.toThrow();
+		await advance(r, 60_000);
+		expect(r.link.pulls).toHaveLength(pulled);
+		disk.clear();
+		const saved = await addHousehold(r.db, { gridId: GRID, address: '幸福路 9 号' });
+		await advance(r, 1_000);
+		expect(r.engine.status).toMatchObject({ state: 'idle', storageFull: false, pending: 0 });
+		expect(await r.db.households.count()).toBe(6);
+		expect((await r.server.household(saved.id))?.address).toBe('幸福路 9 号');
+	});
+
+	it('pulls go on by themselves once the browser reports more free space than at the failure', async () => {
+		let free = 1_000;
+		const { r, disk } = await fillsUpAfterFirstPage({ freeSpace: async () => free });
+		r.engine.start();
+		await settle(r);
+		expect(r.engine.status.storageFull).toBe(true);
+		const pulled = r.link.pulls.length;
+		disk.clear();
+		// A little more is not enough for a page.
+		free = 1_000 + RESUME_ROOM_BYTES / 2;
+		await advance(r, 60_000);
+		expect(r.link.pulls).toHaveLength(pulled);
+		// The worker deleted videos from the tablet.
+		free = 1_000 + RESUME_ROOM_BYTES;
+		await advance(r, 60_000);
+		expect(r.engine.status).toMatchObject({ state: 'idle', storageFull: false });
+		expect(await r.db.households.count()).toBe(5);
+	});
+
+	it('a push whose bookkeeping does not fit sends nothing and leaves the outbox as it was', async () => {
+		const disk = new FakeDisk();
+		const r = await rig({}, disk);
+		const h = await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		await updateHousehold(r.db, h.id, { address: 'B' });
+		await recordVisit(r.db, {
+			householdId: h.id,
+			visitedAt: '2025-06-01T01:00:00.000Z',
+			outcome: 'visited',
+			checks: []
+		});
+		const before = await r.db.outbox.toArray();
+		disk.fill();
+		const status = await r.engine.syncNow();
+		expect(status).toMatchObject({ state: 'error', storageFull: true, pending: 3 });
+		expect(r.link.pushes).toEqual([]);
+		expect(await r.db.outbox.toArray()).toEqual(before);
+		disk.clear();
+		expect(await r.engine.syncNow({ person: true })).toMatchObject({
+			state: 'idle',
+			pending: 0,
+			storageFull: false
+		});
+		expect((await r.server.household(h.id))?.address).toBe('B');
+	});
+	it('a sign-out on a full disk keeps a held check-in, counted as not delivered', async () => {
+		const disk = new FakeDisk();
+		const r = await rig({}, disk);
+		const house = await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		const resident = await addResident(r.db, { householdId: house.id, name: '王芳' });
+		await r.engine.syncNow();
+		const held = await recordCheckin(
+			r.db,
+			{
+				residentId: resident.id,
+				at: new Date(r.timers.now).toISOString(),
+				status: 'fine',
+				channel: 'worker'
+			},
+			{ holdMs: 5_000 }
+		);
+		disk.fill();
+		// The hold cannot be lifted: the check-in stays, so sign-out asks the person first.
+		const status = await r.engine.flush();
+		expect(status.pending).toBe(1);
+		expect((await r.db.outbox.toArray()).map((e) => e.rowId)).toEqual([held.id]);
+		expect(r.link.pushes.flat().map((m) => m.rowId)).not.toContain(held.id);
+	});
+	it('a person who taps sync while a pass only pushes gets a pull right after it', async () => {
+		const disk = new FakeDisk();
+		const r = await rig({}, disk);
+		await addHousehold(r.db, { gridId: GRID, address: 'A' });
+		disk.fill();
+		r.engine.start();
+		await settle(r);
+		expect(r.engine.status.storageFull).toBe(true);
+		expect(r.link.pulls).toHaveLength(0);
+		disk.clear();
+		let reached!: () => void;
+		const pushReached = new Promise<void>((resolve) => (reached = resolve));
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		r.transport.current = {
+			push: async (deviceId, mutations) => {
+				reached();
+				await gate;
+				return r.link.transport.push(deviceId, mutations);
+			},
+			pull: (cursor, limit) => r.link.transport.pull(cursor, limit)
+		};
+		// The back-off's retry: an automatic pass, which only pushes.
+		r.timers.advance(r.timers.pendingTimeouts()[0]);
+		await pushReached;
+		const asked = r.engine.syncNow({ person: true });
+		release();
+		expect(await asked).toMatchObject({ state: 'idle', storageFull: false, pending: 0 });
+		expect(r.link.pulls).toHaveLength(1);
 	});
 });

@@ -10,8 +10,17 @@
 // network or server failure the next try waits a random delay in [0, min(cap, base * 2^n)]
 // ("full jitter"), so tablets that lost the network together do not come back in step; a success
 // resets n. A 401 stops everything but a manual sync until a person signs in again; the outbox
-// is kept either way. All clocks, timers, randomness and I/O are injected: there is no module state.
+// is kept either way.
+//
+// A full disk (a pulled page or the outbox's own bookkeeping did not fit, quota.ts) stops the
+// pass like any failure, with `storageFull` set, and keeps what was stored before it: the pages
+// written with their cursor, and the outbox untouched. Pulls then wait, since each try would
+// download a page only to fail to store it: automatic passes push only, until a person taps
+// sync, a local change is saved (so there is room again), or the browser reports more free space
+// than when it failed. The next pull goes on from the saved cursor (docs/field-performance.md,
+// "Storage"). All clocks, timers, randomness and I/O are injected: there is no module state.
 import type { GridcareDb } from '$lib/db/db';
+import { isQuotaError } from '$lib/db/quota';
 import type { SyncTable } from '$lib/shared/enums';
 import { discardRejected, retryRejected } from '$lib/db/repositories';
 import {
@@ -39,6 +48,8 @@ export interface SyncStatus {
 	lastError: string | null;
 	/** Epoch milliseconds of the next automatic try after a failure. */
 	nextRetryAt: number | null;
+	/** The device's storage is full: the last pass could not store what it received. */
+	storageFull: boolean;
 }
 
 export interface Timers {
@@ -91,6 +102,8 @@ export interface SyncEngineOptions {
 	periodMs?: number;
 	backoffBaseMs?: number;
 	backoffCapMs?: number;
+	/** Bytes the browser would still store for the app; null when it cannot say. */
+	freeSpace?: () => Promise<number | null>;
 }
 
 export const BACKOFF_BASE_MS = 2_000;
@@ -105,6 +118,17 @@ export function backoffDelay(
 ): number {
 	const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
 	return Math.floor(random() * ceiling);
+}
+
+/** More free space than at a storage failure that lets pulls go on by themselves: a few pages. */
+export const RESUME_ROOM_BYTES = 4 * 1024 * 1024;
+
+/** What the browser says it would still store (quota minus usage). */
+async function browserFreeSpace(): Promise<number | null> {
+	const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+	if (!storage?.estimate) return null;
+	const { usage, quota } = await storage.estimate();
+	return usage === undefined || quota === undefined ? null : quota - usage;
 }
 
 /** The page size of a first download (the pull route allows up to 5,000). */
@@ -173,6 +197,7 @@ export class SyncEngine {
 	readonly #periodMs: number;
 	readonly #backoffBaseMs: number;
 	readonly #backoffCapMs: number;
+	readonly #freeSpace: () => Promise<number | null>;
 
 	#status: SyncStatus = {
 		pending: 0,
@@ -180,8 +205,15 @@ export class SyncEngine {
 		lastSyncAt: null,
 		state: 'idle',
 		lastError: null,
-		nextRetryAt: null
+		nextRetryAt: null,
+		storageFull: false
 	};
+	/** Pulls wait after a storage failure (see the top of this file). */
+	#pullsWait = false;
+	/** Free space the browser reported when storage failed. */
+	#freeAtFailure: number | null = null;
+	/** A person asked for a pass that has not started yet: it pulls, whatever failed before. */
+	#personAsked = false;
 	readonly #listeners = new Set<Listener>();
 	#started = false;
 	#running: Promise<SyncStatus> | null = null;
@@ -218,6 +250,7 @@ export class SyncEngine {
 		this.#periodMs = options.periodMs ?? 60_000;
 		this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
 		this.#backoffCapMs = options.backoffCapMs ?? BACKOFF_CAP_MS;
+		this.#freeSpace = options.freeSpace ?? browserFreeSpace;
 	}
 
 	get status(): SyncStatus {
@@ -252,8 +285,12 @@ export class SyncEngine {
 		this.#clearTimer('hold');
 	}
 
-	/** Push and pull now. While a pass runs, another one follows it; never rejects. */
-	syncNow(): Promise<SyncStatus> {
+	/**
+	 * Push and pull now. While a pass runs, another one follows it; never rejects. `person`: a
+	 * person asked (the sync button), so pulls go on even after a storage failure.
+	 */
+	syncNow(options: { person?: boolean } = {}): Promise<SyncStatus> {
+		if (options.person) this.#personAsked = true;
 		if (this.#running) {
 			this.#again = true;
 			return this.#running;
@@ -264,7 +301,11 @@ export class SyncEngine {
 
 	/** End every undo hold and push and pull now: a sign-out delivers all it can. */
 	async flush(): Promise<SyncStatus> {
-		await releaseHolds(this.#db);
+		// On a full disk the holds cannot be lifted: those entries stay and are counted as not
+		// delivered, so the person decides (sign-out.ts).
+		await releaseHolds(this.#db).catch((error: unknown) => {
+			if (!isQuotaError(error)) throw error;
+		});
 		return this.syncNow();
 	}
 
@@ -291,7 +332,7 @@ export class SyncEngine {
 				this.#again = false;
 				// #pass handles its own failures; this catches a lock that could not be taken.
 				await this.#lock(() => this.#pass()).catch((error: unknown) => this.#fail(error));
-			} while (this.#again && this.#status.state === 'idle');
+			} while (this.#again && (this.#status.state === 'idle' || this.#personAsked));
 			return this.#status;
 		} finally {
 			this.#running = null;
@@ -301,16 +342,30 @@ export class SyncEngine {
 	async #pass(): Promise<void> {
 		this.#clearTimer('retry');
 		this.#setStatus({ state: 'syncing', nextRetryAt: null });
+		if (this.#personAsked) this.#pullsWait = false;
+		this.#personAsked = false;
 		try {
+			const pull = this.#pull && (await this.#mayPull());
 			const held = await this.#pushAll();
-			if (this.#pull) await this.#pullAll();
+			if (pull) await this.#pullAll();
 			// Updates that waited for their row's version (the insert's answer was lost, so only the
 			// pull could bring it) can go now.
-			if (await this.#anyRowKnown(held)) await this.#pushAll();
+			if (pull && (await this.#anyRowKnown(held))) await this.#pushAll();
 			this.#failures = 0;
 			await this.#scheduleHoldEnd();
 			const counts = await outboxCounts(this.#db);
-			this.#setStatus({ ...counts, state: 'idle', lastSyncAt: this.#now(), lastError: null });
+			if (this.#pull && !pull) {
+				// Delivered what it could; the storage failure still stands until a pull succeeds.
+				this.#setStatus({ ...counts, state: 'error', storageFull: true });
+				return;
+			}
+			this.#setStatus({
+				...counts,
+				state: 'idle',
+				lastSyncAt: this.#now(),
+				lastError: null,
+				storageFull: false
+			});
 		} catch (error) {
 			await this.#fail(error);
 		}
@@ -343,6 +398,16 @@ export class SyncEngine {
 		}
 	}
 
+	/** Whether this pass pulls: always, unless pulls wait after a storage failure. */
+	async #mayPull(): Promise<boolean> {
+		if (!this.#pullsWait) return true;
+		const free = await this.#freeSpace().catch(() => null);
+		if (free !== null && this.#freeAtFailure !== null) {
+			if (free >= this.#freeAtFailure + RESUME_ROOM_BYTES) this.#pullsWait = false;
+		}
+		return !this.#pullsWait;
+	}
+
 	async #anyRowKnown(rowKeys: Set<string>): Promise<boolean> {
 		for (const key of rowKeys) {
 			const [table, rowId] = key.split(':') as [SyncTable, string];
@@ -373,6 +438,11 @@ export class SyncEngine {
 			});
 			return;
 		}
+		const storageFull = isQuotaError(error);
+		if (storageFull) {
+			this.#pullsWait = true;
+			this.#freeAtFailure = await this.#freeSpace().catch(() => null);
+		}
 		const delay = backoffDelay(
 			this.#failures,
 			this.#random,
@@ -393,7 +463,9 @@ export class SyncEngine {
 			...counts,
 			state: error instanceof OfflineError ? 'offline' : 'error',
 			lastError: message,
-			nextRetryAt
+			nextRetryAt,
+			// Pulls may still wait after an earlier storage failure (a push-only pass went offline).
+			storageFull: storageFull || this.#pullsWait
 		});
 	}
 
@@ -412,6 +484,8 @@ export class SyncEngine {
 	}
 
 	#onLocalWrite(): void {
+		// A change was stored: there is room again, so pulls may try again.
+		this.#pullsWait = false;
 		void this.#refreshCounts();
 		if (this.#status.state !== 'signed_out') this.#scheduleDebounced();
 	}

@@ -12,7 +12,8 @@ import { loadCursor, pullAll } from './pull';
 import { PullWorker } from './pull-worker-client';
 import { PullWorkerHost, type PullWorkerHostOptions } from './pull-worker-host';
 import type { PageSummary } from './progress-transport';
-import { ManualTimers, TEST_EPOCH } from './test-support';
+import { isQuotaError } from '$lib/db/quota';
+import { FakeDisk, indexedDbOn, ManualTimers, TEST_EPOCH } from './test-support';
 import { TEST_GRID as GRID, TestServer, type Connection } from './test-server';
 import type { PullPage, SyncTransport } from './transport';
 
@@ -55,8 +56,8 @@ afterEach(async () => {
 });
 
 /** The page's database, and what the worker needs to open its own connection to it. */
-async function pageAndWorker(link: Connection, transport?: SyncTransport) {
-	const indexedDB = new IDBFactory();
+async function pageAndWorker(link: Connection, transport?: SyncTransport, disk?: FakeDisk) {
+	const indexedDB = disk ? indexedDbOn(disk) : new IDBFactory();
 	const name = `gridcare-worker-test-${++dbCounter}`;
 	const page = new GridcareDb({ name, indexedDB, IDBKeyRange, encrypted: true });
 	page.cipher = new FieldCipher(await newDataKey());
@@ -221,5 +222,44 @@ describe('pulls in the pull worker', () => {
 		});
 		await none.run({ userId: USER, limit: 2, firstLimit: 2 });
 		expect(fallbacks.at(-1)).toBe('no worker');
+	});
+	it('a page that does not fit stops the pull as a full disk; only stored pages are counted', async () => {
+		const { link } = await serverWithResidents(5);
+		const disk = new FakeDisk();
+		let page!: GridcareDb;
+		let filled = false;
+		// The disk fills up once the first page is stored, before the second arrives.
+		const fillingUp: SyncTransport = {
+			push: (deviceId, mutations) => link.transport.push(deviceId, mutations),
+			pull: async (cursor, limit) => {
+				if (cursor !== null && !filled) {
+					while ((await loadCursor(page, USER)) === null)
+						await new Promise((resolve) => setTimeout(resolve, 1));
+					disk.fill();
+					filled = true;
+				}
+				return link.transport.pull(cursor, limit);
+			}
+		};
+		const rig = await pageAndWorker(link, fillingUp, disk);
+		page = rig.page;
+		const engine = engineFor(page, link, rig.client);
+		const status = await engine.syncNow();
+		expect(status).toMatchObject({ state: 'error', storageFull: true });
+		expect(isQuotaError(status.lastError)).toBe(true);
+		expect(rig.fallbacks).toEqual([]);
+		// The first page is stored and counted; the one that did not fit is neither.
+		expect(rig.summaries).toHaveLength(1);
+		expect((await page.households.count()) + (await page.residents.count())).toBe(2);
+		const cursor = await loadCursor(page, USER);
+		expect(cursor).not.toBeNull();
+
+		disk.clear();
+		expect(await engine.syncNow({ person: true })).toMatchObject({
+			state: 'idle',
+			storageFull: false
+		});
+		expect(rig.summaries).toHaveLength(3);
+		expect(await page.residents.count()).toBe(5);
 	});
 });

@@ -89,17 +89,18 @@ export class PullWorkerHost {
 		const db = this.#database(command.database);
 		db.cipher = command.key && stillUnlocked ? new FieldCipher(command.key) : null;
 		const source = (this.#options.transport ?? httpTransport)(command);
-		// The page counts what arrives from these summaries (progress-transport.ts).
 		const transport: SyncTransport = {
 			push: () => Promise.reject(new Error('the pull worker does not push')),
-			pull: async (cursor, limit) => {
-				const page = await source.pull(cursor, limit);
-				post({ type: 'page', id, page: summarizePage(page) });
-				return page;
-			}
+			pull: (cursor, limit) => source.pull(cursor, limit)
 		};
 		try {
-			await pullAll({ ...command.request, db, transport });
+			// The page counts what is stored from these summaries (progress-transport.ts).
+			await pullAll({
+				...command.request,
+				db,
+				transport,
+				onStored: (page) => post({ type: 'page', id, page: summarizePage(page) })
+			});
 			post({ type: 'done', id });
 		} catch (error) {
 			post({ type: 'failed', id, error: toWire(error) });

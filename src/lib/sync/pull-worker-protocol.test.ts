@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Dexie } from 'dexie';
+import { isQuotaError, StorageFullError } from '$lib/db/quota';
 import { LockedError } from '$lib/db/sealed';
 import { fromWire, toWire } from './pull-worker-protocol';
 import { OfflineError, RevokedError, ServerError, UnauthorizedError } from './transport';
@@ -27,12 +29,20 @@ describe('errors from the pull worker', () => {
 		expect(roundTrip(new LockedError())).toBeInstanceOf(LockedError);
 	});
 
-	// The screens tell a full disk by the error's name (storage.svelte.ts `isQuotaError`).
-	it('keep the name of any other error, so that a full disk is still told as such', () => {
+	// The engine tells a full disk by quota.ts `isQuotaError`, and pauses its pulls.
+	it('bring a full disk back as a StorageFullError, however Dexie wrapped it', () => {
 		const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-		const back = roundTrip(quota);
-		expect(back.name).toBe('QuotaExceededError');
-		expect(back.message).toBe('The quota has been exceeded.');
+		for (const error of [quota, new Dexie.AbortError(quota), new StorageFullError(quota)]) {
+			const back = roundTrip(error);
+			expect(back).toBeInstanceOf(StorageFullError);
+			expect(isQuotaError(back)).toBe(true);
+		}
+	});
+
+	it('keep the name and message of any other error', () => {
+		const back = roundTrip(new DOMException('Key already exists', 'ConstraintError'));
+		expect(back).toMatchObject({ name: 'ConstraintError', message: 'Key already exists' });
+		expect(isQuotaError(back)).toBe(false);
 		expect(roundTrip('odd failure')).toMatchObject({ name: 'Error', message: 'odd failure' });
 	});
 });

@@ -1,6 +1,7 @@
 // The messages between the page and the pull worker (pull.worker.ts), and how an error crosses
 // between them: the engine reacts to the kind of error (no network, signed out, revoked, server
 // refusal), so each comes back as the same class with its message.
+import { isQuotaError, StorageFullError } from '$lib/db/quota';
 import { LockedError } from '$lib/db/sealed';
 import type { PullRequest } from './engine';
 import type { PageSummary } from './progress-transport';
@@ -46,6 +47,9 @@ export interface WireError {
 }
 
 export function toWire(error: unknown): WireError {
+	// A full disk, however Dexie wrapped it (quota.ts), crosses as one kind.
+	if (isQuotaError(error))
+		return { name: 'StorageFullError', message: new StorageFullError().message };
 	if (error instanceof ServerError)
 		return { name: 'ServerError', message: error.message, status: error.status };
 	if (error instanceof Error || error instanceof DOMException)
@@ -66,6 +70,8 @@ export function fromWire(wire: WireError): Error {
 			return new ServerError(wire.status ?? 500, wire.message);
 		case 'LockedError':
 			return new LockedError();
+		case 'StorageFullError':
+			return new StorageFullError();
 	}
 	const error = new Error(wire.message);
 	error.name = wire.name;

@@ -122,6 +122,11 @@ export interface PullAllOptions {
 	/** Size of a first download's first page; defaults to FIRST_PAGE_LIMIT. */
 	firstPageLimit?: number;
 	chunkSize?: number;
+	/**
+	 * Called once a page is stored with its cursor (the download's progress counts what the
+	 * device holds, not what arrived: a page that did not fit is not counted).
+	 */
+	onStored?: (page: PullPage) => void;
 }
 
 /**
@@ -201,11 +206,13 @@ async function pullPages(options: PullAllOptions): Promise<void> {
 			sealed.catch(() => undefined);
 			// The page before this one is stored before this one's transaction opens.
 			await writing;
-			writing = sealed.then((changes) =>
-				time(`write ${n}`, () =>
-					writeSealedPage(db, { ...page, changes }, userId, chunkSize, known)
+			writing = sealed
+				.then((changes) =>
+					time(`write ${n}`, () =>
+						writeSealedPage(db, { ...page, changes }, userId, chunkSize, known)
+					)
 				)
-			);
+				.then(() => options.onStored?.(page));
 			writing.catch(() => undefined);
 			if (!page.hasMore) break;
 			cursor = page.cursor;

@@ -19,7 +19,12 @@ import { FieldCipher } from '$lib/db/sealed';
 import { outboxCounts } from '$lib/sync/outbox';
 import { REVOKED, SyncEngine, type SyncStatus } from '$lib/sync/engine';
 import { HttpSyncTransport } from '$lib/sync/http-transport';
-import { emptyProgress, ProgressTransport, type PullProgress } from '$lib/sync/progress-transport';
+import {
+	emptyProgress,
+	ProgressTransport,
+	summarizePage,
+	type PullProgress
+} from '$lib/sync/progress-transport';
 import { pullAll } from '$lib/sync/pull';
 import {
 	discardSparePullWorker,
@@ -43,7 +48,8 @@ const NO_STATUS: SyncStatus = {
 	lastSyncAt: null,
 	state: 'idle',
 	lastError: null,
-	nextRetryAt: null
+	nextRetryAt: null,
+	storageFull: false
 };
 
 /** Background Sync's part of a registration (not in the DOM library). */
@@ -102,6 +108,8 @@ class SyncClient {
 		navigator.serviceWorker?.addEventListener('message', (event) => this.#onWorkerMessage(event));
 		// The pull worker loads while the server checks the password.
 		session.onSigningIn(() => prewarmPullWorker());
+		// This client loads with the first sign-in (load.ts): that sign-in is under way already.
+		if (session.signingIn) prewarmPullWorker();
 	}
 
 	/** Called when the server no longer accepts the session (the engine got a 401). */
@@ -109,9 +117,19 @@ class SyncClient {
 		this.#onSessionRejected = handler;
 	}
 
-	/** Push and pull now (the "同步" button). */
-	async syncNow(): Promise<SyncStatus | null> {
-		return this.#engine && this.unlocked ? this.#engine.syncNow() : null;
+	/**
+	 * Push and pull now. `person`: a person tapped a button (同步, 继续下载), so pulls go on even
+	 * after a storage failure (engine.ts).
+	 */
+	async syncNow(options: { person?: boolean } = {}): Promise<SyncStatus | null> {
+		return this.#engine && this.unlocked ? this.#engine.syncNow(options) : null;
+	}
+
+	/** Ask the browser to keep this origin's data (the settings button); kept in the database. */
+	async askPersistence(): Promise<boolean | null> {
+		const db = this.db;
+		if (!db) return deviceStorage.requestPersistence();
+		return deviceStorage.askPersistence(db, 'person');
 	}
 
 	/** Drop a change the server refused, on this device; a person decided so. */
@@ -158,10 +176,8 @@ class SyncClient {
 				db.close();
 				return;
 			}
-			const transport = new ProgressTransport(
-				new HttpSyncTransport({ getToken: () => session.token }),
-				(progress) => (this.progress = progress)
-			);
+			const http = new HttpSyncTransport({ getToken: () => session.token });
+			const transport = new ProgressTransport(http, (progress) => (this.progress = progress));
 			// A kiosk only sends check-ins; its directory comes from GET /kiosk/directory.
 			const pull = !(user && KIOSK_ROLES.includes(user.role));
 			// Pulled pages are read, sealed and stored in a worker, off the page's thread.
@@ -171,7 +187,14 @@ class SyncClient {
 						getKey: () => db.cipher?.key ?? null,
 						getToken: () => session.token,
 						onPage: (page) => transport.record(page),
-						fallback: (request) => pullAll({ ...request, db, transport })
+						// Counted once stored, as the worker counts them.
+						fallback: (request) =>
+							pullAll({
+								...request,
+								db,
+								transport: http,
+								onStored: (page) => transport.record(summarizePage(page))
+							})
 					})
 				: null;
 			if (pullWorker) pullWorker.open();
@@ -189,9 +212,17 @@ class SyncClient {
 			this.db = db;
 			this.#engine = engine;
 			this.#pullWorker = pullWorker;
-			this.#unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
+			const unsubscribe = engine.subscribe((status) => this.#onStatus(db, status));
+			const unlisten = db.onLocalWrite(() => deviceStorage.noteSaved());
+			this.#unsubscribe = () => {
+				unsubscribe();
+				unlisten();
+			};
 			this.#useKey(lock.dataKey);
 			void deviceStorage.refresh().catch(() => undefined);
+			// A device that holds the user's scope already: ask again if persistence.ts says so.
+			if (this.readyAt !== null)
+				void deviceStorage.askPersistence(db, 'app_start').catch(() => undefined);
 		} catch (error) {
 			db.close();
 			if (generation === this.#generation) this.openError = error;
@@ -312,14 +343,13 @@ class SyncClient {
 	async #remember(db: GridcareDb, at: number, firstDownload: boolean): Promise<void> {
 		try {
 			await db.meta.put({ key: LAST_SYNC_KEY, value: at });
-			if (firstDownload) {
-				await db.meta.put({ key: READY_KEY, value: at });
-				// After the first login's download: ask the browser not to evict the outbox.
-				await deviceStorage.requestPersistence();
-			}
+			if (firstDownload) await db.meta.put({ key: READY_KEY, value: at });
 		} catch {
 			// Bookkeeping only: the next complete sync writes it again.
 		}
+		// After the first download: ask the browser not to evict the outbox (persistence.ts).
+		if (firstDownload)
+			await deviceStorage.askPersistence(db, 'first_download').catch(() => undefined);
 	}
 
 	/**

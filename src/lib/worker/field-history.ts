@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { GridcareDb } from '$lib/db/db';
 import { ApiError, apiRequest } from '$lib/app/api';
+import { isQuotaError } from '$lib/db/quota';
 
 export const fieldHistoryEntrySchema = z.object({
 	field: z.string(),
@@ -51,7 +52,12 @@ export async function loadFieldHistory(
 				{ token }
 			);
 			const savedAt = new Date().toISOString();
-			await db.meta.put({ key: cacheKey(table, rowId), value: { entries, savedAt } });
+			// The copy for offline use; on a full disk the answer is shown all the same.
+			await db.meta
+				.put({ key: cacheKey(table, rowId), value: { entries, savedAt } })
+				.catch((error: unknown) => {
+					if (!isQuotaError(error)) throw error;
+				});
 			return { entries, savedAt, fromDevice: false };
 		} catch (error) {
 			if (error instanceof ApiError && error.kind === 'not_found')
