@@ -1,7 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
-import { precacheManifest } from './src/lib/sw/precache-build';
+import { precacheManifest } from './src/lib/sw/precache-build.ts';
 
 export default defineConfig(({ mode }) => ({
 	plugins: [

@@ -3,14 +3,14 @@
 // new connection, carry bodies intact, drop Accept-Encoding when compression is off, and refuse
 // connections while offline. Only lower bounds on time are checked: a busy machine makes things
 // slower, never faster.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type BinaryLike } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLink, type LinkProfile } from '../bench/link';
 
-const BODY = randomBytes(200_000);
-const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const BODY = new Uint8Array(randomBytes(200_000));
+const digest = (bytes: BinaryLike) => createHash('sha256').update(bytes).digest('hex');
 const PROFILE: LinkProfile = { name: 'test', downBps: 1_600_000, upBps: 750_000, rttMs: 150 };
 
 let server: Server;
@@ -20,9 +20,9 @@ beforeAll(async () => {
 	server = createServer((req, res) => {
 		res.setHeader('x-accept-encoding', req.headers['accept-encoding'] ?? '');
 		if (req.url === '/echo') {
-			const parts: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => parts.push(chunk));
-			req.on('end', () => res.end(digest(Buffer.concat(parts))));
+			const hash = createHash('sha256');
+			req.on('data', (chunk: Buffer) => hash.update(new Uint8Array(chunk)));
+			req.on('end', () => res.end(hash.digest('hex')));
 			return;
 		}
 		if (req.url === '/small') return void res.end('ok');
@@ -84,7 +84,7 @@ describe('the bench link', () => {
 	it('limits uploads to the up bandwidth and carries them intact', async () => {
 		const link = await openLink(upstream, PROFILE, true);
 		try {
-			const upload = randomBytes(100_000);
+			const upload = new Uint8Array(randomBytes(100_000));
 			const [answer, ms] = await timed(async () =>
 				(await fetch(`${link.url}/echo`, { method: 'POST', body: upload })).text()
 			);

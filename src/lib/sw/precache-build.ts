@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
-import { offlineFiles, type KitRoute, type ViteManifest } from './offline-routes';
+import { offlineFiles, type KitRoute, type ViteManifest } from './offline-routes.ts';
 
 export interface PrecacheBuildOptions {
 	/** SvelteKit's output folder (`kit.outDir`, `.svelte-kit` by default). */

@@ -226,13 +226,13 @@ describe('pulls in the pull worker', () => {
 	it('a page that does not fit stops the pull as a full disk; only stored pages are counted', async () => {
 		const { link } = await serverWithResidents(5);
 		const disk = new FakeDisk();
-		let page!: GridcareDb;
+		let page: GridcareDb | null = null;
 		let filled = false;
 		// The disk fills up once the first page is stored, before the second arrives.
 		const fillingUp: SyncTransport = {
 			push: (deviceId, mutations) => link.transport.push(deviceId, mutations),
 			pull: async (cursor, limit) => {
-				if (cursor !== null && !filled) {
+				if (cursor !== null && !filled && page) {
 					while ((await loadCursor(page, USER)) === null)
 						await new Promise((resolve) => setTimeout(resolve, 1));
 					disk.fill();
@@ -243,7 +243,7 @@ describe('pulls in the pull worker', () => {
 		};
 		const rig = await pageAndWorker(link, fillingUp, disk);
 		page = rig.page;
-		const engine = engineFor(page, link, rig.client);
+		const engine = engineFor(rig.page, link, rig.client);
 		const status = await engine.syncNow();
 		expect(status).toMatchObject({ state: 'error', storageFull: true });
 		expect(isQuotaError(status.lastError)).toBe(true);
