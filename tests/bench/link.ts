@@ -100,7 +100,8 @@ class Direction {
 			const start = Math.max(this.#freeAt, now - this.#burstMs);
 			this.#freeAt = start + chunk.length / this.#bytesPerMs;
 			this.bytes += chunk.length;
-			flow.deliver(chunk, this.#freeAt + this.#delayMs);
+			// A burst may leave early, never arrive before its one-way delay from now.
+			flow.deliver(chunk, Math.max(this.#freeAt, now) + this.#delayMs);
 			if (flow.pending) this.#waiting.push(flow);
 			else flow.drained();
 		}

@@ -3,7 +3,7 @@
 // goes to stderr; the last line of stdout is the JSON summary. Exit code 1 when an invariant
 // failed, after the fault log and what failed. Without --no-report the figures are written to
 // bench-results/chaos.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -85,28 +85,46 @@ if (!report.ok) {
 if (opts.report) {
 	const path = fileURLToPath(new URL('../../bench-results/chaos.md', import.meta.url));
 	mkdirSync(fileURLToPath(new URL('../../bench-results', import.meta.url)), { recursive: true });
-	writeFileSync(path, markdown(report, `${loadBefore} before, ${loadAfter} after`));
+	// One section per database, each from its latest run: a run on one keeps the other's.
+	const sectionsPath = path.replace(/\.md$/, '.json');
+	const sections = (
+		existsSync(sectionsPath) ? JSON.parse(readFileSync(sectionsPath, 'utf8')) : {}
+	) as Partial<Record<ChaosDatabase, string>>;
+	sections[report.options.db] = section(report, `${loadBefore} before, ${loadAfter} after`);
+	writeFileSync(sectionsPath, `${JSON.stringify(sections, null, '\t')}\n`);
+	writeFileSync(path, markdown(sections));
 	process.stderr.write(`[chaos ${stamp()}] figures written to bench-results/chaos.md\n`);
 }
 
 console.log(JSON.stringify(report.summary));
 process.exitCode = report.ok ? 0 : 1;
 
-function markdown(r: ChaosReport, load: string): string {
+function markdown(sections: Partial<Record<ChaosDatabase, string>>): string {
+	const runs = (['sqlite', 'postgres'] as const).flatMap((db) => sections[db] ?? []);
+	return `# Chaos runs (\`npm run chaos\`)
+
+Written by \`tests/chaos/run.ts\` (docs/chaos.md): the latest run on each database.
+
+${runs.join('\n')}`;
+}
+
+function section(r: ChaosReport, load: string): string {
 	const o = r.options;
 	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 	const c = r.checks;
 	const rows = (pairs: [string, string | number][]) =>
-		pairs.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
-	return `# Chaos run (\`npm run chaos\`)
+		['| | |', '| --- | --- |', ...pairs.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+	const busy = loadavg()[0] > cpus().length / 2 ? ' Other work shared the machine.' : '';
+	return `## ${o.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}
 
-Written by \`tests/chaos/run.ts\` (docs/chaos.md). Rerun with
-\`npm run chaos -- --devices ${o.devices} --mutations ${o.mutations} --seed ${o.seed} --db ${o.db}\`.
+Rerun with
+\`npm run chaos -- --devices ${o.devices} --mutations ${o.mutations} --seed ${o.seed} --db ${o.db}\`;
+run on ${new Date().toISOString().slice(0, 10)}.
 
 Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version};
-load average (1, 5, 15 min) ${load}. Other work shared the machine.
+load average (1, 5, 15 min) ${load}.${busy}
 
-## Run
+### Run
 
 ${rows([
 	['database', o.db],
@@ -131,7 +149,7 @@ ${rows([
 	['total', s(r.timings.total)]
 ])}
 
-## Faults injected
+### Faults injected
 
 | fault | requests |
 | --- | --- |
@@ -140,7 +158,7 @@ ${Object.entries(r.injected)
 	.map(([k, v]) => `| ${k} | ${v} |`)
 	.join('\n')}
 
-## Invariants
+### Invariants
 
 ${rows([
 	['changes recorded by the devices', c.recorded],
