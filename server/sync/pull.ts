@@ -3,6 +3,7 @@
 import type { SYNC_TABLES, MUTATION_OPS } from '../../src/lib/shared/enums';
 import { ApiError, forbidden, invalidInput } from '../api-error';
 import type { Principal } from '../auth/scope';
+import type { ChangeRow } from '../store/rows';
 import type { Store } from '../store/types';
 import { decodeCursor, encodeCursor } from './cursor';
 import { pullScope } from './scope';
@@ -24,6 +25,50 @@ export interface PullPage {
 	hasMore: boolean;
 	/** On the first page of a first download: rows of each table the whole download brings. */
 	estimate?: Record<string, number>;
+}
+
+/** A page reads up to this many times `limit` rows of the change log, for `limit` folded changes. */
+const FOLD_WINDOW = 2;
+
+/**
+ * The change-log rows as a device receives them: the successive changes of one row in a page come
+ * as one change, at the place of the first, with their fields merged (the later value of a field
+ * wins), the op of the first (an insert stays an insert) and the version of the last; a delete is
+ * never merged, nor what follows it. At most `limit` changes; `read` says how many rows they hold
+ * (all of those before the first row that would have made change `limit + 1`), so the page's
+ * cursor is the last of them and no change reaches a device before its turn.
+ * A household's due day moves with each visit batch (docs/care-tiers.md): without this, a first
+ * download carried one household change per visit batch besides the visits themselves.
+ */
+export function foldChanges(
+	rows: readonly ChangeRow[],
+	limit: number
+): { changes: PulledChange[]; read: number } {
+	const changes: PulledChange[] = [];
+	const open = new Map<string, PulledChange>();
+	let read = 0;
+	for (const r of rows) {
+		const key = `${r.tableName}\u0000${r.rowId}`;
+		const into = r.op === 'delete' ? undefined : open.get(key);
+		if (into) {
+			into.fields = { ...into.fields, ...r.fields };
+			into.version = r.seq;
+		} else {
+			if (changes.length === limit) break;
+			const change: PulledChange = {
+				table: r.tableName as PulledChange['table'],
+				op: r.op as PulledChange['op'],
+				rowId: r.rowId,
+				fields: r.fields,
+				version: r.seq
+			};
+			changes.push(change);
+			if (r.op === 'delete') open.delete(key);
+			else open.set(key, change);
+		}
+		read += 1;
+	}
+	return { changes, read };
 }
 
 /** The page after `cursor` (none: a first download), at most `limit` changes, at `now`. */
@@ -52,7 +97,7 @@ export async function pullPage(
 	const rows = await store.pullChanges({
 		...scope,
 		after: from.seq,
-		limit: limit + 1,
+		limit: limit * FOLD_WINDOW + 1,
 		visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
 	});
 	// The first page of a first download says how much is coming, for the progress screen.
@@ -63,20 +108,15 @@ export async function pullPage(
 				after: 0,
 				visitsSince: from.visitsSince === undefined ? undefined : new Date(from.visitsSince)
 			});
-	const page = rows.slice(0, limit);
+	const window = rows.slice(0, limit * FOLD_WINDOW);
+	const { changes, read } = foldChanges(window, limit);
 	await store.supervision().recordSync(principal.user.id, principal.deviceId, now);
-	const hasMore = rows.length > limit;
-	const last = page.length ? page[page.length - 1].seq : from.seq;
+	const hasMore = read < window.length || rows.length > window.length;
+	const last = read ? window[read - 1].seq : from.seq;
 	// Once the first download is complete, later pulls bring every new change again.
 	const next = { seq: last, visitsSince: hasMore ? from.visitsSince : undefined, scopeVersion };
 	return {
-		changes: page.map((r) => ({
-			table: r.tableName as PulledChange['table'],
-			op: r.op as PulledChange['op'],
-			rowId: r.rowId,
-			fields: r.fields,
-			version: r.seq
-		})),
+		changes,
 		cursor: encodeCursor(next),
 		hasMore,
 		...(estimate ? { estimate } : {})
