@@ -114,7 +114,6 @@ function section(r: ChaosReport, load: string): string {
 	const c = r.checks;
 	const rows = (pairs: [string, string | number][]) =>
 		['| | |', '| --- | --- |', ...pairs.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
-	const busy = loadavg()[0] > cpus().length / 2 ? ' Other work shared the machine.' : '';
 	return `## ${o.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}
 
 Rerun with
@@ -122,7 +121,7 @@ Rerun with
 run on ${new Date().toISOString().slice(0, 10)}.
 
 Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version};
-load average (1, 5, 15 min) ${load}.${busy}
+load average (1, 5, 15 min) ${load} (the run itself keeps about two cores busy).
 
 ### Run
 
