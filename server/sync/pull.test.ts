@@ -35,7 +35,7 @@ const asChanges = (rows: readonly ChangeRow[]): PulledChange[] =>
 	}));
 
 describe('foldChanges', () => {
-	it('brings an insert and its updates as one insert with the last version, in the first place', () => {
+	it("brings a row's updates as one, in the place of the last, after the row's insert", () => {
 		const { changes, read } = foldChanges(
 			[
 				row(1, 'h1', 'insert', { address: 'A', dueOn: null }),
@@ -51,10 +51,17 @@ describe('foldChanges', () => {
 				table: 'households',
 				op: 'insert',
 				rowId: 'h1',
-				fields: { address: 'A', dueOn: '2026-12-08', lastVisitedOn: '2026-12-01' },
-				version: 5
+				fields: { address: 'A', dueOn: null },
+				version: 1
 			},
-			{ table: 'households', op: 'insert', rowId: 'h2', fields: { address: 'B' }, version: 2 }
+			{ table: 'households', op: 'insert', rowId: 'h2', fields: { address: 'B' }, version: 2 },
+			{
+				table: 'households',
+				op: 'update',
+				rowId: 'h1',
+				fields: { dueOn: '2026-12-08', lastVisitedOn: '2026-12-01' },
+				version: 5
+			}
 		]);
 	});
 
@@ -79,7 +86,7 @@ describe('foldChanges', () => {
 	it('stops before the change that would pass the limit, and reads no row after it', () => {
 		const { changes, read } = foldChanges(
 			[
-				row(1, 'h1', 'insert', { a: 1 }),
+				row(1, 'h1', 'update', { a: 1 }),
 				row(2, 'h2', 'insert', { a: 2 }),
 				row(3, 'h1', 'update', { a: 3 }),
 				row(4, 'h3', 'insert', { a: 4 }),
@@ -87,11 +94,11 @@ describe('foldChanges', () => {
 			],
 			2
 		);
-		// h3 would be a third change: the page ends before it, h1's change at 5 waits with it.
+		// h3 would be a third change: the page ends before it, h1's update at 5 waits with it.
 		expect(read).toBe(3);
 		expect(changes.map((c) => [c.rowId, c.fields, c.version])).toEqual([
-			['h1', { a: 3 }, 3],
-			['h2', { a: 2 }, 2]
+			['h2', { a: 2 }, 2],
+			['h1', { a: 3 }, 3]
 		]);
 	});
 
@@ -111,6 +118,8 @@ describe('foldChanges', () => {
 				while (at < log.length) {
 					const { changes, read } = foldChanges(log.slice(at, at + limit * 2), limit);
 					expect(changes.length).toBeLessThanOrEqual(limit);
+					const versions = changes.map((c) => c.version);
+					expect(versions).toEqual([...versions].sort((a, b) => a - b));
 					expect(read).toBeGreaterThan(0);
 					pages.push(...changes);
 					at += read;

@@ -31,10 +31,10 @@ export interface PullPage {
 const FOLD_WINDOW = 2;
 
 /**
- * The change-log rows as a device receives them: the successive changes of one row in a page come
- * as one change, at the place of the first, with their fields merged (the later value of a field
- * wins), the op of the first (an insert stays an insert) and the version of the last; a delete is
- * never merged, nor what follows it. At most `limit` changes; `read` says how many rows they hold
+ * The change-log rows as a device receives them: the successive updates of one row in a page come
+ * as one update, at the place of the last, with their fields merged (the later value of a field
+ * wins) and the version of the last. An insert or a delete is never merged, so a row's insert
+ * still comes before the rows that refer to it, and versions stay ascending through a page. At most `limit` changes; `read` says how many rows they hold
  * (all of those before the first row that would have made change `limit + 1`), so the page's
  * cursor is the last of them and no change reaches a device before its turn.
  * A household's due day moves with each visit batch (docs/care-tiers.md): without this, a first
@@ -49,7 +49,7 @@ export function foldChanges(
 	let read = 0;
 	for (const r of rows) {
 		const key = `${r.tableName}\u0000${r.rowId}`;
-		const into = r.op === 'delete' ? undefined : open.get(key);
+		const into = r.op === 'update' ? open.get(key) : undefined;
 		if (into) {
 			into.fields = { ...into.fields, ...r.fields };
 			into.version = r.seq;
@@ -63,11 +63,13 @@ export function foldChanges(
 				version: r.seq
 			};
 			changes.push(change);
-			if (r.op === 'delete') open.delete(key);
-			else open.set(key, change);
+			if (r.op === 'update') open.set(key, change);
+			else open.delete(key);
 		}
 		read += 1;
 	}
+	// In server order by version: folded updates take the place of their row's last update.
+	changes.sort((a, b) => a.version - b.version);
 	return { changes, read };
 }
 
