@@ -34,9 +34,10 @@ const FOLD_WINDOW = 2;
  * The change-log rows as a device receives them: the successive updates of one row in a page come
  * as one update, at the place of the last, with their fields merged (the later value of a field
  * wins) and the version of the last. An insert or a delete is never merged, so a row's insert
- * still comes before the rows that refer to it, and versions stay ascending through a page. At most `limit` changes; `read` says how many rows they hold
- * (all of those before the first row that would have made change `limit + 1`), so the page's
- * cursor is the last of them and no change reaches a device before its turn.
+ * still comes before the rows that refer to it, and versions stay ascending through a page.
+ * At most `limit` changes; `read` says how many rows they hold (all of those before the first row
+ * that would have made change `limit + 1`), so the page's cursor is the last of them and no
+ * change reaches a device before its turn.
  * A household's due day moves with each visit batch (docs/care-tiers.md): without this, a first
  * download carried one household change per visit batch besides the visits themselves.
  */
