@@ -774,8 +774,10 @@ export class DrizzleStore implements Store {
 					blockMs: block,
 					blockedUntilMs: sql`${now} + ${block}`
 				},
-				// A blocked account: the row stays as it is and nothing is returned.
-				setWhere: sql`${t.blockedUntilMs} <= ${now}`
+				// A blocked account: the row stays as it is and nothing is returned. An account
+				// without a block is never refused, even by an attempt stamped a little before the
+				// last one (sign-ins at once through several processes or connections).
+				setWhere: sql`${t.blockMs} = 0 or ${t.blockedUntilMs} <= ${now}`
 			})
 			.returning({ failures: t.failures });
 		if (rows.length > 0) return { allowed: true, failures: Number(rows[0].failures) };

@@ -285,6 +285,19 @@ for (const dialect of DIALECTS) {
 			for (const a of attempts) if (!a.allowed) expect(a.blockedUntilMs).toBe(t0 + 2000);
 		});
 
+		it('never refuses an account without a block, whatever order the attempts arrive in', async () => {
+			// Sign-ins at once through two processes: the one stamped earlier is counted later.
+			expect(await db.store.countLoginAttempt('twice', t0 + 5, rule)).toEqual({
+				allowed: true,
+				failures: 1
+			});
+			expect(await second.countLoginAttempt('twice', t0 + 1, rule)).toEqual({
+				allowed: true,
+				failures: 2
+			});
+			await db.store.clearLoginFailures('twice');
+		});
+
 		it('forgets rows with nothing left to remember', async () => {
 			await db.store.countLoginAttempt('quiet', t0, rule);
 			await db.store.recordAddressFailure('198.51.100.2', t0, rule.windowMs);
