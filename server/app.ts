@@ -24,6 +24,7 @@ import { residentRoutes } from './routes/residents';
 import { householdRoutes } from './routes/households';
 import { errorFields, logLine, stdoutSink } from './logging';
 import { requestLog } from './request-log';
+import { metricsEndpoint } from './routes/metrics';
 import { noStore, PERSONAL_DATA_PATHS, securityHeaders } from './privacy/headers';
 import { kioskRoutes } from './routes/kiosk';
 import { rollupRoutes } from './routes/rollup';
@@ -118,6 +119,7 @@ export function createApp(services: Services) {
 		securityHeaders(resolve(services.config.appDir), services.config.tileUrl, `${API_PREFIX}/docs`)
 	);
 	if (services.config.compression) app.use('*', apiCompression(`${API_PREFIX}/auth/`));
+	app.get('/metrics', metricsEndpoint);
 	app.route(API_PREFIX, createApi());
 	app.all(`${API_PREFIX}/*`, (c) =>
 		c.json({ error: 'not_found', message: `path: no route ${c.req.path}` }, 404)

@@ -16,8 +16,8 @@ import { startServer } from './serve';
 import { openStore } from './store/index';
 import type { Store } from './store/types';
 import { VERSION } from './version';
-import { purgeHealthDetails, retentionCutoff, startRetentionJob } from './privacy/retention';
-import { errorSummary, stdoutSink } from './logging';
+import { purgeHealthDetails, retentionCutoff } from './privacy/retention';
+import { errorSummary } from './logging';
 import { importRoster } from './imports/engine';
 import { readRoster } from './imports/read';
 import { RosterFileError } from './imports/types';
@@ -85,20 +85,11 @@ program
 					'Database already has data: demo not reseeded (logins as printed at first start, password demo1234).'
 				);
 		}
-		const server = await startServer(store, config);
-		const stopRetention = startRetentionJob(
-			store,
-			config.retentionDays,
-			config.timeZone,
-			stdoutSink
-		);
+		const running = await startServer(store, config);
 		console.log(
 			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`
 		);
-		const stop = () => {
-			stopRetention();
-			server.close(() => void store.close().then(() => process.exit(0)));
-		};
+		const stop = () => void running.shutdown().then((done) => process.exit(done ? 0 : 1));
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);
 	});

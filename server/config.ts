@@ -24,6 +24,10 @@ export interface Config {
 	 * compresses). The built app's precompressed files are served either way.
 	 */
 	compression: boolean;
+	/** How often each process ticks the periodic supervision job (GRIDCARE_JOB_INTERVAL_SECONDS). */
+	jobIntervalMs: number;
+	/** Bearer token of GET /metrics (GRIDCARE_METRICS_TOKEN); none: /metrics answers 404. */
+	metricsToken?: string;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -47,6 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		tileUrl: env.GRIDCARE_TILE_URL || undefined,
 		rollup: env.GRIDCARE_ROLLUP !== 'off',
 		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? ''),
-		compression: env.GRIDCARE_COMPRESSION !== 'off'
+		compression: env.GRIDCARE_COMPRESSION !== 'off',
+		jobIntervalMs:
+			positiveInt('GRIDCARE_JOB_INTERVAL_SECONDS', env.GRIDCARE_JOB_INTERVAL_SECONDS, 60) * 1000,
+		metricsToken: env.GRIDCARE_METRICS_TOKEN || undefined
 	};
 }

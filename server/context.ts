@@ -3,6 +3,7 @@ import type { LoginThrottle } from './auth/throttle';
 import type { Principal } from './auth/scope';
 import type { Store } from './store/types';
 import type { LogSink } from './logging';
+import type { Metrics } from './metrics';
 
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {
@@ -19,6 +20,18 @@ export interface Services {
 	 * (server/supervision/alert-scheduler.ts; none when absent).
 	 */
 	alerts?: AlertNotifier;
+	/** This process's Prometheus series (server/metrics.ts; none when absent). */
+	metrics?: Metrics;
+	/** Where the process stands, for readiness (server/serve.ts); always ready when absent. */
+	lifecycle?: Lifecycle;
+}
+
+/** What `GET /health/ready` reports besides the database answering. */
+export interface Lifecycle {
+	/** This process's migrations are applied. */
+	migrated: boolean;
+	/** SIGTERM arrived: requests in hand are finished, new ones belong elsewhere. */
+	shuttingDown: boolean;
 }
 
 /** What a route asks of the alert scheduler once its write has committed. */

@@ -436,6 +436,22 @@ export const settings = sqliteTable('settings', {
 	value: json<unknown>('value').notNull()
 });
 
+/**
+ * The periodic jobs of `serve` (docs/operations.md): per job, the last period it ran for and the
+ * runs and failures counted across every server process of the database.
+ */
+export const jobRuns = sqliteTable('job_runs', {
+	job: text('job').primaryKey(),
+	/** The last period done: a UTC minute (`2026-12-07T04:41`) or a day (`2026-12-07`). */
+	period: text('period').notNull(),
+	runs: integer('runs').notNull(),
+	failures: integer('failures').notNull(),
+	lastStartedAt: at('last_started_at'),
+	lastFinishedAt: at('last_finished_at'),
+	/** The process that last ran it: host and pid. */
+	lastProcess: text('last_process')
+});
+
 /** Privacy: one flag per community when one ID number (by keyed hash) is registered more than once. */
 export const duplicateFlags = sqliteTable(
 	'duplicate_flags',

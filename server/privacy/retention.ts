@@ -4,7 +4,9 @@
 import { isAbnormalCheck } from '../../src/lib/domain/visit';
 import type { StoredAnswer } from '../../src/lib/shared/templates';
 import type { Store } from '../store/types';
-import { errorFields, logLine, type LogSink } from '../logging';
+import { logLine, type LogSink } from '../logging';
+import { PeriodicJob, type JobObserver } from '../jobs';
+import { dayInZone } from '../../src/lib/domain/day';
 import { SYSTEM, write } from '../write';
 
 const DAY_MS = 86_400_000;
@@ -66,25 +68,32 @@ export function purgeExpiredImports(store: Store, at: Date): Promise<number> {
 	return store.imports().purgeExpired(at);
 }
 
-/** Purge once now, then every day; returns a function that stops the job. */
+/** How often each server process looks whether today's purge has run. */
+const RETENTION_TICK_MS = 3_600_000;
+
+/**
+ * Purge once a day across every server process of the database, in the first hour of the day
+ * (or at start): each process ticks hourly, the first tick of a day runs it (server/jobs.ts).
+ */
 export function startRetentionJob(
 	store: Store,
-	days: number,
-	timeZone: string,
-	sink: LogSink
-): () => void {
-	const run = async () => {
-		try {
-			const now = new Date();
+	config: { retentionDays: number; timeZone: string },
+	sink: LogSink,
+	observe?: JobObserver
+): PeriodicJob {
+	const { retentionDays: days, timeZone } = config;
+	return new PeriodicJob({
+		store,
+		job: 'retention',
+		everyMs: RETENTION_TICK_MS,
+		period: (now) => dayInZone(now, timeZone),
+		run: async (now) => {
 			const visits = await purgeHealthDetails(store, retentionCutoff(now, days), timeZone);
 			const imports = await purgeExpiredImports(store, now);
 			logLine(sink, 'info', 'retention purge', { olderThanDays: days, visits, imports });
-		} catch (error) {
-			logLine(sink, 'error', 'retention purge failed', errorFields(error));
-		}
-	};
-	void run();
-	const timer = setInterval(run, DAY_MS);
-	timer.unref();
-	return () => clearInterval(timer);
+		},
+		immediately: true,
+		log: sink,
+		observe
+	}).start();
 }

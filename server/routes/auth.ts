@@ -69,11 +69,12 @@ function clientIp(c: Context<AppEnv>): string {
 }
 
 export const authRoutes = router().openapi(loginRoute, async (c) => {
-	const { store, throttle, config, now } = c.var.services;
+	const { store, throttle, config, now, metrics } = c.var.services;
 	const { username, password, deviceId } = c.req.valid('json');
 	const ip = clientIp(c);
 	const gate = await throttle.attempt(store, username, ip, now());
 	if (!gate.allowed) {
+		metrics?.login('blocked');
 		const wait = gate.retryAfter;
 		throw new ApiError(
 			429,
@@ -87,10 +88,12 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	// Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
 	const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
 	if (!user || !ok || user.disabled) {
+		metrics?.login('failed', gate.delayMs);
 		await throttle.failed(store, ip, now());
 		throw new ApiError(401, 'bad_credentials', 'username or password is wrong');
 	}
 	await throttle.succeeded(store, username);
+	metrics?.login('succeeded', gate.delayMs);
 	// A lost or stolen tablet that an administrator revoked cannot sign in again.
 	await refuseRevokedDevice(store, deviceId);
 	const created = now();

@@ -89,7 +89,7 @@ const pullRoute = createRoute({
 
 export const syncRoutes = router()
 	.openapi(pushRoute, async (c) => {
-		const { store, config, now, alerts } = c.var.services;
+		const { store, config, now, alerts, metrics } = c.var.services;
 		const { deviceId, mutations } = c.req.valid('json');
 		// Mutations and offline audit entries are recorded under the device that signed in.
 		requireSessionDevice(c.var.principal, deviceId);
@@ -102,13 +102,17 @@ export const syncRoutes = router()
 				now: now(),
 				rollup: config.rollup,
 				syncedDevice: deviceId,
-				figuresChanged: (codes) => alerts?.notify(codes)
+				figuresChanged: (codes) => alerts?.notify(codes),
+				observeRollup: metrics && ((seconds) => metrics.rollup(seconds))
 			},
 			mutations
 		);
+		metrics?.pushed(results);
 		return c.json({ results }, 200);
 	})
 	.openapi(pullRoute, async (c) => {
-		const { store, now } = c.var.services;
-		return c.json(await pullPage(store, c.var.principal, c.req.valid('query'), now()), 200);
+		const { store, now, metrics } = c.var.services;
+		const page = await pullPage(store, c.var.principal, c.req.valid('query'), now());
+		metrics?.pulled(page.changes.length);
+		return c.json(page, 200);
 	});

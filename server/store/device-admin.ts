@@ -2,7 +2,7 @@
 // divisions"): the people, sessions and device rows a manager's device list is made of, the last
 // check-in each kiosk recorded, and disabling a retired kiosk's user. One body of drizzle queries
 // for both dialects like drizzle-store.ts, reached through Store.deviceAdmin().
-import { and, eq, inArray, max } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, max, or } from 'drizzle-orm';
 import type { Db, Driver, Tables } from './driver';
 import type { UserRow } from './rows';
 
@@ -29,6 +29,53 @@ export class DeviceAdminQueries {
 
 	private get db(): Db {
 		return this.driver.db;
+	}
+
+	/**
+	 * Devices in use (not revoked, with a user) whose last sync, or enrolment when they never
+	 * synced, is before `cutoff`, counted by county (the 6-digit code of the county holding
+	 * the community of their user's first grid, division or kiosk). The metrics' figure.
+	 */
+	async unsyncedByCounty(cutoff: Date): Promise<Map<string, number>> {
+		const d = this.t.devices;
+		const u = this.t.users;
+		const stale = await this.db
+			.select({ communityCode: d.communityCode, scope: u.scope })
+			.from(d)
+			.innerJoin(u, eq(u.id, d.userId))
+			.where(
+				and(
+					isNull(d.revokedAt),
+					isNotNull(d.userId),
+					or(lt(d.lastSyncAt, cutoff), and(isNull(d.lastSyncAt), lt(d.enrolledAt, cutoff)))
+				)
+			);
+		const scopes = stale.map(
+			(r) => (typeof r.scope === 'string' ? JSON.parse(r.scope) : r.scope) as string[]
+		);
+		// A scope holds grid ids, or one division code (digits).
+		const gridIds = [...new Set(scopes.flatMap((s) => s.filter((id) => !/^\d+$/.test(id))))];
+		const communityOfGrid = new Map<string, string>();
+		const g = this.t.grids;
+		for (const ids of slices(gridIds))
+			for (const row of await this.db
+				.select({ id: g.id, communityCode: g.communityCode })
+				.from(g)
+				.where(inArray(g.id, ids)))
+				communityOfGrid.set(row.id, row.communityCode);
+		const counts = new Map<string, number>();
+		stale.forEach((row, i) => {
+			const place =
+				row.communityCode ??
+				scopes[i]
+					.map((id) => communityOfGrid.get(id) ?? (/^\d+$/.test(id) ? id : ''))
+					.find(Boolean);
+			// A province's or a city's officer (its county digits 00) belongs to no county.
+			if (!place || place.length < 6 || place.slice(4, 6) === '00') return;
+			const county = place.slice(0, 6);
+			counts.set(county, (counts.get(county) ?? 0) + 1);
+		});
+		return counts;
 	}
 
 	/** Every user of the deployment (a few thousand at most); the caller keeps those in reach. */

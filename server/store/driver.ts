@@ -25,7 +25,16 @@ export interface Driver {
 	 */
 	savepoint<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T>;
 	migrate(): Promise<void>;
+	/**
+	 * Run `fn` holding the lock `key` for every process of the database (docs/operations.md):
+	 * on PostgreSQL a session advisory lock on a connection of its own, which the server releases
+	 * when the process dies; on SQLite, served by one process, a lock within it. With `wait`
+	 * false, null at once when the lock is held elsewhere.
+	 */
+	exclusive<T>(key: number, wait: boolean, fn: () => Promise<T>): Promise<{ value: T } | null>;
 	close(): Promise<void>;
+	/** This process's connections by state (PostgreSQL's pg_stat_activity; SQLite: one, open). */
+	connectionStates(): Promise<Map<string, number>>;
 	/** Insert many rows of one table (all with the same keys) inside transaction `tx`. */
 	insertMany(tx: Db, table: PgTable, rows: Record<string, unknown>[]): Promise<void>;
 	/** The rows of `table` whose id is one of `ids`, every column, in no particular order. */

@@ -59,6 +59,7 @@ import { DeviceAdminQueries } from './device-admin';
 import { PeopleQueries } from './people';
 import { GridQueries } from './grids';
 import { TemplateQueries } from './templates';
+import { JobQueries, LOCKS } from './jobs';
 import { FigureQueries } from '../rollup/queries';
 import { FrozenDays } from '../rollup/snapshots';
 
@@ -76,9 +77,15 @@ export class DrizzleStore implements Store {
 		return this.driver.db;
 	}
 
+	/**
+	 * Migrate, one process at a time: several servers starting at once on one PostgreSQL database
+	 * take turns, and each after the first finds nothing left to do.
+	 */
 	async migrate(): Promise<void> {
-		await this.driver.migrate();
-		await this.enforceAppendOnlyAudit();
+		await this.driver.exclusive(LOCKS.migrations, true, async () => {
+			await this.driver.migrate();
+			await this.enforceAppendOnlyAudit();
+		});
 	}
 
 	close(): Promise<void> {
@@ -389,6 +396,21 @@ export class DrizzleStore implements Store {
 	supervision(): SupervisionQueries {
 		this.supervisionQueries ??= new SupervisionQueries(this.driver);
 		return this.supervisionQueries;
+	}
+
+	private jobQueries?: JobQueries;
+
+	jobs(): JobQueries {
+		this.jobQueries ??= new JobQueries(this.driver);
+		return this.jobQueries;
+	}
+
+	async ping(): Promise<void> {
+		await this.rawExec('select 1');
+	}
+
+	connectionStates(): Promise<Map<string, number>> {
+		return this.driver.connectionStates();
 	}
 
 	// ---- Roster import previews (server/imports/previews.ts) ----

@@ -9,8 +9,11 @@ import * as pgSchema from '../db/schema.pg';
 import { DrizzleStore } from './drizzle-store';
 import type { Db, Driver } from './driver';
 import { migrationsFolder } from './paths';
+import { PROCESS_NAME } from '../process-name';
 
 const CHANGE_LOG_LOCK = 7_210_451;
+/** The first half of every two-key advisory lock of `exclusive` (jobs, migrations). */
+const EXCLUSIVE_LOCKS = 7_210_452;
 
 const oneOf = (column: PgColumn, values: string[]) =>
 	sql`${column} = any(${sql.param(values)}::text[])`;
@@ -53,7 +56,13 @@ async function insertUnnest(tx: Db, table: PgTable, rows: Record<string, unknown
 }
 
 export function openPostgresStore(url: string, options: { max?: number } = {}): DrizzleStore {
-	const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+	// Named so that pg_stat_activity tells this process's connections apart (metrics.ts).
+	const applicationName = `gridcare ${PROCESS_NAME}`.slice(0, 63);
+	const client = postgres(url, {
+		max: options.max ?? 10,
+		onnotice: () => {},
+		connection: { application_name: applicationName }
+	});
 	const pgDb = drizzle(client);
 	const db = pgDb as unknown as Db;
 	const driver: Driver = {
@@ -79,6 +88,31 @@ export function openPostgresStore(url: string, options: { max?: number } = {}): 
 		savepoint: <T>(tx: Db, fn: (tx: Db) => Promise<T>) =>
 			tx.transaction((inner) => fn(inner as unknown as Db)),
 		migrate: async () => migrate(pgDb, { migrationsFolder: migrationsFolder('pg') }),
+		exclusive: async (key, wait, fn) => {
+			const connection = await client.reserve();
+			try {
+				if (wait) await connection`select pg_advisory_lock(${EXCLUSIVE_LOCKS}, ${key})`;
+				else {
+					const [row] = await connection<{ got: boolean }[]>`
+						select pg_try_advisory_lock(${EXCLUSIVE_LOCKS}, ${key}) as got`;
+					if (!row.got) return null;
+				}
+				try {
+					return { value: await fn() };
+				} finally {
+					// Released with the connection anyway if this fails (the connection is gone).
+					await connection`select pg_advisory_unlock(${EXCLUSIVE_LOCKS}, ${key})`.catch(() => {});
+				}
+			} finally {
+				connection.release();
+			}
+		},
+		connectionStates: async () => {
+			const rows = await client<{ state: string | null; n: number }[]>`
+				select coalesce(state, 'unknown') as state, count(*)::int as n
+				from pg_stat_activity where application_name = ${applicationName} group by 1`;
+			return new Map(rows.map((r) => [r.state ?? 'unknown', r.n]));
+		},
 		close: () => client.end({ timeout: 5 })
 	};
 	return new DrizzleStore(driver);

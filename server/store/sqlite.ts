@@ -55,6 +55,7 @@ export function openSqliteStore(path: string): DrizzleStore {
 	// better-sqlite3 is one synchronous connection: async transactions are serialized by a mutex
 	// and bracketed by BEGIN IMMEDIATE / COMMIT on that connection.
 	const lock = new Mutex();
+	const exclusiveLocks = new Map<number, Mutex>();
 	const statements = new Map<string, Database.Statement>();
 	const readers = new Map<
 		PgTable,
@@ -139,6 +140,13 @@ export function openSqliteStore(path: string): DrizzleStore {
 			}
 		},
 		migrate: async () => migrate(sqliteDb, { migrationsFolder: migrationsFolder('sqlite') }),
+		exclusive: async (key, wait, fn) => {
+			let held = exclusiveLocks.get(key);
+			if (!held) exclusiveLocks.set(key, (held = new Mutex()));
+			if (!wait && held.isLocked()) return null;
+			return { value: await held.runExclusive(fn) };
+		},
+		connectionStates: async () => new Map([['open', client.open ? 1 : 0]]),
 		close: async () => {
 			await lock.waitForUnlock();
 			await checkpointer?.close();

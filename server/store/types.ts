@@ -17,6 +17,7 @@ import type { DeviceAdminQueries } from './device-admin';
 import type { PeopleQueries } from './people';
 import type { GridQueries } from './grids';
 import type { TemplateQueries } from './templates';
+import type { JobQueries } from './jobs';
 import type { FigureQueries } from '../rollup/queries';
 import type { Dialect } from './driver';
 
@@ -145,6 +146,12 @@ export interface Store extends RowTransactions {
 	grids(): GridQueries;
 	/** Check templates: usable at a division, by id and version, changes, versions. */
 	templates(): TemplateQueries;
+	/** The periodic jobs' locks and runs across every server process (server/jobs.ts). */
+	jobs(): JobQueries;
+	/** Answers when the database does (readiness); throws otherwise. */
+	ping(): Promise<void>;
+	/** This process's database connections by state (PostgreSQL's pg_stat_activity; metrics). */
+	connectionStates(): Promise<Map<string, number>>;
 	// ---- Device data keys (encryption at rest on the tablet) ----------------------------------
 	/**
 	 * The key wrapping the local data key of `userId` on `deviceId`: the stored one, or `created`

@@ -2,17 +2,16 @@
 // begun (rollup/snapshots.ts; the day's first run also moves the households due for a visit into
 // the day's figures), work out the due day of households that lack one, escalate overdue incidents and evaluate every community's alerts (the
 // safety net of the prompt evaluation after writes, alert-scheduler.ts, and the only one for
-// what changes with the clock alone). One run at a time; a failed run is logged and retried
-// next minute.
+// what changes with the clock alone). One run per minute across every server process; a failed
+// run is logged and retried at the next tick (server/jobs.ts).
 import type { Config } from '../config';
-import { errorFields, logLine, stdoutSink } from '../logging';
+import { stdoutSink, type LogSink } from '../logging';
+import { PeriodicJob, periodOf, type JobObserver } from '../jobs';
 import type { Store } from '../store/types';
 import { SYSTEM, write } from '../write';
 import type { AlertScheduler } from './alert-scheduler';
 import { evaluateAlerts } from './alerts';
 import { escalateOverdue } from './incidents';
-
-export const JOB_INTERVAL_MS = 60_000;
 
 /**
  * One pass of the job at `now`. With a scheduler, each community is evaluated through it, so
@@ -53,20 +52,29 @@ export async function workOutDueDays(
 	}
 }
 
+/**
+ * The job ticking in this process every `config.jobIntervalMs`, run once per interval across
+ * every server process of the database (server/jobs.ts).
+ */
 export function startSupervisionJobs(
 	store: Store,
-	config: Config,
-	clock: () => Date = () => new Date(),
-	scheduler?: AlertScheduler
-): { stop(): void } {
-	let running = false;
-	const timer = setInterval(() => {
-		if (running) return;
-		running = true;
-		runSupervisionJobs(store, clock(), config.timeZone, scheduler)
-			.catch((error) => logLine(stdoutSink, 'error', 'supervision job', errorFields(error)))
-			.finally(() => (running = false));
-	}, JOB_INTERVAL_MS);
-	timer.unref();
-	return { stop: () => clearInterval(timer) };
+	config: Pick<Config, 'timeZone' | 'jobIntervalMs'>,
+	options: {
+		now?: () => Date;
+		scheduler?: AlertScheduler;
+		log?: LogSink;
+		observe?: JobObserver;
+	} = {}
+): PeriodicJob {
+	const every = config.jobIntervalMs;
+	return new PeriodicJob({
+		store,
+		job: 'supervision',
+		everyMs: every,
+		period: (now) => periodOf(now, every),
+		run: (now) => runSupervisionJobs(store, now, config.timeZone, options.scheduler),
+		now: options.now,
+		log: options.log ?? stdoutSink,
+		observe: options.observe
+	}).start();
 }

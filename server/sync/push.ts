@@ -42,6 +42,8 @@ export interface PushContext {
 	 * called when none did): where prompt alert evaluation is asked for. Must not throw or wait.
 	 */
 	figuresChanged?: (communityCodes: string[]) => void;
+	/** Told how long the batch's roll-up maintenance took, in seconds (metrics). */
+	observeRollup?: (seconds: number) => void;
 }
 
 function parse<S extends z.ZodType>(schema: S, fields: unknown): z.infer<S> {
@@ -104,7 +106,13 @@ function applyInTransaction(
 			return { id: m.id, status: 'rejected', reason: error.message };
 		}
 	};
-	const options = { now: ctx.now, timeZone: ctx.timeZone, rollup: ctx.rollup, care: ctx.care };
+	const options = {
+		now: ctx.now,
+		timeZone: ctx.timeZone,
+		rollup: ctx.rollup,
+		care: ctx.care,
+		observeRollup: ctx.observeRollup
+	};
 	return write(store, ctx.user, options, async (batch) => {
 		await batch.prefetch(referencedIds(mutations));
 		const seen = await batch.appliedMutationIds(mutations.map((m) => m.id));

@@ -56,6 +56,8 @@ export interface BatchOptions extends DayClock {
 	rollup?: boolean;
 	/** Households' due days kept up to date (docs/care-tiers.md); on unless false (benchmarks). */
 	care?: boolean;
+	/** Told how long each settling of the roll-up figures took, in seconds (metrics). */
+	observeRollup?: (seconds: number) => void;
 }
 
 export class WriteBatch implements RowReader {
@@ -408,16 +410,22 @@ export class WriteBatch implements RowReader {
 		// Due days are: the households whose due day moved are counted again.
 		if (this.options.care !== false)
 			this.applied.push(...(await this.care.settle(this.tx, this.applied, this.options)));
+		let figureMs = 0;
 		if (this.options.rollup !== false && this.applied.length) {
+			const started = performance.now();
 			const change = await this.tx.maintainFigures(this.applied, this.options);
 			for (const code of change.communities) this.communities.add(code);
+			figureMs += performance.now() - started;
 		}
 		this.applied = [];
 		await this.tx.flush();
 		if (this.recompute.size && this.options.rollup !== false) {
+			const started = performance.now();
 			await this.tx.recomputeFigures([...this.recompute].sort(), this.options);
 			this.recompute.clear();
+			figureMs += performance.now() - started;
 		}
+		if (figureMs > 0) this.options.observeRollup?.(figureMs / 1000);
 	}
 
 	/**

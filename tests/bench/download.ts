@@ -573,13 +573,13 @@ export async function benchDownload(options: DownloadOptions): Promise<DownloadR
 	const seeded = await seed(options);
 	const seedSeconds = round((now() - seedStarted) / 1000, 1);
 	progress(`download: seeded in ${seedSeconds} s`);
-	const server = await startServer(seeded.store, {
+	const running = await startServer(seeded.store, {
 		...loadConfig({}),
 		port: 0,
 		appDir,
 		databaseUrl: 'unused'
 	});
-	const { port } = server.address() as AddressInfo;
+	const { port } = running.server.address() as AddressInfo;
 	let browser: Browser | null = null;
 	let throttle: RendererThrottle | null = null;
 	try {
@@ -660,10 +660,7 @@ export async function benchDownload(options: DownloadOptions): Promise<DownloadR
 	} finally {
 		await throttle?.stop();
 		await browser?.close();
-		await new Promise<void>((resolve) => {
-			if ('closeAllConnections' in server) server.closeAllConnections();
-			server.close(() => resolve());
-		});
+		await running.shutdown({ closeStore: false });
 		await seeded.dispose();
 	}
 }

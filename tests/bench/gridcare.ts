@@ -85,7 +85,8 @@ export async function startBenchServer(
 ): Promise<BenchServer> {
 	// Port 0: the kernel assigns a free port; @hono/node-server listens on all interfaces by
 	// default, so the bench only ever addresses it through 127.0.0.1.
-	const server = await startServer(store, { ...loadConfig(env), port: 0 });
+	const running = await startServer(store, { ...loadConfig(env), port: 0 });
+	const { server } = running;
 	const { port } = server.address() as AddressInfo;
 	return {
 		baseUrl: `http://127.0.0.1:${port}/api/v1`,
@@ -93,11 +94,9 @@ export async function startBenchServer(
 			if ('closeIdleConnections' in server) server.closeIdleConnections();
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		},
-		close: () =>
-			new Promise<void>((resolve, reject) => {
-				if ('closeAllConnections' in server) server.closeAllConnections();
-				server.close((error) => (error ? reject(error) : resolve()));
-			})
+		close: async () => {
+			await running.shutdown({ closeStore: false });
+		}
 	};
 }
 

@@ -276,15 +276,13 @@ async function bulkFill(db: BenchDb, households: number, day: string): Promise<n
 }
 
 async function serve(db: BenchDb, rollup: boolean) {
-	const server = await startServer(db.store, { ...loadConfig({}), port: 0, rollup });
-	const { port } = server.address() as AddressInfo;
+	const running = await startServer(db.store, { ...loadConfig({}), port: 0, rollup });
+	const { port } = running.server.address() as AddressInfo;
 	return {
 		baseUrl: `http://127.0.0.1:${port}/api/v1`,
-		close: () =>
-			new Promise<void>((resolve, reject) => {
-				if ('closeAllConnections' in server) server.closeAllConnections();
-				server.close((error) => (error ? reject(error) : resolve()));
-			})
+		close: async () => {
+			await running.shutdown({ closeStore: false });
+		}
 	};
 }
 

@@ -313,7 +313,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 			serverUrl: server.url,
 			databaseUrl: url,
 			seeders,
-			stopServer: () => server.stop(),
+			stopServer: async () => void (await server.stop()),
 			recompute: async () => {
 				await promisify(execFile)(process.execPath, [BIN, 'recompute-rollups'], {
 					env: { ...process.env, DATABASE_URL: url },

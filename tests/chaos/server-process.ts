@@ -29,8 +29,15 @@ export class ServerProcess {
 	constructor(
 		readonly databaseUrl: string,
 		readonly port: number,
-		private readonly appDir: string
+		private readonly appDir: string,
+		/** More environment and arguments of `serve` (e.g. `--demo`). */
+		private readonly extra: { env?: Record<string, string>; args?: string[] } = {}
 	) {}
+
+	/** The exit code of the last run once it has ended; null while it runs or when killed. */
+	get exitCode(): number | null {
+		return this.#child?.exitCode ?? null;
+	}
 
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
@@ -41,16 +48,17 @@ export class ServerProcess {
 		return this.#output.split('\n').slice(-lines).join('\n');
 	}
 
-	/** Start the server and wait for its health check. */
+	/** Start the server and wait until it is ready (its database answers, migrations applied). */
 	async start(): Promise<number> {
 		const began = Date.now();
-		const child = spawn(process.execPath, [BIN, 'serve'], {
+		const child = spawn(process.execPath, [BIN, 'serve', ...(this.extra.args ?? [])], {
 			cwd: ROOT,
 			env: {
 				...process.env,
 				DATABASE_URL: this.databaseUrl,
 				PORT: String(this.port),
-				GRIDCARE_APP_DIR: this.appDir
+				GRIDCARE_APP_DIR: this.appDir,
+				...this.extra.env
 			},
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -63,7 +71,7 @@ export class ServerProcess {
 		const deadline = Date.now() + 60_000;
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) break;
-			const healthy = await fetch(`${this.url}/api/v1/health`)
+			const healthy = await fetch(`${this.url}/api/v1/health/ready`)
 				.then((response) => response.status === 200)
 				.catch(() => false);
 			if (healthy) return Date.now() - began;
@@ -86,14 +94,19 @@ export class ServerProcess {
 		this.restarts.push(await this.start());
 	}
 
-	/** A clean stop (SIGTERM), for the checks that read the database afterwards. */
-	async stop(): Promise<void> {
+	/**
+	 * A clean stop (SIGTERM), for the checks that read the database afterwards; SIGKILL after
+	 * `graceMs`. Resolves with the exit code (null when it had to be killed).
+	 */
+	async stop(graceMs = 10_000): Promise<number | null> {
 		const child = this.#child;
-		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		if (!child || child.exitCode !== null || child.signalCode !== null)
+			return child?.exitCode ?? null;
 		const exited = once(child, 'exit');
 		child.kill('SIGTERM');
-		const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 		await exited;
 		clearTimeout(timer);
+		return child.exitCode;
 	}
 }

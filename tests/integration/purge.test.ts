@@ -152,11 +152,15 @@ for (const dialect of DIALECTS) {
 				}
 			]);
 			const lines: string[] = [];
-			const stop = startRetentionJob(db.store, 30, 'Asia/Shanghai', (line) => lines.push(line));
+			const job = startRetentionJob(
+				db.store,
+				{ retentionDays: 30, timeZone: 'Asia/Shanghai' },
+				(line) => lines.push(line)
+			);
 			try {
 				await expect.poll(() => lines.length).toBe(1);
 			} finally {
-				stop();
+				await job.stop();
 			}
 			expect(JSON.parse(lines[0])).toMatchObject({
 				level: 'info',
