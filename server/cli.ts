@@ -24,6 +24,7 @@ import { RosterFileError } from './imports/types';
 import { SYSTEM } from './write/index';
 import { timeZoneFromEnv } from './time-zone';
 import { workOutDueDays } from './supervision/jobs';
+import { backupDatabase, formatSize, maskUrl, restoreDatabase } from './ops/backup';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -346,6 +347,33 @@ program
 				console.log(JSON.stringify(outcome.summary));
 			})
 	);
+
+program
+	.command('backup')
+	.description(
+		'write a consistent backup of DATABASE_URL while the server keeps running (SQLite: a ' +
+			'database file; PostgreSQL: a pg_dump custom archive)'
+	)
+	.requiredOption('--out <file>', 'the backup file to write; it must not exist yet')
+	.action(async (options: { out: string }) => {
+		const url = loadConfig().databaseUrl;
+		const done = await backupDatabase(url, options.out);
+		const seconds = (done.ms / 1000).toFixed(2);
+		console.log(
+			`backed up ${maskUrl(url)} to ${options.out}: ${formatSize(done.bytes)} in ${seconds} s`
+		);
+	});
+
+program
+	.command('restore')
+	.description('restore a backup into DATABASE_URL, which must be empty, then apply migrations')
+	.requiredOption('--from <file>', 'a file written by gridcare backup')
+	.action(async (options: { from: string }) => {
+		const url = loadConfig().databaseUrl;
+		const done = await restoreDatabase(url, options.from);
+		const seconds = (done.ms / 1000).toFixed(2);
+		console.log(`restored ${options.from} into ${maskUrl(url)} and migrated it in ${seconds} s`);
+	});
 
 program.exitOverride();
 try {
