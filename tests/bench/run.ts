@@ -23,6 +23,9 @@
 // `--only lighthouse` (not in the default set): Lighthouse on /login and the worker's home under
 // mobile emulation, --lighthouse-runs 3 per route (the median kept; --lighthouse-routes login,worker), and installability; results
 // in bench-results/lighthouse.{md,json} and the median runs' reports (tests/bench/lighthouse.ts).
+// `--only servers` (not in the default set): one `gridcare serve` process against three on one
+// PostgreSQL database, writes and reads side by side, --servers-rounds 3 of --servers-seconds 10
+// per phase; results in bench-results/servers.{md,json} (tests/bench/servers.ts).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -63,6 +66,7 @@ import { benchImport, IMPORT_CASES, renderImportMarkdown, type ImportResult } fr
 import { messyRosterFile } from './roster-file';
 import { benchCompression, renderCompressionMarkdown, type CompressionResult } from './compression';
 import { benchLighthouse, writeLighthouseReport } from './lighthouse';
+import { benchServers, renderServersMarkdown } from './servers';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -90,7 +94,9 @@ const { values: args } = parseArgs({
 		'import-runs': { type: 'string', default: '3' },
 		'compression-rounds': { type: 'string', default: '6' },
 		'lighthouse-runs': { type: 'string', default: '3' },
-		'lighthouse-routes': { type: 'string', default: 'login,worker' }
+		'lighthouse-routes': { type: 'string', default: 'login,worker' },
+		'servers-rounds': { type: 'string', default: '3' },
+		'servers-seconds': { type: 'string', default: '10' }
 	}
 });
 
@@ -245,6 +251,19 @@ async function main(): Promise<void> {
 		process.stdout.write(`${markdown}\nResults in ${args.out}/compression.md\n`);
 		if (['push', 'pouch', 'pull', 'download', 'rollup', 'import'].every((p) => !only.has(p)))
 			return;
+	}
+	if (only.has('servers')) {
+		const result = await benchServers({
+			rounds: positive('servers-rounds', args['servers-rounds']),
+			secondsPerPhase: positive('servers-seconds', args['servers-seconds'])
+		});
+		if (!result) throw new Error('servers: PostgreSQL is not reachable');
+		const markdown = renderServersMarkdown(result, command);
+		mkdirSync(args.out, { recursive: true });
+		writeFileSync(join(args.out, 'servers.md'), markdown);
+		writeFileSync(join(args.out, 'servers.json'), `${JSON.stringify(result, null, '\t')}\n`);
+		process.stdout.write(`${markdown}\nResults in ${args.out}/servers.md and servers.json\n`);
+		if (['push', 'pouch', 'pull', 'download', 'lighthouse'].every((p) => !only.has(p))) return;
 	}
 	if (only.has('lighthouse')) {
 		const result = await benchLighthouse({

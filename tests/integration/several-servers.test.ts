@@ -9,73 +9,13 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, ServerProcess } from '../chaos/server-process';
+import { Device } from './http-device';
 import { withPostgres } from './pg';
 
 const run = promisify(execFile);
 const TOKEN = 'scrape-token-of-the-test';
-const PASSWORD = 'demo1234';
 const OTHER_COMMUNITY = '450102001004';
 const uuid = () => crypto.randomUUID();
-
-interface Change {
-	table: string;
-	op: string;
-	rowId: string;
-	fields: Record<string, unknown>;
-	version: number;
-}
-
-/** One device of a user, talking to whichever server it is told. */
-class Device {
-	token = '';
-	readonly id = uuid();
-
-	async login(server: ServerProcess, username: string, password = PASSWORD): Promise<this> {
-		const res = await fetch(`${server.url}/api/v1/auth/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ username, password, deviceId: this.id })
-		});
-		if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-		this.token = ((await res.json()) as { token: string }).token;
-		return this;
-	}
-
-	request(server: ServerProcess, path: string, init: RequestInit = {}): Promise<Response> {
-		return fetch(`${server.url}/api/v1${path}`, {
-			...init,
-			headers: {
-				authorization: `Bearer ${this.token}`,
-				'content-type': 'application/json',
-				...init.headers
-			}
-		});
-	}
-
-	async push(server: ServerProcess, mutations: unknown[]) {
-		const res = await this.request(server, '/sync/push', {
-			method: 'POST',
-			body: JSON.stringify({ deviceId: this.id, mutations })
-		});
-		if (res.status !== 200) throw new Error(`push: ${res.status} ${await res.text()}`);
-		return ((await res.json()) as { results: { id: string; status: string }[] }).results;
-	}
-
-	/** Every change from the start, page `i` through `servers[i % servers.length]`. */
-	async pullAll(servers: ServerProcess[], limit: number): Promise<Change[]> {
-		const changes: Change[] = [];
-		let cursor: string | undefined;
-		for (let page = 0; ; page++) {
-			const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
-			const res = await this.request(servers[page % servers.length], `/sync/pull?${query}`);
-			if (res.status !== 200) throw new Error(`pull: ${res.status} ${await res.text()}`);
-			const body = (await res.json()) as { changes: Change[]; cursor: string; hasMore: boolean };
-			changes.push(...body.changes);
-			cursor = body.cursor;
-			if (!body.hasMore) return changes;
-		}
-	}
-}
 
 /** The sum over processes of one series of `GET /metrics`, label by label. */
 async function metricSum(servers: ServerProcess[], series: string): Promise<number> {
