@@ -14,6 +14,7 @@ import { importDivisions } from './divisions/import';
 import { seedDemo, type DemoSummary } from './seed/demo';
 import { startServer } from './serve';
 import { openStore } from './store/index';
+import { probeDatabase } from './store/probe';
 import type { Store } from './store/types';
 import { VERSION } from './version';
 import { purgeHealthDetails, retentionCutoff, startRetentionJob } from './privacy/retention';
@@ -74,7 +75,9 @@ program
 	.description('migrate the database and serve the app and the API')
 	.option('--demo', 'seed the demo community when the database is empty, and print the demo logins')
 	.action(async (options: { demo?: boolean }) => {
+		// A bad setting stops here with one line naming its variable (README, "Configuration").
 		const config = loadConfig();
+		await probeDatabase(config.databaseUrl);
 		const store = openStore(config.databaseUrl);
 		await store.migrate();
 		if (options.demo) {
