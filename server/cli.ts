@@ -15,6 +15,7 @@ import { seedDemo, type DemoSummary } from './seed/demo';
 import { startServer } from './serve';
 import { openStore } from './store/index';
 import { probeDatabase } from './store/probe';
+import { checkPortFree, isListenError, listenError } from './port-check';
 import type { Store } from './store/types';
 import { VERSION } from './version';
 import { purgeHealthDetails, retentionCutoff, startRetentionJob } from './privacy/retention';
@@ -77,6 +78,7 @@ program
 	.action(async (options: { demo?: boolean }) => {
 		// A bad setting stops here with one line naming its variable (README, "Configuration").
 		const config = loadConfig();
+		await checkPortFree(config.port);
 		await probeDatabase(config.databaseUrl);
 		const store = openStore(config.databaseUrl);
 		await store.migrate();
@@ -369,9 +371,11 @@ try {
 	// Reasons thrown here are plain one-line Errors naming the field; anything else (a database
 	// error quotes the statement's values in its message) is summarised without its message.
 	// The checks shared with the API (server/people/people.ts) throw ApiErrors naming the field.
+	// A port taken after checkPortFree looked, as the server's listen reports it: named as PORT.
+	const reason = isListenError(error) ? listenError(error) : error;
 	const plain =
-		error instanceof ApiError ||
-		(error instanceof Error && error.constructor === Error && !error.cause);
-	console.error(`gridcare: ${plain ? error.message.split('\n')[0] : errorSummary(error)}`);
+		reason instanceof ApiError ||
+		(reason instanceof Error && reason.constructor === Error && !reason.cause);
+	console.error(`gridcare: ${plain ? reason.message.split('\n')[0] : errorSummary(reason)}`);
 	process.exit(1);
 }

@@ -45,11 +45,9 @@ function port(value: string | undefined): number {
 	return n;
 }
 
-/** `on` or `off` (any case); unset or empty is the default. */
-function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
-	if (value === undefined || value === '') return fallback;
-	const word = value.toLowerCase();
-	if (word === 'on' || word === 'off') return word === 'on';
+/** A switch is `on`, `off`, or unset (its default). */
+function checkOnOff(name: string, value: string | undefined): void {
+	if (value === undefined || value === '' || value === 'on' || value === 'off') return;
 	throw new Error(`${name}: expected on or off, got "${value}"`);
 }
 
@@ -80,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	// Read again by the store when it first seals an ID number (drizzle-store.ts); checked here so
 	// that a bad key stops the start, not the first push carrying an ID number.
 	parseIdKey(env.GRIDCARE_ID_KEY);
+	checkOnOff('GRIDCARE_ROLLUP', env.GRIDCARE_ROLLUP);
+	checkOnOff('GRIDCARE_COMPRESSION', env.GRIDCARE_COMPRESSION);
 	return {
 		databaseUrl,
 		port: port(env.PORT),
@@ -89,8 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		appDir: env.GRIDCARE_APP_DIR || 'build',
 		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
 		tileUrl: tileUrl(env.GRIDCARE_TILE_URL),
-		rollup: onOff('GRIDCARE_ROLLUP', env.GRIDCARE_ROLLUP, true),
+		rollup: env.GRIDCARE_ROLLUP !== 'off',
 		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? ''),
-		compression: onOff('GRIDCARE_COMPRESSION', env.GRIDCARE_COMPRESSION, true)
+		compression: env.GRIDCARE_COMPRESSION !== 'off'
 	};
 }
