@@ -14,6 +14,8 @@ import { importDivisions } from './divisions/import';
 import { seedDemo, type DemoSummary } from './seed/demo';
 import { startServer } from './serve';
 import { openStore } from './store/index';
+import { probeDatabase } from './store/probe';
+import { checkPortFree, isListenError, listenError } from './port-check';
 import type { Store } from './store/types';
 import { VERSION } from './version';
 import { purgeHealthDetails, retentionCutoff } from './privacy/retention';
@@ -75,7 +77,10 @@ program
 	.description('migrate the database and serve the app and the API')
 	.option('--demo', 'seed the demo community when the database is empty, and print the demo logins')
 	.action(async (options: { demo?: boolean }) => {
+		// A bad setting stops here with one line naming its variable (README, "Configuration").
 		const config = loadConfig();
+		await checkPortFree(config.port);
+		await probeDatabase(config.databaseUrl);
 		const store = openStore(config.databaseUrl);
 		await store.migrate();
 		if (options.demo) {
@@ -385,9 +390,11 @@ try {
 	// Reasons thrown here are plain one-line Errors naming the field; anything else (a database
 	// error quotes the statement's values in its message) is summarised without its message.
 	// The checks shared with the API (server/people/people.ts) throw ApiErrors naming the field.
+	// A port taken after checkPortFree looked, as the server's listen reports it: named as PORT.
+	const reason = isListenError(error) ? listenError(error) : error;
 	const plain =
-		error instanceof ApiError ||
-		(error instanceof Error && error.constructor === Error && !error.cause);
-	console.error(`gridcare: ${plain ? error.message.split('\n')[0] : errorSummary(error)}`);
+		reason instanceof ApiError ||
+		(reason instanceof Error && reason.constructor === Error && !reason.cause);
+	console.error(`gridcare: ${plain ? reason.message.split('\n')[0] : errorSummary(reason)}`);
 	process.exit(1);
 }

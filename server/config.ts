@@ -1,7 +1,12 @@
-// Deployment configuration from the environment (README, "Configuration").
-import { DEFAULT_DATABASE_URL } from './store/index';
+// Deployment configuration from the environment (README, "Configuration"). Every value is
+// checked here and a bad one throws a one-line Error naming its variable, which `gridcare serve`
+// prints before it serves anything (what needs I/O, such as reaching the database, is checked by
+// probeDatabase in server/store/probe.ts).
+import { tileUrlProblem } from '../src/lib/shared/tile-url';
+import { databaseTarget, DEFAULT_DATABASE_URL } from './store/database-url';
 import { timeZoneFromEnv } from './time-zone';
 import { TrustedProxies } from './auth/client-address';
+import { parseIdKey } from './privacy/ids';
 
 export interface Config {
 	databaseUrl: string;
@@ -38,17 +43,56 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 	return n;
 }
 
+function port(value: string | undefined): number {
+	const n = positiveInt('PORT', value, 8787);
+	if (n > 65_535) throw new Error(`PORT: expected a port number from 1 to 65535, got "${value}"`);
+	return n;
+}
+
+/** A switch is `on`, `off`, or unset (its default). */
+function checkOnOff(name: string, value: string | undefined): void {
+	if (value === undefined || value === '' || value === 'on' || value === 'off') return;
+	throw new Error(`${name}: expected on or off, got "${value}"`);
+}
+
+/** GRIDCARE_TILE_URL: an http(s) template with {z}, {x} and {y}; {s} and {r} as Leaflet reads them. */
+function tileUrl(value: string | undefined): string | undefined {
+	if (!value) return undefined;
+	const problem = tileUrlProblem(value);
+	if (problem === 'not_http')
+		throw new Error(
+			`GRIDCARE_TILE_URL: expected an http:// or https:// URL template, got "${value}"`
+		);
+	if (problem === 'missing_placeholders')
+		throw new Error(
+			`GRIDCARE_TILE_URL: the template must contain {z}, {x} and {y} (https://tiles.example.cn/{z}/{x}/{y}.png), got "${value}"`
+		);
+	const unknown = [...value.matchAll(/\{([^}]*)\}/g)].find((m) => !/^[sxyzr]$/.test(m[1]));
+	if (unknown)
+		throw new Error(
+			`GRIDCARE_TILE_URL: unknown placeholder ${unknown[0]}: only {s}, {z}, {x}, {y} and {r}`
+		);
+	return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const timeZone = timeZoneFromEnv(env);
+	const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+	databaseTarget(databaseUrl);
+	// Read again by the store when it first seals an ID number (drizzle-store.ts); checked here so
+	// that a bad key stops the start, not the first push carrying an ID number.
+	parseIdKey(env.GRIDCARE_ID_KEY);
+	checkOnOff('GRIDCARE_ROLLUP', env.GRIDCARE_ROLLUP);
+	checkOnOff('GRIDCARE_COMPRESSION', env.GRIDCARE_COMPRESSION);
 	return {
-		databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
-		port: positiveInt('PORT', env.PORT, 8787),
+		databaseUrl,
+		port: port(env.PORT),
 		timeZone,
 		sessionTtlMs:
 			positiveInt('GRIDCARE_SESSION_HOURS', env.GRIDCARE_SESSION_HOURS, 24 * 7) * 3600_000,
 		appDir: env.GRIDCARE_APP_DIR || 'build',
 		retentionDays: positiveInt('GRIDCARE_RETENTION_DAYS', env.GRIDCARE_RETENTION_DAYS, 30),
-		tileUrl: env.GRIDCARE_TILE_URL || undefined,
+		tileUrl: tileUrl(env.GRIDCARE_TILE_URL),
 		rollup: env.GRIDCARE_ROLLUP !== 'off',
 		trustedProxies: new TrustedProxies(env.GRIDCARE_TRUSTED_PROXIES ?? ''),
 		compression: env.GRIDCARE_COMPRESSION !== 'off',

@@ -16,14 +16,25 @@ export function inlineScriptHashes(html: string): string[] {
 	return out;
 }
 
-/** Origin of a tile URL template such as https://tile.example.cn/{z}/{x}/{y}.png, or null. */
+/**
+ * Origin of a tile URL template such as https://tile.example.cn/{z}/{x}/{y}.png, or null. A
+ * placeholder in the host name ({s}.tile.example.cn: a, b, c…) stands for several hosts: the
+ * labels up to the last one holding a placeholder become a wildcard, https://*.tile.example.cn.
+ */
 export function tileOrigin(template: string | undefined): string | null {
 	if (!template) return null;
+	let url: URL;
 	try {
-		return new URL(template.replace(/\{[a-z]+\}/gi, '0')).origin;
+		url = new URL(template.replace(/\{[a-z]+\}/gi, '0'));
 	} catch {
 		return null;
 	}
+	const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#:]+)/i.exec(template)?.[1] ?? '';
+	if (!host.includes('{')) return url.origin;
+	const labels = host.toLowerCase().split('.');
+	const last = labels.findLastIndex((label) => label.includes('{'));
+	if (last === labels.length - 1) return null;
+	return `${url.protocol}//*.${labels.slice(last + 1).join('.')}${url.port ? `:${url.port}` : ''}`;
 }
 
 export function contentSecurityPolicy(

@@ -5,23 +5,11 @@
 // recognises them by the /{z}/{x}/{y}.png shape of their path (src/lib/sw/tiles.ts).
 import { get, set, del } from 'idb-keyval';
 import { isMapTileRequest } from '$lib/sw/tiles';
+import { tileUrlProblem } from '$lib/shared/tile-url';
+
+export { tileUrlProblem, type TileUrlProblem } from '$lib/shared/tile-url';
 
 const TILE_URL_KEY = 'gridcare:map-tile-url';
-
-export type TileUrlProblem = 'not_http' | 'missing_placeholders';
-
-/** Why a template cannot be used, or null. */
-export function tileUrlProblem(template: string): TileUrlProblem | null {
-	let url: URL;
-	try {
-		url = new URL(template.replaceAll(/\{[a-z]\}/g, '0'));
-	} catch {
-		return 'not_http';
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'not_http';
-	if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) return 'missing_placeholders';
-	return null;
-}
 
 /** Whether the service worker will keep the tiles of this template for offline use. */
 export function tilesCachedOffline(template: string): boolean {
