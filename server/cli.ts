@@ -26,7 +26,8 @@ import { RosterFileError } from './imports/types';
 import { SYSTEM } from './write/index';
 import { timeZoneFromEnv } from './time-zone';
 import { workOutDueDays } from './supervision/jobs';
-import { backupDatabase, formatSize, maskUrl, restoreDatabase } from './ops/backup';
+import { backupDatabase, formatSize, restoreDatabase } from './ops/backup';
+import { maskDatabaseUrl } from './store/database-url';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -365,7 +366,7 @@ program
 		const done = await backupDatabase(url, options.out);
 		const seconds = (done.ms / 1000).toFixed(2);
 		console.log(
-			`backed up ${maskUrl(url)} to ${options.out}: ${formatSize(done.bytes)} in ${seconds} s`
+			`backed up ${maskDatabaseUrl(url)} to ${options.out}: ${formatSize(done.bytes)} in ${seconds} s`
 		);
 	});
 
@@ -377,7 +378,9 @@ program
 		const url = loadConfig().databaseUrl;
 		const done = await restoreDatabase(url, options.from);
 		const seconds = (done.ms / 1000).toFixed(2);
-		console.log(`restored ${options.from} into ${maskUrl(url)} and migrated it in ${seconds} s`);
+		console.log(
+			`restored ${options.from} into ${maskDatabaseUrl(url)} and migrated it in ${seconds} s`
+		);
 	});
 
 program.exitOverride();

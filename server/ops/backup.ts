@@ -26,6 +26,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
+import { databaseTarget, maskDatabaseUrl } from '../store/database-url';
 import { openStore } from '../store/index';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,24 +37,9 @@ const PG_DUMP_HEADER = Buffer.from('PGDMP', 'latin1');
 const ALL_PAGES = 0x7fffffff;
 const DIALECT_NAMES: Record<Dialect, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
-/** The URL with its password (user info or `?password=`) replaced by `***`. */
-export function maskUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (!parsed.password && !parsed.searchParams.has('password')) return url;
-		if (parsed.password) parsed.password = '***';
-		if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-		return parsed.toString();
-	} catch {
-		return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/iu, '$1:***@');
-	}
-}
-
 /** The database a DATABASE_URL names, as openStore reads it. */
 export function dialectOf(url: string): Dialect {
-	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
-	if (url.startsWith('file:')) return 'sqlite';
-	throw new Error(`DATABASE_URL: expected file:<path> or postgres://…, got "${maskUrl(url)}"`);
+	return databaseTarget(url).kind;
 }
 
 /** The SQLite file of a `file:` URL, resolved as openStore resolves it. */
@@ -221,7 +207,7 @@ export async function backupDatabase(url: string, out: string): Promise<BackupRe
 				'--format=custom',
 				'--file',
 				out,
-				maskUrl(url)
+				maskDatabaseUrl(url)
 			]);
 		publish(temp, path, '--out', false);
 	} catch (error) {
@@ -284,7 +270,10 @@ export interface RestoreResult {
 	ms: number;
 }
 
-/** Restore the backup `from` into the empty database at `url`, then run the migrations. */
+/**
+ * Restore the backup `from` into the empty database at `url`, run the migrations, and make every
+ * device download its data again (PeopleQueries.afterRestore).
+ */
 export async function restoreDatabase(url: string, from: string): Promise<RestoreResult> {
 	const dialect = dialectOf(url);
 	const started = performance.now();
@@ -292,13 +281,15 @@ export async function restoreDatabase(url: string, from: string): Promise<Restor
 	if (kind !== dialect)
 		throw new Error(
 			`--from: ${from} is a ${DIALECT_NAMES[kind]} backup but DATABASE_URL is a ` +
-				`${DIALECT_NAMES[dialect]} database (${maskUrl(url)})`
+				`${DIALECT_NAMES[dialect]} database (${maskDatabaseUrl(url)})`
 		);
 	if (dialect === 'sqlite') await restoreSqlite(url, from);
 	else await restorePostgres(url, from);
 	const store = openStore(url);
 	try {
 		await store.migrate();
+		// Tablets have seen more than the backup holds: each downloads its scope again.
+		await store.people().afterRestore();
 	} finally {
 		await store.close();
 	}
@@ -307,7 +298,7 @@ export async function restoreDatabase(url: string, from: string): Promise<Restor
 
 function notEmpty(url: string, tables: number): Error {
 	return new Error(
-		`DATABASE_URL: ${maskUrl(url)} is not empty (${tables} tables); restore only into a new or empty database`
+		`DATABASE_URL: ${maskDatabaseUrl(url)} is not empty (${tables} tables); restore only into a new or empty database`
 	);
 }
 
@@ -393,7 +384,7 @@ async function restorePostgres(url: string, from: string): Promise<void> {
 		tables = row.n;
 	} catch (error) {
 		throw new Error(
-			`DATABASE_URL: cannot read ${maskUrl(url)}: ${(error as Error).message.split('\n')[0]}`
+			`DATABASE_URL: cannot read ${maskDatabaseUrl(url)}: ${(error as Error).message.split('\n')[0]}`
 		);
 	} finally {
 		await sql.end({ timeout: 5 });
@@ -403,7 +394,7 @@ async function restorePostgres(url: string, from: string): Promise<void> {
 	await runPgTool('pg_restore', [...args, url, from], url, [
 		'pg_restore',
 		...args,
-		maskUrl(url),
+		maskDatabaseUrl(url),
 		from
 	]);
 }

@@ -4,6 +4,9 @@ import { and, asc, eq, gt, isNull, like, sql } from 'drizzle-orm';
 import type { Db, Driver, Tables } from './driver';
 import type { GridRow, UserRow } from './rows';
 
+/** How far a restore raises scope versions: beyond what changes of scope could have reached. */
+const RESTORE_STEP = 1_000_000;
+
 /** A person with the last time any of their devices synced. */
 export type PersonRow = UserRow & { lastSyncAt: Date | null };
 
@@ -59,7 +62,8 @@ export class PeopleQueries {
 	/**
 	 * Change a user in one UPDATE and answer the row as it is now (null when there is no such
 	 * user). A scope that differs from the stored one raises `scopeVersion` by one in the same
-	 * statement: the one place it is raised (pulls compare it, server/sync).
+	 * statement: the one place it is raised for a user (pulls compare it, server/sync); a restore
+	 * raises everyone's (afterRestore).
 	 */
 	async updateUser(id: string, change: UserChange): Promise<UserRow | null> {
 		const u = this.t.users;
@@ -77,6 +81,18 @@ export class PeopleQueries {
 		if (Object.keys(set).length === 0) return current as UserRow;
 		const [row] = await this.db.update(u).set(set).where(eq(u.id, id)).returning();
 		return (row as UserRow | undefined) ?? null;
+	}
+
+	/**
+	 * After a backup was restored: the tablets' pull cursors point past the restored change log,
+	 * and would skip what is written next under sequence numbers they have already passed. Every
+	 * user's scope version is raised beyond any cursor issued (cursors carry the version they were
+	 * issued under, and a version rises by one per scope change), so each device's next pull
+	 * answers 409 `scope_changed` and it downloads its scope again, keeping its unsent changes.
+	 */
+	async afterRestore(): Promise<void> {
+		const u = this.t.users;
+		await this.db.update(u).set({ scopeVersion: sql`${u.scopeVersion} + ${RESTORE_STEP}` });
 	}
 
 	/**

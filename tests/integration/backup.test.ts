@@ -305,11 +305,26 @@ describe.each(DIALECTS)('gridcare backup and restore (%s)', (dialect) => {
 					[]
 				);
 
+				// Where a tablet that synced after the backup stands: past the restored change log.
+				const sourceStore = openStore(source);
+				let cursor: string;
+				try {
+					const tablet = await new ApiClient(testApp(sourceStore)).login('worker_a1');
+					cursor = (await tablet.pullAll()).cursor;
+				} finally {
+					await sourceStore.close();
+				}
+
 				// The restored database serves: the store opens and migrates, the worker signs in and
 				// downloads the household and every visit acknowledged before the backup.
 				const store = openStore(target);
 				try {
 					await store.migrate();
+					// That tablet is told to download its scope again, not left past what comes next.
+					const tablet = await new ApiClient(testApp(store)).login('worker_a1');
+					const stale = await tablet.request(`/sync/pull?cursor=${cursor}`);
+					expect(stale.status).toBe(409);
+					expect(await stale.json()).toMatchObject({ error: 'scope_changed' });
 					expect(await store.getGrid(fx.grids.a1)).toMatchObject({ name: '第一网格' });
 					const worker = await new ApiClient(testApp(store)).login('worker_a1');
 					const rows = new Set((await worker.pullAll()).changes.map((c) => c.rowId));
