@@ -3,7 +3,7 @@
 // PostgreSQL the lock of a process that died is released with its connection.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJobOnce } from '../../server/jobs';
+import { PeriodicJob, runJobOnce } from '../../server/jobs';
 import { openStore } from '../../server/store/index';
 import type { Store } from '../../server/store/types';
 import { DIALECTS, dialectAvailable, openTestStore, type TestStore } from './stores';
@@ -67,6 +67,28 @@ for (const dialect of DIALECTS)
 			expect(
 				await runJobOnce(other, 'supervision', '2026-12-07T05:01:00.000Z', async () => {})
 			).toBe('ran');
+		});
+
+		it('lets a run in progress finish when the process stops', async () => {
+			const lines: string[] = [];
+			let finished = false;
+			const job = new PeriodicJob({
+				store: db.store,
+				job: 'retention',
+				everyMs: 3_600_000,
+				period: () => '2026-12-08',
+				run: async () => {
+					await new Promise((resolve) => setTimeout(resolve, 300));
+					finished = true;
+				},
+				log: (line) => lines.push(line)
+			});
+			void job.tick();
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			await job.stop();
+			expect(finished).toBe(true);
+			expect(await row('retention')).toMatchObject({ period: '2026-12-08' });
+			expect(lines).toEqual([]);
 		});
 
 		it.runIf(dialect === 'postgres')(
