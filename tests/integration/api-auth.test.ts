@@ -260,6 +260,7 @@ for (const dialect of DIALECTS) {
 				'/grids/{id}',
 				'/grids/{id}/households',
 				'/health',
+				'/health/ready',
 				'/history/{table}/{rowId}',
 				'/households/move',
 				'/imports/households',
