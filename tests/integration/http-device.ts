@@ -2,16 +2,11 @@
 // `gridcare serve` processes on one database: tests/integration/several-servers.test.ts and the
 // servers bench).
 import type { ServerProcess } from '../chaos/server-process';
+import type { Change } from './api-client';
+
+export type { Change };
 
 export const DEMO_PASSWORD = 'demo1234';
-
-export interface Change {
-	table: string;
-	op: string;
-	rowId: string;
-	fields: Record<string, unknown>;
-	version: number;
-}
 
 /** One device of a user, talking to whichever server it is told. */
 export class Device {
