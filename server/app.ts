@@ -33,6 +33,7 @@ import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports';
 import { userRoutes } from './routes/users';
 import { gridRoutes } from './routes/grids';
 import { templateRoutes } from './routes/templates';
+import { rollupOnlyGate } from './rollup-only';
 
 export const API_PREFIX = '/api/v1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -52,6 +53,8 @@ export function createApi() {
 	api.use('*', (c, next) =>
 		c.req.method === 'POST' && c.req.path.endsWith(IMPORT_UPLOAD_PATH) ? next() : limit(c, next)
 	);
+	// A national (roll-up-only) server answers figures only (server/rollup-only.ts).
+	api.use('*', rollupOnlyGate(API_PREFIX));
 	for (const path of PERSONAL_DATA_PATHS) api.use(path, noStore);
 	api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
 		type: 'http',

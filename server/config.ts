@@ -7,6 +7,7 @@ import { databaseTarget, DEFAULT_DATABASE_URL } from './store/database-url';
 import { timeZoneFromEnv } from './time-zone';
 import { TrustedProxies } from './auth/client-address';
 import { parseIdKey } from './privacy/ids';
+import { MODES, type Mode } from './rollup-only';
 
 export interface Config {
 	databaseUrl: string;
@@ -33,6 +34,11 @@ export interface Config {
 	jobIntervalMs: number;
 	/** Bearer token of GET /metrics (GRIDCARE_METRICS_TOKEN); none: /metrics answers 404. */
 	metricsToken?: string;
+	/**
+	 * GRIDCARE_MODE: `full` (default), or `rollup-only` for a national server whose figures
+	 * arrive by logical replication (server/rollup-only.ts, docs/scaling.md).
+	 */
+	mode: Mode;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -75,6 +81,12 @@ function tileUrl(value: string | undefined): string | undefined {
 	return value;
 }
 
+function mode(value: string | undefined): Mode {
+	if (value === undefined || value === '') return 'full';
+	if ((MODES as readonly string[]).includes(value)) return value as Mode;
+	throw new Error(`GRIDCARE_MODE: expected ${MODES.join(' or ')}, got "${value}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const timeZone = timeZoneFromEnv(env);
 	const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -98,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		compression: env.GRIDCARE_COMPRESSION !== 'off',
 		jobIntervalMs:
 			positiveInt('GRIDCARE_JOB_INTERVAL_SECONDS', env.GRIDCARE_JOB_INTERVAL_SECONDS, 60) * 1000,
-		metricsToken: env.GRIDCARE_METRICS_TOKEN || undefined
+		metricsToken: env.GRIDCARE_METRICS_TOKEN || undefined,
+		mode: mode(env.GRIDCARE_MODE)
 	};
 }

@@ -52,10 +52,14 @@ export function startServer(
 		lifecycle
 	});
 	const observe = metrics.job.bind(metrics);
-	const jobs = [
-		startSupervisionJobs(store, config, { now, scheduler: alerts, log, observe }),
-		startRetentionJob(store, config, log, observe)
-	];
+	// A roll-up-only server's figures are the provinces' (docs/scaling.md): it runs no job on them.
+	const jobs =
+		config.mode === 'rollup-only'
+			? []
+			: [
+					startSupervisionJobs(store, config, { now, scheduler: alerts, log, observe }),
+					startRetentionJob(store, config, log, observe)
+				];
 
 	let stopping: Promise<boolean> | null = null;
 	const shutdown = (server: ServerType, closeStore: boolean) => {

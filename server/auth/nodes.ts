@@ -3,7 +3,7 @@
 import type { UserRow } from '../store/types';
 import type { Store } from '../store/types';
 import { canSeeDivision, canSeeGrid } from './scope';
-import type { NodeLevel } from '../../src/lib/shared/enums';
+import { NATION_CODE, type NodeLevel } from '../../src/lib/shared/enums';
 import { forbidden, notFound } from '../api-error';
 
 export interface ResolvedNode {
@@ -27,6 +27,11 @@ export async function lookupNode(
 ): Promise<ResolvedNode> {
 	const missing = () => notFound(field, `no division or grid "${code}"`);
 	const outside = () => forbidden(field, `"${code}" is outside your scope`);
+	if (code === NATION_CODE) {
+		// The nation, above the provinces: for whoever may see every division.
+		if (!user.scope.includes('*')) throw outside();
+		return { code, name: '全国', level: 'nation', communityCode: null, parentCode: null };
+	}
 	if (/^\d+$/.test(code)) {
 		const division = await store.getDivision(code);
 		if (!division) throw missing();

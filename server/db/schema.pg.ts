@@ -408,11 +408,21 @@ export const rollupFigures = pgTable(
  * "day:<day>" rows hold that state — the day itself, or for a day no write followed, the next
  * day frozen (nothing changed in between).
  */
-export const rollupDays = pgTable('rollup_days', {
-	day: text('day').primaryKey(),
-	stateDay: text('state_day').notNull(),
-	frozenAt: at('frozen_at').notNull()
-});
+export const rollupDays = pgTable(
+	'rollup_days',
+	{
+		/**
+		 * The province (two-digit code) whose figures the row speaks for: a database freezes all
+		 * its provinces at once, one row each, so that the rows of several provinces' databases
+		 * can meet in a national one (docs/scaling.md).
+		 */
+		province: text('province').notNull(),
+		day: text('day').notNull(),
+		stateDay: text('state_day').notNull(),
+		frozenAt: at('frozen_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.province, t.day] })]
+);
 
 export const alerts = pgTable(
 	'alerts',

@@ -18,6 +18,7 @@ import { dayPeriod, duePeriod, NOW, questionMetric, roundPeriod } from './metric
 import { dayInZone } from '../../src/lib/domain/day';
 import { divisionAndAncestors } from './nodes';
 import type { DayClock, FrozenDays } from './snapshots';
+import { advanceOverdue, countsOverdue } from './overdue';
 
 /** The write transaction's own connection, held by the store while it maintains the figures. */
 export interface FigureDb {
@@ -176,9 +177,13 @@ export async function maintainRollup(
 					deltas.addForGrid(grid.gridId, code, period, metric, sign);
 	}
 
-	// Incidents: open until closed.
+	// Incidents: open until closed; overdue while open and due before the overdue clock, which
+	// moves to the batch's time first (overdue.ts).
 	const incidentIds = ids('incidents');
 	const incidentsBefore = await byId(x, x.tables.incidents, incidentIds);
+	const { through } = incidentIds.length
+		? await advanceOverdue(x.db, x.tables, x.maxParams, clock.now)
+		: { through: clock.now };
 	for (const id of incidentIds) {
 		const before = incidentsBefore.get(id);
 		const after = await tx.getRow('incidents', id);
@@ -186,6 +191,8 @@ export async function maintainRollup(
 		if (!row) continue;
 		const n = open(after) - open(before);
 		deltas.addForGrid(row.gridId, row.communityCode, NOW, 'openIncidents', n);
+		const overdue = countsOverdue(after, through) - countsOverdue(before, through);
+		deltas.addForGrid(row.gridId, row.communityCode, NOW, 'overdueIncidents', overdue);
 	}
 
 	const visits: SyncRows['visits'][] = [];

@@ -1,6 +1,6 @@
 // The roll-up tree: a grid sits under its community; a division code's ancestors are its
 // 2, 4, 6 and 9-digit prefixes (national statistical division codes).
-import type { NodeLevel } from '../../src/lib/shared/enums';
+import { NATION_CODE, type NodeLevel } from '../../src/lib/shared/enums';
 
 const PREFIX_LENGTHS = [2, 4, 6, 9] as const;
 
@@ -16,9 +16,13 @@ export function divisionAndAncestors(code: string): string[] {
 	return out;
 }
 
-/** Level of a node from its code: division codes have 2, 4, 6, 9 or 12 digits; anything else is a grid id. */
+/**
+ * Level of a node from its code: "00" is the nation, division codes have 2, 4, 6, 9 or 12 digits;
+ * anything else is a grid id.
+ */
 export function levelOf(code: string): NodeLevel {
 	if (!/^\d+$/.test(code)) return 'grid';
+	if (code === NATION_CODE) return 'nation';
 	switch (code.length) {
 		case 2:
 			return 'province';

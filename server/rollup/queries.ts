@@ -1,12 +1,12 @@
-// Database side of the roll-up figures: the stored figures, the overdue incidents counted when
-// read, the days frozen at their end, and the rebuild. One body of drizzle queries for both
+// Database side of the roll-up figures: the stored figures, the overdue clock, the days frozen
+// at their end, and the rebuild. One body of drizzle queries for both
 // dialects, like server/store/drizzle-store.ts; reached through Store.rollup().
-import { and, asc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, min, ne } from 'drizzle-orm';
 import type { Db, Driver, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
 import { timeZoneFromEnv } from '../time-zone';
 import { addDays, dayInZone } from '../../src/lib/domain/day';
-import { subtreeEnd } from './nodes';
+import { advanceOverdue } from './overdue';
 import { recomputeRollups, type RecomputeSummary } from './recompute';
 import { latestFrozen, type DayClock, type FrozenDays } from './snapshots';
 
@@ -56,45 +56,13 @@ export class FigureQueries {
 	}
 
 	/**
-	 * Open incidents past due, now, per child node of one subtree. Read-time rather than kept:
-	 * the count changes with the clock alone. The partial index incidents_open_due_idx on
-	 * (community_code, due_at) WHERE status <> 'closed' makes it a range scan over the
-	 * subtree's open incidents only (a code prefix is a range), which stay few.
-	 * `childLength` is the code length of the children (grids: null, grouped by grid id).
+	 * Move the overdue clock to `now` (overdue.ts) in a writer transaction of its own: the
+	 * one-minute job, as time passes. Returns how many incidents it found newly overdue.
 	 */
-	async overdueByChild(
-		prefix: string,
-		childLength: number | null,
-		now: Date
-	): Promise<Map<string, number>> {
-		const i = this.t.incidents;
-		const node =
-			childLength === null
-				? i.gridId
-				: sql<string>`substr(${i.communityCode}, 1, ${sql.raw(String(childLength))})`;
-		const rows = await this.db
-			.select({ node, n: sql<number>`count(*)` })
-			.from(i)
-			.where(
-				and(
-					sql`${i.status} <> 'closed'`,
-					gte(i.communityCode, prefix),
-					lt(i.communityCode, subtreeEnd(prefix)),
-					lt(i.dueAt, now)
-				)
-			)
-			.groupBy(node);
-		return new Map(rows.map((r) => [String(r.node), Number(r.n)]));
-	}
-
-	/** Overdue incidents of one grid. */
-	async overdueOfGrid(gridId: string, now: Date): Promise<number> {
-		const i = this.t.incidents;
-		const [row] = await this.db
-			.select({ n: sql<number>`count(*)` })
-			.from(i)
-			.where(and(eq(i.gridId, gridId), ne(i.status, 'closed'), lt(i.dueAt, now)));
-		return Number(row?.n ?? 0);
+	async advanceOverdue(now: Date): Promise<number> {
+		return this.driver.transaction(
+			async (tx) => (await advanceOverdue(tx, this.t, this.driver.maxParams, now)).counted
+		);
 	}
 
 	/**
@@ -107,17 +75,22 @@ export class FigureQueries {
 		return this.driver.transaction(async (tx) => {
 			await this.frozen.freezeYesterday(tx, this.t, this.driver.maxParams, clock);
 			const asOf = await this.frozen.asOf(tx, this.t, dayInZone(clock.now, clock.timeZone));
-			return recomputeRollups(tx, this.t, this.driver.maxParams, asOf);
+			const { through } = await advanceOverdue(tx, this.t, this.driver.maxParams, clock.now);
+			return recomputeRollups(tx, this.t, this.driver.maxParams, {
+				asOf,
+				overdueThrough: through
+			});
 		});
 	}
 
 	/**
 	 * The day the live due figures are counted at (docs/care-tiers.md): the day after the last
-	 * frozen one; null before any day is. Read from the database each time (a primary-key
-	 * maximum), never from memory: another transaction may have frozen a day since.
+	 * frozen one of `province` (of the database when null); null before any day is. Read from the
+	 * database each time (a primary-key maximum), never from memory: another transaction may have
+	 * frozen a day since.
 	 */
-	async dueAsOf(): Promise<string | null> {
-		const last = await latestFrozen(this.db, this.t);
+	async dueAsOf(province: string | null): Promise<string | null> {
+		const last = await latestFrozen(this.db, this.t, province);
 		return last === null ? null : addDays(last, 1);
 	}
 
@@ -129,19 +102,28 @@ export class FigureQueries {
 	}
 
 	/**
-	 * Frozen days from `from` (included) to `before` (excluded), oldest first, each with the day
-	 * whose snapshot holds its state (snapshots.ts): a primary-key range.
+	 * Frozen days of `province` (of the database when null: its provinces freeze together) from
+	 * `from` (included) to `before` (excluded), oldest first, each with the day whose snapshot
+	 * holds its state (snapshots.ts): a primary-key range.
 	 */
 	frozenDays(
+		province: string | null,
 		from: string,
 		before: string,
 		limit: number
 	): Promise<{ day: string; stateDay: string }[]> {
 		const d = this.t.rollupDays;
 		return this.db
-			.select({ day: d.day, stateDay: d.stateDay })
+			.select({ day: d.day, stateDay: min(d.stateDay).mapWith(String) })
 			.from(d)
-			.where(and(gte(d.day, from), lt(d.day, before)))
+			.where(
+				and(
+					province === null ? undefined : eq(d.province, province),
+					gte(d.day, from),
+					lt(d.day, before)
+				)
+			)
+			.groupBy(d.day)
 			.orderBy(asc(d.day))
 			.limit(limit);
 	}

@@ -1,6 +1,9 @@
 // Reading figures for a node and its children: one primary-key lookup for the stored figures
-// of every node asked for, plus, today, one range count of overdue incidents (queries.ts), or,
-// for a past day, one primary-key lookup of the day whose end-of-day snapshot it reads.
+// of every node asked for, plus, for a past day, one primary-key lookup of the day whose
+// end-of-day snapshot it reads. Every figure comes from the figure tables (rollup_figures,
+// rollup_days), never from the rows they count, so a roll-up-only server whose figures arrive by
+// replication answers the same (docs/scaling.md). The nation (node "00") is the sum of its
+// provinces, each read with its own frozen days.
 import type { NodeLevel } from '../../src/lib/shared/enums';
 import type { Store } from '../store/types';
 import {
@@ -15,7 +18,7 @@ import {
 import type { QuestionFigures } from '../../src/lib/shared/metrics';
 import { countedKeys, type Question } from '../../src/lib/shared/templates';
 import { levelOf } from './nodes';
-import { addDays, dayInZone, endOfDayInZone } from '../../src/lib/domain/day';
+import { addDays, dayInZone } from '../../src/lib/domain/day';
 import { MAX_GAP_DAYS } from './snapshots';
 
 export interface RollupNode {
@@ -24,49 +27,36 @@ export interface RollupNode {
 	level: NodeLevel;
 }
 
-/** Code length of a division level's children; null when the children are grids. */
-const CHILD_LENGTH: Partial<Record<NodeLevel, number | null>> = {
-	province: 4,
-	city: 6,
-	county: 9,
-	street: 12,
-	community: null
-};
-
 /** Where the state metrics of a period are read, and its overdue incidents. */
 interface StateSource {
 	/** "now" (the live figures) or the "day:…" period of a frozen day's snapshot. */
 	period: string;
-	/** The "day:…" period whose stored overdue incidents are read; null: counted live. */
+	/** The "day:…" period whose stored overdue incidents and due figures are read; null: live. */
 	overduePeriod: string | null;
-	/** The instant overdue incidents are counted at when they are counted live. */
-	overdueAt: Date;
 }
 
 /**
- * Today, a later day and a round read the live state figures, with overdue incidents counted
- * now. A past day that is frozen reads the snapshot of its state day and its own overdue count
- * (snapshots.ts); a day before the first one frozen reads that one's, the best known. When no
- * day since has been frozen yet (just past midnight), nothing has changed since the day ended:
- * the live figures, with overdue incidents counted at the day's end. `frozen` lists the frozen
- * days from the day on, oldest first.
+ * Today, a later day and a round read the live state figures. A past day that is frozen reads
+ * the snapshot of its state day and its own overdue count (snapshots.ts); a day before the first
+ * one frozen reads that one's, the best known. When no day since has been frozen yet (just past
+ * midnight, until the first write or job run of the day), nothing has changed since the day
+ * ended but the clock: the live figures. `frozen` lists the frozen days from the day on, oldest
+ * first.
  */
 function stateSource(
 	day: string | null,
 	today: string,
-	frozen: { day: string; stateDay: string }[],
-	now: Date,
-	timeZone: string
+	frozen: { day: string; stateDay: string }[]
 ): StateSource {
-	if (day === null || day >= today) return { period: NOW, overduePeriod: null, overdueAt: now };
+	const live = { period: NOW, overduePeriod: null };
+	if (day === null || day >= today) return live;
 	const first = frozen.find((f) => f.day >= day && f.day < today);
-	return first
-		? {
-				period: dayPeriod(first.stateDay),
-				overduePeriod: dayPeriod(first.day),
-				overdueAt: now
-			}
-		: { period: NOW, overduePeriod: null, overdueAt: endOfDayInZone(day, timeZone) };
+	return first ? { period: dayPeriod(first.stateDay), overduePeriod: dayPeriod(first.day) } : live;
+}
+
+/** The province whose frozen days a node reads: a division's own; a grid reads its database's. */
+export function provinceOf(node: { code: string; level: NodeLevel }): string | null {
+	return node.level === 'grid' ? null : node.code.slice(0, 2);
 }
 
 const dayOf = (period: string) => (period.startsWith('day:') ? period.slice(4) : null);
@@ -83,27 +73,6 @@ function periodOf(metric: MetricName, period: string, today: string, state: Stat
 		default:
 			return period;
 	}
-}
-
-/** Overdue incidents at an instant: of one grid, or per child of a division and in all. */
-async function overdueAt(
-	store: Store,
-	node: { code: string; level: NodeLevel },
-	at: Date
-): Promise<Map<string, number>> {
-	const rollup = store.rollup();
-	const overdue = new Map<string, number>();
-	if (node.level === 'grid') overdue.set(node.code, await rollup.overdueOfGrid(node.code, at));
-	else {
-		const byChild = await rollup.overdueByChild(node.code, CHILD_LENGTH[node.level] ?? null, at);
-		let total = 0;
-		for (const [code, n] of byChild) {
-			overdue.set(code, n);
-			total += n;
-		}
-		overdue.set(node.code, total);
-	}
-	return overdue;
 }
 
 /**
@@ -144,6 +113,19 @@ const STORED = [
 	'checkinsDone'
 ] as const;
 
+/** Add metrics (and question figures) of parts into a sum. */
+function addInto(
+	sum: { metrics: Metrics; questions: QuestionFigures },
+	part: { metrics: Metrics; questions: QuestionFigures }
+): void {
+	for (const key of Object.keys(sum.metrics) as MetricName[]) sum.metrics[key] += part.metrics[key];
+	for (const [key, q] of Object.entries(part.questions)) {
+		const s = (sum.questions[key] ??= { asked: 0, abnormal: 0 });
+		s.asked += q.asked;
+		s.abnormal += q.abnormal;
+	}
+}
+
 /**
  * Metrics of a node and of its children for a period ("day:…" or "round:…"), at `now`.
  * Returns one Metrics per code, in the order asked. A past day costs one more primary-key lookup
@@ -164,7 +146,8 @@ export async function readMetrics(
 /**
  * readMetrics, and for a round's period the question figures of `questionKeys` (the counted
  * keys of the round's template version, in its order; docs/check-templates.md, "Figures"): read
- * from the same figure rows, zeros when nothing was answered.
+ * from the same figure rows, zeros when nothing was answered. The nation's children are its
+ * provinces, and its figures their sum.
  */
 export async function readFigures(
 	store: Store,
@@ -175,26 +158,43 @@ export async function readFigures(
 	timeZone: string,
 	questionKeys: readonly string[]
 ): Promise<Map<string, { metrics: Metrics; questions: QuestionFigures }>> {
+	if (node.level === 'nation') {
+		const total = {
+			metrics: zeroMetrics(),
+			questions: Object.fromEntries(questionKeys.map((k) => [k, { asked: 0, abnormal: 0 }]))
+		};
+		const provinces = await Promise.all(
+			childCodes.map(async (code) => {
+				const province = { code, level: 'province' as const };
+				const figures = await readFigures(store, province, [], period, now, timeZone, questionKeys);
+				return [code, figures.get(code)!] as const;
+			})
+		);
+		for (const [, f] of provinces) addInto(total, f);
+		return new Map([[node.code, total], ...provinces]);
+	}
 	const rollup = store.rollup();
 	const today = dayInZone(now, timeZone);
 	const codes = [node.code, ...childCodes];
 	const day = dayOf(period);
-	const frozen = day !== null && day < today ? await rollup.frozenDays(day, today, 1) : [];
-	const state = stateSource(day, today, frozen, now, timeZone);
+	const province = provinceOf(node);
+	const frozen =
+		day !== null && day < today ? await rollup.frozenDays(province, day, today, 1) : [];
+	const state = stateSource(day, today, frozen);
 	// Due figures: a frozen day's own, else the live ones moved to the day (today for a round).
 	const dueDay = day !== null && day < today ? day : today;
-	const asOf = state.overduePeriod ? null : await rollup.dueAsOf();
+	const asOf = state.overduePeriod ? null : await rollup.dueAsOf(province);
+	const clockPeriod = state.overduePeriod ?? NOW;
 	const periods = [
 		period,
 		state.period,
 		dayPeriod(today),
-		state.overduePeriod ?? NOW,
+		clockPeriod,
 		...dueDaysBetween(asOf, dueDay).map(duePeriod)
 	];
 	const rows = await rollup.figures(codes, [...new Set(periods)]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.nodeCode}|${r.period}|${r.metric}`, r.value);
-	const overdue = state.overduePeriod ? null : await overdueAt(store, node, state.overdueAt);
 
 	const out = new Map<string, { metrics: Metrics; questions: QuestionFigures }>();
 	for (const code of codes) {
@@ -202,9 +202,7 @@ export async function readFigures(
 		for (const metric of STORED)
 			m[metric] = stored.get(`${code}|${periodOf(metric, period, today, state)}|${metric}`) ?? 0;
 		m.missedCheckins = Math.max(0, m.checkinsExpected - m.checkinsDone);
-		m.overdueIncidents = overdue
-			? (overdue.get(code) ?? 0)
-			: (stored.get(`${code}|${state.overduePeriod}|overdueIncidents`) ?? 0);
+		m.overdueIncidents = stored.get(`${code}|${clockPeriod}|overdueIncidents`) ?? 0;
 		const at = (p: string, metric: string) => stored.get(`${code}|${p}|${metric}`) ?? 0;
 		Object.assign(
 			m,
@@ -241,23 +239,45 @@ export async function roundQuestions(
 	return questions.filter((q) => counted.has(q.key));
 }
 
-/** Daily metrics of one node for the last `days` days (oldest first; days with nothing are zeros). */
+/** The last `days` days to `now`, oldest first, each once. */
+function trendDates(days: number, now: Date, timeZone: string): string[] {
+	const dates: string[] = [];
+	for (let i = days - 1; i >= 0; i--)
+		dates.push(dayInZone(new Date(now.getTime() - i * 86_400_000), timeZone));
+	return [...new Set(dates)];
+}
+
+/**
+ * Daily metrics of one node for the last `days` days (oldest first; days with nothing are
+ * zeros). The nation's are the sum of its provinces' (`provinces`).
+ */
 export async function readTrend(
 	store: Store,
 	code: string,
 	days: number,
 	now: Date,
-	timeZone: string
+	timeZone: string,
+	provinces: string[] = []
 ): Promise<{ date: string; metrics: Metrics }[]> {
-	const dates: string[] = [];
-	for (let i = days - 1; i >= 0; i--)
-		dates.push(dayInZone(new Date(now.getTime() - i * 86_400_000), timeZone));
-	const unique = [...new Set(dates)];
+	const level = levelOf(code);
+	if (level === 'nation') {
+		const parts = await Promise.all(provinces.map((p) => readTrend(store, p, days, now, timeZone)));
+		const total = trendDates(days, now, timeZone).map((date) => ({
+			date,
+			metrics: zeroMetrics(),
+			questions: {}
+		}));
+		for (const part of parts)
+			part.forEach((d, i) => addInto(total[i], { metrics: d.metrics, questions: {} }));
+		return total.map(({ date, metrics }) => ({ date, metrics }));
+	}
+	const unique = trendDates(days, now, timeZone);
 	const today = dayInZone(now, timeZone);
 	const rollup = store.rollup();
-	const frozen = await rollup.frozenDays(unique[0], today, unique.length);
-	const sources = unique.map((date) => stateSource(date, today, frozen, now, timeZone));
-	const asOf = sources.some((s) => !s.overduePeriod) ? await rollup.dueAsOf() : null;
+	const province = provinceOf({ code, level });
+	const frozen = await rollup.frozenDays(province, unique[0], today, unique.length);
+	const sources = unique.map((date) => stateSource(date, today, frozen));
+	const asOf = sources.some((s) => !s.overduePeriod) ? await rollup.dueAsOf(province) : null;
 	const periods = new Set([
 		...unique.map(dayPeriod),
 		...sources.flatMap((s) => [s.period, s.overduePeriod ?? NOW]),
@@ -266,15 +286,6 @@ export async function readTrend(
 	const rows = await rollup.figures([code], [...periods]);
 	const stored = new Map<string, number>();
 	for (const r of rows) stored.set(`${r.period}|${r.metric}`, r.value);
-	// Overdue incidents counted live: today, and the past days no snapshot covers yet (rare).
-	const node = { code, level: levelOf(code) };
-	const counted = new Map<number, number>();
-	for (const s of sources)
-		if (!s.overduePeriod && !counted.has(s.overdueAt.getTime()))
-			counted.set(
-				s.overdueAt.getTime(),
-				(await overdueAt(store, node, s.overdueAt)).get(code) ?? 0
-			);
 	return unique.map((date, i) => {
 		const m = zeroMetrics();
 		const period = dayPeriod(date);
@@ -282,9 +293,7 @@ export async function readTrend(
 		for (const metric of STORED)
 			m[metric] = stored.get(`${periodOf(metric, period, today, state)}|${metric}`) ?? 0;
 		m.missedCheckins = Math.max(0, m.checkinsExpected - m.checkinsDone);
-		m.overdueIncidents = state.overduePeriod
-			? (stored.get(`${state.overduePeriod}|overdueIncidents`) ?? 0)
-			: counted.get(state.overdueAt.getTime())!;
+		m.overdueIncidents = stored.get(`${state.overduePeriod ?? NOW}|overdueIncidents`) ?? 0;
 		const at = (p: string, metric: string) => stored.get(`${p}|${metric}`) ?? 0;
 		Object.assign(
 			m,

@@ -17,7 +17,19 @@
 // of the two communities, docs/administration.md): the same queries, filtered to those grids,
 // give their true figures, and the difference from the stored ones is added as deltas, so each
 // grid's community and ancestors follow without reading any other grid's rows or figures.
-import { and, countDistinct, eq, gte, inArray, isNotNull, like, lte, not, sql } from 'drizzle-orm';
+import {
+	and,
+	countDistinct,
+	eq,
+	gte,
+	inArray,
+	isNotNull,
+	like,
+	lt,
+	lte,
+	not,
+	sql
+} from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { Db, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
@@ -55,6 +67,8 @@ interface Scope {
 	seen: Set<string>;
 	/** The day the due figures are counted at (FrozenDays.asOf). */
 	asOf: string;
+	/** The overdue clock incidents are counted against (overdue.ts). */
+	overdueThrough: Date;
 }
 
 /** Rounds of the database, or the one given. */
@@ -103,6 +117,14 @@ async function countFigures(tx: Db, t: Tables, maxParams: number, scope: Scope, 
 			.where(and(sql`${i.status} <> 'closed'`, inGrids(i.gridId)))
 			.groupBy(i.gridId))
 			add(row.gridId, NOW, 'openIncidents', row.n);
+		for (const row of await tx
+			.select({ gridId: i.gridId, n })
+			.from(i)
+			.where(
+				and(sql`${i.status} <> 'closed'`, lt(i.dueAt, scope.overdueThrough), inGrids(i.gridId))
+			)
+			.groupBy(i.gridId))
+			add(row.gridId, NOW, 'overdueIncidents', row.n);
 		const expected = and(
 			eq(r.dailyCheckIn, true),
 			eq(r.deleted, false),
@@ -206,7 +228,7 @@ export async function recomputeRollups(
 	tx: Db,
 	t: Tables,
 	maxParams: number,
-	asOf: string,
+	clocks: { asOf: string; overdueThrough: Date },
 	onlyRound?: RoundSpan
 ): Promise<RecomputeSummary> {
 	const community = new Map<string, string>();
@@ -216,7 +238,7 @@ export async function recomputeRollups(
 	const rounds = await roundsOf(tx, t, onlyRound);
 	// Everything but the snapshots of past days (see the top of this file).
 	if (!onlyRound) await tx.delete(t.rollupFigures).where(notSnapshot(t.rollupFigures));
-	const scope = { community, onlyRound, rounds, seen: new Set<string>(), asOf };
+	const scope = { community, onlyRound, rounds, seen: new Set<string>(), ...clocks };
 	await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) => {
 		const code = community.get(gridId);
 		if (code !== undefined) deltas.addForGrid(gridId, code, period, metric, Number(n));
@@ -236,7 +258,7 @@ export async function recomputeGrids(
 	t: Tables,
 	maxParams: number,
 	communityCodes: string[],
-	asOf: string
+	clocks: { asOf: string; overdueThrough: Date }
 ): Promise<number> {
 	const { grids, rollupFigures: f } = t;
 	const community = new Map<string, string>();
@@ -256,7 +278,7 @@ export async function recomputeGrids(
 	const seen = new Set<string>();
 	for (const gridIds of chunk([...community.keys()], 1, maxParams - 8)) {
 		const part = new Map(gridIds.map((id) => [id, community.get(id)!]));
-		const scope = { community: part, gridIds, rounds, seen, asOf };
+		const scope = { community: part, gridIds, rounds, seen, ...clocks };
 		await countFigures(tx, t, maxParams, scope, (gridId, period, metric, n) =>
 			add(gridId, period, metric, Number(n))
 		);

@@ -74,10 +74,28 @@ export class FrozenDays {
 	}
 }
 
-/** The last frozen day, or null when none is. */
-export async function latestFrozen(db: Db, t: Tables): Promise<string | null> {
-	const [row] = await db.select({ day: max(t.rollupDays.day) }).from(t.rollupDays);
+/**
+ * The last frozen day, or null when none is: of one province (a national database holds several
+ * provinces' days, docs/scaling.md), or of the whole database (its provinces freeze together).
+ */
+export async function latestFrozen(
+	db: Db,
+	t: Tables,
+	province: string | null = null
+): Promise<string | null> {
+	const d = t.rollupDays;
+	const [row] = await db
+		.select({ day: max(d.day) })
+		.from(d)
+		.where(province === null ? undefined : eq(d.province, province));
 	return row?.day ?? null;
+}
+
+/** The provinces a freeze records a day for: those the database has grids in. */
+async function provincesOfGrids(db: Db, t: Tables): Promise<string[]> {
+	const province = sql<string>`substr(${t.grids.communityCode}, 1, 2)`;
+	const rows = await db.selectDistinct({ province }).from(t.grids);
+	return rows.map((r) => String(r.province));
 }
 
 /**
@@ -94,12 +112,13 @@ export async function freezeDay(
 	const d = t.rollupDays;
 	// The last day frozen before this call (a later one than `day` when the clock went back).
 	const previous = await latestFrozen(db, t);
-	const marked = await db
+	// Frozen already when any province has the day: they are frozen together.
+	const [seen] = await db.select({ day: d.day }).from(d).where(eq(d.day, day)).limit(1);
+	const provinces = seen ? [] : await provincesOfGrids(db, t);
+	if (provinces.length === 0) return false;
+	await db
 		.insert(d)
-		.values({ day, stateDay: day, frozenAt: clock.now })
-		.onConflictDoNothing()
-		.returning({ day: d.day });
-	if (marked.length === 0) return false;
+		.values(provinces.map((province) => ({ province, day, stateDay: day, frozenAt: clock.now })));
 	// Days since the last frozen one: no write followed them, so their state is this day's.
 	const [last] = await db
 		.select({ day: d.day })
@@ -111,11 +130,11 @@ export async function freezeDay(
 	if (last)
 		for (let g = addDays(day, -1); g > last.day && gap.length < MAX_GAP_DAYS; g = addDays(g, -1))
 			gap.push(g);
-	for (const part of chunk(gap, 3, maxParams))
-		await db
-			.insert(d)
-			.values(part.map((g) => ({ day: g, stateDay: day, frozenAt: clock.now })))
-			.onConflictDoNothing();
+	const gapRows = gap.flatMap((g) =>
+		provinces.map((province) => ({ province, day: g, stateDay: day, frozenAt: clock.now }))
+	);
+	for (const part of chunk(gapRows, 4, maxParams))
+		await db.insert(d).values(part).onConflictDoNothing();
 
 	await copyNow(db, t, day, STATE_METRICS);
 

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { safeText } from '../../src/lib/shared/schemas';
 import { router } from './router';
+import { NODE_LEVELS } from '../../src/lib/shared/enums';
 import { childrenOf, lookupNode } from '../auth/nodes';
 import { requireAuth } from '../auth/middleware';
 import { AUTH_ERRORS, errorResponse } from './errors';
 
-const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
+const LEVELS = NODE_LEVELS;
 
 const nodeSchema = z.object({ code: z.string(), name: z.string(), level: z.enum(LEVELS) });
 

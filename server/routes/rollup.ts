@@ -17,10 +17,11 @@ import {
 import { communityGridTable } from '../supervision/grid-table';
 import { notFound } from '../api-error';
 import { router } from './router';
+import { NODE_LEVELS } from '../../src/lib/shared/enums';
 import { AUTH_ERRORS, errorResponse } from './errors';
 import { childrenOf, lookupNode } from '../auth/nodes';
 
-const LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
+const LEVELS = NODE_LEVELS;
 // Shared schemas are named with zod's own `.meta`: `.openapi` exists only on schemas built after
 // @hono/zod-openapi has loaded, and the app's schemas may be built before.
 const metricsSchema = sharedMetricsSchema.meta({ id: 'RollupMetrics' });
@@ -265,7 +266,10 @@ export const rollupRoutes = router()
 		const { code } = c.req.valid('param');
 		const { days } = c.req.valid('query');
 		const node = await lookupNode(store, c.var.principal.user, code);
-		const trend = await readTrend(store, node.code, days, now(), config.timeZone);
+		// The nation's trend is its provinces' added up.
+		const provinces =
+			node.level === 'nation' ? (await childrenOf(store, node)).map((p) => p.code) : [];
+		const trend = await readTrend(store, node.code, days, now(), config.timeZone, provinces);
 		return c.json({ code: node.code, days: trend }, 200);
 	})
 	.openapi(gridsRoute, async (c) => {

@@ -5,7 +5,7 @@ import { calendarDateSchema, safeText, shortText, uuidSchema } from '../../src/l
 import { requireAuth, requireStaff } from '../auth/middleware';
 import { lookupNode } from '../auth/nodes';
 import { dayInZone } from '../../src/lib/domain/day';
-import { DIVISION_LEVELS, INCIDENT_STATUSES, ROLES } from '../../src/lib/shared/enums';
+import { INCIDENT_STATUSES, NODE_LEVELS, ROLES } from '../../src/lib/shared/enums';
 import { INCIDENT_NOTE_MAX } from '../../src/lib/domain/incident';
 import { invalidInput, notFound } from '../api-error';
 import {
@@ -157,7 +157,7 @@ const transitionSchema = z
 		// A name only inside the community, for its own people; above it, the role and level only.
 		who: z.string().nullable(),
 		role: z.enum([...ROLES, 'system']),
-		level: z.enum([...DIVISION_LEVELS, 'grid']).nullable(),
+		level: z.enum(NODE_LEVELS).nullable(),
 		note: z.string().nullable(),
 		at: z.string()
 	})

@@ -19,7 +19,7 @@ import {
 	type SQL
 } from 'drizzle-orm';
 import type { DivisionLevel, IncidentCategory, IncidentStatus } from '../../src/lib/shared/enums';
-import { DIVISION_LEVELS } from '../../src/lib/shared/enums';
+import { DIVISION_LEVELS, NATION_CODE } from '../../src/lib/shared/enums';
 import type {
 	CheckinResidentRow,
 	CommunityRoster,
@@ -125,7 +125,12 @@ export class DrizzleStore implements Store {
 		const rows = await this.db
 			.select()
 			.from(divisions)
-			.where(eq(divisions.parentCode, code))
+			.where(
+				// The nation's children: the provinces (which have no parent).
+				code === NATION_CODE
+					? and(isNull(divisions.parentCode), eq(divisions.level, 'province'))
+					: eq(divisions.parentCode, code)
+			)
 			.orderBy(asc(divisions.code));
 		return rows as DivisionRow[];
 	}

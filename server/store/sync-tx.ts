@@ -13,6 +13,7 @@ import type { FieldHistoryEntry, NewChange, PrefetchRefs, SyncTx } from './sync-
 import type { CareReader } from './care-queries';
 import { maintainRollup, type AppliedChange, type RollupChange } from '../rollup/maintain';
 import { recomputeGrids, recomputeRollups } from '../rollup/recompute';
+import { advanceOverdue } from '../rollup/overdue';
 import { subtreeEnd } from '../rollup/nodes';
 import type { DayClock, FrozenDays } from '../rollup/snapshots';
 
@@ -73,7 +74,11 @@ export class DrizzleSyncTx implements SyncTx {
 	async recomputeFigures(communityCodes: string[], clock: DayClock): Promise<number> {
 		await this.frozenDays.freezeYesterday(this.tx, this.t, this.maxParams, clock);
 		const asOf = await this.frozenDays.asOf(this.tx, this.t, dayInZone(clock.now, clock.timeZone));
-		return recomputeGrids(this.tx, this.t, this.maxParams, communityCodes, asOf);
+		const { through } = await advanceOverdue(this.tx, this.t, this.maxParams, clock.now);
+		return recomputeGrids(this.tx, this.t, this.maxParams, communityCodes, {
+			asOf,
+			overdueThrough: through
+		});
 	}
 
 	async householdRows(householdId: string) {
@@ -153,8 +158,14 @@ export class DrizzleSyncTx implements SyncTx {
 
 	async insertRound(round: RoundRow): Promise<void> {
 		await this.tx.insert(this.t.rounds).values(round);
-		// A round's figures are events only: no due figures, no day they are counted at.
-		await recomputeRollups(this.tx, this.t, this.maxParams, '', round);
+		// A round's figures are events only: no due or overdue figures, no day they are counted at.
+		await recomputeRollups(
+			this.tx,
+			this.t,
+			this.maxParams,
+			{ asOf: '', overdueThrough: new Date(0) },
+			round
+		);
 	}
 
 	async gridsUnder(divisionCode: string): Promise<{ id: string; communityCode: string }[]> {

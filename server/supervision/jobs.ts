@@ -1,6 +1,6 @@
 // The periodic supervision job of `serve`: every minute, freeze the day before once a day has
 // begun (rollup/snapshots.ts; the day's first run also moves the households due for a visit into
-// the day's figures), work out the due day of households that lack one, escalate overdue incidents and evaluate every community's alerts (the
+// the day's figures), move the overdue clock of the figures (rollup/overdue.ts), work out the due day of households that lack one, escalate overdue incidents and evaluate every community's alerts (the
 // safety net of the prompt evaluation after writes, alert-scheduler.ts, and the only one for
 // what changes with the clock alone). One run per minute across every server process; a failed
 // run is logged and retried at the next tick (server/jobs.ts).
@@ -24,6 +24,7 @@ export async function runSupervisionJobs(
 	scheduler?: AlertScheduler
 ): Promise<{ escalated: number; alerts: number }> {
 	await store.rollup().freezeYesterday({ now, timeZone });
+	await store.rollup().advanceOverdue(now);
 	await workOutDueDays(store, { now, timeZone });
 	const escalated = await escalateOverdue(store, now, timeZone);
 	const alerts = scheduler

@@ -489,6 +489,9 @@ for (const dialect of DIALECTS) {
 			try {
 				// Urgent: due after 2 hours; one level up when past due, another each further 2 hours.
 				clock = new Date(start.getTime() + 2 * 3600_000 + 60_000);
+				// Counted once the one-minute job moves the roll-up's overdue clock past its due time.
+				expect((await get<RollupBody>(province, '/rollup/45')).metrics.overdueIncidents).toBe(0);
+				expect(await db.store.rollup().advanceOverdue(clock)).toBe(1);
 				expect((await get<RollupBody>(province, '/rollup/45')).metrics.overdueIncidents).toBe(1);
 				expect(await escalateOverdue(db.store, clock, TZ)).toBe(1);
 				expect(await escalateOverdue(db.store, clock, TZ)).toBe(0);

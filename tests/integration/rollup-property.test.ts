@@ -571,6 +571,8 @@ for (const dialect of DIALECTS) {
 								// The day's state as it ends (read at its last millisecond), then the next day.
 								const day = dayInZone(clock, TZ);
 								const last = new Date(endOfDayInZone(day, TZ).getTime() - 1);
+								// The one-minute job's last move of the overdue clock that day.
+								await db.store.rollup().advanceOverdue(last);
 								ended.push({ day, state: await stateFigures(day, last) });
 								clock = new Date(clock.getTime() + 86_400_000);
 							}
@@ -599,8 +601,10 @@ for (const dialect of DIALECTS) {
 						for (const { day, state } of ended)
 							expect(await stateFigures(day, clock), day).toEqual(state);
 						const rollup = db.store.rollup();
-						// A day begun with no push yet is frozen by the job (recompute would freeze it too).
+						// A day begun with no push yet is frozen by the job (recompute would freeze it too),
+						// which moves the overdue clock as well.
 						await rollup.freezeYesterday({ now: clock, timeZone: TZ });
+						await rollup.advanceOverdue(clock);
 						const incremental = await rollup.allFigures();
 						await rollup.recompute({ now: clock, timeZone: TZ });
 						const recomputed = await rollup.allFigures();

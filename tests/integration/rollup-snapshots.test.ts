@@ -96,6 +96,8 @@ for (const dialect of DIALECTS) {
 			expect(res.status).toBe(200);
 			return (await res.json()) as RollupBody;
 		};
+		/** The one-minute job's move of the overdue clock at `time`. */
+		const tick = (time: Date) => db.store.rollup().advanceOverdue(time);
 		const stateAt = async (code: string, date?: string) =>
 			stateOf((await rollup(code, date)).metrics);
 		const trend = async (days: number) => {
@@ -114,7 +116,10 @@ for (const dialect of DIALECTS) {
 				incident('urgent')
 			]);
 			expect(await stateAt('45')).toEqual(state(2, 1, 0, 1));
-			// Just past midnight, before any write: day 1 reads the live figures, overdue at its end.
+			// The one-minute job's last run of day 1 moves the overdue clock past the incident's due
+			// time (server/rollup/overdue.ts).
+			await tick(at(D1, '23:59:30'));
+			// Just past midnight, before any write or job run: day 1 reads the live figures.
 			clock = at(D2, '00:00:30');
 			expect(await stateAt('45', D1)).toEqual(state(2, 1, 1, 1));
 			// Day 2: a household deleted, a second resident to check in, a second incident (high: due
@@ -149,14 +154,18 @@ for (const dialect of DIALECTS) {
 		});
 
 		it('shows a day that no write followed with the state it ended with, before and after the next day is frozen', async () => {
-			// Nothing is written on day 3. Day 4, before any write: days 2 and 3 read the live
-			// state, with their own overdue incidents (the high one fell due on day 3).
+			// The server is down from day 2 to day 4: no write, no job run. Day 4, before any: days 2
+			// and 3 read the live state as last counted (the high incident fell due on day 3, after
+			// the overdue clock last moved).
 			clock = at(D4, '08:00:00');
 			expect(await stateAt('45', D2)).toEqual(state(1, 2, 1, 2));
-			expect(await stateAt('45', D3)).toEqual(state(1, 2, 2, 2));
+			expect(await stateAt('45', D3)).toEqual(state(1, 2, 1, 2));
 			await push([ins('households', h3, { gridId: fx.grids.a1, address: '民生路3号' })]);
+			// The write froze day 3 (its overdue incidents counted at its end) and day 2 with it; the
+			// job's next run moves the overdue clock.
+			expect(await stateAt('45')).toEqual(state(2, 2, 1, 2));
+			await tick(clock);
 			expect(await stateAt('45')).toEqual(state(2, 2, 2, 2));
-			// The write froze day 3, and day 2 with it: both keep what they showed.
 			expect(await stateAt('45', D2)).toEqual(state(1, 2, 1, 2));
 			expect(await stateAt('45', D3)).toEqual(state(1, 2, 2, 2));
 			expect(await stateAt(COMMUNITY_A, D2)).toEqual(state(1, 2, 1, 2));
@@ -167,7 +176,7 @@ for (const dialect of DIALECTS) {
 				[D3, state(1, 2, 2, 2)],
 				[D4, state(2, 2, 2, 2)]
 			]);
-			expect(await db.store.rollup().frozenDays(D0, D5, 10)).toEqual([
+			expect(await db.store.rollup().frozenDays(null, D0, D5, 10)).toEqual([
 				{ day: D0, stateDay: D0 },
 				{ day: D1, stateDay: D1 },
 				{ day: D2, stateDay: D3 },
@@ -178,7 +187,9 @@ for (const dialect of DIALECTS) {
 		it('has the one-minute job freeze the day before once a day has begun, without any write', async () => {
 			clock = at(D5, '00:00:40');
 			await runSupervisionJobs(db.store, clock, TZ);
-			expect((await db.store.rollup().frozenDays(D4, D6, 10)).map((d) => d.day)).toEqual([D4]);
+			expect((await db.store.rollup().frozenDays(null, D4, D6, 10)).map((d) => d.day)).toEqual([
+				D4
+			]);
 			clock = at(D5, '10:00:00');
 			await push([{ id: uuid(), table: 'households', op: 'delete', rowId: h3, fields: {} }], head);
 			expect(await stateAt('45')).toEqual(state(1, 2, 2, 2));

@@ -2,15 +2,9 @@
 // so that a surprising answer becomes a clear error instead of a broken screen.
 import { z } from 'zod';
 import { roleSchema } from '$lib/shared/schemas';
+import { NODE_LEVELS } from '$lib/shared/enums';
 
-export const nodeLevelSchema = z.enum([
-	'province',
-	'city',
-	'county',
-	'street',
-	'community',
-	'grid'
-]);
+export const nodeLevelSchema = z.enum(NODE_LEVELS);
 
 export const sessionUserSchema = z.object({
 	id: z.string(),

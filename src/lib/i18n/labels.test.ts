@@ -46,7 +46,7 @@ describe('one label per enumeration value', () => {
 	it('covers every enumeration the interface shows', () => {
 		const shown: [string, readonly string[]][] = [
 			['role', enums.ROLES],
-			['level', [...enums.DIVISION_LEVELS, 'grid']],
+			['level', enums.NODE_LEVELS],
 			['severity', enums.SEVERITIES],
 			['category', enums.INCIDENT_CATEGORIES],
 			['status', enums.INCIDENT_STATUSES],

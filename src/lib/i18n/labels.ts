@@ -22,6 +22,7 @@ import {
 	type HouseholdTag,
 	type IncidentCategory,
 	type IncidentStatus,
+	NODE_LEVELS,
 	type NodeLevel,
 	type Role,
 	type Severity,
@@ -59,10 +60,8 @@ const ROLE: Labels<Role> = {
 	admin: m.role_admin
 };
 
-/** Levels of the roll-up tree: the five division levels and the grid. */
-export const NODE_LEVELS = ['province', 'city', 'county', 'street', 'community', 'grid'] as const;
-
 const LEVEL: Labels<NodeLevel> = {
+	nation: m.level_nation,
 	province: m.level_province,
 	city: m.level_city,
 	county: m.level_county,

@@ -16,8 +16,17 @@ export type Role = (typeof ROLES)[number];
 
 export const DIVISION_LEVELS = ['province', 'city', 'county', 'street', 'community'] as const;
 export type DivisionLevel = (typeof DIVISION_LEVELS)[number];
-/** A node of the roll-up tree: a division or a grid under a community. */
-export type NodeLevel = DivisionLevel | 'grid';
+/**
+ * A node of the roll-up tree: a division or a grid under a community; above the provinces, the
+ * nation (node "00"), whose figures are its provinces' sum (docs/scaling.md).
+ */
+export type NodeLevel = 'nation' | DivisionLevel | 'grid';
+
+/** Every level of the roll-up tree, from the top. */
+export const NODE_LEVELS = ['nation', ...DIVISION_LEVELS, 'grid'] as const;
+
+/** The nation's node code: its children are the provinces. */
+export const NATION_CODE = '00';
 
 /** Number of digits of a national statistical division code at each level. */
 export const CODE_LENGTH: Record<DivisionLevel, number> = {

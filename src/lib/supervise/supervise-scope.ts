@@ -1,8 +1,11 @@
-// Where a supervisor's screens start: an officer's scope is one division code.
+// Where a supervisor's screens start: an officer's scope is one division code; whoever may see
+// everything ('*') starts at the nation.
 import type { SessionUser } from '$lib/app/types';
+import { NATION_CODE } from '$lib/shared/enums';
 
 export function scopeRoot(user: Pick<SessionUser, 'scope'>): string | null {
-	return user.scope[0] ?? null;
+	const root = user.scope[0] ?? null;
+	return root === '*' ? NATION_CODE : root;
 }
 
 export function isCommunityHead(user: Pick<SessionUser, 'role'>): boolean {

@@ -2,7 +2,7 @@
 // checked at the boundary like the rest of the client's API answers (see $lib/app/types.ts).
 import { z } from 'zod';
 import {
-	DIVISION_LEVELS,
+	NODE_LEVELS,
 	INCIDENT_CATEGORIES,
 	INCIDENT_STATUSES,
 	ROLES,
@@ -138,10 +138,7 @@ export const transitionSchema = z.object({
 	/** A name only inside the community, for its own people; above it the role and level only. */
 	who: z.string().nullable().optional(),
 	role: z.enum([...ROLES, 'system']).optional(),
-	level: z
-		.enum([...DIVISION_LEVELS, 'grid'])
-		.nullable()
-		.optional(),
+	level: z.enum(NODE_LEVELS).nullable().optional(),
 	note: z.string().nullable().optional(),
 	at: z.string()
 });
