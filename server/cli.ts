@@ -28,6 +28,7 @@ import { timeZoneFromEnv } from './time-zone';
 import { workOutDueDays } from './supervision/jobs';
 import { backupDatabase, formatSize, restoreDatabase } from './ops/backup';
 import { maskDatabaseUrl } from './store/database-url';
+import { federationStatus, publishFigures, subscribeProvince } from './ops/federation';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -381,6 +382,52 @@ program
 		console.log(
 			`restored ${options.from} into ${maskDatabaseUrl(url)} and migrated it in ${seconds} s`
 		);
+	});
+
+const federation = program
+	.command('federation')
+	.description('the national federation by logical replication (docs/scaling.md)');
+federation
+	.command('publish')
+	.description("on a province: publish DATABASE_URL's division figures for a national database")
+	.action(async () => {
+		const url = loadConfig().databaseUrl;
+		await withStore(async () => undefined);
+		const { provinces } = await publishFigures(url);
+		console.log(
+			`published the figures of ${maskDatabaseUrl(url)} (provinces ${provinces.join(', ') || 'none yet'})`
+		);
+	});
+federation
+	.command('subscribe')
+	.description("on the national server: subscribe DATABASE_URL to a province's published figures")
+	.requiredOption(
+		'--from <url>',
+		"the province database's postgres:// URL, as the national PostgreSQL server reaches it"
+	)
+	.option('--name <name>', 'the subscription and slot name (default: province_<codes>)')
+	.action(async (options: { from: string; name?: string }) => {
+		const url = loadConfig().databaseUrl;
+		await withStore(async () => undefined);
+		const done = await subscribeProvince(url, options.from, options.name);
+		console.log(
+			`subscribed ${maskDatabaseUrl(url)} to provinces ${done.provinces.join(', ')} as ${done.name}`
+		);
+	});
+federation
+	.command('status')
+	.description("on the national server: each province's subscription and its last report")
+	.action(async () => {
+		for (const s of await federationStatus(loadConfig().databaseUrl))
+			console.log(
+				[
+					s.name,
+					s.enabled ? (s.workerPid ? 'running' : 'starting or stopped by an error') : 'disabled',
+					s.sinceReportSeconds === null
+						? 'no report yet'
+						: `last report ${s.sinceReportSeconds.toFixed(1)} s ago`
+				].join('\t')
+			);
 	});
 
 program.exitOverride();

@@ -26,6 +26,10 @@
 // `--only servers` (not in the default set): one `gridcare serve` process against three on one
 // PostgreSQL database, writes and reads side by side, --servers-rounds 3 of --servers-seconds 10
 // per phase; results in bench-results/servers.{md,json} (tests/bench/servers.ts).
+// `--only federation` (not in the default set): two provinces and a nation on a throwaway
+// PostgreSQL cluster joined by logical replication; --federation-pushes 50 single pushes per
+// phase timed to the national figure; results in bench-results/federation.{md,json}
+// (tests/bench/federation.ts).
 // Options (for quick or partial runs): --only push,pouch,pull,download  --dialects sqlite,postgres
 //   (`push` runs GridCare and the PouchDB peer side by side, as the ratio needs both; `pouch` alone
 //   runs only the PouchDB peer, `--dialects` picks the GridCare databases)
@@ -67,6 +71,7 @@ import { messyRosterFile } from './roster-file';
 import { benchCompression, renderCompressionMarkdown, type CompressionResult } from './compression';
 import { benchLighthouse, writeLighthouseReport } from './lighthouse';
 import { benchServers, renderServersMarkdown } from './servers';
+import { benchFederation, renderFederationMarkdown } from './federation';
 
 const TARGET_SQLITE_PER_SEC = 20_000;
 const TARGET_RATIO = 10;
@@ -96,7 +101,8 @@ const { values: args } = parseArgs({
 		'lighthouse-runs': { type: 'string', default: '3' },
 		'lighthouse-routes': { type: 'string', default: 'login,worker' },
 		'servers-rounds': { type: 'string', default: '3' },
-		'servers-seconds': { type: 'string', default: '10' }
+		'servers-seconds': { type: 'string', default: '10' },
+		'federation-pushes': { type: 'string', default: '50' }
 	}
 });
 
@@ -263,6 +269,18 @@ async function main(): Promise<void> {
 		writeFileSync(join(args.out, 'servers.md'), markdown);
 		writeFileSync(join(args.out, 'servers.json'), `${JSON.stringify(result, null, '\t')}\n`);
 		process.stdout.write(`${markdown}\nResults in ${args.out}/servers.md and servers.json\n`);
+		if (['push', 'pouch', 'pull', 'download', 'lighthouse'].every((p) => !only.has(p))) return;
+	}
+	if (only.has('federation')) {
+		const result = await benchFederation({
+			pushes: positive('federation-pushes', args['federation-pushes'])
+		});
+		if (!result) throw new Error('federation: no throwaway PostgreSQL cluster can be made here');
+		const markdown = renderFederationMarkdown(result, command);
+		mkdirSync(args.out, { recursive: true });
+		writeFileSync(join(args.out, 'federation.md'), markdown);
+		writeFileSync(join(args.out, 'federation.json'), `${JSON.stringify(result, null, '\t')}\n`);
+		process.stdout.write(`${markdown}\nResults in ${args.out}/federation.md and federation.json\n`);
 		if (['push', 'pouch', 'pull', 'download', 'lighthouse'].every((p) => !only.has(p))) return;
 	}
 	if (only.has('lighthouse')) {
