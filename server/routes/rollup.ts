@@ -219,7 +219,7 @@ const settingsPutRoute = createRoute({
 
 export const rollupRoutes = router()
 	.openapi(rollupRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const { date, round } = c.req.valid('query');
 		const node = await lookupNode(store, c.var.principal.user, code);
@@ -235,7 +235,7 @@ export const rollupRoutes = router()
 		}
 		const children = await childrenOf(store, node);
 		const figures = await readFigures(
-			store,
+			readStore,
 			node,
 			children.map((ch) => ch.code),
 			period,
@@ -261,11 +261,11 @@ export const rollupRoutes = router()
 		);
 	})
 	.openapi(trendRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const { days } = c.req.valid('query');
 		const node = await lookupNode(store, c.var.principal.user, code);
-		const trend = await readTrend(store, node.code, days, now(), config.timeZone);
+		const trend = await readTrend(readStore, node.code, days, now(), config.timeZone);
 		return c.json({ code: node.code, days: trend }, 200);
 	})
 	.openapi(gridsRoute, async (c) => {
