@@ -29,6 +29,7 @@ import { workOutDueDays } from './supervision/jobs';
 import { backupDatabase, formatSize, restoreDatabase } from './ops/backup';
 import { maskDatabaseUrl } from './store/database-url';
 import { federationStatus, publishFigures, subscribeProvince } from './ops/federation';
+import { openReadReplica } from './store/read-replica';
 
 /** A one-line text option checked by the shared schema (no control characters), trimmed. */
 function text(field: string, value: string, max: number): string {
@@ -83,6 +84,7 @@ program
 		const config = loadConfig();
 		await checkPortFree(config.port);
 		await probeDatabase(config.databaseUrl);
+		if (config.databaseReadUrl) await probeDatabase(config.databaseReadUrl, 'DATABASE_READ_URL');
 		const store = openStore(config.databaseUrl);
 		await store.migrate();
 		if (options.demo) {
@@ -93,9 +95,14 @@ program
 					'Database already has data: demo not reseeded (logins as printed at first start, password demo1234).'
 				);
 		}
-		const running = await startServer(store, config);
+		// Never migrated: the primary's migrations reach it by replication.
+		const readStore = config.databaseReadUrl ? openReadReplica(config.databaseReadUrl) : undefined;
+		const running = await startServer(store, config, { readStore });
+		const reads = config.databaseReadUrl
+			? `; figures read from ${maskDatabaseUrl(config.databaseReadUrl)}`
+			: '';
 		console.log(
-			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect})`
+			`GridCare ${VERSION} serving on http://localhost:${config.port} (${store.dialect}${reads})`
 		);
 		const stop = () => void running.shutdown().then((done) => process.exit(done ? 0 : 1));
 		process.once('SIGINT', stop);

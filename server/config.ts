@@ -3,7 +3,7 @@
 // prints before it serves anything (what needs I/O, such as reaching the database, is checked by
 // probeDatabase in server/store/probe.ts).
 import { tileUrlProblem } from '../src/lib/shared/tile-url';
-import { databaseTarget, DEFAULT_DATABASE_URL } from './store/database-url';
+import { databaseTarget, DEFAULT_DATABASE_URL, readReplicaUrl } from './store/database-url';
 import { timeZoneFromEnv } from './time-zone';
 import { TrustedProxies } from './auth/client-address';
 import { parseIdKey } from './privacy/ids';
@@ -11,6 +11,8 @@ import { MODES, type Mode } from './rollup-only';
 
 export interface Config {
 	databaseUrl: string;
+	/** A streaming replica of databaseUrl that serves the figure reads (DATABASE_READ_URL). */
+	databaseReadUrl?: string;
 	port: number;
 	timeZone: string;
 	/** How long a login session (bearer token) lives. Tablets sync with it for days offline. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	checkOnOff('GRIDCARE_COMPRESSION', env.GRIDCARE_COMPRESSION);
 	return {
 		databaseUrl,
+		databaseReadUrl: readReplicaUrl(env.DATABASE_READ_URL, databaseUrl),
 		port: port(env.PORT),
 		timeZone,
 		sessionTtlMs:

@@ -8,6 +8,12 @@ import type { Metrics } from './metrics';
 /** What every route can reach: passed in once, never imported as globals. */
 export interface Services {
 	store: Store;
+	/**
+	 * Where the roll-up, trend and report figures are read: a streaming replica of `store` when
+	 * DATABASE_READ_URL is set (server/store/read-replica.ts); `store` when absent. Nothing else
+	 * reads it, and nothing writes through it.
+	 */
+	readStore?: Store;
 	config: Config;
 	throttle: LoginThrottle;
 	version: string;

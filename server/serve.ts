@@ -29,19 +29,24 @@ export interface RunningServer {
 	shutdown(options?: { closeStore?: boolean }): Promise<boolean>;
 }
 
-/** Start the HTTP server on `config.port` over a migrated store; resolves once it listens. */
+/**
+ * Start the HTTP server on `config.port` over a migrated store; resolves once it listens.
+ * `readStore`, a replica of it, serves the figure reads (Services.readStore); no job uses it.
+ */
 export function startServer(
 	store: Store,
 	config: Config,
-	options: { log?: LogSink } = {}
+	options: { log?: LogSink; readStore?: Store } = {}
 ): Promise<RunningServer> {
 	const log = options.log ?? stdoutSink;
+	const { readStore } = options;
 	const now = () => new Date();
 	const lifecycle: Lifecycle = { migrated: true, shuttingDown: false };
 	const metrics = new Metrics(store);
 	const alerts = new AlertScheduler({ store, timeZone: config.timeZone, now, log });
 	const app = createApp({
 		store,
+		readStore,
 		config,
 		throttle: new LoginThrottle(),
 		version: VERSION,
@@ -88,7 +93,7 @@ export function startServer(
 					logLine(log, 'error', 'shutdown: requests or a job still running; closing anyway');
 					http.closeAllConnections();
 				}
-				if (closeStore) await store.close();
+				if (closeStore) await Promise.all([store.close(), readStore?.close()]);
 				return done;
 			} catch (error) {
 				logLine(log, 'error', 'shutdown failed', errorFields(error));

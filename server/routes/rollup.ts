@@ -220,7 +220,7 @@ const settingsPutRoute = createRoute({
 
 export const rollupRoutes = router()
 	.openapi(rollupRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const { date, round } = c.req.valid('query');
 		const node = await lookupNode(store, c.var.principal.user, code);
@@ -236,7 +236,7 @@ export const rollupRoutes = router()
 		}
 		const children = await childrenOf(store, node);
 		const figures = await readFigures(
-			store,
+			readStore,
 			node,
 			children.map((ch) => ch.code),
 			period,
@@ -262,14 +262,14 @@ export const rollupRoutes = router()
 		);
 	})
 	.openapi(trendRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { code } = c.req.valid('param');
 		const { days } = c.req.valid('query');
 		const node = await lookupNode(store, c.var.principal.user, code);
 		// The nation's trend is its provinces' added up.
 		const provinces =
 			node.level === 'nation' ? (await childrenOf(store, node)).map((p) => p.code) : [];
-		const trend = await readTrend(store, node.code, days, now(), config.timeZone, provinces);
+		const trend = await readTrend(readStore, node.code, days, now(), config.timeZone, provinces);
 		return c.json({ code: node.code, days: trend }, 200);
 	})
 	.openapi(gridsRoute, async (c) => {

@@ -444,7 +444,7 @@ export const supervisionRoutes = router()
 		return c.json(alert, 200);
 	})
 	.openapi(summaryRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
 		const community = await lookupNode(store, user, code);
@@ -453,7 +453,7 @@ export const supervisionRoutes = router()
 		const date = query.date ?? dayInZone(at, config.timeZone);
 		const round = await roundOfReport(store, query.round);
 		const { bytes, grids } = await communitySummaryWorkbook(
-			store,
+			readStore,
 			community,
 			date,
 			at,
@@ -476,7 +476,7 @@ export const supervisionRoutes = router()
 		});
 	})
 	.openapi(divisionSummaryRoute, async (c) => {
-		const { store, config, now } = c.var.services;
+		const { store, readStore = store, config, now } = c.var.services;
 		const { user } = c.var.principal;
 		const { code } = c.req.valid('param');
 		const node = await lookupNode(store, user, code);
@@ -490,7 +490,7 @@ export const supervisionRoutes = router()
 		const date = query.date ?? dayInZone(at, config.timeZone);
 		const round = await roundOfReport(store, query.round);
 		const { bytes, children } = await divisionSummaryWorkbook(
-			store,
+			readStore,
 			{ code, name: node.name, level: node.level },
 			date,
 			at,

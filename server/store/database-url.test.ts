@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { databaseTarget, maskDatabaseUrl } from './database-url';
+import { databaseTarget, maskDatabaseUrl, readReplicaUrl } from './database-url';
 
 describe('DATABASE_URL', () => {
 	it.each([
@@ -31,5 +31,22 @@ describe('DATABASE_URL', () => {
 			'DATABASE_URL: expected file:<path>, postgres://… or postgresql://…, got "mysql://u:***@db/gridcare"'
 		);
 		expect(() => databaseTarget('file:')).toThrow(/^DATABASE_URL: /);
+	});
+
+	it('takes a PostgreSQL read replica of a PostgreSQL primary, and nothing else', () => {
+		const primary = 'postgres://gridcare:s3cret@db1/gridcare';
+		const replica = 'postgresql://gridcare:s3cret@db2/gridcare';
+		expect(readReplicaUrl(undefined, primary)).toBeUndefined();
+		expect(readReplicaUrl('', primary)).toBeUndefined();
+		expect(readReplicaUrl(replica, primary)).toBe(replica);
+		expect(() => readReplicaUrl('file:/var/lib/gridcare/replica.db', primary)).toThrow(
+			/^DATABASE_READ_URL: a read replica is a PostgreSQL standby/
+		);
+		expect(() => readReplicaUrl('mysql://u:s3cret@db/gridcare', primary)).toThrow(
+			'DATABASE_READ_URL: expected file:<path>, postgres://… or postgresql://…, got "mysql://u:***@db/gridcare"'
+		);
+		expect(() => readReplicaUrl(replica, 'file:./data/gridcare.db')).toThrow(
+			/^DATABASE_READ_URL: needs DATABASE_URL on PostgreSQL/
+		);
 	});
 });

@@ -55,11 +55,15 @@ async function insertUnnest(tx: Db, table: PgTable, rows: Record<string, unknown
 	);
 }
 
-export function openPostgresStore(url: string, options: { max?: number } = {}): DrizzleStore {
+export function openPostgresStore(
+	url: string,
+	options: { max?: number; connectTimeoutS?: number } = {}
+): DrizzleStore {
 	// Named so that pg_stat_activity tells this process's connections apart (metrics.ts).
 	const applicationName = `gridcare ${PROCESS_NAME}`.slice(0, 63);
 	const client = postgres(url, {
 		max: options.max ?? 10,
+		...(options.connectTimeoutS ? { connect_timeout: options.connectTimeoutS } : {}),
 		onnotice: () => {},
 		connection: { application_name: applicationName }
 	});

@@ -1,6 +1,6 @@
-// Before `gridcare serve` opens its store: is the database DATABASE_URL names there and usable?
-// A bad value gets one line naming the variable, never a driver's stack trace; the URL is quoted
-// with its password masked.
+// Before `gridcare serve` opens its store: is the database DATABASE_URL (and DATABASE_READ_URL)
+// names there and usable? A bad value gets one line naming the variable, never a driver's stack
+// trace; the URL is quoted with its password masked.
 import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -11,16 +11,16 @@ import { databaseTarget, DEFAULT_DATABASE_URL, maskDatabaseUrl } from './databas
 /** Seconds to wait for PostgreSQL to answer at start. */
 const CONNECT_TIMEOUT_S = 10;
 
-/** Throws a one-line Error `DATABASE_URL: …` when the database cannot be used. */
-export async function probeDatabase(url: string): Promise<void> {
-	const target = databaseTarget(url);
-	if (target.kind === 'postgres') await probePostgres(target.url);
+/** Throws a one-line Error `DATABASE_URL: …` (or `variable: …`) when the database cannot be used. */
+export async function probeDatabase(url: string, variable = 'DATABASE_URL'): Promise<void> {
+	const target = databaseTarget(url, variable);
+	if (target.kind === 'postgres') await probePostgres(target.url, variable);
 	else if (target.path !== ':memory:')
 		await probeSqlite(resolve(target.path), url === DEFAULT_DATABASE_URL);
 }
 
-const fail = (reason: string, url: string) =>
-	new Error(`DATABASE_URL: ${reason} (${maskDatabaseUrl(url)})`);
+const fail = (reason: string, url: string, variable = 'DATABASE_URL') =>
+	new Error(`${variable}: ${reason} (${maskDatabaseUrl(url)})`);
 
 /** Why a file-system call failed, in words. */
 function fsReason(error: unknown): string {
@@ -85,7 +85,8 @@ async function hasSqliteHeader(path: string): Promise<boolean> {
 	return Buffer.from(header).toString('latin1') === 'SQLite format 3\0';
 }
 
-const NETWORK_REASONS: Record<string, string> = {
+/** A network failure's code in words. */
+export const NETWORK_REASONS: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',
 	ECONNRESET: 'connection reset',
 	ETIMEDOUT: `no answer within ${CONNECT_TIMEOUT_S} s`,
@@ -97,14 +98,15 @@ const NETWORK_REASONS: Record<string, string> = {
 };
 
 /** Connect and ask `select 1`: the server answers, the database and the role exist, sign-in works. */
-async function probePostgres(url: string): Promise<void> {
+async function probePostgres(url: string, variable: string): Promise<void> {
 	let sql: postgres.Sql;
 	try {
 		sql = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
 	} catch {
 		throw fail(
 			'not a valid URL (characters such as @ / ? # in the password must be %-encoded)',
-			url
+			url,
+			variable
 		);
 	}
 	const { host, port } = sql.options;
@@ -112,7 +114,7 @@ async function probePostgres(url: string): Promise<void> {
 	try {
 		await sql`select 1`;
 	} catch (error) {
-		throw fail(postgresReason(error, address), url);
+		throw fail(postgresReason(error, address), url, variable);
 	} finally {
 		await sql.end({ timeout: 1 });
 	}

@@ -36,7 +36,12 @@ async function freePort(): Promise<number> {
 function cleanEnv(): NodeJS.ProcessEnv {
 	const env = { ...process.env };
 	for (const name of Object.keys(env))
-		if (name.startsWith('GRIDCARE_') || name === 'DATABASE_URL' || name === 'PORT')
+		if (
+			name.startsWith('GRIDCARE_') ||
+			name === 'DATABASE_URL' ||
+			name === 'DATABASE_READ_URL' ||
+			name === 'PORT'
+		)
 			delete env[name];
 	return env;
 }
@@ -125,6 +130,13 @@ describe('gridcare serve checks its configuration before serving', () => {
 	const settings: [string, string, RegExp][] = [
 		['DATABASE_URL', `mysql://gridcare:${PASSWORD}@db.example.cn/gridcare`, /expected file:/],
 		['DATABASE_URL', 'file:', /expected file:/],
+		['DATABASE_READ_URL', 'file:/var/lib/gridcare/replica.db', /is a PostgreSQL standby/],
+		// DATABASE_URL is SQLite here: a replica needs PostgreSQL.
+		[
+			'DATABASE_READ_URL',
+			`postgres://gridcare:${PASSWORD}@replica.example.cn/gridcare`,
+			/needs DATABASE_URL on PostgreSQL/
+		],
 		['GRIDCARE_ID_KEY', 'c2hvcnQ=', /32 bytes/],
 		['GRIDCARE_ID_KEY', randomBytes(16).toString('base64'), /32 bytes/],
 		['GRIDCARE_TILE_URL', 'ftp://tiles.example.cn/{z}/{x}/{y}.png', /http/],
@@ -202,6 +214,20 @@ describe('gridcare serve checks its configuration before serving', () => {
 			const user = `gridcare_nobody_${randomBytes(4).toString('hex')}`;
 			const outcome = await run({ DATABASE_URL: pgUrl({ user }) });
 			expectOneLine(outcome, 'DATABASE_URL', new RegExp(`"${user}"`));
+		});
+
+		it('a read replica that does not answer, named as DATABASE_READ_URL', async () => {
+			const refused = await freePort();
+			const outcome = await run({
+				DATABASE_URL: PG_URL,
+				DATABASE_READ_URL: pgUrl({ port: refused })
+			});
+			expectOneLine(
+				outcome,
+				'DATABASE_READ_URL',
+				new RegExp(`cannot connect to [^ ]+:${refused}: connection refused`)
+			);
+			expect(outcome.stderr).toContain(':***@');
 		});
 	});
 

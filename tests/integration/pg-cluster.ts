@@ -52,6 +52,8 @@ export interface PgCluster {
 	 */
 	replica(): Promise<PgCluster>;
 	stop(): Promise<void>;
+	/** Start it again after `stop()`, on the same port and data (a standby resumes streaming). */
+	restart(): Promise<void>;
 }
 
 async function asPostgres(file: string, args: string[]): Promise<string> {
@@ -78,16 +80,18 @@ async function start(
 		'-c max_worker_processes=40',
 		'-c fsync=off'
 	].join(' ');
-	await asPostgres(join(bin, 'pg_ctl'), [
-		'-D',
-		dataDir,
-		'-o',
-		options,
-		'-l',
-		join(parent, `log-${port}`),
-		'-w',
-		'start'
-	]);
+	const launch = () =>
+		asPostgres(join(bin, 'pg_ctl'), [
+			'-D',
+			dataDir,
+			'-o',
+			options,
+			'-l',
+			join(parent, `log-${port}`),
+			'-w',
+			'start'
+		]);
+	await launch();
 	const url = (name = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${name}`;
 	const open: postgres.Sql[] = [];
 	const cluster: PgCluster = {
@@ -131,6 +135,9 @@ async function start(
 			await asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']).catch(
 				() => undefined
 			);
+		},
+		async restart() {
+			await launch();
 		}
 	};
 	return cluster;
