@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { MODES } from '../rollup-only';
 import { router } from './router';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
@@ -45,6 +46,10 @@ const loginRoute = createRoute({
 							description:
 								"The deployment's IANA time zone (GRIDCARE_TZ): the app shows every date and time in it",
 							example: 'Asia/Shanghai'
+						}),
+						mode: z.enum(MODES).openapi({
+							description:
+								'GRIDCARE_MODE: `rollup-only` on a national server, which answers figures only (docs/scaling.md)'
 						})
 					})
 				}
@@ -99,7 +104,7 @@ export const authRoutes = router().openapi(loginRoute, async (c) => {
 	const created = now();
 	const expiresAt = new Date(created.getTime() + config.sessionTtlMs);
 	const opened = await openSession(store, user, deviceId, created, expiresAt);
-	return c.json({ ...opened, timeZone: config.timeZone }, 200);
+	return c.json({ ...opened, timeZone: config.timeZone, mode: config.mode }, 200);
 });
 
 // scrypt hash of a random password, never matched.

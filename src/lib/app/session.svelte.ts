@@ -16,6 +16,8 @@ export interface StoredSession {
 	user: SessionUser;
 	/** The deployment's time zone as the server said at sign-in; dates and times show in it. */
 	timeZone?: string;
+	/** True on a national server (GRIDCARE_MODE=rollup-only), which answers figures only. */
+	rollupOnly?: boolean;
 }
 
 export interface CachedNode {
@@ -89,7 +91,8 @@ class SessionManager {
 			token: answer.token,
 			expiresAt: new Date(answer.expiresAt).toISOString(),
 			user: answer.user,
-			...(answer.timeZone ? { timeZone: answer.timeZone } : {})
+			...(answer.timeZone ? { timeZone: answer.timeZone } : {}),
+			...(answer.mode === 'rollup-only' ? { rollupOnly: true } : {})
 		};
 		// Another user's cached nodes must not show up for this one.
 		if (this.current?.user.id !== session.user.id) await this.#forgetNodes();

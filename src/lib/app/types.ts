@@ -21,7 +21,9 @@ export const loginResponseSchema = z.object({
 	user: sessionUserSchema,
 	deviceKey: z.string().min(1),
 	/** The deployment's time zone: dates and times on screen are in it (src/lib/i18n/format.ts). */
-	timeZone: z.string().min(1).optional()
+	timeZone: z.string().min(1).optional(),
+	/** `rollup-only` on a national server: figures only, no incidents, alerts or rounds. */
+	mode: z.enum(['full', 'rollup-only']).optional()
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
