@@ -7,7 +7,10 @@ import { databaseTarget, DEFAULT_DATABASE_URL, readReplicaUrl } from './store/da
 import { timeZoneFromEnv } from './time-zone';
 import { TrustedProxies } from './auth/client-address';
 import { parseIdKey } from './privacy/ids';
-import { MODES, type Mode } from './rollup-only';
+
+/** GRIDCARE_MODE: a full server, or a national one that keeps figures only (server/rollup-only.ts). */
+export const MODES = ['full', 'rollup-only'] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface Config {
 	databaseUrl: string;

@@ -6,9 +6,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context';
 
-export const MODES = ['full', 'rollup-only'] as const;
-export type Mode = (typeof MODES)[number];
-
 /** The API paths (after /api/v1) a roll-up-only server answers. */
 const ROLLUP_ONLY_PATHS: readonly RegExp[] = [
 	/^\/health(\/ready)?$/,

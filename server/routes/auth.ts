@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { MODES } from '../rollup-only';
+import { MODES } from '../config';
 import { router } from './router';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
