@@ -63,6 +63,12 @@ export async function checkScope(store: Store, role: Role, scope: string[]): Pro
 	}
 	if (codes.length !== 1) throw invalidInput('scope', 'give one division code');
 	const [code] = codes;
+	// Everything, the nation included (docs/scaling.md): an administrator's only, and
+	// administrators are made on the command line (`gridcare user add`), never through the API.
+	if (code === '*') {
+		if (role !== 'admin') throw invalidInput('scope', "only an administrator's scope may be *");
+		return [code];
+	}
 	const parsed = divisionCodeSchema.safeParse(code);
 	if (!parsed.success) throw invalidInput('scope', parsed.error.issues[0].message);
 	const division = await store.getDivision(code);

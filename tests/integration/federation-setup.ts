@@ -127,14 +127,19 @@ export async function startFederation(
 	// The national server's own division tree (an operator imports the national list) and a
 	// national account, whose scope is everything.
 	await nationalStore.upsertDivisions([...TREE, ...TREE_11]);
-	await nationalStore.createUser({
-		username: 'nation',
-		role: 'admin',
-		scope: ['*'],
-		passwordHash: await hashPassword(PASSWORD),
-		displayName: null
-	});
 	await nationalStore.close();
+	await gridcare(nationalUrl, [
+		'user',
+		'add',
+		'--username',
+		'nation',
+		'--role',
+		'admin',
+		'--scope',
+		'*',
+		'--password',
+		PASSWORD
+	]);
 	for (const p of provinces)
 		await gridcare(nationalUrl, ['federation', 'subscribe', '--from', p.url]);
 

@@ -132,7 +132,9 @@ for (const dialect of DIALECTS) {
 				[head, { ...base, role: 'kiosk', scope: ['450102001'] }, 400, 'scope'],
 				[head, { ...base, role: 'community_head', scope: [COMMUNITY_A] }, 400, 'role'],
 				[street, { ...base, role: 'community_head', scope: ['450102'] }, 400, 'scope'],
-				[admin, { ...base, role: 'boss' }, 400, 'role']
+				[admin, { ...base, role: 'boss' }, 400, 'role'],
+				// Everything ('*', the nation) is an administrator's scope only.
+				[admin, { ...base, role: 'province_officer', scope: ['*'] }, 400, 'scope']
 			];
 			for (const [client, body, status, field] of cases) {
 				const res = await post(client, '/users', body);
