@@ -109,11 +109,13 @@ async function province11(cluster: PgCluster): Promise<Province> {
 
 /**
  * Set up the federation; `before` runs on the provinces before they are published (figures that
- * must reach the nation by the subscriptions' first copy). Null when no throwaway cluster can
- * be made here (startCluster says why).
+ * must reach the nation by the subscriptions' first copy). The national server serves the app
+ * from `appDir` (the built app, for a browser test), or from an empty folder. Null when no
+ * throwaway cluster can be made here (startCluster says why).
  */
 export async function startFederation(
-	before: (provinces: Province[]) => Promise<void> = async () => {}
+	before: (provinces: Province[]) => Promise<void> = async () => {},
+	options: { appDir?: string } = {}
 ): Promise<Federation | null> {
 	const cluster = await startCluster();
 	if (!cluster) return null;
@@ -143,7 +145,7 @@ export async function startFederation(
 	for (const p of provinces)
 		await gridcare(nationalUrl, ['federation', 'subscribe', '--from', p.url]);
 
-	const appDir = await mkdtemp(join(tmpdir(), 'gridcare-app-'));
+	const appDir = options.appDir ?? (await mkdtemp(join(tmpdir(), 'gridcare-app-')));
 	const national = new ServerProcess(nationalUrl, await freePort(), appDir, {
 		env: { GRIDCARE_MODE: 'rollup-only', GRIDCARE_JOB_INTERVAL_SECONDS: '1' }
 	});
@@ -161,7 +163,7 @@ export async function startFederation(
 			await national.stop();
 			for (const p of provinces) await p.store.close();
 			await cluster.stop();
-			await rm(appDir, { recursive: true, force: true });
+			if (!options.appDir) await rm(appDir, { recursive: true, force: true });
 		}
 	};
 }

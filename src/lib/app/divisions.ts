@@ -3,6 +3,7 @@
 import { ApiError, api } from './api';
 import { network } from './network.svelte';
 import { session } from './session.svelte';
+import { NATION_CODE } from '$lib/shared/enums';
 import type { DivisionNode } from './types';
 
 export interface NodeResult {
@@ -39,8 +40,13 @@ export async function loadAncestors(
 ): Promise<DivisionNode[]> {
 	const chain: DivisionNode[] = [node];
 	let current = node;
-	while (current.code !== stopAt && current.parentCode) {
-		const parentCode = current.parentCode;
+	while (current.code !== stopAt) {
+		// Provinces have no parent in the tree; the nation (00) stands above them for whoever
+		// starts there (scope '*').
+		const parentCode =
+			current.parentCode ??
+			(stopAt === NATION_CODE && current.level === 'province' ? NATION_CODE : null);
+		if (!parentCode) break;
 		const parent = session.cachedNode(parentCode)?.node ?? (await loadNode(parentCode)).node;
 		chain.unshift(parent);
 		current = parent;

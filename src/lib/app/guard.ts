@@ -13,12 +13,12 @@ export async function requireRole(roles: Role[]): Promise<SessionUser> {
 	await lock.load();
 	const user = session.user;
 	if (!user) redirect(307, resolve('/login'));
-	if (!roles.includes(user.role)) redirect(307, resolve(homePath(user.role)));
+	if (!roles.includes(user.role)) redirect(307, resolve(homePath(user.role, session.rollupOnly)));
 	return user;
 }
 
 /** Where `/` and `/login` send someone who is already signed in, or null. */
 export async function signedInHome(): Promise<string | null> {
 	await lock.load();
-	return session.user ? resolve(homePath(session.user.role)) : null;
+	return session.user ? resolve(homePath(session.user.role, session.rollupOnly)) : null;
 }

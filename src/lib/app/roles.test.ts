@@ -17,6 +17,13 @@ describe('homePath', () => {
 		expect(homePath(role)).toBe(path);
 	});
 
+	it('sends the administrator of a national server (roll-up only) to the drill-down', () => {
+		expect(homePath('admin', true)).toBe('/supervise');
+		expect(homePath('province_officer', true)).toBe('/supervise');
+		expect(homePath('grid_worker', true)).toBe('/worker');
+		expect(homePath('kiosk', true)).toBe('/kiosk');
+	});
+
 	it('covers every role of the contract', () => {
 		for (const role of ROLES) expect(homePath(role)).toMatch(/^\/(worker|supervise|kiosk|admin)$/);
 	});

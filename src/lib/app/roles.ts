@@ -19,10 +19,18 @@ export const GRID_MANAGE_ROLES: Role[] = ['admin', 'street_officer', 'community_
 
 export type HomePath = '/worker' | '/supervise' | '/kiosk' | '/admin';
 
-/** The screen each role starts on. */
-export function homePath(role: Role): HomePath {
+/**
+ * Who opens the supervisors' screens. On a national server (GRIDCARE_MODE=rollup-only), which
+ * keeps figures only, the administrator too: the drill-down is what such a server is for.
+ */
+export function supervisorRoles(rollupOnly = false): Role[] {
+	return rollupOnly ? [...SUPERVISOR_ROLES, ...ADMIN_ROLES] : SUPERVISOR_ROLES;
+}
+
+/** The screen each role starts on; `rollupOnly` for a session on a national server. */
+export function homePath(role: Role, rollupOnly = false): HomePath {
 	if (WORKER_ROLES.includes(role)) return '/worker';
-	if (SUPERVISOR_ROLES.includes(role)) return '/supervise';
+	if (supervisorRoles(rollupOnly).includes(role)) return '/supervise';
 	if (KIOSK_ROLES.includes(role)) return '/kiosk';
 	return '/admin';
 }

@@ -43,6 +43,8 @@ class SessionManager {
 
 	user = $derived(this.current?.user ?? null);
 	token = $derived(this.current?.token ?? null);
+	/** On a national server, which keeps figures only (StoredSession.rollupOnly). */
+	rollupOnly = $derived(this.current?.rollupOnly === true);
 
 	#loading: Promise<void> | null = null;
 	#onSignIn: ((signedIn: SignedIn) => Promise<void>) | null = null;
