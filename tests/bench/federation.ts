@@ -3,8 +3,8 @@
 // (tests/integration/federation-setup.ts); single-household pushes to province 45, one at a
 // time, each timed from its sending until the national database's figure for province 45 shows
 // it: first with nothing else going on, then while another device of the province pushes batches
-// of 200 visits back to back. The push's own round trip is measured beside it; what replication
-// adds is at most the difference.
+// of 200 visits back to back. Replication's own part is timed by PostgreSQL on both sides: from
+// the province's commit timestamp to the national apply worker's write of the row.
 import { cpus, loadavg } from 'node:os';
 import { measureLag, startFederation, type Lag } from '../integration/federation-setup';
 import { progress, summarize, type Summary } from './common';
@@ -12,12 +12,12 @@ import { progress, summarize, type Summary } from './common';
 export interface FederationResult {
 	date: string;
 	pushes: number;
-	idle: { lags: Lag[]; push: Summary; sentToNational: Summary; afterAnswer: Summary };
+	idle: { lags: Lag[]; push: Summary; sentToNational: Summary; commitToApplied: Summary };
 	loaded: {
 		lags: Lag[];
 		push: Summary;
 		sentToNational: Summary;
-		afterAnswer: Summary;
+		commitToApplied: Summary;
 		/** Visits the loading device wrote meanwhile, per second. */
 		visitsPerSecond: number;
 	};
@@ -30,7 +30,7 @@ function summaries(lags: Lag[]) {
 	return {
 		push: summarize(lags.map((l) => l.pushMs)),
 		sentToNational: summarize(lags.map((l) => l.sentToNational)),
-		afterAnswer: summarize(lags.map((l) => Math.max(0, l.sentToNational - l.pushMs)))
+		commitToApplied: summarize(lags.map((l) => l.commitToApplied))
 	};
 }
 
@@ -110,20 +110,21 @@ export function renderFederationMarkdown(result: FederationResult, command: stri
 		`\`${command}\` (${result.date}); ${result.pushes} single-household pushes per phase, one at a time.`,
 		'Each push is timed from its sending until the national database (a subscriber of the',
 		"province's publication) holds the province's new `households` figure, polled every",
-		'millisecond; the push answers only once it has committed, so what replication adds is at',
-		'most the difference ("after the answer").',
+		"millisecond; and replication's own part from the province's commit timestamp",
+		'(`track_commit_timestamp`) to the national apply worker writing the row (a trigger',
+		'enabled for replication notes `clock_timestamp()`), one clock on one machine.',
 		'',
 		'| Idle, milliseconds | median | p95 | max |',
 		'| --- | ---: | ---: | ---: |',
 		row('push answered', result.idle.push),
 		row('sent → national figure', result.idle.sentToNational),
-		row('after the answer', result.idle.afterAnswer),
+		row('commit on the province → applied on the national database', result.idle.commitToApplied),
 		'',
 		`| While another device writes ${result.loaded.visitsPerSecond} visits/s, milliseconds | median | p95 | max |`,
 		'| --- | ---: | ---: | ---: |',
 		row('push answered', result.loaded.push),
 		row('sent → national figure', result.loaded.sentToNational),
-		row('after the answer', result.loaded.afterAnswer),
+		row('commit on the province → applied on the national database', result.loaded.commitToApplied),
 		'',
 		'Machine:',
 		...result.machine.map((line) => `- ${line}`),

@@ -198,19 +198,48 @@ export async function nationalFigure(
 	return row ? Number(row.value) : 0;
 }
 
-/** One push's timing: its round trip, and from its sending to the national figure showing it. */
+/**
+ * One push's timing: its round trip; from its sending to the national figure showing it; and
+ * replication's own part, from the province's commit to the national database applying it
+ * (both instants taken by PostgreSQL on the same clock: the province's commit timestamp, and
+ * the national's clock when its apply worker wrote the row).
+ */
 export interface Lag {
 	pushMs: number;
 	sentToNational: number;
+	commitToApplied: number;
+}
+
+/**
+ * On the national database, for measuring: a trigger that fires on the replication apply
+ * (ENABLE ALWAYS) and notes when each value of one figure row was written.
+ */
+async function noteApplies(sql: postgres.Sql, node: string): Promise<void> {
+	await sql.unsafe(`
+		create table if not exists lag_applied (value bigint primary key, at timestamptz not null);
+		-- The apply worker runs with an empty search_path: names are schema-qualified.
+		create or replace function lag_note() returns trigger language plpgsql as $$
+		begin
+			if new.node_code = '${node}' and new.period = 'now' and new.metric = 'households' then
+				insert into public.lag_applied values (new.value, clock_timestamp()) on conflict do nothing;
+			end if;
+			return new;
+		end $$;
+		drop trigger if exists lag_note on rollup_figures;
+		create trigger lag_note after insert or update on rollup_figures
+			for each row execute function lag_note();
+		alter table rollup_figures enable always trigger lag_note;`);
 }
 
 /**
  * The lag from a push to its figure stored on the national database: `n` pushes of one household
  * each to `province`, one at a time, each timed from its sending until the national `households`
- * figure of the province shows it (polled every millisecond), in push order. It includes the push
- * itself, which commits before it answers; the replication's own part is at most the difference.
+ * figure of the province shows it (polled every millisecond), and from its commit on the
+ * province to its apply on the national database, in push order.
  */
 export async function measureLag(fed: Federation, province: Province, n: number): Promise<Lag[]> {
+	await noteApplies(fed.nationalSql, province.code);
+	const provinceSql = fed.cluster.sql(`province_${province.code}`);
 	const lags: Lag[] = [];
 	let expected = await nationalFigure(fed.nationalSql, province.code, 'now', 'households');
 	for (let i = 0; i < n; i++) {
@@ -233,7 +262,15 @@ export async function measureLag(fed: Federation, province: Province, n: number)
 			30_000,
 			1
 		);
-		lags.push({ pushMs, sentToNational: performance.now() - sent });
+		const sentToNational = performance.now() - sent;
+		// As text: a JavaScript date would drop the microseconds.
+		const [committed] = await provinceSql<{ at: string }[]>`
+			select pg_xact_commit_timestamp(xmin)::text as at from rollup_figures
+			where node_code = ${province.code} and period = 'now' and metric = 'households'`;
+		const [{ ms }] = await fed.nationalSql<{ ms: number }[]>`
+			select extract(epoch from at - ${committed.at}::timestamptz)::float8 * 1000 as ms
+			from lag_applied where value = ${expected}`;
+		lags.push({ pushMs, sentToNational, commitToApplied: Number(ms) });
 	}
 	return lags;
 }

@@ -78,7 +78,9 @@ async function start(
 		'-c max_wal_senders=20',
 		'-c max_logical_replication_workers=20',
 		'-c max_worker_processes=40',
-		'-c fsync=off'
+		'-c fsync=off',
+		// Commit times, so that a test can time replication from a province's commit.
+		'-c track_commit_timestamp=on'
 	].join(' ');
 	const launch = () =>
 		asPostgres(join(bin, 'pg_ctl'), [
