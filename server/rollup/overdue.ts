@@ -1,14 +1,16 @@
-// Overdue incidents kept in the figure tables (docs/decisions.md, "Figures maintained on write"): an
-// open incident counts in its grid's and ancestors' "now" overdueIncidents once its due time is
-// before the roll-up's overdue clock, an instant stored in `settings`. The clock only moves
-// forward, and only inside a writer transaction: every write batch that touches incidents moves
-// it to the batch's time first, and the one-minute job moves it as time passes, adding the open
-// incidents whose due time it passes (a range of the partial index incidents_open_due_idx,
-// which holds the few open incidents). A write counts an incident's contribution against the
-// same clock (maintain.ts), and a rebuild counts with it too (recompute.ts), so the figure is
-// always "open incidents due before the clock" whatever path changed it. The figure therefore
-// lags the wall clock by at most the job's interval, and needs no read of the incidents table:
-// a roll-up-only server, which has no incidents, serves it from replicated figures alone.
+// Overdue incidents kept in the figure tables (docs/decisions.md, "Figures maintained on
+// write"): an open incident counts in its grid's and ancestors' "now" overdueIncidents once its
+// due time is before the roll-up's overdue clock, an instant stored in `settings`. The clock
+// only moves forward, and only inside a writer transaction: every write batch that touches
+// incidents moves it to the batch's time first, and the one-minute job moves it as time passes,
+// adding the open incidents whose due time it passes (read from the partial index
+// incidents_open_due_idx, which holds only the few open incidents). A write counts an incident's
+// contribution against the same clock (maintain.ts), and a rebuild counts with it too
+// (recompute.ts), so the figure is always "open incidents due before the clock" whatever path
+// changed it. The figure therefore lags the wall clock by at most the job's interval, and needs
+// no read of the incidents table: a roll-up-only server, which has no incidents, serves it from
+// replicated figures alone. A change made behind the write path's back (an UPDATE by hand) is
+// counted by a rebuild, `gridcare recompute-rollups`.
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db, Tables } from '../store/driver';
 import { FigureDeltas, upsertDeltas } from './deltas';

@@ -1,6 +1,6 @@
 // Database side of the roll-up figures: the stored figures, the overdue clock, the days frozen
-// at their end, and the rebuild. One body of drizzle queries for both
-// dialects, like server/store/drizzle-store.ts; reached through Store.rollup().
+// at their end, and the rebuild. One body of drizzle queries for both dialects, like
+// server/store/drizzle-store.ts; reached through Store.rollup().
 import { and, asc, eq, gte, inArray, lt, min, ne } from 'drizzle-orm';
 import type { Db, Driver, Tables } from '../store/driver';
 import { chunk } from '../store/driver';
