@@ -21,7 +21,12 @@ const CLOCK = new Date('2026-03-10T02:30:00Z');
 const DATE = '2026-03-10';
 
 /** Personal data that must never appear in an officer's report. */
-const PERSONAL = [/黄桂英|李建国/, /民生路/, /1[3-9]\d{9}/, /李网格|王主任|worker_a1|worker_b1/];
+const PERSONAL = [
+	/黄桂英|李建国/,
+	/民生路/,
+	/(?<![\w-])1[3-9]\d{9}(?![\w-])/,
+	/李网格|王主任|worker_a1|worker_b1/
+];
 
 interface Read {
 	sheet: ExcelJS.Worksheet;
